@@ -1,0 +1,96 @@
+import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
+import type {Driver, DriverDefinition, FlagValues, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
+
+/** Registers an engine that already runs with TLS; berth makes nothing and provisions nothing. */
+class NoneDriver implements Driver {
+  constructor(private readonly url: string) {}
+
+  async preCreateCheck(): Promise<void> {}
+
+  async create(): Promise<void> {}
+
+  async start(): Promise<void> {
+    throw new UnsupportedOperationError('none', 'start')
+  }
+
+  async stop(): Promise<void> {
+    throw new UnsupportedOperationError('none', 'stop')
+  }
+
+  async restart(): Promise<void> {
+    throw new UnsupportedOperationError('none', 'restart')
+  }
+
+  async kill(): Promise<void> {
+    throw new UnsupportedOperationError('none', 'kill')
+  }
+
+  /** The engine is not berth's: removing the machine forgets it and leaves the engine alone. */
+  async remove(_ctx: OperationContext): Promise<void> {}
+
+  /** As Docker Machine: the driver cannot observe power state, so an engine it registered counts as running. */
+  async state(): Promise<MachineState> {
+    return 'Running'
+  }
+
+  async address(): Promise<string> {
+    return hostOf(this.url)
+  }
+
+  async dockerUrl(): Promise<string> {
+    return this.url
+  }
+
+  async sshEndpoint(): Promise<undefined> {
+    return undefined
+  }
+
+  toState(): Record<string, unknown> {
+    return {url: this.url}
+  }
+}
+
+/** Accepts tcp://HOST:PORT (IPv6 hosts in brackets) and nothing else, so a typo fails at create, not later. */
+export function parseEngineUrl(value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new UsageError('The none driver needs the engine\'s address.', {hint: 'Pass --url tcp://HOST:PORT.'})
+  }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(`--url "${value}" is not a URL.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
+  }
+  if (url.protocol !== 'tcp:' || url.hostname === '' || url.port === '' || (url.pathname !== '' && url.pathname !== '/') || url.username || url.search) {
+    throw new UsageError(`--url "${value}" is not of the form tcp://HOST:PORT.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
+  }
+  return `tcp://${url.host}`
+}
+
+function hostOf(url: string): string {
+  const host = new URL(url).hostname
+  return host.startsWith('[') ? host.slice(1, -1) : host
+}
+
+const none: DriverDefinition = {
+  name: 'none',
+  description: 'Register an existing Docker engine that already listens with TLS (berth\'s CA must have issued its certificate).',
+  flags: [{name: 'url', type: 'string', description: 'URL of the engine, tcp://HOST:PORT'}],
+  capabilities: {
+    lifecycle: {start: false, stop: false, restart: false, kill: false},
+    stableAddress: true,
+    serialOperations: false,
+    provisions: false,
+  },
+  async probe() {
+    return {installed: true, healthy: true}
+  },
+  fromFlags(values: FlagValues) {
+    return new NoneDriver(parseEngineUrl(values.url))
+  },
+  load(state: Record<string, unknown>) {
+    return new NoneDriver(parseEngineUrl(state.url))
+  },
+}
+
+export default none

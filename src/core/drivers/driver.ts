@@ -1,0 +1,106 @@
+import type {ResourceRecord} from '../store/schema.js'
+
+/** A host's power state as berth reports it (Docker Machine's names, plus NotFound for a host that is gone). */
+export type MachineState = 'Running' | 'Stopped' | 'Starting' | 'Stopping' | 'Paused' | 'Saved' | 'Error' | 'NotFound'
+
+/** One driver flag, typed as the user types it: `--<name>`, with an environment variable as fallback. */
+export interface DriverFlag {
+  /** The full flag name without dashes, e.g. "generic-ip-address". Built-in drivers prefix their name. */
+  name: string
+  type: 'string' | 'integer' | 'boolean' | 'string-array'
+  description: string
+  env?: string
+  default?: string | number | boolean | readonly string[]
+  /** A credential: read from flags/env when needed, never written into config.json or shown. */
+  secret?: boolean
+}
+
+export type FlagValues = Record<string, string | number | boolean | string[] | undefined>
+
+/** What a driver can do, as data, so the core never tests a driver's name. */
+export interface DriverCapabilities {
+  /** Which lifecycle calls exist; the core refuses the others before calling anything. */
+  lifecycle: {start: boolean; stop: boolean; restart: boolean; kill: boolean}
+  /** Whether the host keeps its address across stop/start (if not, the core re-checks the server certificate). */
+  stableAddress: boolean
+  /** Whether calls for different machines of this driver must not overlap (e.g. one local hypervisor CLI). */
+  serialOperations: boolean
+  /** Whether berth provisions the engine over SSH after the host exists; false for engines berth only registers. */
+  provisions: boolean
+}
+
+export interface DriverHealth {
+  installed: boolean
+  healthy: boolean
+  /** What is wrong, when not healthy. */
+  problem?: string
+  /** What the user can do about it. */
+  fix?: string
+}
+
+export interface SshEndpoint {
+  host: string
+  port: number
+  user: string
+  /** Absolute path of the private key. */
+  keyPath: string
+}
+
+/** What a driver instance knows about where it runs. */
+export interface DriverSetup {
+  machineName: string
+  /** Absolute path of the machine's directory in the store (for driver-owned files such as disks). */
+  machineDir: string
+  storePath: string
+  env: NodeJS.ProcessEnv
+}
+
+/** Passed to long operations. */
+export interface OperationContext {
+  signal: AbortSignal
+  /** Persist a resource the moment it exists, so rm and a failed create can remove exactly what was made. */
+  record(resource: ResourceRecord): Promise<void>
+  /** A progress line for the user (shown on stderr). */
+  progress(message: string): void
+}
+
+/**
+ * One machine's backend. Every call is idempotent: remove() of something already gone succeeds, and a
+ * lifecycle call that finds the host already in the requested state returns without error.
+ */
+export interface Driver {
+  /** Validate flags, credentials and the environment before anything is made (failure exits 3). No side effects. */
+  preCreateCheck(ctx: OperationContext): Promise<void>
+  /** Make the host; call ctx.record for each resource before making the next. */
+  create(ctx: OperationContext): Promise<void>
+  start(ctx: OperationContext): Promise<void>
+  stop(ctx: OperationContext): Promise<void>
+  restart(ctx: OperationContext): Promise<void>
+  kill(ctx: OperationContext): Promise<void>
+  /** Remove every resource recorded for this machine; tolerates resources that are already gone. */
+  remove(ctx: OperationContext, resources: readonly ResourceRecord[]): Promise<void>
+  /** Cheap, side-effect free; returns NotFound rather than throwing for a host that is gone. */
+  state(signal: AbortSignal): Promise<MachineState>
+  /** The host's current address (IP or DNS name). */
+  address(signal: AbortSignal): Promise<string>
+  /** The URL the docker client should use. */
+  dockerUrl(signal: AbortSignal): Promise<string>
+  /** How to reach the host over SSH, for drivers that provision. */
+  sshEndpoint(signal: AbortSignal): Promise<SshEndpoint | undefined>
+  /** The driver's state to persist in config.json: JSON-safe, never secrets. */
+  toState(): Record<string, unknown>
+}
+
+/** What a driver module exports (built-in or from a plugin) as its default export. */
+export interface DriverDefinition {
+  name: string
+  description: string
+  flags: readonly DriverFlag[]
+  capabilities: DriverCapabilities
+  /** Whether the driver can be used on this computer, and what to do if not. */
+  probe(): Promise<DriverHealth>
+  /** A driver for a new machine, from the create flags (defaults applied; throws a UsageError on bad values). */
+  fromFlags(values: FlagValues, setup: DriverSetup): Driver
+  /** A driver for a stored machine, from what toState() returned. */
+  load(state: Record<string, unknown>, setup: DriverSetup): Driver
+}

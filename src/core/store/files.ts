@@ -1,0 +1,42 @@
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, rename, rm} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+export const DIR_MODE = 0o700
+export const FILE_MODE = 0o600
+
+export async function ensureDir(path: string): Promise<void> {
+  await mkdir(path, {recursive: true, mode: DIR_MODE})
+}
+
+/**
+ * Replace a file so that readers see the old content or the new one, never a mix or a truncated file:
+ * write a temporary file beside it, fsync it, rename it over the target, fsync the directory.
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = FILE_MODE): Promise<void> {
+  const dir = dirname(path)
+  await ensureDir(dir)
+  const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(temp, 'wx', mode)
+  try {
+    await handle.writeFile(content)
+    await handle.sync()
+  } catch (error) {
+    await handle.close()
+    await rm(temp, {force: true})
+    throw error
+  }
+  await handle.close()
+  try {
+    await rename(temp, path)
+  } catch (error) {
+    await rm(temp, {force: true})
+    throw error
+  }
+  const dirHandle = await open(dir, 'r')
+  try {
+    await dirHandle.sync()
+  } finally {
+    await dirHandle.close()
+  }
+}

@@ -1,0 +1,121 @@
+import {homedir} from 'node:os'
+import {isAbsolute, join, relative, resolve} from 'node:path'
+
+/** Every name berth uses on disk, in one place. Paths stored in config files are relative to the store root. */
+export class StoreLayout {
+  readonly root: string
+
+  constructor(root: string) {
+    this.root = resolve(root)
+  }
+
+  /** The store named by --storage-path, else BERTH_STORAGE_PATH, else ~/.berth. */
+  static resolve(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreLayout {
+    const chosen = flag ?? (env.BERTH_STORAGE_PATH || undefined) ?? join(homedir(), '.berth')
+    return new StoreLayout(chosen)
+  }
+
+  /** The CA and the client certificate shared by every machine of this store. */
+  get certsDir(): string {
+    return join(this.root, 'certs')
+  }
+
+  /** Held while the CA or client certificate is created, so concurrent creates make exactly one. */
+  get certsLock(): string {
+    return join(this.certsDir, '.lock')
+  }
+
+  get caCert(): string {
+    return join(this.certsDir, 'ca.pem')
+  }
+
+  get caKey(): string {
+    return join(this.certsDir, 'ca-key.pem')
+  }
+
+  get clientCert(): string {
+    return join(this.certsDir, 'cert.pem')
+  }
+
+  get clientKey(): string {
+    return join(this.certsDir, 'key.pem')
+  }
+
+  /** Downloaded images and their checksums. */
+  get cacheDir(): string {
+    return join(this.root, 'cache')
+  }
+
+  get machinesDir(): string {
+    return join(this.root, 'machines')
+  }
+
+  machine(name: string): MachineLayout {
+    return new MachineLayout(join(this.machinesDir, name))
+  }
+
+  /** A path as written into config files: relative to the store root when it lies inside the store. */
+  toStored(path: string): string {
+    const rel = relative(this.root, path)
+    return rel.startsWith('..') || isAbsolute(rel) ? path : rel
+  }
+
+  /** The inverse of toStored. */
+  fromStored(path: string): string {
+    return isAbsolute(path) ? path : join(this.root, path)
+  }
+}
+
+/** The files of one machine: its config, its copies of the client TLS material (DOCKER_CERT_PATH), its server cert. */
+export class MachineLayout {
+  constructor(readonly dir: string) {}
+
+  /** The machine's configuration (schema in schema.ts). */
+  get config(): string {
+    return join(this.dir, 'config.json')
+  }
+
+  /** Secrets given on the command line at create time, kept apart from config.json. */
+  get credentials(): string {
+    return join(this.dir, 'credentials.json')
+  }
+
+  /** Held by every writer of this machine's files. */
+  get lock(): string {
+    return join(this.dir, '.lock')
+  }
+
+  get caCert(): string {
+    return join(this.dir, 'ca.pem')
+  }
+
+  get clientCert(): string {
+    return join(this.dir, 'cert.pem')
+  }
+
+  get clientKey(): string {
+    return join(this.dir, 'key.pem')
+  }
+
+  /** The engine's certificate as berth issued it (or, for engines berth did not set up, as the engine presented it). */
+  get serverCert(): string {
+    return join(this.dir, 'server.pem')
+  }
+
+  get serverKey(): string {
+    return join(this.dir, 'server-key.pem')
+  }
+
+  get sshKey(): string {
+    return join(this.dir, 'id_ed25519')
+  }
+
+  get sshPublicKey(): string {
+    return join(this.dir, 'id_ed25519.pub')
+  }
+
+  /** The host key pinned on first contact. */
+  get knownHosts(): string {
+    return join(this.dir, 'known_hosts')
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The machine configuration as stored in machines/<name>/config.json, and the migrations that bring
+ * files written by earlier versions of berth up to the current schema.
+ */
+
+export const CONFIG_VERSION = 1
+
+/** How the engine is configured on the host (Docker Machine's --engine-* flags). */
+export interface EngineOptions {
+  /** Where the engine install script comes from; "none" means the engine must already be installed. */
+  installUrl: string
+  /** The port dockerd listens on with TLS. */
+  port: number
+  /** Extra dockerd flags, "flag=value" or "flag". */
+  opts: string[]
+  /** Environment variables for dockerd, "NAME=value". */
+  env: string[]
+  /** Engine labels, "key=value"; provider=<driver> is always among them. */
+  labels: string[]
+  insecureRegistries: string[]
+  registryMirrors: string[]
+  storageDriver?: string
+}
+
+/** Where the engine is reached. Kept current by the lifecycle whenever the driver reports a new address. */
+export interface EngineEndpoint {
+  /** The host's address as the driver reports it (an IP or a DNS name). */
+  address: string
+  /** The URL DOCKER_HOST is set to. */
+  url: string
+}
+
+export interface SshConfig {
+  user: string
+  host: string
+  port: number
+  /** Relative to the store when the key lives in it. */
+  keyPath: string
+}
+
+/** A cloud or local object a driver made, recorded as soon as it exists so rm and rollback remove exactly it. */
+export interface ResourceRecord {
+  kind: string
+  id: string
+  [detail: string]: unknown
+}
+
+export interface MachineConfig {
+  version: typeof CONFIG_VERSION
+  name: string
+  createdAt: string
+  driver: {
+    name: string
+    /** The driver's own persisted state: flag values and ids, never secrets. */
+    state: Record<string, unknown>
+  }
+  engine: EngineOptions
+  endpoint?: EngineEndpoint
+  /** Extra subject alternative names for the server certificate (--tls-san). */
+  auth: {sans: string[]}
+  ssh?: SshConfig
+  resources: ResourceRecord[]
+}
+
+/** One step from version `from` to `from + 1`. Migrations are pure: raw JSON in, raw JSON out. */
+export interface Migration {
+  from: number
+  migrate(raw: Record<string, unknown>): Record<string, unknown>
+}
+
+/** Every migration berth knows, in order. Version 1 is the first released schema, so there are none yet. */
+export const MIGRATIONS: readonly Migration[] = []
+
+export type MigrationResult =
+  | {ok: true; config: Record<string, unknown>; migrated: boolean}
+  | {ok: false; reason: string; hint?: string}
+
+/** Bring a parsed config.json to `target`, refusing files from a newer berth rather than guessing at them. */
+export function migrateConfig(raw: unknown, migrations: readonly Migration[] = MIGRATIONS, target = CONFIG_VERSION): MigrationResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {ok: false, reason: 'config.json does not hold a JSON object'}
+  let current = raw as Record<string, unknown>
+  const version = current.version
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return {ok: false, reason: `config.json has no valid "version" (found ${JSON.stringify(version)})`}
+  }
+  if (version > target) {
+    return {ok: false, reason: `config.json is version ${version}, written by a newer berth (this one reads up to ${target})`, hint: 'Upgrade berth to use this machine.'}
+  }
+  let at = version
+  while (at < target) {
+    const step = migrations.find((migration) => migration.from === at)
+    if (step === undefined) return {ok: false, reason: `no migration from config version ${at}`}
+    current = {...step.migrate(current), version: at + 1}
+    at++
+  }
+  return {ok: true, config: current, migrated: at !== version}
+}
+
+/** Check the shape of a migrated config, so that every later use can rely on it. */
+export function parseConfig(raw: Record<string, unknown>): MachineConfig | string {
+  const problems: string[] = []
+  const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string')
+  if (typeof raw.name !== 'string') problems.push('"name" is missing')
+  const driver = raw.driver as Record<string, unknown> | undefined
+  if (typeof driver !== 'object' || driver === null || typeof driver.name !== 'string') problems.push('"driver.name" is missing')
+  else if (typeof driver.state !== 'object' || driver.state === null) problems.push('"driver.state" is missing')
+  const engine = raw.engine as Record<string, unknown> | undefined
+  if (typeof engine !== 'object' || engine === null) problems.push('"engine" is missing')
+  else {
+    if (typeof engine.port !== 'number') problems.push('"engine.port" is missing')
+    for (const key of ['opts', 'env', 'labels', 'insecureRegistries', 'registryMirrors']) {
+      if (!isStringArray(engine[key])) problems.push(`"engine.${key}" is not a list of strings`)
+    }
+  }
+  const auth = raw.auth as Record<string, unknown> | undefined
+  if (typeof auth !== 'object' || auth === null || !isStringArray(auth.sans)) problems.push('"auth.sans" is not a list of strings')
+  if (!Array.isArray(raw.resources)) problems.push('"resources" is not a list')
+  if (raw.endpoint !== undefined) {
+    const endpoint = raw.endpoint as Record<string, unknown>
+    if (typeof endpoint.address !== 'string' || typeof endpoint.url !== 'string') problems.push('"endpoint" needs "address" and "url"')
+  }
+  if (problems.length > 0) return `config.json is malformed: ${problems.join('; ')}`
+  return raw as unknown as MachineConfig
+}
