@@ -1,0 +1,178 @@
+import {createHash} from 'node:crypto'
+import {readFile, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {BerthError, errorMessage} from '../errors.js'
+import {writeFileAtomic} from '../store/files.js'
+import {configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
+
+/** PEM text of the CA that signed the engine's certificate, and the client's certificate and key. */
+export interface ContextTls {
+  ca: string
+  cert: string
+  key: string
+}
+
+export interface ContextSpec {
+  /** The machine's name, which is also the context's name. */
+  name: string
+  /** The engine's URL, e.g. tcp://10.0.0.5:2376. */
+  url: string
+  tls: ContextTls
+  /** The berth store the machine lives in, recorded so a context can be traced back to it. */
+  storePath: string
+}
+
+export type WriteResult = {written: true} | {written: false; reason: string}
+
+/** Who a docker context of a given name belongs to: nobody (it does not exist), berth, or someone else. */
+export type ContextOwner = 'none' | 'berth' | 'other'
+
+/** The marker berth leaves in a context's metadata; the docker CLI keeps and shows unknown metadata keys. */
+interface BerthMarker {
+  machine: string
+  store: string
+}
+
+// The docker CLI refuses other names in `context create` and `context use`.
+const CONTEXT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$/
+
+/** Why a machine name cannot be a docker context name, or undefined when it can. */
+export function contextNameProblem(name: string): string | undefined {
+  if (name === 'default') return '"default" is the docker CLI\'s reserved name for the DOCKER_HOST-based context'
+  if (!CONTEXT_NAME.test(name)) return 'the docker CLI requires at least two characters from a-z A-Z 0-9 _ . + - starting with a letter or digit'
+  return undefined
+}
+
+export class DockerContextNameError extends BerthError {
+  override readonly name = 'DockerContextNameError'
+  constructor(readonly context: string, problem: string) {
+    super(`Machine "${context}" cannot have a docker context: ${problem}.`, {
+      hint: `Point the docker client at it with "eval $(berth env ${context})" instead.`,
+    })
+  }
+}
+
+export class DockerContextConflictError extends BerthError {
+  override readonly name = 'DockerContextConflictError'
+  constructor(readonly context: string) {
+    super(`A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`, {
+      hint: `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`,
+    })
+  }
+}
+
+/**
+ * The docker CLI's context store: contexts/meta/<sha256(name)>/meta.json plus
+ * contexts/tls/<sha256(name)>/docker/{ca,cert,key}.pem under the docker configuration directory, the layout
+ * `docker context create --docker host=...,ca=...,cert=...,key=...` writes. The current context is
+ * "currentContext" in config.json.
+ */
+export class DockerContextStore {
+  readonly configDir: string
+  private readonly env: NodeJS.ProcessEnv
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = env
+    this.configDir = dockerConfigDir(env)
+  }
+
+  /**
+   * Create or update the machine's context. Never overwrites a context that is not berth's (that throws);
+   * a berth context recorded for another store is taken over, since the name now means this machine.
+   * A machine whose name the docker CLI cannot take as a context name ("default", one character) gets no
+   * context: that is reported in the result rather than thrown, so creating such a machine still works.
+   */
+  async write(spec: ContextSpec): Promise<WriteResult> {
+    const problem = contextNameProblem(spec.name)
+    if (problem !== undefined) return {written: false, reason: new DockerContextNameError(spec.name, problem).message}
+    if ((await this.owner(spec.name)) === 'other') throw new DockerContextConflictError(spec.name)
+    const tlsDir = join(this.tlsDir(spec.name), 'docker')
+    await writeFileAtomic(join(tlsDir, 'ca.pem'), spec.tls.ca)
+    await writeFileAtomic(join(tlsDir, 'cert.pem'), spec.tls.cert)
+    await writeFileAtomic(join(tlsDir, 'key.pem'), spec.tls.key)
+    const berth: BerthMarker = {machine: spec.name, store: spec.storePath}
+    const meta = {
+      Name: spec.name,
+      Metadata: {Description: `berth machine ${spec.name}`, berth},
+      Endpoints: {docker: {Host: spec.url, SkipTLSVerify: false}},
+    }
+    // The metadata goes last: the docker CLI lists a context as soon as meta.json exists.
+    await writeFileAtomic(join(this.metaDir(spec.name), 'meta.json'), JSON.stringify(meta))
+    return {written: true}
+  }
+
+  /**
+   * Remove the machine's context if it is berth's (and, given a store, that store's), and stop it being the
+   * current context so the docker CLI does not fail on a missing one. False when nothing was removed; ask
+   * owner() to tell "absent" from "someone else's".
+   */
+  async remove(name: string, options: {storePath?: string} = {}): Promise<boolean> {
+    if ((await this.owner(name, options.storePath)) !== 'berth') return false
+    await rm(this.metaDir(name), {recursive: true, force: true})
+    await rm(this.tlsDir(name), {recursive: true, force: true})
+    if ((await configuredContext(this.configDir)) === name) await setConfiguredContext(this.configDir, undefined)
+    return true
+  }
+
+  async isBerthContext(name: string, storePath?: string): Promise<boolean> {
+    return (await this.owner(name, storePath)) === 'berth'
+  }
+
+  /** A context counts as berth's when its metadata carries berth's marker for this very name (and store, if given). */
+  async owner(name: string, storePath?: string): Promise<ContextOwner> {
+    const meta = await this.readMeta(name)
+    if (meta === undefined) return 'none'
+    const marker = isObject(meta) && isObject(meta.Metadata) ? meta.Metadata.berth : undefined
+    const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name &&
+      (storePath === undefined || marker.store === storePath)
+    return ours ? 'berth' : 'other'
+  }
+
+  /** The context the docker CLI uses when $DOCKER_HOST is unset: $DOCKER_CONTEXT, else config.json's. */
+  async currentContext(): Promise<string | undefined> {
+    const fromEnv = this.env.DOCKER_CONTEXT
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+    return configuredContext(this.configDir)
+  }
+
+  /** Make a context the docker CLI's current one, or go back to the default context with undefined. */
+  async use(name: string | undefined): Promise<void> {
+    const problem = name === undefined || name === 'default' ? undefined : contextNameProblem(name)
+    if (name !== undefined && problem !== undefined) throw new DockerContextNameError(name, problem)
+    if (name !== undefined && name !== 'default' && (await this.owner(name)) === 'none') {
+      throw new BerthError(`Docker context "${name}" does not exist.`, {hint: 'Run "docker context ls" to list contexts.'})
+    }
+    await setConfiguredContext(this.configDir, name)
+  }
+
+  private async readMeta(name: string): Promise<unknown> {
+    const path = join(this.metaDir(name), 'meta.json')
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw new BerthError(`Cannot read docker context "${name}" (${path}): ${errorMessage(error)}`, {cause: error})
+    }
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      // Unparseable, so not provably berth's: treat it as someone else's and leave it alone.
+      return null
+    }
+  }
+
+  private metaDir(name: string): string {
+    return join(this.configDir, 'contexts', 'meta', contextId(name))
+  }
+
+  private tlsDir(name: string): string {
+    return join(this.configDir, 'contexts', 'tls', contextId(name))
+  }
+}
+
+/** The docker CLI names a context's directories by the SHA-256 of its name, in hex. */
+export function contextId(name: string): string {
+  return createHash('sha256').update(name).digest('hex')
+}
