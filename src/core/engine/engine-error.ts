@@ -1,0 +1,39 @@
+import {BerthError} from '../errors.js'
+
+/**
+ * Why a call to a Docker engine failed, so that callers (ls, env, provisioning) can react per cause:
+ * - unreachable: no TCP connection (refused, no route, name not found);
+ * - untrusted: the engine's certificate was not issued by the CA we trust (or is expired);
+ * - address-mismatch: the certificate is trusted but does not name the host we dialled;
+ * - timeout: no complete answer within the deadline;
+ * - tls: any other TLS failure, typically the engine refusing our client certificate;
+ * - http: the engine answered, but not with a usable /version response.
+ */
+export type EngineErrorReason = 'unreachable' | 'untrusted' | 'address-mismatch' | 'timeout' | 'tls' | 'http'
+
+/** Hints that fit any machine; callers that know the machine name pass their own (see EngineCallOptions.hints). */
+export const DEFAULT_ENGINE_HINTS: Readonly<Record<EngineErrorReason, string>> = {
+  unreachable: 'Check that the machine is running and that its Docker port is open to this computer.',
+  untrusted: 'Run "berth regenerate-certs" for this machine to give the engine a certificate from berth\'s CA.',
+  'address-mismatch': 'Run "berth regenerate-certs" for this machine so that its certificate names the current address.',
+  timeout: 'The host or the network is slow, or a firewall drops the packets; try again with a longer timeout.',
+  tls: 'Run "berth regenerate-certs" for this machine so that the engine trusts berth\'s client certificate.',
+  http: 'Check that the URL points at a Docker engine.',
+}
+
+export class EngineError extends BerthError {
+  override readonly name = 'EngineError'
+
+  constructor(
+    readonly reason: EngineErrorReason,
+    readonly url: string,
+    message: string,
+    options: {hint?: string; cause?: unknown} = {},
+  ) {
+    super(message, {hint: options.hint ?? DEFAULT_ENGINE_HINTS[reason], cause: options.cause})
+  }
+}
+
+export function isEngineError(error: unknown): error is EngineError {
+  return error instanceof EngineError
+}
