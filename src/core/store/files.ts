@@ -19,6 +19,8 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(temp, 'wx', mode)
   try {
+    // open's mode passes through the umask; the file must end up with exactly the mode asked for.
+    await handle.chmod(mode)
     await handle.writeFile(content)
     await handle.sync()
   } catch (error) {

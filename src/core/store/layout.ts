@@ -1,5 +1,5 @@
 import {homedir} from 'node:os'
-import {isAbsolute, join, relative, resolve} from 'node:path'
+import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 
 /** Every name berth uses on disk, in one place. Paths stored in config files are relative to the store root. */
 export class StoreLayout {
@@ -57,7 +57,8 @@ export class StoreLayout {
   /** A path as written into config files: relative to the store root when it lies inside the store. */
   toStored(path: string): string {
     const rel = relative(this.root, path)
-    return rel.startsWith('..') || isAbsolute(rel) ? path : rel
+    // Outside means ".." as a whole first segment; a name like "..keys" inside the store is still inside.
+    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : rel
   }
 
   /** The inverse of toStored. */

@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
-import {open, readFile, rename, rm, stat} from 'node:fs/promises'
+import {open, readFile, rm, stat} from 'node:fs/promises'
 import {TimeoutError} from '../errors.js'
 import {ensureDir} from './files.js'
 import {dirname} from 'node:path'
@@ -86,29 +86,37 @@ async function readOwner(lockPath: string): Promise<Owner | undefined> {
 }
 
 /**
- * Remove a lock left by a dead process. The stale file is first renamed away (only one breaker can win that
- * rename); if what was renamed turns out to be a live owner's fresh lock, it is put back.
+ * Remove a lock left by a dead process, or one left unreadable for longer than any writer takes.
+ *
+ * There is no atomic "remove this file if it is still that one", so breakers take turns: a breaker first creates
+ * `<lock>.break` exclusively, then checks again and removes the lock. While it holds `.break` nothing else can
+ * remove the stale lock (no other breaker runs, and its dead owner never releases it), and no one can create a
+ * new lock while the stale one is there, so the lock it checked is the lock it removes. Moving the lock file
+ * aside instead would leave the lock free for a moment, even when what was moved was a live owner's fresh lock.
  */
 async function breakIfStale(lockPath: string): Promise<void> {
-  const owner = await readOwner(lockPath)
-  if (owner === undefined) {
-    // Unreadable: being written this instant, or left empty by a crash. Only the latter stays so for long.
-    if (await ageMs(lockPath) > UNREADABLE_LOCK_GRACE_MS) await rm(lockPath, {force: true})
-    return
-  }
-  if (owner.host !== hostname() || isAlive(owner.pid)) return
-  const aside = `${lockPath}.${randomBytes(6).toString('hex')}.stale`
+  if (!(await isStale(lockPath))) return
+  const breaker = `${lockPath}.break`
   try {
-    await rename(lockPath, aside)
-  } catch {
+    await (await open(breaker, 'wx', 0o600)).close()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    // Another process is breaking it (which takes milliseconds), or crashed doing so.
+    if (await ageMs(breaker) > UNREADABLE_LOCK_GRACE_MS) await rm(breaker, {force: true})
     return
   }
-  const moved = await readOwner(aside)
-  if (moved?.token === owner.token) {
-    await rm(aside, {force: true})
-  } else {
-    await rename(aside, lockPath).catch(() => rm(aside, {force: true}))
+  try {
+    if (await isStale(lockPath)) await rm(lockPath, {force: true})
+  } finally {
+    await rm(breaker, {force: true})
   }
+}
+
+async function isStale(lockPath: string): Promise<boolean> {
+  const owner = await readOwner(lockPath)
+  // Unreadable: being written this instant, or left empty by a crash. Only the latter stays so for long.
+  if (owner === undefined) return await ageMs(lockPath) > UNREADABLE_LOCK_GRACE_MS
+  return owner.host === hostname() && !isAlive(owner.pid)
 }
 
 async function ageMs(path: string): Promise<number> {
@@ -130,10 +138,15 @@ function isAlive(pid: number): boolean {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
+    // The listener goes when the sleep ends, or a long wait would leave one per poll on the signal.
+    const onAbort = (): void => {
       clearTimeout(timer)
-      reject(signal.reason as Error)
-    }, {once: true})
+      reject(signal!.reason as Error)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, {once: true})
   })
 }

@@ -79,17 +79,27 @@ export class MachineStore {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new MachineExistsError(config.name)
       throw error
     }
-    await this.save(config)
+    try {
+      await this.save(config)
+    } catch (error) {
+      // Give the name back: a reserved directory without a config would block every later create of it.
+      await rm(dir, {recursive: true, force: true})
+      throw error
+    }
   }
 
   /** Write a machine's config atomically under its lock. */
   async save(config: MachineConfig): Promise<void> {
+    validateMachineName(config.name)
     const machine = this.layout.machine(config.name)
     await withLock(machine.lock, () => writeFileAtomic(machine.config, `${JSON.stringify(config, null, 2)}\n`))
   }
 
   /** Load, change and save one machine's config as one step, so concurrent updates never lose each other's changes. */
   async update(name: string, change: (config: MachineConfig) => MachineConfig | Promise<MachineConfig>): Promise<MachineConfig> {
+    validateMachineName(name)
+    // Taking the lock creates the machine's directory, so a missing machine must be refused before it.
+    if (!(await this.exists(name))) throw new MachineNotFoundError(name)
     const machine = this.layout.machine(name)
     return withLock(machine.lock, async () => {
       const next = await change(await this.load(name))

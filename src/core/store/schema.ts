@@ -99,25 +99,41 @@ export function migrateConfig(raw: unknown, migrations: readonly Migration[] = M
 /** Check the shape of a migrated config, so that every later use can rely on it. */
 export function parseConfig(raw: Record<string, unknown>): MachineConfig | string {
   const problems: string[] = []
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
   const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string')
   if (typeof raw.name !== 'string') problems.push('"name" is missing')
-  const driver = raw.driver as Record<string, unknown> | undefined
-  if (typeof driver !== 'object' || driver === null || typeof driver.name !== 'string') problems.push('"driver.name" is missing')
-  else if (typeof driver.state !== 'object' || driver.state === null) problems.push('"driver.state" is missing')
-  const engine = raw.engine as Record<string, unknown> | undefined
-  if (typeof engine !== 'object' || engine === null) problems.push('"engine" is missing')
+  if (typeof raw.createdAt !== 'string') problems.push('"createdAt" is missing')
+  const driver = raw.driver
+  if (!isObject(driver)) problems.push('"driver" is missing')
   else {
+    if (typeof driver.name !== 'string') problems.push('"driver.name" is missing')
+    if (!isObject(driver.state)) problems.push('"driver.state" is missing')
+  }
+  const engine = raw.engine
+  if (!isObject(engine)) problems.push('"engine" is missing')
+  else {
+    if (typeof engine.installUrl !== 'string') problems.push('"engine.installUrl" is missing')
     if (typeof engine.port !== 'number') problems.push('"engine.port" is missing')
     for (const key of ['opts', 'env', 'labels', 'insecureRegistries', 'registryMirrors']) {
       if (!isStringArray(engine[key])) problems.push(`"engine.${key}" is not a list of strings`)
     }
+    if (engine.storageDriver !== undefined && typeof engine.storageDriver !== 'string') problems.push('"engine.storageDriver" is not a string')
   }
-  const auth = raw.auth as Record<string, unknown> | undefined
-  if (typeof auth !== 'object' || auth === null || !isStringArray(auth.sans)) problems.push('"auth.sans" is not a list of strings')
+  const auth = raw.auth
+  if (!isObject(auth) || !isStringArray(auth.sans)) problems.push('"auth.sans" is not a list of strings')
   if (!Array.isArray(raw.resources)) problems.push('"resources" is not a list')
+  else if (!raw.resources.every((resource) => isObject(resource) && typeof resource.kind === 'string' && typeof resource.id === 'string')) {
+    problems.push('every entry of "resources" needs "kind" and "id"')
+  }
   if (raw.endpoint !== undefined) {
-    const endpoint = raw.endpoint as Record<string, unknown>
-    if (typeof endpoint.address !== 'string' || typeof endpoint.url !== 'string') problems.push('"endpoint" needs "address" and "url"')
+    const endpoint = raw.endpoint
+    if (!isObject(endpoint) || typeof endpoint.address !== 'string' || typeof endpoint.url !== 'string') problems.push('"endpoint" needs "address" and "url"')
+  }
+  if (raw.ssh !== undefined) {
+    const ssh = raw.ssh
+    if (!isObject(ssh) || typeof ssh.user !== 'string' || typeof ssh.host !== 'string' || typeof ssh.port !== 'number' || typeof ssh.keyPath !== 'string') {
+      problems.push('"ssh" needs "user", "host", "port" and "keyPath"')
+    }
   }
   if (problems.length > 0) return `config.json is malformed: ${problems.join('; ')}`
   return raw as unknown as MachineConfig
