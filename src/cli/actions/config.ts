@@ -1,0 +1,26 @@
+import {checkEngineAccess, endpointOf} from '../../core/machine/engine-access.js'
+import type {App} from '../app.js'
+import {machineName} from '../machine-args.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'Print the docker client flags that connect to a machine.',
+  examples: ['docker $(<%= config.bin %> config m1) ps'],
+  flags: {},
+  args: [{name: 'name', description: 'machine name (default: "default")'}],
+}
+
+export async function run(app: App, {args}: ParsedInput): Promise<void> {
+  const name = await machineName(app, args)
+  const config = await app.store.load(name)
+  const machine = app.layout.machine(name)
+  for (const warning of await checkEngineAccess(machine, config)) app.reporter.warn(warning)
+  // Docker Machine's five lines, paths quoted as Go's %q does (JSON string syntax for these characters).
+  app.terminal.out([
+    '--tlsverify',
+    `--tlscacert=${JSON.stringify(machine.caCert)}`,
+    `--tlscert=${JSON.stringify(machine.clientCert)}`,
+    `--tlskey=${JSON.stringify(machine.clientKey)}`,
+    `-H=${endpointOf(config).url}`,
+  ].join('\n') + '\n')
+}

@@ -1,0 +1,26 @@
+import {renderTable} from '../../core/listing/tabwriter.js'
+import type {App} from '../app.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'List the drivers berth can use, where each comes from, and whether it works here.',
+  flags: {
+    json: {type: 'boolean', description: 'Print the list as JSON.'},
+  },
+  args: [],
+}
+
+export async function run(app: App, {flags}: ParsedInput): Promise<void> {
+  const reports = await app.registry.report()
+  if (flags.json === true) {
+    app.terminal.out(`${JSON.stringify(reports, null, 2)}\n`)
+    return
+  }
+  const rows = reports.map((report) => [
+    report.name,
+    report.source,
+    report.health.healthy ? 'healthy' : report.health.installed ? 'unhealthy' : 'not installed',
+    [report.health.problem, report.health.fix].filter(Boolean).join(' '),
+  ])
+  app.terminal.out(renderTable([['NAME', 'SOURCE', 'HEALTH', 'PROBLEM / FIX'], ...rows]))
+}

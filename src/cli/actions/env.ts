@@ -1,0 +1,44 @@
+import {resolveShell} from '../../core/client/shell.js'
+import {dockerEnvVars, hintCommand, noProxyName, noProxyVar, renderEnv} from '../../core/client/shell-env.js'
+import {UsageError} from '../../core/errors.js'
+import {checkEngineAccess, endpointOf} from '../../core/machine/engine-access.js'
+import type {App} from '../app.js'
+import {machineName} from '../machine-args.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'Print the shell lines that point the docker client at a machine.',
+  description: 'Run eval "$(berth env NAME)" to use the machine in the current shell. The settings are checked first (certificates valid, issued by berth\'s CA, covering the host\'s address), so what is printed works.',
+  examples: ['eval "$(<%= config.bin %> env m1)"', '<%= config.bin %> env --shell fish m1 | source', 'eval "$(<%= config.bin %> env --unset)"'],
+  flags: {
+    shell: {type: 'string', description: 'Shell syntax: bash, zsh, sh, ksh, dash, fish, powershell, pwsh, cmd, tcsh, csh, emacs (default: from $SHELL).'},
+    unset: {type: 'boolean', char: 'u', description: 'Print the lines that undo the settings instead.'},
+    'no-proxy': {type: 'boolean', description: 'Add the machine\'s address to NO_PROXY.'},
+  },
+  args: [{name: 'name', description: 'machine name (default: "default")'}],
+}
+
+/** The variables env sets, in Docker Machine's order; --unset clears the same ones. */
+const DOCKER_VARIABLES = ['DOCKER_TLS_VERIFY', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_MACHINE_NAME']
+
+export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
+  const {terminal} = app
+  const {shell, note} = resolveShell(flags.shell as string | undefined, terminal.env)
+  if (note !== undefined) terminal.err(`${note}\n`)
+  const hint = hintCommand('berth', [...terminal.invocation])
+  if (flags.unset === true) {
+    if (args.length > 0) throw new UsageError('Expected no machine name with --unset.', {hint: 'Run "berth env --unset" alone.'})
+    const unset = [...DOCKER_VARIABLES]
+    if (flags['no-proxy'] === true) unset.push(noProxyName(terminal.env))
+    terminal.out(renderEnv({shell, set: [], unset, hint}))
+    return
+  }
+  const name = await machineName(app, args)
+  const config = await app.store.load(name)
+  const machine = app.layout.machine(name)
+  for (const warning of await checkEngineAccess(machine, config)) app.reporter.warn(warning)
+  const endpoint = endpointOf(config)
+  const set = dockerEnvVars({url: endpoint.url, certPath: machine.dir, machineName: name})
+  if (flags['no-proxy'] === true) set.push(noProxyVar(terminal.env, endpoint.address))
+  terminal.out(renderEnv({shell, set, unset: [], hint}))
+}

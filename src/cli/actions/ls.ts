@@ -1,0 +1,109 @@
+import {isActive} from '../../core/client/active.js'
+import {DockerContextStore} from '../../core/client/docker-context.js'
+import {matchesFilters, needsState, parseFilters} from '../../core/listing/filters.js'
+import type {ListRow} from '../../core/listing/list-row.js'
+import {compareMachineNames} from '../../core/listing/natural-sort.js'
+import {compileListFormat, formatGoDuration} from '../../core/listing/table-format.js'
+import {queryStatuses, type MachineStatus} from '../../core/machine/machine-status.js'
+import type {OpenMachine} from '../../core/machine/open-machine.js'
+import type {MachineEntry} from '../../core/store/machine-store.js'
+import {errorMessage} from '../../core/errors.js'
+import {NeedsFullCli, type App} from '../app.js'
+import {openStoredMachine} from '../open.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'List machines with their state, URL and engine version.',
+  examples: ['<%= config.bin %> ls', '<%= config.bin %> ls --filter driver=none --filter state=Running', '<%= config.bin %> ls --format "{{.Name}} {{.URL}}"', '<%= config.bin %> ls --json'],
+  flags: {
+    quiet: {type: 'boolean', char: 'q', description: 'Print only machine names.'},
+    filter: {type: 'strings', char: 'f', helpValue: 'KEY=VALUE', description: 'Show only matching machines: driver=, state=, name= (regular expression), label=, swarm=. Repeat a key for OR, mix keys for AND.'},
+    timeout: {type: 'integer', char: 't', default: 10, min: 1, description: 'Seconds to wait for each machine\'s state and engine version.'},
+    format: {type: 'string', helpValue: 'TEMPLATE', description: 'Go template per row; start with "table" for columns with a header.'},
+    json: {type: 'boolean', description: 'Print the rows as a JSON array.'},
+  },
+  args: [],
+}
+
+export async function run(app: App, {flags}: ParsedInput): Promise<void> {
+  // Bad filters and formats fail before any machine is asked anything.
+  const filters = parseFilters(flags.filter as string[])
+  const listFormat = flags.json === true ? undefined : compileListFormat(flags.format as string | undefined)
+  const quiet = flags.quiet === true
+  const entries = await app.store.list()
+  const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))
+  const machines = opened.filter((item): item is OpenMachine => 'driver' in item)
+  const broken = opened.filter((item): item is BrokenEntry => !('driver' in item))
+
+  if (quiet && !needsState(filters)) {
+    const names = machines.filter((machine) => matchesFilters(filters, filterItem(machine, undefined))).map((machine) => machine.config.name)
+    app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
+    return
+  }
+  const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: !quiet})
+  const dockerHost = app.terminal.env.DOCKER_HOST || undefined
+  const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext() : undefined
+  const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
+  if (quiet) {
+    app.terminal.out(matching.map((status) => status.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
+    return
+  }
+  // As Docker Machine, machines that cannot be loaded are always listed, so they are noticed.
+  const rows = [...matching.map((status) => rowFor(status, isActive({url: status.url, name: status.name}, {dockerHost, currentContext}))), ...broken.map(brokenRow)]
+  rows.sort((a, b) => compareMachineNames(a.Name, b.Name))
+  app.terminal.out(listFormat === undefined ? `${JSON.stringify(rows, null, 2)}\n` : listFormat.render(rows))
+}
+
+type BrokenEntry = {name: string; error: string}
+
+/** A machine with its driver, or why it cannot be used (bad config, driver not installed). */
+async function openEntry(app: App, entry: MachineEntry): Promise<OpenMachine | BrokenEntry> {
+  if (entry.config === undefined) return {name: entry.name, error: entry.error}
+  try {
+    return await openStoredMachine(app, entry.config)
+  } catch (error) {
+    if (error instanceof NeedsFullCli) throw error
+    return {name: entry.name, error: errorMessage(error)}
+  }
+}
+
+function filterItem({config}: OpenMachine, state: string | undefined): {name: string; driver: string; state: string; labels: string[]; swarm: string} {
+  return {name: config.name, driver: config.driver.name, state: state ?? '', labels: config.engine.labels, swarm: ''}
+}
+
+function rowFor(status: MachineStatus, active: boolean): ListRow {
+  const activeHost = active && status.state === 'Running'
+  return {
+    Name: status.name,
+    Active: activeHost ? '*' : '-',
+    ActiveHost: activeHost,
+    ActiveSwarm: false,
+    DriverName: status.driver,
+    State: status.state,
+    URL: status.state === 'Running' ? status.url : '',
+    Swarm: '',
+    SwarmOptions: null,
+    EngineOptions: null,
+    Error: status.error ?? '',
+    DockerVersion: status.engineVersion === undefined ? 'Unknown' : `v${status.engineVersion}`,
+    ResponseTime: formatGoDuration(Math.round(status.responseMs)),
+  }
+}
+
+function brokenRow(entry: BrokenEntry): ListRow {
+  return {
+    Name: entry.name,
+    Active: '-',
+    ActiveHost: false,
+    ActiveSwarm: false,
+    DriverName: 'not found',
+    State: 'Error',
+    URL: '',
+    Swarm: '',
+    SwarmOptions: null,
+    EngineOptions: null,
+    Error: entry.error,
+    DockerVersion: 'Unknown',
+    ResponseTime: '0s',
+  }
+}

@@ -1,0 +1,40 @@
+import {DockerContextStore} from '../../core/client/docker-context.js'
+import {BerthError, errorMessage} from '../../core/errors.js'
+import {removeMachine} from '../../core/machine/remove-machine.js'
+import {validateMachineName} from '../../core/machine-name.js'
+import type {App} from '../app.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'Remove machines: the driver removes what it made, berth forgets the machine and its docker context.',
+  examples: ['<%= config.bin %> rm m1', '<%= config.bin %> rm -y m1 m2', '<%= config.bin %> rm -f broken'],
+  flags: {
+    yes: {type: 'boolean', char: 'y', description: 'Do not ask for confirmation.'},
+    force: {type: 'boolean', char: 'f', description: 'Remove local state even when the driver cannot remove the host; implies --yes.'},
+  },
+  args: [{name: 'name', description: 'machines to remove', required: true}],
+  variadic: true,
+}
+
+export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
+  const names = args.map(validateMachineName)
+  const force = flags.force === true
+  const {terminal} = app
+  terminal.err(`About to remove ${names.join(', ')}\nWARNING: This action will delete both local reference and remote instance.\n`)
+  if (!force && flags.yes !== true) {
+    const answer = await terminal.ask('Are you sure? (y/n): ')
+    if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {hint: 'Answer "y" to confirm, or pass -y.'})
+  }
+  const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
+  let failures = 0
+  for (const name of names) {
+    try {
+      await removeMachine(name, force, deps)
+      terminal.out(`Successfully removed ${name}\n`)
+    } catch (error) {
+      failures++
+      terminal.err(`Error removing "${name}": ${errorMessage(error)}${error instanceof BerthError && error.hint ? ` ${error.hint}` : ''}\n`)
+    }
+  }
+  if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`)
+}

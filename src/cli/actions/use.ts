@@ -1,0 +1,35 @@
+import {readFile} from 'node:fs/promises'
+import {DockerContextStore} from '../../core/client/docker-context.js'
+import {UsageError} from '../../core/errors.js'
+import {endpointOf} from '../../core/machine/engine-access.js'
+import type {App} from '../app.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'Switch the docker client\'s current context to a machine (or back to the default with --unset).',
+  examples: ['<%= config.bin %> use m1', '<%= config.bin %> use --unset'],
+  flags: {
+    unset: {type: 'boolean', char: 'u', description: 'Return to docker\'s default context.'},
+  },
+  args: [{name: 'name', description: 'machine to use'}],
+}
+
+export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
+  const contexts = new DockerContextStore(app.terminal.env)
+  const name = args[0]
+  if (flags.unset === true) {
+    if (name !== undefined) throw new UsageError('Expected no machine name with --unset.')
+    await contexts.use(undefined)
+    app.terminal.out('default\n')
+    return
+  }
+  if (name === undefined) throw new UsageError('Name the machine to use.', {hint: 'Run "berth use NAME", or "berth use --unset".'})
+  const config = await app.store.load(name)
+  const machine = app.layout.machine(name)
+  // Rewrite the context each time: it may have been deleted, or the machine's address may have changed.
+  const [ca, cert, key] = await Promise.all([machine.caCert, machine.clientCert, machine.clientKey].map((path) => readFile(path, 'utf8')))
+  await contexts.write({name, url: endpointOf(config).url, tls: {ca: ca!, cert: cert!, key: key!}, storePath: app.layout.root})
+  await contexts.use(name)
+  if (app.terminal.env.DOCKER_HOST) app.reporter.warn('DOCKER_HOST is set and overrides the current context; run eval "$(berth env --unset)" to clear it.')
+  app.terminal.out(`${name}\n`)
+}

@@ -1,0 +1,23 @@
+import {queryEngineVersion} from '../../core/machine/engine-access.js'
+import {validateMachineName} from '../../core/machine-name.js'
+import type {App} from '../app.js'
+import type {CommandSpec, ParsedInput} from '../spec.js'
+import {berthVersion} from '../version-string.js'
+
+export const spec: CommandSpec = {
+  summary: 'Print berth\'s version, or the Docker engine version of a machine.',
+  examples: ['<%= config.bin %> version', '<%= config.bin %> version m1'],
+  flags: {},
+  args: [{name: 'name', description: 'machine whose engine version to print'}],
+}
+
+export async function run(app: App, {args}: ParsedInput): Promise<void> {
+  const name = args[0]
+  if (name === undefined) {
+    app.terminal.out(`${await berthVersion()}\n`)
+    return
+  }
+  const config = await app.store.load(validateMachineName(name))
+  const version = await queryEngineVersion(app.layout.machine(name), config, {timeoutMs: 20_000})
+  app.terminal.out(`${version.version}\n`)
+}

@@ -1,0 +1,44 @@
+import type {CertificatePaths} from '../core/certs/store-certificates.js'
+import type {DriverRegistry} from '../core/drivers/registry.js'
+import {StoreLayout} from '../core/store/layout.js'
+import {MachineStore} from '../core/store/machine-store.js'
+import type {Reporter} from '../core/reporter.js'
+import {terminalReporter} from './progress.js'
+import type {ParsedFlags} from './spec.js'
+import type {Terminal} from './terminal.js'
+
+/** What every command works with, built once from the global flags. Nothing here is global state. */
+export interface App {
+  layout: StoreLayout
+  store: MachineStore
+  certificates: CertificatePaths
+  registry: DriverRegistry
+  reporter: Reporter
+  terminal: Terminal
+  /** Whether every driver in the registry is known; false on the lean path, which leaves plugins to oclif. */
+  pluginsLoaded: boolean
+}
+
+export function createApp(flags: ParsedFlags, terminal: Terminal, registry: DriverRegistry, pluginsLoaded: boolean): App {
+  const layout = StoreLayout.resolve(flags['storage-path'] as string | undefined, terminal.env)
+  const certificates: CertificatePaths = {
+    caCert: (flags['tls-ca-cert'] as string | undefined) ?? layout.caCert,
+    caKey: (flags['tls-ca-key'] as string | undefined) ?? layout.caKey,
+    clientCert: (flags['tls-client-cert'] as string | undefined) ?? layout.clientCert,
+    clientKey: (flags['tls-client-key'] as string | undefined) ?? layout.clientKey,
+  }
+  return {
+    layout,
+    store: new MachineStore(layout),
+    certificates,
+    registry,
+    reporter: terminalReporter(terminal, flags.debug === true),
+    terminal,
+    pluginsLoaded,
+  }
+}
+
+/** Thrown by an action on the lean path when it needs what only the full CLI has (plugin drivers). */
+export class NeedsFullCli extends Error {
+  override readonly name = 'NeedsFullCli'
+}

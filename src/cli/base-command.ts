@@ -1,0 +1,45 @@
+import {Command} from '@oclif/core'
+import {createApp, type App} from './app.js'
+import {errorLine} from './error-line.js'
+import {oclifFlags} from './oclif-spec.js'
+import {driverRegistryFor} from './driver-catalog.js'
+import {globalFlags, type ParsedInput} from './spec.js'
+import {processTerminal} from './terminal.js'
+
+export type Action = (app: App, input: ParsedInput, signal: AbortSignal) => Promise<void>
+
+/** The oclif side of every berth command: parse, build the App, run the action, render errors in one line. */
+export abstract class BerthCommand extends Command {
+  static override baseFlags = oclifFlags(globalFlags)
+  private showStacks = false
+
+  /** Parse with the command's declared flags (unless given parsed input) and run the action; Ctrl-C aborts its signal. */
+  protected async runAction(action: Action, parsed?: ParsedInput): Promise<void> {
+    const input = parsed ?? await this.parseDeclared()
+    this.showStacks = input.flags.debug === true
+    const controller = new AbortController()
+    const onInterrupt = (): void => controller.abort(new Error('Interrupted'))
+    process.once('SIGINT', onInterrupt)
+    try {
+      await action(this.createApp(input), input, controller.signal)
+    } finally {
+      process.off('SIGINT', onInterrupt)
+    }
+  }
+
+  protected async parseDeclared(): Promise<ParsedInput> {
+    const {flags, argv} = await this.parse(this.ctor)
+    return {flags, args: argv.filter((arg): arg is string => typeof arg === 'string')}
+  }
+
+  protected createApp(input: ParsedInput): App {
+    return createApp(input.flags, processTerminal(process.argv.slice(2)), driverRegistryFor(this.config), true)
+  }
+
+  protected override async catch(error: Error): Promise<void> {
+    const {line, exitCode} = errorLine(error)
+    process.stderr.write(`${line}\n`)
+    if (this.showStacks && error.stack) process.stderr.write(`${error.stack}\n`)
+    process.exitCode = exitCode
+  }
+}

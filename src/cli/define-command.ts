@@ -1,0 +1,24 @@
+import type {Command} from '@oclif/core'
+import {BerthCommand, type Action} from './base-command.js'
+import {oclifArgs, oclifFlags} from './oclif-spec.js'
+import type {CommandSpec} from './spec.js'
+
+/** An oclif command class for a command described by a spec and run by an action. */
+export function defineCommand(spec: CommandSpec, action: Action): Command.Class {
+  return class extends BerthCommand {
+    static override summary = spec.summary
+    static override description = spec.description
+    static override examples = spec.examples ?? []
+    static override flags = oclifFlags(spec.flags)
+    static override args = oclifArgs(spec.args)
+    // oclif rejects extra arguments unless the command is not strict; unknown flags are still refused below.
+    static override strict = !spec.variadic
+
+    async run(): Promise<void> {
+      const input = await this.parseDeclared()
+      const unknown = input.args.find((arg) => arg.startsWith('-') && arg !== '-')
+      if (unknown !== undefined) throw new Error(`Nonexistent flag: ${unknown}`)
+      await this.runAction(action, input)
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import {Args, Flags} from '@oclif/core'
+import type {ArgInput, FlagInput} from '@oclif/core/interfaces'
+import {ArgSpec, FlagSpec} from './spec.js'
+
+/** oclif flag definitions for flag specs. */
+export function oclifFlags(specs: Record<string, FlagSpec>): FlagInput {
+  const flags: FlagInput = {}
+  for (const [name, spec] of Object.entries(specs)) {
+    const common = {
+      description: spec.description,
+      ...(spec.char ? {char: spec.char as 'a'} : {}),
+      ...(spec.env ? {env: spec.env} : {}),
+      ...(spec.helpGroup ? {helpGroup: spec.helpGroup} : {}),
+    }
+    switch (spec.type) {
+      case 'boolean':
+        flags[name] = Flags.boolean(common)
+        break
+      case 'string':
+        flags[name] = Flags.string({
+          ...common,
+          ...(spec.default === undefined ? {} : {default: spec.default}),
+          ...(spec.options ? {options: [...spec.options]} : {}),
+          ...(spec.helpValue ? {helpValue: spec.helpValue} : {}),
+        })
+        break
+      case 'strings':
+        flags[name] = Flags.string({...common, multiple: true, default: [], ...(spec.helpValue ? {helpValue: spec.helpValue} : {})})
+        break
+      case 'integer':
+        flags[name] = Flags.integer({...common, ...(spec.default === undefined ? {} : {default: spec.default}), ...(spec.min === undefined ? {} : {min: spec.min})})
+        break
+    }
+  }
+  return flags
+}
+
+export function oclifArgs(specs: readonly ArgSpec[]): ArgInput {
+  const args: ArgInput = {}
+  for (const spec of specs) args[spec.name] = Args.string({description: spec.description, required: spec.required ?? false})
+  return args
+}

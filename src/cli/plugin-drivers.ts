@@ -1,0 +1,34 @@
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import type {Interfaces} from '@oclif/core'
+import type {DriverSource} from '../core/drivers/registry.js'
+
+interface BerthPluginManifest {
+  berth?: {drivers?: Record<string, unknown>}
+}
+
+/**
+ * Drivers declared by installed oclif plugins in their package.json (`"berth": {"drivers": {"name": "./dist/driver.js"}}`).
+ * Reading the declarations costs nothing (oclif has loaded every plugin's package.json); a driver's module
+ * is imported only when that driver is used.
+ */
+export function pluginDriverSources(config: Interfaces.Config): DriverSource[] {
+  const sources: DriverSource[] = []
+  for (const plugin of config.plugins.values()) {
+    if (plugin.type === 'core') continue
+    const drivers = (plugin.pjson as BerthPluginManifest).berth?.drivers
+    if (typeof drivers !== 'object' || drivers === null) continue
+    for (const [name, modulePath] of Object.entries(drivers)) {
+      sources.push({
+        name,
+        origin: {kind: 'plugin', plugin: plugin.name, version: plugin.version},
+        load: async () => {
+          if (typeof modulePath !== 'string') throw new Error(`package.json declares driver "${name}" with a module path that is not a string`)
+          const module = await import(pathToFileURL(join(plugin.root, modulePath)).href) as {default?: unknown}
+          return module.default
+        },
+      })
+    }
+  }
+  return sources
+}

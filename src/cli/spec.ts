@@ -1,0 +1,75 @@
+/**
+ * Commands describe their flags and arguments once, as data. The oclif command classes and the lean
+ * start-up path (lean.ts) both read these descriptions, so a flag never exists in one and not the other.
+ */
+
+interface FlagCommon {
+  description: string
+  char?: string
+  env?: string
+  helpGroup?: string
+}
+
+export type FlagSpec =
+  | (FlagCommon & {type: 'boolean'})
+  | (FlagCommon & {type: 'string'; default?: string; options?: readonly string[]; helpValue?: string})
+  | (FlagCommon & {type: 'strings'; helpValue?: string})
+  | (FlagCommon & {type: 'integer'; default?: number; min?: number})
+
+export interface ArgSpec {
+  name: string
+  description: string
+  required?: boolean
+}
+
+export interface CommandSpec {
+  summary: string
+  description?: string
+  examples?: string[]
+  flags: Record<string, FlagSpec>
+  /** Positional arguments, in order. */
+  args: ArgSpec[]
+  /** Whether any number of machine names may follow (ip a b c, rm a b). */
+  variadic?: boolean
+}
+
+/** The value types parsed flags take. */
+export type FlagValue = boolean | string | number | string[] | undefined
+export type ParsedFlags = Record<string, FlagValue>
+
+export interface ParsedInput {
+  flags: ParsedFlags
+  args: string[]
+}
+
+/** Flags every command accepts (Docker Machine's global flags). */
+export const globalFlags: Record<string, FlagSpec> = {
+  'storage-path': {type: 'string', char: 's', env: 'BERTH_STORAGE_PATH', description: 'Where berth keeps machines and certificates (default ~/.berth).', helpGroup: 'GLOBAL'},
+  debug: {type: 'boolean', char: 'D', env: 'BERTH_DEBUG', description: 'Log what berth does on stderr (secrets are never logged).', helpGroup: 'GLOBAL'},
+  'tls-ca-cert': {type: 'string', env: 'BERTH_TLS_CA_CERT', description: 'CA certificate to use instead of <store>/certs/ca.pem.', helpGroup: 'GLOBAL'},
+  'tls-ca-key': {type: 'string', env: 'BERTH_TLS_CA_KEY', description: 'CA private key to use instead of <store>/certs/ca-key.pem.', helpGroup: 'GLOBAL'},
+  'tls-client-cert': {type: 'string', env: 'BERTH_TLS_CLIENT_CERT', description: 'Client certificate to use instead of <store>/certs/cert.pem.', helpGroup: 'GLOBAL'},
+  'tls-client-key': {type: 'string', env: 'BERTH_TLS_CLIENT_KEY', description: 'Client key to use instead of <store>/certs/key.pem.', helpGroup: 'GLOBAL'},
+}
+
+/** Global flags may come before the command, as with Docker Machine (`berth -s DIR ls`); oclif wants them after. */
+export function moveLeadingGlobalFlags(argv: readonly string[]): string[] {
+  const leading: string[] = []
+  let index = 0
+  while (index < argv.length) {
+    const arg = argv[index]!
+    const spec = globalFlagFor(arg)
+    if (spec === undefined) break
+    leading.push(arg)
+    index++
+    if (spec.type !== 'boolean' && !arg.includes('=') && index < argv.length) leading.push(argv[index++]!)
+  }
+  if (leading.length === 0 || index >= argv.length) return [...argv]
+  return [argv[index]!, ...leading, ...argv.slice(index + 1)]
+}
+
+function globalFlagFor(arg: string): FlagSpec | undefined {
+  if (arg.startsWith('--')) return globalFlags[arg.slice(2).split('=')[0]!]
+  if (arg.length === 2 && arg.startsWith('-')) return Object.values(globalFlags).find((flag) => flag.char === arg[1])
+  return undefined
+}

@@ -1,0 +1,58 @@
+import type {StoreLayout} from '../store/layout.js'
+import type {MachineConfig} from '../store/schema.js'
+
+const SECRET_KEY = /(secret|token|password|passphrase|credential|private[-_]?key|access[-_]?key)/i
+export const REDACTED = '<redacted>'
+
+/**
+ * What `inspect` shows: the machine's stored configuration with absolute paths, values under secret-looking
+ * keys redacted (drivers should never store secrets, but a plugin might), and Docker Machine's field names
+ * alongside so that existing `--format '{{.Driver.IPAddress}}'` scripts keep working.
+ */
+export function inspectView(config: MachineConfig, layout: StoreLayout): Record<string, unknown> {
+  const machine = layout.machine(config.name)
+  const redacted = redact(config) as MachineConfig
+  return {
+    ...redacted,
+    Name: config.name,
+    DriverName: config.driver.name,
+    Driver: {
+      ...(redact(config.driver.state) as Record<string, unknown>),
+      MachineName: config.name,
+      IPAddress: config.endpoint?.address ?? '',
+      URL: config.endpoint?.url ?? '',
+      SSHUser: config.ssh?.user ?? '',
+      SSHPort: config.ssh?.port ?? 0,
+      SSHKeyPath: config.ssh ? layout.fromStored(config.ssh.keyPath) : '',
+      StorePath: layout.root,
+    },
+    HostOptions: {
+      EngineOptions: {
+        ArbitraryFlags: config.engine.opts,
+        Env: config.engine.env,
+        InsecureRegistry: config.engine.insecureRegistries,
+        Labels: config.engine.labels,
+        RegistryMirror: config.engine.registryMirrors,
+        StorageDriver: config.engine.storageDriver ?? '',
+        InstallURL: config.engine.installUrl,
+        TlsVerify: true,
+      },
+      AuthOptions: {
+        CertDir: layout.certsDir,
+        CaCertPath: layout.caCert,
+        ClientCertPath: layout.clientCert,
+        ClientKeyPath: layout.clientKey,
+        ServerCertPath: machine.serverCert,
+        ServerKeyPath: machine.serverKey,
+        ServerCertSANs: config.auth.sans,
+        StorePath: machine.dir,
+      },
+    },
+  }
+}
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && typeof inner === 'string' ? REDACTED : redact(inner)]))
+}

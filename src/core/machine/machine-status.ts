@@ -1,0 +1,71 @@
+import type {MachineState} from '../drivers/driver.js'
+import {errorMessage} from '../errors.js'
+import type {StoreLayout} from '../store/layout.js'
+import {createEngineAgent, type EngineAgent} from '../engine/engine-agent.js'
+import {engineVersion, type EngineTls} from '../engine/engine-client.js'
+import {endpointOf, machineTls} from './engine-access.js'
+import type {OpenMachine} from './open-machine.js'
+
+export interface MachineStatus {
+  name: string
+  driver: string
+  state: MachineState | 'Timeout'
+  url: string
+  /** The engine's version when it answered. */
+  engineVersion?: string
+  error?: string
+  labels: string[]
+  responseMs: number
+}
+
+export interface StatusOptions {
+  /** Per machine, for state and engine version together. */
+  timeoutMs: number
+  /** Whether to ask the engine for its version (ls does; state filters alone do not need it). */
+  withEngine: boolean
+}
+
+/**
+ * State and engine version of many machines, all queried at once, each under its own deadline, so one
+ * slow host delays nobody. One TLS agent is shared so the handshakes reuse sessions where they can.
+ */
+export async function queryStatuses(layout: StoreLayout, machines: readonly OpenMachine[], options: StatusOptions): Promise<MachineStatus[]> {
+  const agent = createEngineAgent()
+  const sharedTls = new Map<string, EngineTls>()
+  // Machines of one store usually hold identical client material: one TLS context serves them all.
+  const tlsFor = async (name: string): Promise<EngineTls> => {
+    const tls = await machineTls(layout.machine(name))
+    const key = `${tls.ca.toString()}\0${tls.cert.toString()}\0${tls.key.toString()}`
+    if (!sharedTls.has(key)) sharedTls.set(key, tls)
+    return sharedTls.get(key)!
+  }
+  try {
+    return await Promise.all(machines.map((machine) => queryStatus(machine, options, agent, tlsFor)))
+  } finally {
+    agent.destroy()
+  }
+}
+
+async function queryStatus({config, driver}: OpenMachine, options: StatusOptions, agent: EngineAgent, tlsFor: (name: string) => Promise<EngineTls>): Promise<MachineStatus> {
+  const start = performance.now()
+  const signal = AbortSignal.timeout(options.timeoutMs)
+  const base = {name: config.name, driver: config.driver.name, url: config.endpoint?.url ?? '', labels: config.engine.labels}
+  const work = (async (): Promise<MachineStatus> => {
+    const state = await driver.state(signal)
+    if (state !== 'Running' || !options.withEngine) return {...base, state, responseMs: performance.now() - start}
+    try {
+      const version = await engineVersion(endpointOf(config).url, await tlsFor(config.name), {signal, agent, timeoutMs: options.timeoutMs})
+      return {...base, state, engineVersion: version.version, responseMs: performance.now() - start}
+    } catch (error) {
+      return {...base, state, error: `Unable to query docker version: ${errorMessage(error)}`, responseMs: performance.now() - start}
+    }
+  })()
+  const timeout = new Promise<MachineStatus>((resolve) => {
+    signal.addEventListener('abort', () => resolve({...base, state: 'Timeout', error: `No answer within ${options.timeoutMs / 1000}s.`, responseMs: options.timeoutMs}), {once: true})
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } catch (error) {
+    return {...base, state: 'Error', error: errorMessage(error), responseMs: performance.now() - start}
+  }
+}

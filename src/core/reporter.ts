@@ -1,0 +1,20 @@
+/**
+ * How the core tells the user what it is doing. The core never prints: a command passes a reporter that
+ * draws steps on a terminal, writes plain lines to a log, or collects events for --json.
+ */
+export interface Reporter {
+  /** Run one named step of a longer piece of work, reporting its start, end and elapsed time. */
+  step<T>(title: string, work: () => Promise<T>): Promise<T>
+  info(message: string): void
+  warn(message: string): void
+  /** Shown only with --debug. Never pass secrets. */
+  debug(message: string): void
+}
+
+/** For callers that want no output at all. */
+export const silentReporter: Reporter = {
+  step: (_title, work) => work(),
+  info: () => {},
+  warn: () => {},
+  debug: () => {},
+}

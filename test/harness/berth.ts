@@ -1,0 +1,66 @@
+import {execFile} from 'node:child_process'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const runJs = join(repoRoot, 'bin', 'run.js')
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * A sandbox for running the real berth CLI: its own store, docker config and oclif data directories,
+ * so tests never read or change the user's. dispose() removes everything.
+ */
+export class BerthSandbox {
+  private constructor(readonly dir: string, readonly env: NodeJS.ProcessEnv) {}
+
+  static async create(): Promise<BerthSandbox> {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-test-'))
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      USER: 'tester',
+      SHELL: '/bin/bash',
+      BERTH_STORAGE_PATH: join(dir, 'store'),
+      DOCKER_CONFIG: join(dir, 'docker'),
+      XDG_DATA_HOME: join(dir, 'xdg', 'data'),
+      XDG_CONFIG_HOME: join(dir, 'xdg', 'config'),
+      XDG_CACHE_HOME: join(dir, 'xdg', 'cache'),
+    }
+    return new BerthSandbox(dir, env)
+  }
+
+  get storePath(): string {
+    return this.env.BERTH_STORAGE_PATH!
+  }
+
+  /** Run `berth ARGS` to completion; never throws for a non-zero exit. */
+  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<RunResult> {
+    return runProcess('node', [runJs, ...args], {...this.env, ...options.env}, options.input)
+  }
+
+  /** Run a shell snippet with this sandbox's environment (for eval "$(berth env ...)"). BERTH names the CLI. */
+  sh(script: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    return runProcess('bash', ['-c', script], {...this.env, BERTH: `node ${runJs}`, ...env})
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, {recursive: true, force: true})
+  }
+}
+
+export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(file, [...args], {env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000}, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
+      resolve({code, stdout, stderr})
+    })
+    child.stdin?.end(input ?? '')
+  })
+}
