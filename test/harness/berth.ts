@@ -1,10 +1,12 @@
 import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+/** The repository root, whether this file runs from test/harness (vitest) or dist/test/harness (compiled). */
+export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)))
 const runJs = join(repoRoot, 'bin', 'run.js')
 
 export interface RunResult {
@@ -53,6 +55,13 @@ export class BerthSandbox {
   async dispose(): Promise<void> {
     await rm(this.dir, {recursive: true, force: true})
   }
+}
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'run.js'))) return dir
+  }
+  throw new Error(`bin/run.js not found above ${from}`)
 }
 
 export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
