@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: {projectService: {allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js']}, tsconfigRootDir: import.meta.dirname},
+      parserOptions: {projectService: {allowDefaultProject: ['*.js', '*.ts', 'bin/*.js', 'scripts/*.js']}, tsconfigRootDir: import.meta.dirname},
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_'}],
