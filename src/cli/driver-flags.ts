@@ -1,4 +1,5 @@
 import type {DriverDefinition, DriverFlag, FlagValues} from '../core/drivers/driver.js'
+import type {DriverRegistry} from '../core/drivers/registry.js'
 import {UsageError} from '../core/errors.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
 
@@ -27,16 +28,34 @@ export function driverFlagValues(definition: DriverDefinition, flags: ParsedFlag
 }
 
 /** Reject a flag typed on the command line that belongs to another driver than the one chosen. */
-export function rejectForeignDriverFlags(chosen: DriverDefinition, others: readonly DriverDefinition[], argv: readonly string[]): void {
-  const own = new Set(chosen.flags.map((flag) => flag.name))
+export function rejectForeignDriverFlags(chosen: DriverDefinition | undefined, others: readonly DriverDefinition[], argv: readonly string[]): void {
+  const own = new Set(chosen?.flags.map((flag) => flag.name) ?? [])
   for (const other of others) {
+    if (other.name === chosen?.name) continue
     for (const flag of other.flags) {
-      if (own.has(flag.name)) continue
-      if (argv.some((arg) => arg === `--${flag.name}` || arg.startsWith(`--${flag.name}=`))) {
-        throw new UsageError(`--${flag.name} belongs to the ${other.name} driver, not to ${chosen.name}.`, {hint: `See "berth create -d ${chosen.name} --help" for its flags.`})
-      }
+      if (own.has(flag.name) || !typed(argv, flag.name)) continue
+      throw chosen === undefined
+        ? new UsageError(`--${flag.name} belongs to the ${other.name} driver, and no driver was chosen.`, {hint: `Pass -d ${other.name} to use it.`})
+        : new UsageError(`--${flag.name} belongs to the ${other.name} driver, not to ${chosen.name}.`, {hint: `See "berth create -d ${chosen.name} --help" for its flags.`})
     }
   }
+}
+
+/**
+ * After create's parser refused a flag: if a plugin driver other than the chosen one declares it, say so.
+ * This is the only place create imports drivers it will not use, and only on this error path.
+ */
+export async function rejectPluginDriverFlags(registry: DriverRegistry, chosen: DriverDefinition | undefined, argv: readonly string[]): Promise<void> {
+  const names = registry.names().filter((name) => name !== chosen?.name && registry.origin(name)?.kind === 'plugin')
+  // A broken plugin is not the user's mistake here: it is left out, and the parser's own error stands.
+  const others = (await Promise.all(names.map((name) => registry.get(name).catch(() => undefined))))
+    .filter((definition): definition is DriverDefinition => definition !== undefined)
+  rejectForeignDriverFlags(chosen, others, argv)
+}
+
+function typed(argv: readonly string[], flag: string): boolean {
+  const end = argv.indexOf('--')
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`))
 }
 
 /** The driver named on a create command line (-d X, --driver X, --driver=X), before full parsing. */

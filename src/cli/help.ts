@@ -1,6 +1,8 @@
 import {Command, Help} from '@oclif/core'
+import type {DriverDefinition} from '../core/drivers/driver.js'
 import {driverRegistryFor} from './driver-catalog.js'
 import {driverFromArgv} from './driver-flags.js'
+import {errorLine} from './error-line.js'
 
 /**
  * `berth create -d X --help` lists the shared create flags and X's flags only, as Docker Machine did,
@@ -17,11 +19,26 @@ export default class BerthHelp extends Help {
   override async showCommandHelp(command: Command.Loadable): Promise<void> {
     const driverName = command.id === 'create' ? driverFromArgv(this.argv, process.env) : undefined
     if (driverName === undefined) return super.showCommandHelp(command)
-    const definition = await driverRegistryFor(this.config).get(driverName)
+    let definition: DriverDefinition
+    try {
+      definition = await driverRegistryFor(this.config).get(driverName)
+    } catch (error) {
+      // An unknown or broken driver: one line naming the fix, as any other berth error (oclif would wrap a stack).
+      const {line, exitCode} = errorLine(error)
+      process.stderr.write(`${line}\n`)
+      process.exitCode = exitCode
+      return
+    }
     const shared = Object.fromEntries(Object.entries(command.flags).filter(([, flag]) => flag.helpGroup !== 'DRIVER'))
+    const group = `${definition.name.toUpperCase()} DRIVER`
     const own = Object.fromEntries(definition.flags.map((flag): [string, Command.Flag.Cached] => [flag.name, flag.type === 'boolean'
-      ? {name: flag.name, type: 'boolean', description: flag.description, helpGroup: `${definition.name.toUpperCase()} DRIVER`, allowNo: false}
-      : {name: flag.name, type: 'option', description: flag.description, helpGroup: `${definition.name.toUpperCase()} DRIVER`, multiple: flag.type === 'string-array', ...(flag.env ? {env: flag.env} : {})}]))
+      ? {name: flag.name, type: 'boolean', description: flag.description, helpGroup: group, allowNo: false}
+      : {
+        name: flag.name, type: 'option', description: flag.description, helpGroup: group, multiple: flag.type === 'string-array',
+        ...(flag.env ? {env: flag.env} : {}),
+        // A secret flag's value is never printed, its default included.
+        ...(flag.default !== undefined && flag.secret !== true && typeof flag.default !== 'boolean' ? {default: flag.default} : {}),
+      }]))
     return super.showCommandHelp({...command, flags: {...shared, ...own}})
   }
 }

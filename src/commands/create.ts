@@ -1,7 +1,7 @@
 import {run, spec} from '../cli/actions/create.js'
 import {BerthCommand} from '../cli/base-command.js'
 import {builtInDriverDefinitions, driverRegistryFor} from '../cli/driver-catalog.js'
-import {driverFlagSpecs, driverFromArgv, rejectForeignDriverFlags} from '../cli/driver-flags.js'
+import {driverFlagSpecs, driverFromArgv, rejectForeignDriverFlags, rejectPluginDriverFlags} from '../cli/driver-flags.js'
 import {oclifArgs, oclifFlags} from '../cli/oclif-spec.js'
 
 const builtIns = await builtInDriverDefinitions()
@@ -19,10 +19,17 @@ export default class Create extends BerthCommand {
     const driverName = driverFromArgv(this.argv, process.env)
     // A plugin driver's flags are known only once the driver is chosen: parse a second time with them.
     const pluginDriver = driverName !== undefined && registry.origin(driverName)?.kind === 'plugin' ? await registry.get(driverName) : undefined
-    const parsed = pluginDriver === undefined
-      ? await this.parse(Create)
-      : await this.parse({flags: {...Create.flags, ...oclifFlags(driverFlagSpecs(pluginDriver.flags))}, baseFlags: BerthCommand.baseFlags, args: Create.args, strict: true})
     const chosen = pluginDriver ?? builtIns.find((definition) => definition.name === driverName)
+    let parsed
+    try {
+      parsed = pluginDriver === undefined
+        ? await this.parse(Create)
+        : await this.parse({flags: {...Create.flags, ...oclifFlags(driverFlagSpecs(pluginDriver.flags))}, baseFlags: BerthCommand.baseFlags, args: Create.args, strict: true})
+    } catch (error) {
+      // "Nonexistent flag" for another plugin driver's flag: name the driver it belongs to instead.
+      await rejectPluginDriverFlags(registry, chosen, this.argv)
+      throw error
+    }
     if (chosen !== undefined) rejectForeignDriverFlags(chosen, builtIns, this.argv)
     await this.runAction(run, {flags: parsed.flags, args: parsed.argv.filter((arg): arg is string => typeof arg === 'string')})
   }

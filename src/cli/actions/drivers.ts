@@ -20,7 +20,12 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     report.name,
     report.source,
     report.health.healthy ? 'healthy' : report.health.installed ? 'unhealthy' : 'not installed',
-    [report.health.problem, report.health.fix].filter(Boolean).join(' '),
+    [report.health.problem === undefined ? undefined : sentence(report.health.problem), report.health.fix].filter(Boolean).join(' '),
   ])
   app.terminal.out(renderTable([['NAME', 'SOURCE', 'HEALTH', 'PROBLEM / FIX'], ...rows]))
+}
+
+/** The problem and its fix share one cell: the problem needs its full stop, or the two read as one sentence. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`
 }

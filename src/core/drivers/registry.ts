@@ -1,5 +1,11 @@
 import {BerthError, UnknownDriverError, errorMessage} from '../errors.js'
 import type {DriverDefinition, DriverHealth} from './driver.js'
+import {guardSecrets} from './secret-guard.js'
+
+/** How long `berth drivers` waits for one driver's probe() before it reports the driver unhealthy. */
+const PROBE_TIMEOUT_MS = 10_000
+const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/
+const FLAG_TYPES: ReadonlySet<unknown> = new Set(['string', 'integer', 'boolean', 'string-array'])
 
 /** Where a driver comes from: shipped with berth, or provided by an installed plugin. */
 export type DriverOrigin = {kind: 'built-in'} | {kind: 'plugin'; plugin: string; version: string}
@@ -21,6 +27,8 @@ export interface DriverReport {
 export class DriverRegistry {
   private readonly sources = new Map<string, DriverSource>()
   private readonly conflicts: DriverSource[] = []
+  // Per registry, so one command loads (and validates) a driver's module once however often it asks.
+  private readonly loaded = new Map<string, Promise<DriverDefinition>>()
 
   constructor(sources: readonly DriverSource[]) {
     const ordered = [...sources].sort((a, b) => Number(a.origin.kind === 'plugin') - Number(b.origin.kind === 'plugin'))
@@ -43,7 +51,16 @@ export class DriverRegistry {
   }
 
   /** Load a driver's definition; a broken plugin turns into one clear error naming the plugin. */
-  async get(name: string): Promise<DriverDefinition> {
+  get(name: string): Promise<DriverDefinition> {
+    let definition = this.loaded.get(name)
+    if (definition === undefined) {
+      definition = this.load(name)
+      this.loaded.set(name, definition)
+    }
+    return definition
+  }
+
+  private async load(name: string): Promise<DriverDefinition> {
     const source = this.sources.get(name)
     if (source === undefined) throw new UnknownDriverError(name, this.names())
     let loaded: unknown
@@ -52,9 +69,9 @@ export class DriverRegistry {
     } catch (error) {
       throw new BerthError(`Driver "${name}" could not be loaded: ${errorMessage(error)}`, {hint: fixFor(source)})
     }
-    const problem = definitionProblem(name, loaded)
+    const problem = definitionProblem(source, loaded)
     if (problem !== undefined) throw new BerthError(`Driver "${name}" is broken: ${problem}`, {hint: fixFor(source)})
-    return loaded as DriverDefinition
+    return guardSecrets(loaded as DriverDefinition)
   }
 
   /** Every driver with its health; a driver that fails to load or probe is reported, never thrown. */
@@ -63,17 +80,26 @@ export class DriverRegistry {
       const sourceLabel = describeOrigin(source.origin)
       try {
         const definition = await this.get(source.name)
-        return {name: source.name, source: sourceLabel, health: await definition.probe()}
+        return {name: source.name, source: sourceLabel, health: await probeWithin(definition, PROBE_TIMEOUT_MS)}
       } catch (error) {
+        // The driver is there but cannot be used (its module fails to load or is no driver): unhealthy.
         const hint = error instanceof BerthError ? error.hint : undefined
-        return {name: source.name, source: sourceLabel, health: {installed: false, healthy: false, problem: errorMessage(error), ...(hint ? {fix: hint} : {})}}
+        return {name: source.name, source: sourceLabel, health: {installed: true, healthy: false, problem: errorMessage(error), ...(hint ? {fix: hint} : {})}}
       }
     }))
+    // A shadowed driver is never loaded: reporting it must not run a plugin's code that will not be used.
     for (const conflict of this.conflicts) {
+      const winner = this.sources.get(conflict.name)!.origin
+      const plugin = conflict.origin.kind === 'plugin' ? conflict.origin.plugin : undefined
       reports.push({
         name: conflict.name,
         source: describeOrigin(conflict.origin),
-        health: {installed: true, healthy: false, problem: `another driver named "${conflict.name}" is already provided by ${describeOrigin(this.sources.get(conflict.name)!.origin)}`, fix: `Uninstall one of them with "berth plugins uninstall".`},
+        health: {
+          installed: true,
+          healthy: false,
+          problem: `ignored: the driver "${conflict.name}" is already provided by ${winner.kind === 'built-in' ? 'berth itself (built-in)' : describeOrigin(winner)}, which is used instead.`,
+          ...(plugin === undefined ? {} : {fix: `Uninstall the plugin with "berth plugins uninstall ${plugin}".`}),
+        },
       })
     }
     return reports.sort((a, b) => a.name.localeCompare(b.name) || a.source.localeCompare(b.source))
@@ -90,8 +116,35 @@ function fixFor(source: DriverSource): string {
     : 'This is a bug in berth; please report it.'
 }
 
+/** A driver's own health report, bounded in time and checked for shape (a plugin's probe is not trusted). */
+async function probeWithin(definition: DriverDefinition, ms: number): Promise<DriverHealth> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`its probe() did not answer within ${ms / 1000}s`)), ms)
+  })
+  let health: unknown
+  try {
+    health = await Promise.race([definition.probe(), late])
+  } catch (error) {
+    return {installed: true, healthy: false, problem: errorMessage(error)}
+  } finally {
+    clearTimeout(timer)
+  }
+  if (typeof health !== 'object' || health === null || typeof (health as DriverHealth).healthy !== 'boolean') {
+    return {installed: true, healthy: false, problem: 'its probe() returned no health report'}
+  }
+  const {installed, healthy, problem, fix} = health as Partial<DriverHealth>
+  return {
+    installed: installed !== false,
+    healthy: healthy === true,
+    ...(typeof problem === 'string' && problem !== '' ? {problem} : {}),
+    ...(typeof fix === 'string' && fix !== '' ? {fix} : {}),
+  }
+}
+
 /** Why a loaded module is not a usable driver definition, or undefined when it is. */
-function definitionProblem(name: string, loaded: unknown): string | undefined {
+function definitionProblem(source: DriverSource, loaded: unknown): string | undefined {
+  const name = source.name
   if (typeof loaded !== 'object' || loaded === null) return 'its module has no default export'
   const definition = loaded as Partial<Record<keyof DriverDefinition, unknown>>
   if (definition.name !== name) return `its module defines the driver "${String(definition.name)}"`
@@ -99,6 +152,16 @@ function definitionProblem(name: string, loaded: unknown): string | undefined {
   if (typeof definition.capabilities !== 'object' || definition.capabilities === null) return 'it declares no capabilities'
   for (const method of ['probe', 'fromFlags', 'load'] as const) {
     if (typeof definition[method] !== 'function') return `it has no ${method}() function`
+  }
+  const seen = new Set<string>()
+  for (const flag of definition.flags as unknown[]) {
+    const {name: flagName, type} = (typeof flag === 'object' && flag !== null ? flag : {}) as {name?: unknown; type?: unknown}
+    if (typeof flagName !== 'string' || !FLAG_NAME.test(flagName)) return `it declares a flag with an invalid name (${JSON.stringify(flagName)})`
+    if (!FLAG_TYPES.has(type)) return `its flag --${flagName} has an unknown type (${JSON.stringify(type)})`
+    if (seen.has(flagName)) return `it declares --${flagName} twice`
+    seen.add(flagName)
+    // A plugin's flags carry its name, so they can never shadow create's own flags or another driver's.
+    if (source.origin.kind === 'plugin' && !flagName.startsWith(`${name}-`)) return `its flag --${flagName} does not start with "${name}-"`
   }
   return undefined
 }

@@ -1,0 +1,145 @@
+import {BerthError} from '../errors.js'
+import type {ResourceRecord} from '../store/schema.js'
+import type {Driver, DriverDefinition, DriverFlag, FlagValues, MachineState, OperationContext, SshEndpoint} from './driver.js'
+
+/** Shorter values cannot be told apart from ordinary ones (a port, a region), so they are not searched for. */
+const MIN_SECRET_LENGTH = 4
+const REDACTED = '<redacted>'
+
+/**
+ * A definition whose drivers cannot put the values of their secret flags into config.json (toState, recorded
+ * resources) or into progress lines. The driver contract forbids it; this makes a driver that forgets fail
+ * loudly before anything is written, instead of leaking a credential to disk.
+ */
+export function guardSecrets(definition: DriverDefinition): DriverDefinition {
+  const secretFlags = definition.flags.filter((flag) => flag.secret === true)
+  if (secretFlags.length === 0) return definition
+  const guard = (driver: Driver, values: FlagValues, env: NodeJS.ProcessEnv): Driver => {
+    const secrets = secretValues(secretFlags, values, env)
+    return secrets.length === 0 ? driver : new SecretGuardedDriver(definition.name, driver, secrets)
+  }
+  // Delegating, not spreading: a definition may be a class instance whose methods live on its prototype.
+  return {
+    name: definition.name,
+    description: definition.description,
+    flags: definition.flags,
+    capabilities: definition.capabilities,
+    probe: () => definition.probe(),
+    fromFlags: (values, setup) => guard(definition.fromFlags(values, setup), values, setup.env),
+    load: (state, setup) => guard(definition.load(state, setup), {}, setup.env),
+  }
+}
+
+interface Secret {
+  flag: string
+  value: string
+}
+
+function secretValues(flags: readonly DriverFlag[], values: FlagValues, env: NodeJS.ProcessEnv): Secret[] {
+  const secrets: Secret[] = []
+  for (const flag of flags) {
+    const given = values[flag.name]
+    const candidates = [...(Array.isArray(given) ? given : [given]), flag.env === undefined ? undefined : env[flag.env]]
+    for (const value of candidates) {
+      if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) secrets.push({flag: flag.name, value})
+    }
+  }
+  return secrets
+}
+
+class SecretGuardedDriver implements Driver {
+  constructor(private readonly driverName: string, private readonly inner: Driver, private readonly secrets: readonly Secret[]) {}
+
+  preCreateCheck(ctx: OperationContext): Promise<void> {
+    return this.redacting(() => this.inner.preCreateCheck(this.context(ctx)))
+  }
+
+  create(ctx: OperationContext): Promise<void> {
+    return this.redacting(() => this.inner.create(this.context(ctx)))
+  }
+
+  start(ctx: OperationContext): Promise<void> {
+    return this.redacting(() => this.inner.start(this.context(ctx)))
+  }
+
+  stop(ctx: OperationContext): Promise<void> {
+    return this.redacting(() => this.inner.stop(this.context(ctx)))
+  }
+
+  restart(ctx: OperationContext): Promise<void> {
+    return this.redacting(() => this.inner.restart(this.context(ctx)))
+  }
+
+  kill(ctx: OperationContext): Promise<void> {
+    return this.redacting(() => this.inner.kill(this.context(ctx)))
+  }
+
+  remove(ctx: OperationContext, resources: readonly ResourceRecord[]): Promise<void> {
+    return this.redacting(() => this.inner.remove(this.context(ctx), resources))
+  }
+
+  state(signal: AbortSignal): Promise<MachineState> {
+    return this.inner.state(signal)
+  }
+
+  address(signal: AbortSignal): Promise<string> {
+    return this.inner.address(signal)
+  }
+
+  dockerUrl(signal: AbortSignal): Promise<string> {
+    return this.inner.dockerUrl(signal)
+  }
+
+  sshEndpoint(signal: AbortSignal): Promise<SshEndpoint | undefined> {
+    return this.inner.sshEndpoint(signal)
+  }
+
+  toState(): Record<string, unknown> {
+    const state = this.inner.toState()
+    this.refuseSecrets(state, 'its state')
+    return state
+  }
+
+  private context(ctx: OperationContext): OperationContext {
+    return {
+      signal: ctx.signal,
+      progress: (message) => ctx.progress(this.redact(message)),
+      record: async (resource) => {
+        this.refuseSecrets(resource, 'a resource record')
+        await ctx.record(resource)
+      },
+    }
+  }
+
+  /** A driver's error may quote what it was given; the user sees the message, so the credential goes. */
+  private async redacting(work: () => Promise<void>): Promise<void> {
+    try {
+      await work()
+    } catch (error) {
+      if (error instanceof Error) {
+        error.message = this.redact(error.message)
+        if (error.stack !== undefined) error.stack = this.redact(error.stack)
+      }
+      throw error
+    }
+  }
+
+  private redact(text: string): string {
+    return this.secrets.reduce((result, secret) => result.split(secret.value).join(REDACTED), text)
+  }
+
+  private refuseSecrets(value: unknown, what: string): void {
+    const leaked = this.secrets.find((secret) => containsString(value, secret.value))
+    if (leaked === undefined) return
+    throw new BerthError(`The ${this.driverName} driver tried to store the value of its secret flag --${leaked.flag} in ${what}; berth does not write credentials to disk.`, {
+      hint: `This is a bug in the ${this.driverName} driver; report it to the driver's author.`,
+    })
+  }
+}
+
+function containsString(value: unknown, needle: string): boolean {
+  if (typeof value === 'string') return value.includes(needle)
+  if (Array.isArray(value)) return value.some((item) => containsString(item, needle))
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, inner]) => key.includes(needle) || containsString(inner, needle))
+  return false
+}
