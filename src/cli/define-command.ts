@@ -1,4 +1,5 @@
 import type {Command} from '@oclif/core'
+import {UsageError} from '../core/errors.js'
 import {BerthCommand, type Action} from './base-command.js'
 import {oclifArgs, oclifFlags} from './oclif-spec.js'
 import type {CommandSpec} from './spec.js'
@@ -16,8 +17,11 @@ export function defineCommand(spec: CommandSpec, action: Action): Command.Class 
 
     async run(): Promise<void> {
       const input = await this.parseDeclared()
-      const unknown = input.args.find((arg) => arg.startsWith('-') && arg !== '-')
-      if (unknown !== undefined) throw new Error(`Nonexistent flag: ${unknown}`)
+      // What follows "--" is an argument even when it starts with "-" (a name the command then judges).
+      const end = this.argv.indexOf('--')
+      const flagsPart = end === -1 ? this.argv : this.argv.slice(0, end)
+      const unknown = input.args.find((arg) => arg.startsWith('-') && arg !== '-' && flagsPart.includes(arg))
+      if (unknown !== undefined) throw new UsageError(`Nonexistent flag: ${unknown}.`, {hint: 'See "berth help" or add --help to the command.'})
       await this.runAction(action, input)
     }
   }

@@ -6,9 +6,27 @@ export function errorLine(error: unknown): {line: string; exitCode: number} {
     return {line: `Error: ${error.message}${error.hint ? ` ${error.hint}` : ''}`, exitCode: error.exitCode}
   }
   const message = error instanceof Error ? error.message : String(error)
-  // oclif's parse errors carry a second line ("See more help with --help"); keep the first, name the fix.
-  const first = message.split('\n')[0]!.trim()
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
-  if (oclifExit !== undefined) return {line: `Error: ${first}. See "berth help" or add --help to the command.`.replace('.. See', '. See'), exitCode: oclifExit === 0 ? 0 : 1}
-  return {line: `Error: ${first}`, exitCode: 1}
+  if (oclifExit !== undefined) return {line: `Error: ${sentence(oclifMessage(message))} See "berth help" or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
+  return {line: `Error: ${message.split('\n')[0]!.trim()}`, exitCode: 1}
+}
+
+/**
+ * oclif's parse errors span lines: the problem, details ("Parsing --timeout" / "Expected an integer but received: abc",
+ * "Missing 1 required arg:" / "name  name of the new machine"), a note after a blank line, "See more help with --help".
+ * Keep the problem and its details on one line, without colours.
+ */
+function oclifMessage(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = message.replace(/\u001b\[[0-9;]*m/g, '')
+  const lines = plain.split(/\n\s*\n/)[0]!.split('\n').map((line) => line.trim()).filter((line) => line !== '' && line !== 'See more help with --help')
+  if (lines.length === 0) return plain.trim()
+  // A listed argument ("name  its description") reads as "name (its description)".
+  const details = lines.slice(1).map((line) => line.replace(/^(\S+)\s{2,}(.+)$/, '$1 ($2)'))
+  return [lines[0]!.replace(/:$/, ''), ...details].join(': ')
+}
+
+/** A message followed by a hint needs its full stop, or the two read as one sentence. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`
 }

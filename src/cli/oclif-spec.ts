@@ -25,7 +25,8 @@ export function oclifFlags(specs: Record<string, FlagSpec>): FlagInput {
         })
         break
       case 'strings':
-        flags[name] = Flags.string({...common, multiple: true, default: [], ...(spec.helpValue ? {helpValue: spec.helpValue} : {})})
+        // One value per occurrence (--engine-label a=b NAME): a greedy flag would swallow the arguments after it.
+        flags[name] = Flags.string({...common, multiple: true, multipleNonGreedy: true, default: [], ...(spec.helpValue ? {helpValue: spec.helpValue} : {})})
         break
       case 'integer':
         flags[name] = Flags.integer({...common, ...(spec.default === undefined ? {} : {default: spec.default}), ...(spec.min === undefined ? {} : {min: spec.min})})

@@ -26,6 +26,8 @@ export function processTerminal(invocation: readonly string[]): Terminal {
       const reader = createInterface({input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true})
       try {
         const answer = await Promise.race([reader.question(question), new Promise<string>((resolve) => reader.once('close', () => resolve('')))])
+        // A terminal echoes the answer and its newline; from a pipe nothing ends the question's line, so end it here.
+        if (process.stdin.isTTY !== true) process.stderr.write('\n')
         return answer.trim()
       } finally {
         reader.close()

@@ -1,6 +1,7 @@
 import {inspectView} from '../../core/machine/inspect-view.js'
 import {compileTemplate} from '../../core/template/go-template.js'
 import type {App} from '../app.js'
+import {compileFormatFlag} from '../format-flag.js'
 import {machineName} from '../machine-args.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -16,7 +17,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   const format = flags.format as string | undefined
   // Compile first: a bad template fails before anything is read.
-  const template = format === undefined ? undefined : compileTemplate(format)
+  const template = format === undefined ? undefined : compileFormatFlag(() => compileTemplate(format))
   const config = await app.store.load(await machineName(app, args))
   const view = inspectView(config, app.layout)
   app.terminal.out(template === undefined ? `${JSON.stringify(view, null, 4)}\n` : `${template.execute(view)}\n`)

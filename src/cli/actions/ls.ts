@@ -9,6 +9,7 @@ import type {OpenMachine} from '../../core/machine/open-machine.js'
 import type {MachineEntry} from '../../core/store/machine-store.js'
 import {errorMessage} from '../../core/errors.js'
 import {NeedsFullCli, type App} from '../app.js'
+import {compileFormatFlag} from '../format-flag.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -28,7 +29,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   // Bad filters and formats fail before any machine is asked anything.
   const filters = parseFilters(flags.filter as string[])
-  const listFormat = flags.json === true ? undefined : compileListFormat(flags.format as string | undefined)
+  const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
   const quiet = flags.quiet === true
   const entries = await app.store.list()
   const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))

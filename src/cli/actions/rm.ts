@@ -1,8 +1,9 @@
 import {DockerContextStore} from '../../core/client/docker-context.js'
-import {BerthError, errorMessage} from '../../core/errors.js'
+import {BerthError} from '../../core/errors.js'
 import {removeMachine} from '../../core/machine/remove-machine.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import type {App} from '../app.js'
+import {errorLine} from '../error-line.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
@@ -26,6 +27,12 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {hint: 'Answer "y" to confirm, or pass -y.'})
   }
   const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
+  // One machine: its failure is the command's one error line. Several: a line per failure, then the count.
+  if (names.length === 1) {
+    await removeMachine(names[0]!, force, deps)
+    terminal.out(`Successfully removed ${names[0]!}\n`)
+    return
+  }
   let failures = 0
   for (const name of names) {
     try {
@@ -33,7 +40,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
       terminal.out(`Successfully removed ${name}\n`)
     } catch (error) {
       failures++
-      terminal.err(`Error removing "${name}": ${errorMessage(error)}${error instanceof BerthError && error.hint ? ` ${error.hint}` : ''}\n`)
+      terminal.err(`Error removing "${name}": ${errorLine(error).line.replace(/^Error: /, '')}\n`)
     }
   }
   if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`)

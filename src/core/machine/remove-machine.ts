@@ -1,6 +1,6 @@
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
-import {errorMessage} from '../errors.js'
+import {BerthError, errorMessage} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
 import {openMachine} from './open-machine.js'
@@ -25,11 +25,23 @@ export async function removeMachine(name: string, force: boolean, deps: RemoveDe
     const machine = await openMachine(store.layout, deps.registry, config, deps.env)
     await machine.driver.remove({signal: deps.signal, progress: (message) => deps.reporter.info(message), record: async () => {}}, config.resources)
   } catch (error) {
-    if (!force || !(await store.exists(name))) throw error
+    const exists = await store.exists(name)
+    if (!exists) throw error
+    if (!force) throw withForceHint(name, error)
     deps.reporter.warn(`Removing "${name}" locally although its driver failed: ${errorMessage(error)}`)
   }
   await removeBerthContext(name, deps)
   await store.remove(name)
+}
+
+/** A machine that is there but cannot be removed (unreadable config, driver failure) can still be forgotten with -f: say so. */
+function withForceHint(name: string, error: unknown): BerthError {
+  const force = `To remove its local state anyway, run "berth rm -f ${name}".`
+  if (error instanceof BerthError) {
+    if (error.hint?.includes('rm -f') === true) return error
+    return new BerthError(error.message, {hint: error.hint ? `${error.hint} ${force}` : force, exitCode: error.exitCode, cause: error})
+  }
+  return new BerthError(`Cannot remove "${name}": ${errorMessage(error)}`, {hint: force, cause: error})
 }
 
 /** The machine's docker context goes with it; a context of the same name that is not berth's stays. */
