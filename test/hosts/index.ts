@@ -1,0 +1,2 @@
+export {TestHostPool} from './pool.js'
+export type {ExecOptions, ExecResult, HostInit, HostOptions, TestHost} from './types.js'

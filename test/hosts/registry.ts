@@ -1,0 +1,93 @@
+import {mkdir, readdir, rm, stat} from 'node:fs/promises'
+import {withLock} from '../../src/core/store/lock.js'
+import {ensureForwarding, releaseForwarding} from './forwarding.js'
+import {LOCK_PATH, MAX_INDEX, STATE_ROOT, VETH_PREFIX, hostLayout, indexOfHostDir, type HostLayout} from './layout.js'
+import {linkExists} from './network.js'
+import {isAlive} from './processes.js'
+import {readRecord, writeRecord, type HostRecord} from './record.js'
+import {run} from './run.js'
+import {stopHost} from './teardown.js'
+
+// A directory without a record is a host being created right now, or one whose creator died at once.
+const UNRECORDED_GRACE_MS = 60_000
+
+/**
+ * Reserve the lowest free host index on this machine (its directory is the reservation), record the host,
+ * and make sure forwarding between hosts is set up. The lock makes the choice and the first-host and
+ * last-host network changes safe between processes.
+ */
+export async function reserveHost(record: (layout: HostLayout) => HostRecord): Promise<HostLayout> {
+  return withLock(LOCK_PATH, async () => {
+    const taken = new Set(await hostIndexes())
+    let index = 1
+    while (taken.has(index)) index++
+    if (index > MAX_INDEX) throw new Error(`All ${MAX_INDEX} test host slots on this machine are taken.`)
+    const layout = hostLayout(index)
+    await mkdir(layout.dockerDir, {recursive: true})
+    await writeRecord(layout, record(layout))
+    await ensureForwarding()
+    return layout
+  })
+}
+
+/** Delete a stopped host's directory (freeing its index); the last host also takes the forwarding setup. */
+export async function releaseHost(layout: HostLayout): Promise<void> {
+  await withLock(LOCK_PATH, async () => {
+    await rm(layout.dir, {recursive: true, force: true})
+    if ((await hostIndexes()).length === 0) await releaseForwarding()
+  })
+}
+
+/** Stop whatever a host has started and release it. */
+export async function discardHost(layout: HostLayout, record: HostRecord | undefined): Promise<void> {
+  const problems = await stopHost(layout, record)
+  // A host that could not be stopped keeps its directory (and index) for a later sweep.
+  if (problems.length > 0) throw new Error(`Test host ${record?.name ?? layout.index} (${layout.dir}): ${problems.join('; ')}.`)
+  await releaseHost(layout)
+}
+
+/** Remove the hosts of processes that died without removing them (a crashed or killed test run). */
+export async function sweepLeftovers(): Promise<number[]> {
+  await mkdir(STATE_ROOT, {recursive: true})
+  return withLock(LOCK_PATH, async () => {
+    const swept: number[] = []
+    for (const index of await hostIndexes()) {
+      const layout = hostLayout(index)
+      const record = await readRecord(layout)
+      if (!(await isLeftover(layout, record))) continue
+      const problems = await stopHost(layout, record)
+      if (problems.length > 0) {
+        // Its directory keeps the index reserved, so new hosts cannot collide with what is left of it.
+        console.warn(`berth test hosts: leftover host ${index} (${layout.dir}) could not be removed: ${problems.join('; ')}.`)
+        continue
+      }
+      await rm(layout.dir, {recursive: true, force: true})
+      swept.push(index)
+    }
+    // A link whose host directory is gone was left by a crash between the two removals.
+    const indexes = new Set(await hostIndexes())
+    for (const link of await readdir('/sys/class/net')) {
+      const index = link.startsWith(VETH_PREFIX) ? Number(link.slice(VETH_PREFIX.length)) : NaN
+      if (Number.isInteger(index) && !indexes.has(index) && (await linkExists(link))) await run('ip', ['link', 'del', link])
+    }
+    if (indexes.size === 0) await releaseForwarding()
+    return swept
+  })
+}
+
+async function isLeftover(layout: HostLayout, record: HostRecord | undefined): Promise<boolean> {
+  if (record) return !(await isAlive(record.owner))
+  try {
+    return Date.now() - (await stat(layout.dir)).mtimeMs > UNRECORDED_GRACE_MS
+  } catch {
+    return false
+  }
+}
+
+async function hostIndexes(): Promise<number[]> {
+  try {
+    return (await readdir(STATE_ROOT)).map(indexOfHostDir).filter((index): index is number => index !== undefined).sort((a, b) => a - b)
+  } catch {
+    return []
+  }
+}
