@@ -1,19 +1,28 @@
-import type {DriverDefinition, DriverFlag, FlagValues} from '../core/drivers/driver.js'
+import type {DriverDefinition, FlagValues} from '../core/drivers/driver.js'
 import type {DriverRegistry} from '../core/drivers/registry.js'
 import {UsageError} from '../core/errors.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
 
 /** A driver's flags in the form commands declare theirs. Defaults stay with the driver (applied in fromFlags). */
-export function driverFlagSpecs(flags: readonly DriverFlag[]): Record<string, FlagSpec> {
+export function driverFlagSpecs(definition: Pick<DriverDefinition, 'name' | 'flags'>): Record<string, FlagSpec> {
   const specs: Record<string, FlagSpec> = {}
-  for (const flag of flags) {
-    const common = {description: flag.description, helpGroup: 'DRIVER', ...(flag.env ? {env: flag.env} : {})}
+  for (const flag of definition.flags) {
+    const common = {description: flag.description, helpGroup: driverHelpGroup(definition.name), ...(flag.env ? {env: flag.env} : {})}
     specs[flag.name] = flag.type === 'boolean' ? {...common, type: 'boolean'}
       : flag.type === 'integer' ? {...common, type: 'integer'}
         : flag.type === 'string-array' ? {...common, type: 'strings'}
           : {...common, type: 'string'}
   }
   return specs
+}
+
+/** The help section a driver's flags are listed under ("GENERIC DRIVER FLAGS"). */
+export function driverHelpGroup(driver: string): string {
+  return `${driver.toUpperCase()} DRIVER`
+}
+
+export function isDriverHelpGroup(group: string | undefined): boolean {
+  return group?.endsWith(' DRIVER') === true
 }
 
 /** The values of one driver's flags out of everything create parsed. */

@@ -1,7 +1,7 @@
 import {Command, Help} from '@oclif/core'
 import type {DriverDefinition} from '../core/drivers/driver.js'
 import {driverRegistryFor} from './driver-catalog.js'
-import {driverFromArgv} from './driver-flags.js'
+import {driverFromArgv, driverHelpGroup, isDriverHelpGroup} from './driver-flags.js'
 import {errorLine} from './error-line.js'
 
 /**
@@ -29,8 +29,8 @@ export default class BerthHelp extends Help {
       process.exitCode = exitCode
       return
     }
-    const shared = Object.fromEntries(Object.entries(command.flags).filter(([, flag]) => flag.helpGroup !== 'DRIVER'))
-    const group = `${definition.name.toUpperCase()} DRIVER`
+    const shared = Object.fromEntries(Object.entries(command.flags).filter(([, flag]) => !isDriverHelpGroup(flag.helpGroup)))
+    const group = driverHelpGroup(definition.name)
     const own = Object.fromEntries(definition.flags.map((flag): [string, Command.Flag.Cached] => [flag.name, flag.type === 'boolean'
       ? {name: flag.name, type: 'boolean', description: flag.description, helpGroup: group, allowNo: false}
       : {

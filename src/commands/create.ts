@@ -11,7 +11,7 @@ export default class Create extends BerthCommand {
   static override description = spec.description
   static override examples = spec.examples ?? []
   // Built-in drivers' flags are declared here so that help, completion and the manifest list them.
-  static override flags = {...oclifFlags(spec.flags), ...oclifFlags(builtIns.reduce((all, definition) => ({...all, ...driverFlagSpecs(definition.flags)}), {}))}
+  static override flags = {...oclifFlags(spec.flags), ...oclifFlags(builtIns.reduce((all, definition) => ({...all, ...driverFlagSpecs(definition)}), {}))}
   static override args = oclifArgs(spec.args)
 
   async run(): Promise<void> {
@@ -24,7 +24,7 @@ export default class Create extends BerthCommand {
     try {
       parsed = pluginDriver === undefined
         ? await this.parse(Create)
-        : await this.parse({flags: {...Create.flags, ...oclifFlags(driverFlagSpecs(pluginDriver.flags))}, baseFlags: BerthCommand.baseFlags, args: Create.args, strict: true})
+        : await this.parse({flags: {...Create.flags, ...oclifFlags(driverFlagSpecs(pluginDriver))}, baseFlags: BerthCommand.baseFlags, args: Create.args, strict: true})
     } catch (error) {
       // "Nonexistent flag" for another plugin driver's flag: name the driver it belongs to instead.
       await rejectPluginDriverFlags(registry, chosen, this.argv)

@@ -84,12 +84,14 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(drivers.stdout.split('\n').map((line) => line.trimEnd())).toEqual([
       'NAME      SOURCE                              HEALTH    PROBLEM / FIX',
       'fixture   plugin berth-driver-fixture@1.0.0   healthy',
+      'generic   built-in                            healthy',
       'none      built-in                            healthy',
       '',
     ])
     const json = JSON.parse((await berth(['drivers', '--json'])).stdout) as DriverRow[]
     expect(json).toEqual([
       {name: 'fixture', source: 'plugin berth-driver-fixture@1.0.0', health: {installed: true, healthy: true}},
+      {name: 'generic', source: 'built-in', health: {installed: true, healthy: true}},
       {name: 'none', source: 'built-in', health: {installed: true, healthy: true}},
     ])
     // Listing drivers imports the module to probe it; nothing is called that makes or changes a machine.
@@ -109,7 +111,8 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
 
     const plain = await berth(['create', '--help'])
     expect(plain.code).toBe(0)
-    expect(plain.stdout).toMatch(/DRIVER FLAGS\n\s+--url=<value>\s+URL of the engine/)
+    expect(plain.stdout).toMatch(/NONE DRIVER FLAGS\n\s+--url=<value>\s+URL of the engine/)
+    expect(plain.stdout).toMatch(/GENERIC DRIVER FLAGS\n\s+--generic-engine-port=<value>/)
     expect(plain.stdout).not.toContain('--fixture-')
 
     const none = await berth(['create', '-d', 'none', '--help'])
@@ -119,7 +122,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const unknown = await berth(['create', '-d', 'nope', '--help'])
     expect(unknown.code).toBe(1)
     expect(unknown.stdout).toBe('')
-    expect(unknown.stderr).toBe('Error: Unknown driver "nope". Available drivers: fixture, none. Run "berth drivers" for details.\n')
+    expect(unknown.stderr).toBe('Error: Unknown driver "nope". Available drivers: fixture, generic, none. Run "berth drivers" for details.\n')
   })
 
   it('creates a machine with the plugin driver; docker works through env; ls shows it Running', async () => {
@@ -326,7 +329,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(lines[1]).toMatch(/^m1\s+-\s+none\s+Running\s+tcp:/)
     expect(lines[2]).toMatch(/^p3\s+-\s+not found\s+Error\s+Unknown\s+Unknown driver "fixture"\.$/)
     const drivers = JSON.parse((await berth(['drivers', '--json'])).stdout) as DriverRow[]
-    expect(drivers.map((row) => row.name)).toEqual(['none'])
+    expect(drivers.map((row) => row.name)).toEqual(['generic', 'none'])
     const viaEnv = await sandbox.sh('eval "$($BERTH env m1)" && docker version --format "{{.Server.Version}}"')
     expect(viaEnv.code).toBe(0)
 

@@ -1,3 +1,4 @@
+import type {RemoteSession} from '../ssh/session.js'
 import type {ResourceRecord} from '../store/schema.js'
 
 /** A host's power state as berth reports it (Docker Machine's names, plus NotFound for a host that is gone). */
@@ -62,6 +63,8 @@ export interface OperationContext {
   record(resource: ResourceRecord): Promise<void>
   /** A progress line for the user (shown on stderr). */
   progress(message: string): void
+  /** An SSH session to the machine, its host key pinned as for provisioning (for drivers that act through SSH). */
+  connectSsh(): Promise<RemoteSession>
 }
 
 /**

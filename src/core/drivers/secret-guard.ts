@@ -102,7 +102,7 @@ class SecretGuardedDriver implements Driver {
 
   private context(ctx: OperationContext): OperationContext {
     return {
-      signal: ctx.signal,
+      ...ctx,
       progress: (message) => ctx.progress(this.redact(message)),
       record: async (resource) => {
         this.refuseSecrets(resource, 'a resource record')

@@ -1,17 +1,19 @@
-import {readFile} from 'node:fs/promises'
-import {ensureStoreCertificates, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
-import {DockerContextConflictError, type DockerContextStore} from '../client/docker-context.js'
-import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../drivers/driver.js'
-import type {DriverRegistry} from '../drivers/registry.js'
+import {ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
+import {DockerContextConflictError} from '../client/docker-context.js'
+import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
 import {engineVersion} from '../engine/engine-client.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'
-import type {Reporter} from '../reporter.js'
-import type {MachineStore} from '../store/machine-store.js'
+import {silentReporter} from '../reporter.js'
 import {CONFIG_VERSION, type EngineOptions, type MachineConfig} from '../store/schema.js'
 import {machineTls} from './engine-access.js'
+import {writeMachineContext} from './machine-context.js'
+import {DEFAULT_SSH_TIMEOUT_MS} from './machine-ssh.js'
 import {driverSetup} from './open-machine.js'
+import {operationContext} from './operation-context.js'
+import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
+import {waitForState} from './wait-for-state.js'
 
 export interface CreateRequest {
   name: string
@@ -24,15 +26,7 @@ export interface CreateRequest {
   keepOnFailure: boolean
 }
 
-export interface CreateDeps {
-  store: MachineStore
-  registry: DriverRegistry
-  certificates: CertificatePaths
-  contexts: DockerContextStore
-  reporter: Reporter
-  env: NodeJS.ProcessEnv
-  signal: AbortSignal
-}
+export type CreateDeps = ProvisionDeps
 
 /**
  * Make a machine: everything that can be checked is checked before anything is written, the machine's
@@ -47,7 +41,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   if (await deps.contexts.owner(request.name, store.layout.root) === 'other') throw new DockerContextConflictError(request.name)
   const definition = await deps.registry.get(request.driver)
   const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env))
-  const operation = operationContext(deps, request.name)
+  const operation = operationContext(deps, request.name, driver)
 
   await reporter.step('Running pre-create checks', async () => {
     try {
@@ -73,13 +67,16 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   })
   try {
     await reporter.step('Creating machine', () => driver.create(operation))
+    await store.update(request.name, (current) => ({...current, driver: {name: definition.name, state: driver.toState()}}))
+    if (definition.capabilities.provisions) {
+      await reporter.step('Waiting for the machine to run', () => waitForState(driver, 'Running', `Machine "${request.name}"`, {timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS, signal: deps.signal}))
+      return await provisionMachine(request.name, deps, {renewServerCert: false})
+    }
     const [address, url] = await Promise.all([driver.address(deps.signal), driver.dockerUrl(deps.signal)])
-    const config = await store.update(request.name, (current) => ({...current, driver: {name: definition.name, state: driver.toState()}, endpoint: {address, url}}))
-    const machine = store.layout.machine(request.name)
-    await installClientCertificates(deps.certificates, machine)
-    if (!definition.capabilities.provisions) await verifyRegisteredEngine(config, deps)
-    const context = await deps.contexts.write({name: request.name, url, tls: await pemTexts(machine), storePath: store.layout.root})
-    if (!context.written) reporter.warn(`No docker context was written for "${request.name}": ${context.reason}. Use eval "$(berth env ${request.name})" instead.`)
+    const config = await store.update(request.name, (current) => ({...current, endpoint: {address, url}}))
+    await installClientCertificates(deps.certificates, store.layout.machine(request.name))
+    await verifyRegisteredEngine(config, deps)
+    await writeMachineContext(deps.contexts, store.layout, request.name, url, reporter)
     return config
   } catch (error) {
     if (request.keepOnFailure) {
@@ -88,16 +85,6 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
       await rollBack(request.name, definition, driver, deps)
     }
     throw error
-  }
-}
-
-function operationContext(deps: CreateDeps, name: string): OperationContext {
-  return {
-    signal: deps.signal,
-    progress: (message) => deps.reporter.info(message),
-    record: async (resource) => {
-      await deps.store.update(name, (config) => ({...config, resources: [...config.resources, resource]}))
-    },
   }
 }
 
@@ -119,16 +106,12 @@ async function verifyRegisteredEngine(config: MachineConfig, deps: CreateDeps): 
   }
 }
 
-async function pemTexts(machine: ReturnType<MachineStore['layout']['machine']>): Promise<{ca: string; cert: string; key: string}> {
-  const [ca, cert, key] = await Promise.all([machine.caCert, machine.clientCert, machine.clientKey].map((path) => readFile(path, 'utf8')))
-  return {ca: ca!, cert: cert!, key: key!}
-}
-
 async function rollBack(name: string, definition: DriverDefinition, driver: Driver, deps: CreateDeps): Promise<void> {
-  const quiet = new AbortController()
+  // The create's own signal may be aborted (Ctrl-C): the clean-up gets its own.
+  const cleanup = {...deps, signal: new AbortController().signal, reporter: silentReporter}
   try {
     const config = await deps.store.load(name)
-    await driver.remove({signal: quiet.signal, progress: () => {}, record: async () => {}}, config.resources)
+    await driver.remove(operationContext(cleanup, name, driver), config.resources)
   } catch (error) {
     deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. Retry with "berth rm -f ${name}".`)
     return

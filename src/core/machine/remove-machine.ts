@@ -4,6 +4,7 @@ import {BerthError, errorMessage} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
 import {openMachine} from './open-machine.js'
+import {operationContext} from './operation-context.js'
 
 export interface RemoveDeps {
   store: MachineStore
@@ -23,7 +24,7 @@ export async function removeMachine(name: string, force: boolean, deps: RemoveDe
   try {
     const config = await store.load(name)
     const machine = await openMachine(store.layout, deps.registry, config, deps.env)
-    await machine.driver.remove({signal: deps.signal, progress: (message) => deps.reporter.info(message), record: async () => {}}, config.resources)
+    await machine.driver.remove(operationContext(deps, name, machine.driver), config.resources)
   } catch (error) {
     const exists = await store.exists(name)
     if (!exists) throw error

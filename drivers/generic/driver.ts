@@ -1,0 +1,113 @@
+import {existsSync} from 'node:fs'
+import {createConnection, isIPv6} from 'node:net'
+import {homedir} from 'node:os'
+import {join, resolve} from 'node:path'
+import type {Driver, FlagValues, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
+import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
+
+export interface GenericSettings {
+  ipAddress: string
+  sshUser: string
+  sshKeyPath: string
+  sshPort: number
+  enginePort: number
+}
+
+/** Settings from create's flags (defaults applied) or from the state a machine stored; both use the same keys. */
+export function genericSettings(values: FlagValues | Record<string, unknown>, env: NodeJS.ProcessEnv): GenericSettings {
+  const pick = (flag: string, key: string): unknown => values[flag] ?? values[key]
+  const ipAddress = pick('generic-ip-address', 'ipAddress')
+  if (typeof ipAddress !== 'string' || ipAddress.trim() === '') {
+    throw new UsageError('The generic driver needs the server\'s address.', {hint: 'Pass --generic-ip-address ADDRESS (or set GENERIC_IP_ADDRESS).'})
+  }
+  const sshUser = pick('generic-ssh-user', 'sshUser') ?? 'root'
+  const sshPort = pick('generic-ssh-port', 'sshPort') ?? 22
+  const enginePort = pick('generic-engine-port', 'enginePort') ?? 2376
+  for (const [flag, port] of [['--generic-ssh-port', sshPort], ['--generic-engine-port', enginePort]] as const) {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} must be a port number from 1 to 65535.`)
+  }
+  if (typeof sshUser !== 'string' || !/^[a-z_][a-z0-9_.-]*$/i.test(sshUser)) throw new UsageError(`--generic-ssh-user ${JSON.stringify(sshUser)} is not a user name.`)
+  return {ipAddress: ipAddress.trim(), sshUser, sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env), sshPort: sshPort as number, enginePort: enginePort as number}
+}
+
+function sshKeyPath(given: unknown, env: NodeJS.ProcessEnv): string {
+  if (typeof given === 'string' && given !== '') return resolve(given)
+  const home = env.HOME ?? homedir()
+  const found = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(home, '.ssh', name)).find((path) => existsSync(path))
+  if (found === undefined) throw new UsageError('No SSH key for the generic driver.', {hint: 'Pass --generic-ssh-key PATH (no ~/.ssh/id_ed25519, id_ecdsa or id_rsa exists).'})
+  return found
+}
+
+/** A server that exists already: create makes nothing, rm leaves it running, restart reboots it over SSH. */
+export class GenericDriver implements Driver {
+  constructor(private readonly settings: GenericSettings) {}
+
+  async preCreateCheck(): Promise<void> {
+    if (!existsSync(this.settings.sshKeyPath)) {
+      throw new UsageError(`The SSH key ${this.settings.sshKeyPath} does not exist.`, {hint: 'Pass --generic-ssh-key with the private key that logs in to the server.'})
+    }
+  }
+
+  async create(): Promise<void> {}
+
+  async start(): Promise<void> {
+    throw new UnsupportedOperationError('generic', 'start')
+  }
+
+  async stop(): Promise<void> {
+    throw new UnsupportedOperationError('generic', 'stop')
+  }
+
+  async kill(): Promise<void> {
+    throw new UnsupportedOperationError('generic', 'kill')
+  }
+
+  /** Reboot through SSH; the connection usually drops while the command runs, which is success here. */
+  async restart(ctx: OperationContext): Promise<void> {
+    const session = await ctx.connectSsh()
+    try {
+      await session.exec('(sleep 1; shutdown -r now 2>/dev/null || reboot) >/dev/null 2>&1 &', {sudo: true, signal: ctx.signal}).catch(() => undefined)
+    } finally {
+      await session.close()
+    }
+  }
+
+  /** The server is not berth's: removing the machine leaves it running (see rm --clean-host for the engine config). */
+  async remove(): Promise<void> {}
+
+  /** Whether the server's SSH port accepts connections, as Docker Machine's generic driver judged it. */
+  async state(signal: AbortSignal): Promise<MachineState> {
+    return (await portOpen(this.settings.ipAddress, this.settings.sshPort, signal)) ? 'Running' : 'Stopped'
+  }
+
+  async address(): Promise<string> {
+    return this.settings.ipAddress
+  }
+
+  async dockerUrl(): Promise<string> {
+    const host = isIPv6(this.settings.ipAddress) ? `[${this.settings.ipAddress}]` : this.settings.ipAddress
+    return `tcp://${host}:${this.settings.enginePort}`
+  }
+
+  async sshEndpoint(): Promise<SshEndpoint> {
+    return {host: this.settings.ipAddress, port: this.settings.sshPort, user: this.settings.sshUser, keyPath: this.settings.sshKeyPath}
+  }
+
+  toState(): Record<string, unknown> {
+    return {...this.settings}
+  }
+}
+
+function portOpen(host: string, port: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({host, port, timeout: 3000})
+    const finish = (open: boolean): void => {
+      socket.destroy()
+      resolvePromise(open)
+    }
+    socket.once('connect', () => finish(true))
+    socket.once('error', () => finish(false))
+    socket.once('timeout', () => finish(false))
+    signal.addEventListener('abort', () => finish(false), {once: true})
+  })
+}

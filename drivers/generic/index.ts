@@ -1,0 +1,32 @@
+import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {GenericDriver, genericSettings} from './driver.js'
+
+/** Any Linux server berth can reach over SSH; berth provisions its engine but does not own the machine's power. */
+const generic: DriverDefinition = {
+  name: 'generic',
+  description: 'An existing Linux server reachable over SSH (berth installs and secures its Docker engine).',
+  flags: [
+    {name: 'generic-ip-address', type: 'string', env: 'GENERIC_IP_ADDRESS', description: 'IP address or DNS name of the server.'},
+    {name: 'generic-ssh-user', type: 'string', env: 'GENERIC_SSH_USER', default: 'root', description: 'SSH user (root, or a user with passwordless sudo).'},
+    {name: 'generic-ssh-key', type: 'string', env: 'GENERIC_SSH_KEY', description: 'Private key for SSH (default ~/.ssh/id_ed25519 or ~/.ssh/id_rsa).'},
+    {name: 'generic-ssh-port', type: 'integer', env: 'GENERIC_SSH_PORT', default: 22, description: 'SSH port.'},
+    {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', default: 2376, description: 'Port the Docker engine listens on with TLS.'},
+  ],
+  capabilities: {
+    lifecycle: {start: false, stop: false, restart: true, kill: false},
+    stableAddress: true,
+    serialOperations: false,
+    provisions: true,
+  },
+  async probe() {
+    return {installed: true, healthy: true}
+  },
+  fromFlags(values, setup) {
+    return new GenericDriver(genericSettings(values, setup.env))
+  },
+  load(state, setup) {
+    return new GenericDriver(genericSettings(state, setup.env))
+  },
+}
+
+export default generic

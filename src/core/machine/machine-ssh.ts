@@ -1,0 +1,40 @@
+import {readFile} from 'node:fs/promises'
+import {BerthError, errorMessage} from '../errors.js'
+import type {SshEndpoint} from '../drivers/driver.js'
+import {KnownHosts} from '../ssh/known-hosts.js'
+import type {SshSession} from '../ssh/session.js'
+import {connectWithRetry} from '../ssh/wait-for-ssh.js'
+import type {MachineLayout} from '../store/layout.js'
+
+export const DEFAULT_SSH_TIMEOUT_MS = 120_000
+
+export interface MachineSshOptions {
+  /** The deadline for SSH to answer (--ssh-timeout). */
+  timeoutMs: number
+  signal: AbortSignal
+  /** For --debug: commands only, never file contents. */
+  log?: (line: string) => void
+  onAttempt?: (attempt: number, lastError: Error | undefined) => void
+}
+
+/** An SSH session to a machine, waiting for SSH to come up, with the host key pinned in the machine's known_hosts. */
+export async function openMachineSsh(machine: MachineLayout, endpoint: SshEndpoint, options: MachineSshOptions): Promise<SshSession> {
+  let privateKey: Buffer
+  try {
+    privateKey = await readFile(endpoint.keyPath)
+  } catch (error) {
+    throw new BerthError(`The SSH key ${endpoint.keyPath} cannot be read: ${errorMessage(error)}`, {hint: 'Check the path and its permissions.'})
+  }
+  return connectWithRetry({
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    privateKey,
+    keyPath: endpoint.keyPath,
+    knownHosts: new KnownHosts(machine.knownHosts),
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    ...(options.log ? {log: options.log} : {}),
+    ...(options.onAttempt ? {onAttempt: options.onAttempt} : {}),
+  })
+}

@@ -1,0 +1,28 @@
+import type {Driver, OperationContext} from '../drivers/driver.js'
+import {BerthError} from '../errors.js'
+import type {Reporter} from '../reporter.js'
+import type {MachineStore} from '../store/machine-store.js'
+import {DEFAULT_SSH_TIMEOUT_MS, openMachineSsh} from './machine-ssh.js'
+
+export interface OperationDeps {
+  store: MachineStore
+  reporter: Reporter
+  signal: AbortSignal
+  sshTimeoutMs?: number
+}
+
+/** What a driver gets for one operation on one machine: progress, resource recording, and SSH. */
+export function operationContext(deps: OperationDeps, name: string, driver: Driver): OperationContext {
+  return {
+    signal: deps.signal,
+    progress: (message) => deps.reporter.info(message),
+    record: async (resource) => {
+      await deps.store.update(name, (config) => ({...config, resources: [...config.resources, resource]}))
+    },
+    connectSsh: async () => {
+      const endpoint = await driver.sshEndpoint(deps.signal)
+      if (endpoint === undefined) throw new BerthError(`Machine "${name}" cannot be reached over SSH.`)
+      return openMachineSsh(deps.store.layout.machine(name), endpoint, {timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS, signal: deps.signal, log: (line) => deps.reporter.debug(`ssh ${name}: ${line}`)})
+    },
+  }
+}

@@ -1,0 +1,81 @@
+import {readFile} from 'node:fs/promises'
+import {installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
+import type {DockerContextStore} from '../client/docker-context.js'
+import type {DriverRegistry} from '../drivers/registry.js'
+import {BerthError} from '../errors.js'
+import {provisionHost} from '../provision/provision.js'
+import type {Reporter} from '../reporter.js'
+import type {MachineStore} from '../store/machine-store.js'
+import type {MachineConfig} from '../store/schema.js'
+import {machineTls} from './engine-access.js'
+import {writeMachineContext} from './machine-context.js'
+import {DEFAULT_SSH_TIMEOUT_MS, openMachineSsh} from './machine-ssh.js'
+import {openMachine} from './open-machine.js'
+import {ensureServerCertificate, serverCertificateSans} from './server-certificate.js'
+import {waitForEngine} from './wait-for-engine.js'
+
+export interface ProvisionDeps {
+  store: MachineStore
+  registry: DriverRegistry
+  certificates: CertificatePaths
+  contexts: DockerContextStore
+  reporter: Reporter
+  env: NodeJS.ProcessEnv
+  signal: AbortSignal
+  /** How long to wait for SSH (--ssh-timeout); default DEFAULT_SSH_TIMEOUT_MS. */
+  sshTimeoutMs?: number
+}
+
+const ENGINE_ANSWER_TIMEOUT_MS = 60_000
+
+/**
+ * Provision a machine whose host exists and runs: server certificate for its current address, SSH, the
+ * provisioning plan, then the stored endpoint and docker context brought up to date. Safe to repeat.
+ */
+export async function provisionMachine(name: string, deps: ProvisionDeps, options: {renewServerCert: boolean}): Promise<MachineConfig> {
+  const {store, reporter, signal} = deps
+  const config = await store.load(name)
+  const {driver, definition} = await openMachine(store.layout, deps.registry, config, deps.env)
+  if (!definition.capabilities.provisions) {
+    throw new BerthError(`Machine "${name}" uses the ${definition.name} driver; berth does not manage its engine.`)
+  }
+  const [address, url, endpoint] = await Promise.all([driver.address(signal), driver.dockerUrl(signal), driver.sshEndpoint(signal)])
+  if (endpoint === undefined) throw new BerthError(`The ${definition.name} driver gives no SSH access to "${name}".`)
+  const machine = store.layout.machine(name)
+  const engine = {...config.engine, port: Number(new URL(url).port)}
+  await installClientCertificates(deps.certificates, machine)
+  const server = await ensureServerCertificate(machine, deps.certificates, {
+    organization: `${deps.env.USER || 'berth'}.${name}`,
+    sans: serverCertificateSans(name, [address], config.auth.sans),
+    renew: options.renewServerCert,
+  })
+  if (server.issued) reporter.debug(`issued a server certificate for ${name} covering ${address}`)
+  const session = await reporter.step(`Waiting for SSH on ${endpoint.user}@${endpoint.host}:${endpoint.port}`, () => openMachineSsh(machine, endpoint, {
+    timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
+    signal,
+    log: (line) => reporter.debug(`ssh ${name}: ${line}`),
+  }))
+  try {
+    const tls = await machineTls(machine)
+    const report = await provisionHost(session, {
+      machineName: name,
+      engine,
+      tls: {caPem: await readFile(deps.certificates.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem},
+      verifyEngine: async (stepSignal) => {
+        const version = await waitForEngine(url, tls, {timeoutMs: ENGINE_ANSWER_TIMEOUT_MS, signal: stepSignal})
+        reporter.debug(`engine at ${url}: Docker ${version.version}`)
+      },
+    }, reporter, signal)
+    reporter.debug(`provisioned ${name} (${report.os}): applied ${report.applied.join(', ') || 'nothing'}; already done ${report.skipped.join(', ') || 'nothing'}`)
+  } finally {
+    await session.close()
+  }
+  const updated = await store.update(name, (current) => ({
+    ...current,
+    engine,
+    endpoint: {address, url},
+    ssh: {user: endpoint.user, host: endpoint.host, port: endpoint.port, keyPath: store.layout.toStored(endpoint.keyPath)},
+  }))
+  await writeMachineContext(deps.contexts, store.layout, name, url, reporter)
+  return updated
+}
