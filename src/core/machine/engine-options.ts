@@ -29,3 +29,22 @@ export function engineOptions(driverName: string, flags: EngineFlags): EngineOpt
     ...(flags.storageDriver ? {storageDriver: flags.storageDriver} : {}),
   }
 }
+
+/**
+ * Engine options after `provision` flags: list options gain the new values (a label replaces the one with the
+ * same key), single values are replaced when given. Nothing given means nothing changes.
+ */
+export function mergeEngineOptions(current: EngineOptions, change: EngineFlags): EngineOptions {
+  const add = (existing: string[], extra: string[] | undefined): string[] => [...new Set([...existing, ...(extra ?? [])])]
+  const newLabelKeys = new Set((change.labels ?? []).map((label) => label.split('=')[0]))
+  return {
+    ...current,
+    ...(change.installUrl === undefined ? {} : {installUrl: change.installUrl}),
+    ...(change.storageDriver === undefined ? {} : {storageDriver: change.storageDriver}),
+    opts: add(current.opts, change.opts),
+    env: add(current.env, change.env),
+    labels: add(current.labels.filter((label) => !newLabelKeys.has(label.split('=')[0])), change.labels),
+    insecureRegistries: add(current.insecureRegistries, change.insecureRegistries),
+    registryMirrors: add(current.registryMirrors, change.registryMirrors),
+  }
+}

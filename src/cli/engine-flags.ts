@@ -1,0 +1,44 @@
+import {UsageError} from '../core/errors.js'
+import type {EngineFlags} from '../core/machine/engine-options.js'
+import {DEFAULT_SSH_TIMEOUT_MS} from '../core/machine/machine-ssh.js'
+import type {FlagSpec, ParsedFlags} from './spec.js'
+
+/** Docker Machine's --engine-* flags (and --tls-san), shared by create and provision. */
+export const engineFlagSpecs: Record<string, FlagSpec> = {
+  'engine-install-url': {type: 'string', env: 'BERTH_DOCKER_INSTALL_URL', description: 'Script that installs the engine when missing (default https://get.docker.com); "none" requires a preinstalled engine.'},
+  'engine-opt': {type: 'strings', helpValue: 'FLAG=VALUE', description: 'Extra dockerd flag, e.g. log-level=debug (repeatable).'},
+  'engine-env': {type: 'strings', helpValue: 'NAME=VALUE', description: 'Environment variable for dockerd (repeatable).'},
+  'engine-label': {type: 'strings', helpValue: 'KEY=VALUE', description: 'Engine label (repeatable); provider=<driver> is always added.'},
+  'engine-insecure-registry': {type: 'strings', helpValue: 'HOST[:PORT]', description: 'Registry the engine may reach without TLS (repeatable).'},
+  'engine-registry-mirror': {type: 'strings', helpValue: 'URL', description: 'Registry mirror (repeatable).'},
+  'engine-storage-driver': {type: 'string', description: 'Storage driver for dockerd (default: the engine\'s choice).'},
+  'tls-san': {type: 'strings', helpValue: 'NAME|IP', description: 'Extra name or address for the engine\'s server certificate (repeatable).'},
+}
+
+export const sshTimeoutFlag: Record<string, FlagSpec> = {
+  'ssh-timeout': {type: 'integer', min: 1, default: DEFAULT_SSH_TIMEOUT_MS / 1000, env: 'BERTH_SSH_TIMEOUT', description: 'Seconds to wait for the host to answer SSH.'},
+}
+
+/** The engine flags as parsed, validated: a bad pair fails before anything is made. */
+export function engineFlagsFrom(flags: ParsedFlags): EngineFlags & {sans: string[]} {
+  const strings = (key: string): string[] => (flags[key] as string[] | undefined) ?? []
+  checkPairs('--engine-env', strings('engine-env'), /^[A-Za-z_][A-Za-z0-9_]*=/, 'NAME=value')
+  checkPairs('--engine-label', strings('engine-label'), /^[^=\s]+=/, 'key=value')
+  checkPairs('--engine-opt', strings('engine-opt'), /^[A-Za-z0-9][A-Za-z0-9-]*(=|$)/, 'flag=value')
+  if (strings('tls-san').some((san) => san.trim() === '')) throw new UsageError('--tls-san needs a name or an address.')
+  return {
+    installUrl: flags['engine-install-url'] as string | undefined,
+    opts: strings('engine-opt'),
+    env: strings('engine-env'),
+    labels: strings('engine-label'),
+    insecureRegistries: strings('engine-insecure-registry'),
+    registryMirrors: strings('engine-registry-mirror'),
+    storageDriver: flags['engine-storage-driver'] as string | undefined,
+    sans: strings('tls-san'),
+  }
+}
+
+function checkPairs(flag: string, values: readonly string[], pattern: RegExp, form: string): void {
+  const bad = values.find((value) => !pattern.test(value))
+  if (bad !== undefined) throw new UsageError(`${flag} "${bad}" is not of the form ${form}.`)
+}
