@@ -107,7 +107,9 @@ export class SshSession implements RemoteSession {
     const owner = options.owner === undefined && options.group === undefined ? '' : ` ${options.owner ?? ''}:${options.group ?? ''}`
     this.log(`upload ${remotePath} (${data.length} bytes, mode ${octalMode(options.mode)}${owner})`)
     const sftp = await this.sftp()
-    if (this.isRoot && owner === '') {
+    // SFTP as root creates files owned by root:root, so only another owner needs install(1).
+    const rootOwned = (options.owner ?? 'root') === 'root' && (options.group ?? 'root') === 'root'
+    if (this.isRoot && rootOwned) {
       await this.uploadAsRoot(sftp, remotePath, data, options.mode)
       return
     }
