@@ -1,30 +1,37 @@
-import {readFile} from 'node:fs/promises'
-import {defaultCertificatePaths, ensureStoreCertificates, issueServerCertificateFor} from '../../src/core/certs/store-certificates.js'
-import {StoreLayout} from '../../src/core/store/layout.js'
-import {BerthSandbox, runProcess, type RunResult} from './berth.js'
-import {DockerdPool} from './dockerd.js'
+import {createInterface} from 'node:readline/promises'
+import {TestHostPool} from '../hosts/index.js'
+import {BerthSandbox, type RunResult} from './berth.js'
 
 /**
- * `npm run demo`: berth's main job on a local sandbox host. A real dockerd runs isolated on loopback with a
- * certificate from berth's CA; berth registers it, the real docker CLI uses it through `berth env` and through
- * the docker context, and everything is removed at the end. Needs root (dockerd) and docker.io installed.
+ * `npm run demo`: berth's main job on a local sandbox host. A test host (Linux namespaces with their own
+ * network, sshd, systemd and an installed but stopped Docker engine) stands in for a server; berth provisions
+ * it with `create -d generic`, and the real docker CLI uses it through `berth env`. With --keep it waits,
+ * so the machine can be tried from another terminal, then removes everything. Needs root on Linux.
  */
 async function main(): Promise<void> {
+  const keep = process.argv.includes('--keep')
   const sandbox = await BerthSandbox.create()
-  const pool = new DockerdPool()
+  const pool = new TestHostPool()
   try {
-    const layout = new StoreLayout(sandbox.storePath)
-    const paths = defaultCertificatePaths(layout)
-    await ensureStoreCertificates(layout, paths)
-    const server = await issueServerCertificateFor(paths, {organization: 'demo.engine', sans: ['127.0.0.1', 'localhost']})
-    console.log(`# store: ${sandbox.storePath}`)
-    const engine = await pool.start({caPem: await readFile(paths.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem})
-    console.log(`# a dockerd listens with TLS on ${engine.url}, its certificate issued by berth's CA`)
-    await show(`berth create -d none --url ${engine.url} demo`, sandbox.run(['create', '-d', 'none', '--url', engine.url, 'demo']))
+    console.log('# bringing up a sandbox host (systemd, sshd, Docker engine installed but not configured)...')
+    const host = await pool.up('demo', {init: 'systemd'})
+    console.log(`# host at ${host.ip}, SSH key ${host.privateKeyPath}; berth's store: ${sandbox.storePath}`)
+    await show(`berth create -d generic --generic-ip-address ${host.ip} --generic-ssh-key ${host.privateKeyPath} demo`,
+      sandbox.run(['create', '-d', 'generic', '--generic-ip-address', host.ip, '--generic-ssh-key', host.privateKeyPath, 'demo']))
     await show('berth ls', sandbox.run(['ls']))
-    await show('berth env demo', sandbox.run(['env', 'demo']))
     await show('eval "$(berth env demo)" && docker version', sandbox.sh('eval "$($BERTH env demo)" && docker version'))
-    await show('docker --context demo info --format "{{.Name}} {{.ServerVersion}} {{.Driver}}"', runProcess('docker', ['--context', 'demo', 'info', '--format', '{{.Name}} {{.ServerVersion}} {{.Driver}}'], sandbox.env))
+    console.log([
+      '',
+      '# Use it from another shell:',
+      `#   export BERTH_STORAGE_PATH=${sandbox.storePath} DOCKER_CONFIG=${sandbox.env.DOCKER_CONFIG}`,
+      `#   eval "$(node ${process.cwd()}/bin/run.js env demo)"; docker info        # or: berth use demo`,
+      '# Remove it: berth rm -y demo (the sandbox host goes when this demo ends).',
+    ].join('\n'))
+    if (keep && process.stdin.isTTY) {
+      const prompt = createInterface({input: process.stdin, output: process.stdout})
+      await prompt.question('\nPress Enter to remove the machine and the sandbox host... ')
+      prompt.close()
+    }
     await show('berth rm -y demo', sandbox.run(['rm', '-y', 'demo']))
   } finally {
     await pool.dispose()
@@ -35,8 +42,8 @@ async function main(): Promise<void> {
 async function show(command: string, pending: Promise<RunResult>): Promise<void> {
   console.log(`\n$ ${command}`)
   const result = await pending
-  process.stdout.write(result.stdout)
   process.stdout.write(result.stderr)
+  process.stdout.write(result.stdout)
   if (result.code !== 0) throw new Error(`"${command}" exited with ${result.code}`)
 }
 
