@@ -8,5 +8,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   docker.io openssh-server openssh-client sudo busybox-static iproute2 openssl ca-certificates \
-  procps psmisc util-linux fish tcsh zsh ksh hyperfine tini curl >/dev/null
+  procps psmisc util-linux fish tcsh zsh ksh hyperfine tini curl sshfs >/dev/null
 npm ci --no-audit --no-fund

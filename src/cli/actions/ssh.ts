@@ -1,0 +1,99 @@
+import {findExecutable, runTool} from '../../core/machine/local-tools.js'
+import {runNativeSsh} from '../../core/machine/native-ssh.js'
+import {checkKeyForOpenSsh, machineSshAccess, remoteCommand, sshArgs, type SshAccess} from '../../core/machine/ssh-access.js'
+import type {App} from '../app.js'
+import {machineName} from '../machine-args.js'
+import {openStoredMachine} from '../open.js'
+import {globalFlags, type CommandSpec, type FlagSpec, type ParsedFlags} from '../spec.js'
+
+export const spec: CommandSpec = {
+  summary: 'Log in to a machine, or run a command on it, over SSH with its pinned host key.',
+  description: 'Everything after the machine name is the remote command (put "--" before it when it has flags of its own): '
+    + 'one word is a command line for the remote shell ("ls -l | wc -l"), several words are one command whose arguments '
+    + 'arrive unchanged (-- sh -c \'exit 7\'). The exit code is the remote command\'s. Without a command, an interactive '
+    + 'shell. berth runs the system ssh with the machine\'s key and its own known_hosts (StrictHostKeyChecking=yes), '
+    + 'or its built-in client when no ssh is installed.',
+  examples: [
+    '<%= config.bin %> ssh m1',
+    '<%= config.bin %> ssh m1 -- docker ps -a',
+    '<%= config.bin %> ssh m1 \'journalctl -u docker | tail\'',
+    'tar c src | <%= config.bin %> ssh m1 -- tar x -C /srv',
+  ],
+  flags: {
+    tty: {type: 'boolean', char: 't', description: 'Give the command a terminal (ssh -tt), for full-screen programs such as top.'},
+    'native-ssh': {type: 'boolean', env: 'BERTH_NATIVE_SSH', description: 'Use berth\'s built-in SSH client even when ssh is installed.'},
+  },
+  args: [
+    {name: 'name', description: 'machine name (default: "default")'},
+    {name: 'command', description: 'the remote command and its arguments (default: an interactive shell)'},
+  ],
+}
+
+/** The command line, split: berth's flags and the machine name, then the remote command, passed on untouched. */
+export interface SshInvocation {
+  /** Berth's own part, for oclif to parse: flags, then the name. */
+  head: string[]
+  command: string[]
+}
+
+/**
+ * Split `[flags] [--] NAME [--] COMMAND...` at the machine name: the remote command's words (flags included)
+ * must never reach berth's parser. A flag that takes a value takes the next word unless written `--flag=value`.
+ */
+export function splitSshArgv(argv: readonly string[]): SshInvocation {
+  const flags: Record<string, FlagSpec> = {...globalFlags, ...spec.flags}
+  const takesValue = new Set(Object.entries(flags).filter(([, flag]) => flag.type !== 'boolean').flatMap(([name, flag]) => [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])]))
+  let index = 0
+  while (index < argv.length) {
+    const arg = argv[index]!
+    if (arg === '--') {
+      index++
+      break
+    }
+    if (!arg.startsWith('-') || arg === '-') break
+    index += takesValue.has(arg) ? 2 : 1
+  }
+  const head = argv.slice(0, Math.min(index, argv.length)).filter((arg) => arg !== '--')
+  if (index >= argv.length) return {head, command: []}
+  const rest = argv.slice(index + 1)
+  return {head: [...head, argv[index]!], command: rest[0] === '--' ? rest.slice(1) : rest}
+}
+
+export interface SshInput {
+  flags: ParsedFlags
+  name: string | undefined
+  command: string[]
+}
+
+/** Run the session and return its exit code: the remote command's, or 255 when ssh could not connect (as ssh). */
+export async function run(app: App, input: SshInput, signal: AbortSignal): Promise<number> {
+  const name = await machineName(app, input.name === undefined ? [] : [input.name])
+  const machine = await openStoredMachine(app, await app.store.load(name))
+  const log = (line: string) => app.reporter.debug(`ssh ${name}: ${line}`)
+  const access = await machineSshAccess(app.layout, machine, {signal, log})
+  const command = remoteCommand(input.command)
+  const tty = input.flags.tty === true
+  const ssh = input.flags['native-ssh'] === true ? undefined : await findExecutable('ssh', app.terminal.env)
+  if (ssh === undefined) {
+    log(input.flags['native-ssh'] === true ? 'using the built-in SSH client (--native-ssh)' : 'no ssh on PATH: using the built-in SSH client')
+    return runBuiltIn(app, access, command, tty, signal)
+  }
+  await checkKeyForOpenSsh(access)
+  // An interactive shell gets a terminal when there is one; a command runs without, and never prompts.
+  const args = sshArgs(access, {
+    ...(command === undefined ? {} : {command}),
+    tty: tty ? 'force' : command === undefined && process.stdin.isTTY ? 'auto' : 'none',
+    batch: command !== undefined,
+  })
+  log(`${ssh} ${args.join(' ')}`)
+  return runTool(ssh, args, {env: app.terminal.env, stdio: 'inherit'})
+}
+
+function runBuiltIn(app: App, access: SshAccess, command: string | undefined, tty: boolean, signal: AbortSignal): Promise<number> {
+  const wantsTerminal = tty || (command === undefined && process.stdin.isTTY)
+  return runNativeSsh(access, {stdin: process.stdin, stdout: process.stdout, stderr: process.stderr}, {
+    ...(command === undefined ? {} : {command}),
+    ...(wantsTerminal ? {pty: {term: app.terminal.env.TERM || 'xterm-256color'}} : {}),
+    signal,
+  })
+}
