@@ -15,8 +15,16 @@ for tool in dockerd docker curl wget sha256sum; do
   echo "$tool=$(command -v "$tool" 2>/dev/null)"
 done
 if pidof dockerd >/dev/null 2>&1; then echo dockerd_running=yes; else echo dockerd_running=no; fi
+# dockerd writes its pidfile as it starts: a file changed since then is not in effect in the running engine
+# (a provisioning cut short between writing the configuration and restarting the engine leaves exactly that).
+pidfile=/var/run/docker.pid
+engine_pid=$(cat "$pidfile" 2>/dev/null)
+if [ -z "$engine_pid" ] || [ "$(cat "/proc/$engine_pid/comm" 2>/dev/null)" != dockerd ]; then pidfile=; fi
 for file in {{files}}; do
-  if [ -f "$file" ]; then echo "file:$file=$(sha256sum "$file" | cut -d' ' -f1)"; fi
+  if [ -f "$file" ]; then
+    echo "file:$file=$(sha256sum "$file" | cut -d' ' -f1)"
+    if [ -n "$pidfile" ] && [ "$file" -nt "$pidfile" ]; then echo "newer_than_engine:$file=yes"; fi
+  fi
 done
 echo '--- os-release ---'
 cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null

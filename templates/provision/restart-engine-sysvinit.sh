@@ -1,3 +1,17 @@
 # Debian's init script fails on `restart` when the engine never ran (it reads a missing pidfile): stop, then start.
 service docker stop >/dev/null 2>&1 || true
+# A socket left by a dockerd that was killed would pass for the new one's below (dockerd replaces it when it starts).
+pidof dockerd >/dev/null 2>&1 || rm -f /var/run/docker.sock
 service docker start
+# The init script returns once dockerd is launched in the background: a dockerd that exits at once (a bad option)
+# is reported now, with its log, instead of after a minute of waiting for its TLS port. A slow one is left to that
+# wait. The script's own pidfile names the process it started, also in the moment before it became dockerd.
+tries=0
+while [ ! -S /var/run/docker.sock ] && [ "$tries" -lt 40 ]; do
+  sleep 0.25
+  tries=$((tries + 1))
+  if ! pidof dockerd >/dev/null 2>&1 && ! kill -0 "$(cat /var/run/docker-ssd.pid 2>/dev/null)" 2>/dev/null; then
+    echo "dockerd exited right after it was started" >&2
+    exit 1
+  fi
+done

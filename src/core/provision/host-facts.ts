@@ -16,6 +16,8 @@ export interface HostFacts {
   dockerdRunning: boolean
   /** sha256 of each file berth manages that exists on the host, by path. */
   fileHashes: ReadonlyMap<string, string>
+  /** Managed files changed after the running dockerd started (so not in effect); absent when none or unknown. */
+  newerThanEngine?: ReadonlySet<string>
   osRelease: OsRelease
 }
 
@@ -35,12 +37,14 @@ export function parseHostFacts(output: string): HostFacts {
   const [head = '', osText = ''] = output.split(`${MARKER}\n`)
   const values = new Map<string, string>()
   const fileHashes = new Map<string, string>()
+  const newerThanEngine = new Set<string>()
   for (const line of head.split('\n')) {
     const index = line.indexOf('=')
     if (index < 0) continue
     const key = line.slice(0, index)
     const value = line.slice(index + 1).trim()
     if (key.startsWith('file:')) fileHashes.set(key.slice('file:'.length), value)
+    else if (key.startsWith('newer_than_engine:')) newerThanEngine.add(key.slice('newer_than_engine:'.length))
     else values.set(key, value)
   }
   const init = values.get('init')
@@ -56,6 +60,7 @@ export function parseHostFacts(output: string): HostFacts {
     ...optional('wget'),
     dockerdRunning: values.get('dockerd_running') === 'yes',
     fileHashes,
+    ...(newerThanEngine.size > 0 ? {newerThanEngine} : {}),
     osRelease: parseOsRelease(osText),
   }
 }

@@ -22,16 +22,16 @@ export async function provisionHost(session: RemoteSession, spec: ProvisionSpec,
     try {
       return await gatherHostFacts(session, signal)
     } catch (error) {
-      throw new ProvisionError('os.detect', 'Detecting the operating system', error)
+      throw new ProvisionError('os.detect', 'Detecting the operating system', error, {machineName: spec.machineName})
     }
   })
   let os: string
   try {
     os = detectOsFamily(facts.osRelease).name
   } catch (error) {
-    throw new ProvisionError('os.detect', 'Detecting the operating system', error)
+    throw new ProvisionError('os.detect', 'Detecting the operating system', error, {machineName: spec.machineName})
   }
-  reporter.debug(`host: ${os}, init ${facts.init}, dockerd ${facts.dockerd ?? 'missing'}, running ${facts.dockerdRunning}`)
+  reporter.debug(`host: ${os}, init ${facts.init}, dockerd ${facts.dockerd ?? 'missing'}, running ${facts.dockerdRunning}${facts.newerThanEngine ? `, changed since it started: ${[...facts.newerThanEngine].join(' ')}` : ''}`)
   const ctx: ProvisionContext = {session, spec, facts, reporter, signal, engineChanged: false, directoriesReady: false}
   const report: ProvisionReport = {os, applied: [], skipped: []}
   for (const step of PROVISION_PLAN) {
@@ -47,7 +47,7 @@ export async function provisionHost(session: RemoteSession, spec: ProvisionSpec,
     } catch (error) {
       if (signal.aborted) throw error
       const log = ENGINE_STEPS.has(step.id) ? await engineLog(session, ctx) : undefined
-      throw new ProvisionError(step.id, step.title, error, log)
+      throw new ProvisionError(step.id, step.title, error, {machineName: spec.machineName, engineLog: log})
     }
   }
   return report

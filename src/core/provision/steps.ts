@@ -130,7 +130,9 @@ function engineConfig(ctx: ProvisionContext): Promise<{path: string; content: st
 const restartEngine: ProvisionStep = {
   id: 'engine.restart',
   title: 'Starting the Docker engine',
-  isSatisfied: (ctx) => ctx.facts.dockerdRunning && !ctx.engineChanged,
+  // A running engine that started before berth's files last changed (a provisioning cut short) has not read them.
+  isSatisfied: (ctx) => ctx.facts.dockerdRunning && !ctx.engineChanged &&
+    ![...Object.values(REMOTE_TLS), ENGINE_CONFIG_PATH[ctx.facts.init]].some((path) => ctx.facts.newerThanEngine?.has(path)),
   async apply(ctx) {
     await run(ctx, await renderTemplate(`provision/restart-engine-${ctx.facts.init}.sh`, {}))
   },
