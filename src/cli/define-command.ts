@@ -26,3 +26,25 @@ export function defineCommand(spec: CommandSpec, action: Action): Command.Class 
     }
   }
 }
+
+/**
+ * A command that runs a system tool (scp, sshfs) and ends with that tool's exit code: the tool has already
+ * said what went wrong, so berth adds no error line of its own.
+ */
+export function defineToolCommand(spec: CommandSpec, action: (...args: Parameters<Action>) => Promise<number>): Command.Class {
+  return class extends BerthCommand {
+    static override summary = spec.summary
+    static override description = spec.description
+    static override examples = spec.examples ?? []
+    static override flags = oclifFlags(spec.flags)
+    static override args = oclifArgs(spec.args)
+
+    async run(): Promise<void> {
+      let code = 0
+      await this.runAction(async (app, input, signal) => {
+        code = await action(app, input, signal)
+      })
+      process.exitCode = code
+    }
+  }
+}

@@ -1,4 +1,3 @@
-import {DockerContextStore} from '../../core/client/docker-context.js'
 import {UsageError} from '../../core/errors.js'
 import {createMachine} from '../../core/machine/create-machine.js'
 import {engineOptions} from '../../core/machine/engine-options.js'
@@ -6,6 +5,7 @@ import {validateMachineName} from '../../core/machine-name.js'
 import type {App} from '../app.js'
 import {driverFlagValues} from '../driver-flags.js'
 import {engineFlagSpecs, engineFlagsFrom, sshTimeoutFlag} from '../engine-flags.js'
+import {machineDeps} from '../machine-deps.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
@@ -35,15 +35,6 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     engine: engineOptions(definition.name, engine),
     sans: engine.sans,
     keepOnFailure: flags['keep-on-failure'] === true,
-  }, {
-    store: app.store,
-    registry: app.registry,
-    certificates: app.certificates,
-    contexts: new DockerContextStore(app.terminal.env),
-    reporter: app.reporter,
-    env: app.terminal.env,
-    signal,
-    sshTimeoutMs: (flags['ssh-timeout'] as number) * 1000,
-  })
+  }, machineDeps(app, flags, signal))
   app.reporter.info(`Machine "${name}" is ready. Point your docker client at it with: eval "$(berth env ${name})", or switch context with: berth use ${name}`)
 }
