@@ -81,7 +81,8 @@ export function renderReport(report: Report): string {
 
   return `# Benchmarks
 
-Written by \`npm run bench\` (bench/run.ts); every run replaces this file. Speed is measured here, not in tests.
+Written by \`npm run bench\` (bench/run.ts); each run replaces the section it measured (\`--only startup\` this first
+part, \`--only create\` the Provisioning section at the end). Speed is measured here, not in tests.
 On these small, noisy machines absolute times move by tens of milliseconds from run to run, so each case is
 shown next to \`node -e 0\` (Node's own start-up, the floor for any Node CLI) timed in the same run.
 

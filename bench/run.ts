@@ -1,8 +1,11 @@
 /**
- * `npm run bench`: start-up and `ls` latency of the real CLI next to `node -e 0`, written to docs/benchmarks.md.
- * Options: --rounds N (3), --runs N per case per round (10), --warmup N (3), --output PATH|- (docs/benchmarks.md),
- * --hold (build the fixtures, print the commands, and keep the engines up until Enter or Ctrl-C: for profiling).
- * Everything it makes (temp dir, engine process, hyperfine) is removed or stopped at the end, also on failure.
+ * `npm run bench`: start-up and `ls` latency of the real CLI next to `node -e 0`, and `create -d generic` on real test
+ * hosts (bench/create.ts), written to docs/benchmarks.md.
+ * Options: --only startup|create (both), --rounds N (3), --runs N per case per round (10), --warmup N (3),
+ * --create-runs N (5), --parallel N (10), --output PATH|- (docs/benchmarks.md),
+ * --hold (start-up only: build the fixtures, print the commands, and keep the engines up until Enter or Ctrl-C).
+ * Each part rewrites its own block of the output file and keeps the other's.
+ * Everything it makes (temp dir, engine process, hyperfine, test hosts) is removed or stopped at the end, also on failure.
  */
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
@@ -14,6 +17,8 @@ import {parseArgs} from 'node:util'
 import {defaultCertificatePaths} from '../src/core/certs/store-certificates.js'
 import {StoreLayout} from '../src/core/store/layout.js'
 import {Cleanup} from './cleanup.js'
+import {runCreateBench} from './create.js'
+import {createVerdicts, joinBenchmarks, readBenchmarks, renderProvisioning} from './create-report.js'
 import {issueEngineCertificates} from './engine-certs.js'
 import {ENGINE_VERSION, startEngines, type RunningEngines} from './engine.js'
 import {berthBin, bootstrapCertificates, makeSandbox, populateStore, repoRoot, runBerth, sameAsCli, shareCertificates, type Sandbox} from './fixtures.js'
@@ -44,22 +49,61 @@ async function main(): Promise<void> {
     warmup: {type: 'string', default: '3'},
     output: {type: 'string', default: fileURLToPath(new URL('docs/benchmarks.md', repoRoot))},
     hold: {type: 'boolean', default: false},
+    only: {type: 'string'},
+    'create-runs': {type: 'string', default: '5'},
+    parallel: {type: 'string', default: '10'},
   }})
+  if (values.only !== undefined && values.only !== 'startup' && values.only !== 'create') throw new Error('--only must be startup or create')
   const rounds = positive('--rounds', values.rounds)
   const runs = positive('--runs', values.runs)
   const warmup = positive('--warmup', values.warmup, 0)
+  const createRuns = positive('--create-runs', values['create-runs'])
+  const parallel = positive('--parallel', values.parallel)
   if (runs < 10) throw new Error('--runs must be at least 10')
-  const hyperfine = hyperfineVersion()
-  const loadBefore = os.loadavg()[0]!
+  const startup = values.only !== 'create'
+  const create = values.only !== 'startup' && !values.hold
 
   const cleanup = new Cleanup()
+  let disposeHosts: (() => Promise<void>) | undefined
   const interrupted = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\nbench: ${signal}, cleaning up\n`)
-    void cleanup.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+    void (disposeHosts?.() ?? Promise.resolve())
+      .catch((error: unknown) => process.stderr.write(`bench cleanup: ${error instanceof Error ? error.message : String(error)}\n`))
+      .then(() => cleanup.run())
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
   }
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
   try {
+    if (startup) await startupBench(values, {rounds, runs, warmup}, cleanup)
+    if (create) {
+      const loadBefore = os.loadavg()[0]!
+      log(`create: ${createRuns} runs per kind of host, then ${parallel} at once`)
+      const results = await runCreateBench({runs: createRuns, parallel, cleanup, log: (message) => log(`create: ${message}`), onHosts: (dispose) => {
+        disposeHosts = dispose
+      }})
+      const facts = machineFacts('', loadBefore, os.loadavg()[0]!)
+      const section = renderProvisioning(results, facts, createRuns)
+      if (values.output === '-') {
+        process.stdout.write(section)
+      } else {
+        // Read just before writing: the start-up block may have been rewritten meanwhile; it is kept as it is.
+        const current = await readBenchmarks(values.output)
+        await writeFile(values.output, joinBenchmarks(current.startup, section))
+        log(`wrote the Provisioning section of ${values.output}`)
+      }
+      for (const verdict of createVerdicts(results)) log(`${verdict.pass ? 'pass' : 'FAIL'}: ${verdict.label} ${verdict.measured} (target ${verdict.target})`)
+    }
+  } finally {
+    await cleanup.run()
+  }
+}
+
+async function startupBench(values: {output: string; hold: boolean}, options: {rounds: number; runs: number; warmup: number}, cleanup: Cleanup): Promise<void> {
+  const {rounds, runs, warmup} = options
+  const hyperfine = hyperfineVersion()
+  const loadBefore = os.loadavg()[0]!
+  {
     const root = await mkdtemp(join(os.tmpdir(), 'berth-bench-'))
     cleanup.addDir(root)
 
@@ -129,7 +173,8 @@ async function main(): Promise<void> {
     if (values.output === '-') {
       process.stdout.write(markdown)
     } else {
-      await writeFile(values.output, markdown)
+      // The Provisioning block (bench/create.ts) stays as the file has it.
+      await writeFile(values.output, joinBenchmarks(markdown, (await readBenchmarks(values.output)).provisioning))
       log(`wrote ${values.output}`)
     }
     const baseline = results.find((item) => item.id === 'node')!
@@ -141,8 +186,6 @@ async function main(): Promise<void> {
       const measured = verdict.target.kind === 'ratio' ? `${fixed(verdict.measured, 2)}×` : `${fixed(verdict.measured, 1)} ms`
       log(`${verdict.pass ? 'pass' : 'FAIL'}: ${verdict.label.replaceAll('`', '')} ${measured} (target ${describeTarget(verdict.target).replaceAll('`', '')})`)
     }
-  } finally {
-    await cleanup.run()
   }
 }
 
