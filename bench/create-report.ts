@@ -4,7 +4,7 @@
  * keeps the other's as the file has it, so either part can run alone.
  */
 import {readFile} from 'node:fs/promises'
-import type {CreateResults} from './create.js'
+import type {CreateResults, CreateRow} from './create.js'
 import {median} from './measure.js'
 
 export const PROVISIONING_MARK = '<!-- Provisioning: written by `npm run bench -- --only create` (bench/create.ts). -->'
@@ -67,7 +67,7 @@ export function renderProvisioning(results: CreateResults, facts: CreateFacts, r
   const range = (values: readonly number[]): string => Math.min(...values) === Math.max(...values) ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`
   const rows = results.rows.map((row) => {
     const rss = row.runs.map((run) => run.maxRssKiB)
-    return `| ${row.label} | ${seconds(row.medianMs)} | ${seconds(row.minMs)} | ${seconds(row.maxMs)} | ${range(row.runs.map((run) => run.execs))} | ${range(row.runs.map((run) => run.uploads))} | ${mib(median(rss))} (max ${mib(Math.max(...rss))}) | ${row.id === 'sysv-running' ? seconds(DOCKER_MACHINE_CREATE_MS, 1) : '–'} |`
+    return `| ${row.label} | ${seconds(row.medianMs)} | ${seconds(row.minMs)} | ${seconds(row.maxMs)} | ${range(row.runs.map((run) => run.execs))} | ${range(row.runs.map((run) => run.uploads))} | ${seconds(median(row.runs.map((run) => run.remoteMs)))} | ${mib(median(rss))} (max ${mib(Math.max(...rss))}) | ${row.id === 'sysv-running' ? seconds(DOCKER_MACHINE_CREATE_MS, 1) : '–'} |`
   })
   const {parallel} = results
   const sysv = results.rows.find((row) => row.id === 'sysv-running')!
@@ -85,8 +85,8 @@ with other work before the run started (load above its ${facts.cpus} CPUs): ever
 sshd and the machine's docker.io), ${runs} runs per kind of host, each with a fresh store (so each create also makes the
 store's CA, as a first create does) and a fresh host:
 
-| host | median s | min s | max s | remote commands | SFTP uploads | peak RSS MiB, median | Docker Machine 0.16.2 s |
-|---|---|---|---|---|---|---|---|
+| host | median s | min s | max s | remote commands | SFTP uploads | s in remote commands, median | peak RSS MiB, median | Docker Machine 0.16.2 s |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ${parallel.count} creates at once (${parallel.count} berth processes started together on one fresh store, one fresh sysv host with the engine
@@ -108,7 +108,9 @@ Method:
 - Round trips: with \`--debug\` the SSH layer (src/core/ssh/session.ts) logs every remote command as
   \`ssh NAME: USER@HOST $ COMMAND\` (one exec channel on the one connection, so at least one round trip each) and every
   SFTP upload as \`ssh NAME: upload PATH\` (an SFTP exchange over the same connection, counted apart). The SSH handshake
-  itself is not counted.
+  itself is not counted. Time in remote commands is the sum of the SSH layer's own timings of each command (from
+  sending it to its exit status; \`id -u\` at connection is not timed); the longest in the last run of each kind —
+${results.rows.map((row) => longest(row)).join(';\n')}.
 - Peak RSS: GNU time's \`%M\`, the maximum resident set size of the berth process (from wait4's rusage; a child process
   of berth, if any, would count only if larger). The figure for the parallel run is per process.
 - The test hosts are not separate machines: their sshd, dockerd (started or restarted by the provisioning) and the
@@ -119,6 +121,12 @@ Method:
 Re-run with \`npm run bench -- --only create\` (\`--create-runs N\`, \`--parallel N\`); it needs root (the test hosts are
 namespaces) and leaves no host behind, also when it fails or is interrupted.
 `
+}
+
+function longest(row: CreateRow): string {
+  const last = row.runs.at(-1)!
+  const command = last.slowest.command.replaceAll('`', '')
+  return `  ${row.label}: ${seconds(last.slowest.ms)} s, \`${command.length > 80 ? `${command.slice(0, 80)}…` : command}\``
 }
 
 function seconds(ms: number, digits = 2): string {

@@ -30,6 +30,10 @@ export interface CreateRun {
   uploads: number
   /** Peak resident set size of the berth process, KiB. */
   maxRssKiB: number
+  /** Time spent waiting on remote commands, as the SSH layer logs it (`exit N (X ms)`; `id -u` is not timed), ms. */
+  remoteMs: number
+  /** The longest remote command (its text cut short) and its time. */
+  slowest: {command: string; ms: number}
 }
 
 export interface CreateRow {
@@ -105,7 +109,7 @@ export async function runCreateBench(options: CreateBenchOptions): Promise<Creat
         const sandbox = await makeSandbox(join(root, `s${++sandboxes}`))
         const result = await timedCreate(sandbox, 'm1', host, root, options.cleanup)
         runs.push(result)
-        options.log(`${kind.label}, run ${run}/${options.runs}: ${(result.wallMs / 1000).toFixed(2)} s, ${result.execs} commands, ${result.uploads} uploads, peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB`)
+        options.log(`${kind.label}, run ${run}/${options.runs}: ${(result.wallMs / 1000).toFixed(2)} s, ${result.execs} commands, ${result.uploads} uploads, peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB, ${(result.remoteMs / 1000).toFixed(2)} s in remote commands (longest ${(result.slowest.ms / 1000).toFixed(2)} s: ${result.slowest.command.slice(0, 60)})`)
         await host.down()
       }
       const walls = runs.map((item) => item.wallMs)
@@ -147,12 +151,31 @@ async function timedCreate(sandbox: Sandbox, name: string, host: TestHost, root:
   }
   const lines = result.stderr.split('\n')
   const prefix = `[debug] ssh ${name}: `
-  const execs = lines.filter((line) => line.startsWith(prefix) && /^\S+@\S+( \(root\))? \$ /.test(line.slice(prefix.length))).length
-  const uploads = lines.filter((line) => line.startsWith(`${prefix}upload `)).length
+  let execs = 0
+  let uploads = 0
+  let remoteMs = 0
+  let last = ''
+  let slowest = {command: '', ms: 0}
+  for (const line of lines) {
+    if (!line.startsWith(prefix)) continue
+    const rest = line.slice(prefix.length)
+    const command = /^\S+@\S+(?: \(root\))? \$ (.*)$/.exec(rest)
+    const exit = /^ {2}exit -?\d+ \((\d+) ms\)$/.exec(rest)
+    if (command !== null) {
+      execs++
+      last = command[1]!
+    } else if (rest.startsWith('upload ')) {
+      uploads++
+    } else if (exit !== null) {
+      const ms = Number(exit[1])
+      remoteMs += ms
+      if (ms > slowest.ms) slowest = {command: last, ms}
+    }
+  }
   if (execs === 0) throw new Error(`berth create ${name} logged no remote command with --debug; the log format changed?\n${result.stderr.slice(-2000)}`)
   const rss = Number((await readFile(rssFile, 'utf8')).trim().split('\n').pop())
   if (!Number.isFinite(rss) || rss <= 0) throw new Error(`GNU time wrote no peak RSS to ${rssFile}`)
-  return {wallMs, execs, uploads, maxRssKiB: rss}
+  return {wallMs, execs, uploads, maxRssKiB: rss, remoteMs, slowest}
 }
 
 /** The parallel creates' machines are all listed Running, with an engine version. */
