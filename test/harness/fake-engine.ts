@@ -2,7 +2,9 @@
  * Test tool: small stand-ins for a Docker engine on loopback, for the cases a real dockerd cannot easily show
  * (a certificate for the wrong address, IPv6, HTTP errors, a port that accepts but never answers).
  */
+import {X509Certificate} from 'node:crypto'
 import https from 'node:https'
+import type {TLSSocket} from 'node:tls'
 import {createServer, type Server, type Socket} from 'node:net'
 
 export interface FakeServer {
@@ -21,6 +23,10 @@ export interface FakeEngineOptions {
   host?: string
   /** Status and body for every request; default a 20.10-like /version answer. */
   respond?: (path: string) => {status: number; body: string}
+  /** Called with the client certificate (PEM) of every request. */
+  onClientCert?: (pem: string) => void
+  /** Send bodies chunked, without a Content-Length. */
+  chunked?: boolean
 }
 
 export const FAKE_VERSION = {Version: '99.0.0-fake', ApiVersion: '1.99', Os: 'linux', Arch: 'amd64'}
@@ -30,7 +36,17 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeS
   const respond = options.respond ?? (() => ({status: 200, body: JSON.stringify(FAKE_VERSION)}))
   const server = https.createServer({cert: options.certPem, key: options.keyPem, ca: options.caPem, requestCert: true, rejectUnauthorized: true}, (request, response) => {
     const {status, body} = respond(request.url ?? '/')
-    response.writeHead(status, {'content-type': 'application/json'}).end(body)
+    const {raw} = (request.socket as TLSSocket).getPeerCertificate()
+    if (raw !== undefined) options.onClientCert?.(new X509Certificate(raw).toString())
+    response.writeHead(status, {'content-type': 'application/json'})
+    if (options.chunked === true) {
+      // Two writes before end make node send the body chunked.
+      response.write(body.slice(0, 5))
+      response.write(body.slice(5))
+      response.end()
+    } else {
+      response.end(body)
+    }
   })
   return listen(server, options.host ?? '127.0.0.1')
 }

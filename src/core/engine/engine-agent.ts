@@ -1,31 +1,28 @@
-import https from 'node:https'
-import tls from 'node:tls'
-import type {EngineTls} from './engine-tls.js'
+import type tls from 'node:tls'
+import {engineSecureContext, type EngineTls} from './engine-tls.js'
 
 /**
- * An agent for querying many engines at once (berth ls). No keep-alive: every query closes its socket and
- * nothing lingers after the command. TLS sessions are cached per engine, so repeated queries resume the
- * session instead of a full handshake. The TLS context built from an EngineTls is kept for as long as that
- * object lives: building one parses the CA, certificate and key, which costs milliseconds per query otherwise.
+ * Shared by many queries at once (berth ls): the TLS context built from an EngineTls is kept for as long as
+ * that object lives, since building one parses the certificate and key, which costs milliseconds per query.
+ * Connections are never kept: every query closes its socket and nothing lingers after the command.
  */
-export class EngineAgent extends https.Agent {
+export class EngineAgent {
   readonly #contexts = new WeakMap<EngineTls, tls.SecureContext>()
-
-  constructor(options: {maxCachedSessions?: number} = {}) {
-    super({keepAlive: false, maxCachedSessions: options.maxCachedSessions ?? 1000})
-  }
 
   /** The context for engineTls, built on first use; pass the same EngineTls object to every call to share it. */
   secureContextFor(engineTls: EngineTls): tls.SecureContext {
     let context = this.#contexts.get(engineTls)
     if (context === undefined) {
-      context = tls.createSecureContext({ca: engineTls.ca, cert: engineTls.cert, key: engineTls.key})
+      context = engineSecureContext(engineTls)
       this.#contexts.set(engineTls, context)
     }
     return context
   }
+
+  /** Nothing to release (no sockets are pooled); kept so callers can end an agent's use explicitly. */
+  destroy(): void {}
 }
 
-export function createEngineAgent(options: {maxCachedSessions?: number} = {}): EngineAgent {
-  return new EngineAgent(options)
+export function createEngineAgent(): EngineAgent {
+  return new EngineAgent()
 }

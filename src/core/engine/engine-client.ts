@@ -1,14 +1,14 @@
 import {X509Certificate} from 'node:crypto'
-import type {IncomingMessage} from 'node:http'
-import https from 'node:https'
 import type {Socket} from 'node:net'
 import tls from 'node:tls'
 import {classifyEngineFailure, type ConnectionPhase} from './classify-error.js'
 import {EngineError, type EngineErrorReason} from './engine-error.js'
-import {EngineAgent} from './engine-agent.js'
+import type {EngineAgent} from './engine-agent.js'
 import {tlsConnectionOptions, type EngineTls} from './engine-tls.js'
 import {parseEngineUrl, type EngineAddress} from './engine-url.js'
-import {guarded, type Settle} from './guarded.js'
+import {guarded} from './guarded.js'
+import {httpGetRequest, parseHttpResponse} from './http-response.js'
+import {verifyEnginePeer} from './peer-verify.js'
 
 export type {EngineTls} from './engine-tls.js'
 
@@ -24,11 +24,10 @@ export interface EngineCallOptions {
   /** Deadline for the whole call: connect, TLS handshake and answer. Default 10 s (Docker Machine's ls default). */
   timeoutMs?: number
   /**
-   * Share one agent across many calls (createEngineAgent: TLS sessions resumed, TLS context built once per
-   * EngineTls object). Without one, every call builds its context and makes a full handshake on a connection
-   * of its own. peerCertificate ignores it.
+   * Share one agent across many calls (createEngineAgent: TLS context built once per EngineTls object).
+   * Without one, every call builds its context. peerCertificate ignores it.
    */
-  agent?: https.Agent
+  agent?: EngineAgent
   /** Replace the default hint per failure reason, e.g. with one naming the machine. */
   hints?: Partial<Record<EngineErrorReason, string>>
 }
@@ -44,7 +43,7 @@ const MAX_BODY_BYTES = 1024 * 1024
  */
 export async function engineVersion(url: string, engineTls: EngineTls, options: EngineCallOptions = {}): Promise<EngineVersion> {
   const address = parseEngineUrl(url)
-  const body = await httpsGet(url, address, '/version', engineTls, options)
+  const body = await tlsGet(url, address, '/version', engineTls, options)
   return parseVersion(url, body, options)
 }
 
@@ -78,52 +77,61 @@ export async function peerCertificate(url: string, engineTls: EngineTls, options
   })
 }
 
-function httpsGet(url: string, address: EngineAddress, path: string, engineTls: EngineTls, options: EngineCallOptions): Promise<string> {
+/**
+ * GET `path` on a TLS connection of our own, closed after the answer. The engine's certificate is verified
+ * (verifyEnginePeer) once the handshake is done and before the request is written, so an engine we do not
+ * trust never receives a byte of it.
+ */
+function tlsGet(url: string, address: EngineAddress, path: string, engineTls: EngineTls, options: EngineCallOptions): Promise<string> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS
+  const httpError = (problem: string): EngineError => new EngineError('http', url, `The engine at ${url} ${problem} (GET ${path}).`, withHint(options, 'http'))
   return guarded<string>({timeoutMs, signal: options.signal}, (settle) => {
-    let tracker: {phase: ConnectionPhase} = {phase: 'connecting'}
-    const request = https.request({
+    const socket = tls.connect({
       host: address.host,
       port: address.port,
-      path,
-      method: 'GET',
-      headers: {accept: 'application/json'},
-      ...tlsConnectionOptions(address, engineTls, options.agent instanceof EngineAgent ? options.agent.secureContextFor(engineTls) : undefined),
-      // agent false: a connection of our own, closed after the answer, with no state shared between calls.
-      agent: options.agent ?? false,
+      ...tlsConnectionOptions(address, engineTls, options.agent?.secureContextFor(engineTls)),
     })
-    request.on('socket', (socket) => {
-      tracker = trackPhase(socket)
-    })
-    request.on('error', (error) => settle.fail(classifyEngineFailure(error, {url, phase: tracker.phase, hints: options.hints})))
-    request.on('response', (response) => {
-      if (response.statusCode !== 200) {
-        response.resume()
-        const status = `${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trim()
-        settle.fail(new EngineError('http', url, `The engine at ${url} answered GET ${path} with HTTP ${status}.`, withHint(options, 'http')))
+    const tracker = trackPhase(socket)
+    const chunks: Buffer[] = []
+    let size = 0
+    const answer = (ended: boolean): void => {
+      let response
+      try {
+        response = parseHttpResponse(Buffer.concat(chunks), ended)
+      } catch (error) {
+        settle.fail(httpError(error instanceof Error ? error.message : String(error)))
         return
       }
-      readBody(response, settle, (problem) => new EngineError('http', url, `The engine at ${url} ${problem} (GET ${path}).`, withHint(options, 'http')))
-    })
-    request.end()
-    return {destroy: () => request.destroy(), timeoutError: () => timeoutError(url, tracker.phase, timeoutMs, `answer GET ${path}`, options)}
-  })
-}
-
-function readBody(response: IncomingMessage, settle: Settle<string>, broken: (problem: string) => EngineError): void {
-  const chunks: Buffer[] = []
-  let size = 0
-  response.on('data', (chunk: Buffer) => {
-    size += chunk.length
-    if (size > MAX_BODY_BYTES) {
-      settle.fail(broken(`sent more than ${MAX_BODY_BYTES} bytes`))
-      response.destroy()
-      return
+      if (response === undefined) return
+      socket.destroy()
+      if (response.status !== 200) {
+        const status = `${response.status} ${response.statusText}`.trim()
+        settle.fail(new EngineError('http', url, `The engine at ${url} answered GET ${path} with HTTP ${status}.`, withHint(options, 'http')))
+      } else {
+        settle.ok(response.body.toString('utf8'))
+      }
     }
-    chunks.push(chunk)
+    socket.once('secureConnect', () => {
+      const untrusted = verifyEnginePeer(socket, address, engineTls.ca)
+      if (untrusted !== undefined) {
+        settle.fail(classifyEngineFailure(untrusted, {url, phase: 'handshaking', hints: options.hints}))
+        return
+      }
+      socket.write(httpGetRequest(address.isIp && address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`, path))
+    })
+    socket.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        settle.fail(httpError(`sent more than ${MAX_BODY_BYTES} bytes`))
+        return
+      }
+      chunks.push(chunk)
+      answer(false)
+    })
+    socket.once('end', () => answer(true))
+    socket.on('error', (error) => settle.fail(classifyEngineFailure(error, {url, phase: tracker.phase, hints: options.hints})))
+    return {destroy: () => socket.destroy(), timeoutError: () => timeoutError(url, tracker.phase, timeoutMs, `answer GET ${path}`, options)}
   })
-  response.on('end', () => settle.ok(Buffer.concat(chunks).toString('utf8')))
-  response.on('error', (error) => settle.fail(broken(`broke off its answer (${error.message})`)))
 }
 
 /** Follow a socket through connect and TLS handshake, so failures can say how far they got. */

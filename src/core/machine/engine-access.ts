@@ -4,7 +4,7 @@ import {engineVersion, type EngineTls, type EngineVersion} from '../engine/engin
 import {BerthError, errorMessage} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
-import type {Agent} from 'node:https'
+import type {EngineAgent} from '../engine/engine-agent.js'
 
 /** The client TLS material in the machine's directory (what DOCKER_CERT_PATH points at). */
 export async function machineTls(machine: MachineLayout): Promise<EngineTls> {
@@ -20,7 +20,7 @@ export function endpointOf(config: MachineConfig): EngineEndpoint {
 }
 
 /** The engine's version over mutual TLS with the machine's certificates. */
-export async function queryEngineVersion(machine: MachineLayout, config: MachineConfig, options: {signal?: AbortSignal; timeoutMs?: number; agent?: Agent}): Promise<EngineVersion> {
+export async function queryEngineVersion(machine: MachineLayout, config: MachineConfig, options: {signal?: AbortSignal; timeoutMs?: number; agent?: EngineAgent}): Promise<EngineVersion> {
   return engineVersion(endpointOf(config).url, await machineTls(machine), options)
 }
 
