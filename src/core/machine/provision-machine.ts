@@ -44,17 +44,26 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
   const machine = store.layout.machine(name)
   const engine = {...config.engine, port: Number(new URL(url).port)}
   await installClientCertificates(deps.certificates, machine)
-  const server = await ensureServerCertificate(machine, deps.certificates, {
-    organization: `${deps.env.USER || 'berth'}.${name}`,
-    sans: serverCertificateSans(name, [address], config.auth.sans),
-    renew: options.renewServerCert,
-  })
+  // Issuing the server certificate (an RSA key) and waiting for SSH overlap: each is a noticeable part of a create.
+  const [issuing, connecting] = await Promise.allSettled([
+    ensureServerCertificate(machine, deps.certificates, {
+      organization: `${deps.env.USER || 'berth'}.${name}`,
+      sans: serverCertificateSans(name, [address], config.auth.sans),
+      renew: options.renewServerCert,
+    }),
+    reporter.step(`Waiting for SSH on ${endpoint.user}@${endpoint.host}:${endpoint.port}`, () => openMachineSsh(machine, endpoint, {
+      timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
+      signal,
+      log: (line) => reporter.debug(`ssh ${name}: ${line}`),
+    })),
+  ])
+  if (issuing.status === 'rejected' || connecting.status === 'rejected') {
+    if (connecting.status === 'fulfilled') await connecting.value.close()
+    throw issuing.status === 'rejected' ? issuing.reason : (connecting as PromiseRejectedResult).reason
+  }
+  const server = issuing.value
+  const session = connecting.value
   if (server.issued) reporter.debug(`issued a server certificate for ${name} covering ${address}`)
-  const session = await reporter.step(`Waiting for SSH on ${endpoint.user}@${endpoint.host}:${endpoint.port}`, () => openMachineSsh(machine, endpoint, {
-    timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
-    signal,
-    log: (line) => reporter.debug(`ssh ${name}: ${line}`),
-  }))
   try {
     const tls = await machineTls(machine)
     const report = await provisionHost(session, {

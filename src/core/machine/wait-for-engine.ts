@@ -13,7 +13,7 @@ export async function waitForEngine(url: string, tls: EngineTls, options: {timeo
       if (options.signal.aborted) throw error
       lastError = error
     }
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 150))
   }
   throw new TimeoutError(`The engine at ${url} did not answer over TLS within ${options.timeoutMs / 1000}s: ${errorMessage(lastError)}`)
 }
