@@ -4,7 +4,7 @@ import {matchesFilters, needsState, parseFilters} from '../../core/listing/filte
 import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
 import {compileListFormat, formatGoDuration} from '../../core/listing/table-format.js'
-import {queryStatuses, type MachineStatus} from '../../core/machine/machine-status.js'
+import type {MachineStatus} from '../../core/machine/machine-status.js'
 import type {OpenMachine} from '../../core/machine/open-machine.js'
 import type {MachineEntry} from '../../core/store/machine-store.js'
 import {errorMessage} from '../../core/errors.js'
@@ -41,6 +41,8 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
     return
   }
+  // Loaded only here: ls -q without a state filter asks no engine and needs none of TLS.
+  const {queryStatuses} = await import('../../core/machine/machine-status.js')
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: !quiet})
   const dockerHost = app.terminal.env.DOCKER_HOST || undefined
   const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext() : undefined

@@ -1,16 +1,19 @@
 import {X509Certificate} from 'node:crypto'
-import type {Socket} from 'node:net'
+import net, {type Socket} from 'node:net'
 import tls from 'node:tls'
 import {classifyEngineFailure, type ConnectionPhase} from './classify-error.js'
 import {EngineError, type EngineErrorReason} from './engine-error.js'
 import type {EngineAgent} from './engine-agent.js'
 import {tlsConnectionOptions, type EngineTls} from './engine-tls.js'
 import {parseEngineUrl, type EngineAddress} from './engine-url.js'
-import {guarded} from './guarded.js'
-import {httpGetRequest, parseHttpResponse} from './http-response.js'
+import {guarded, type Settle} from './guarded.js'
+import {httpGetRequest, parseHttpResponse, type HttpResponse} from './http-response.js'
 import {verifyEnginePeer} from './peer-verify.js'
 
 export type {EngineTls} from './engine-tls.js'
+
+/** The client material, or a function that reads it, called only once the engine accepted the TCP connection. */
+export type EngineTlsSource = EngineTls | (() => EngineTls)
 
 export interface EngineVersion {
   version: string
@@ -41,7 +44,7 @@ const MAX_BODY_BYTES = 1024 * 1024
  * GET /version from the engine over mutual TLS. The path is unversioned so that engines of any API version
  * answer. The engine's certificate must chain to tls.ca and name the host of the URL (IP SAN for IPs).
  */
-export async function engineVersion(url: string, engineTls: EngineTls, options: EngineCallOptions = {}): Promise<EngineVersion> {
+export async function engineVersion(url: string, engineTls: EngineTlsSource, options: EngineCallOptions = {}): Promise<EngineVersion> {
   const address = parseEngineUrl(url)
   const body = await tlsGet(url, address, '/version', engineTls, options)
   return parseVersion(url, body, options)
@@ -82,56 +85,71 @@ export async function peerCertificate(url: string, engineTls: EngineTls, options
  * (verifyEnginePeer) once the handshake is done and before the request is written, so an engine we do not
  * trust never receives a byte of it.
  */
-function tlsGet(url: string, address: EngineAddress, path: string, engineTls: EngineTls, options: EngineCallOptions): Promise<string> {
+function tlsGet(url: string, address: EngineAddress, path: string, source: EngineTlsSource, options: EngineCallOptions): Promise<string> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS
   const httpError = (problem: string): EngineError => new EngineError('http', url, `The engine at ${url} ${problem} (GET ${path}).`, withHint(options, 'http'))
   return guarded<string>({timeoutMs, signal: options.signal}, (settle) => {
-    const socket = tls.connect({
-      host: address.host,
-      port: address.port,
-      ...tlsConnectionOptions(address, engineTls, options.agent?.secureContextFor(engineTls)),
-    })
-    const tracker = trackPhase(socket)
-    const chunks: Buffer[] = []
-    let size = 0
-    const answer = (ended: boolean): void => {
-      let response
+    // TCP first: an engine that refuses the connection costs no certificate reading and no TLS set-up.
+    const tcp = net.connect({host: address.host, port: address.port})
+    const tracker = trackPhase(tcp)
+    const fail = (error: Error): void => settle.fail(classifyEngineFailure(error, {url, phase: tracker.phase, hints: options.hints}))
+    tcp.on('error', fail)
+    let socket: tls.TLSSocket | undefined
+    tcp.once('connect', () => {
+      let engineTls: EngineTls
       try {
-        response = parseHttpResponse(Buffer.concat(chunks), ended)
+        engineTls = typeof source === 'function' ? source() : source
       } catch (error) {
-        settle.fail(httpError(error instanceof Error ? error.message : String(error)))
+        settle.fail(error instanceof Error ? error : new Error(String(error)))
         return
       }
-      if (response === undefined) return
-      socket.destroy()
-      if (response.status !== 200) {
+      socket = tls.connect({socket: tcp, ...tlsConnectionOptions(address, engineTls, options.agent?.secureContextFor(engineTls))})
+      socket.on('error', fail)
+      socket.once('secureConnect', () => {
+        tracker.phase = 'secured'
+        const untrusted = verifyEnginePeer(socket!, address, engineTls.ca)
+        if (untrusted !== undefined) {
+          settle.fail(classifyEngineFailure(untrusted, {url, phase: 'handshaking', hints: options.hints}))
+          return
+        }
+        socket!.write(httpGetRequest(address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`, path))
+      })
+      readResponse(socket, settle, httpError, (response) => {
+        if (response.status === 200) return settle.ok(response.body.toString('utf8'))
         const status = `${response.status} ${response.statusText}`.trim()
         settle.fail(new EngineError('http', url, `The engine at ${url} answered GET ${path} with HTTP ${status}.`, withHint(options, 'http')))
-      } else {
-        settle.ok(response.body.toString('utf8'))
-      }
-    }
-    socket.once('secureConnect', () => {
-      const untrusted = verifyEnginePeer(socket, address, engineTls.ca)
-      if (untrusted !== undefined) {
-        settle.fail(classifyEngineFailure(untrusted, {url, phase: 'handshaking', hints: options.hints}))
-        return
-      }
-      socket.write(httpGetRequest(address.isIp && address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`, path))
+      })
     })
-    socket.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        settle.fail(httpError(`sent more than ${MAX_BODY_BYTES} bytes`))
-        return
-      }
-      chunks.push(chunk)
-      answer(false)
-    })
-    socket.once('end', () => answer(true))
-    socket.on('error', (error) => settle.fail(classifyEngineFailure(error, {url, phase: tracker.phase, hints: options.hints})))
-    return {destroy: () => socket.destroy(), timeoutError: () => timeoutError(url, tracker.phase, timeoutMs, `answer GET ${path}`, options)}
+    return {destroy: () => (socket ?? tcp).destroy(), timeoutError: () => timeoutError(url, tracker.phase, timeoutMs, `answer GET ${path}`, options)}
   })
+}
+
+/** Collect the answer until it is complete (or too large), then close the socket and hand it over. */
+function readResponse(socket: tls.TLSSocket, settle: Settle<string>, broken: (problem: string) => EngineError, done: (response: HttpResponse) => void): void {
+  const chunks: Buffer[] = []
+  let size = 0
+  const check = (ended: boolean): void => {
+    let response: HttpResponse | undefined
+    try {
+      response = parseHttpResponse(Buffer.concat(chunks), ended)
+    } catch (error) {
+      settle.fail(broken(error instanceof Error ? error.message : String(error)))
+      return
+    }
+    if (response === undefined) return
+    socket.destroy()
+    done(response)
+  }
+  socket.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) {
+      settle.fail(broken(`sent more than ${MAX_BODY_BYTES} bytes`))
+      return
+    }
+    chunks.push(chunk)
+    check(false)
+  })
+  socket.once('end', () => check(true))
 }
 
 /** Follow a socket through connect and TLS handshake, so failures can say how far they got. */

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {checkCertificateValidity, checkServerCertificate, describeProblem} from '../certs/validate.js'
 import {engineVersion, type EngineTls, type EngineVersion} from '../engine/engine-client.js'
@@ -10,6 +11,11 @@ import type {EngineAgent} from '../engine/engine-agent.js'
 export async function machineTls(machine: MachineLayout): Promise<EngineTls> {
   const [ca, cert, key] = await Promise.all([machine.caCert, machine.clientCert, machine.clientKey].map((path) => readFile(path)))
   return {ca: ca!, cert: cert!, key: key!}
+}
+
+/** machineTls, read synchronously: for many machines at once (berth ls), where promises cost more than the reads. */
+export function machineTlsSync(machine: MachineLayout): EngineTls {
+  return {ca: readFileSync(machine.caCert), cert: readFileSync(machine.clientCert), key: readFileSync(machine.clientKey)}
 }
 
 export function endpointOf(config: MachineConfig): EngineEndpoint {
