@@ -78,11 +78,12 @@ async function main(): Promise<void> {
     if (startup) await startupBench(values, {rounds, runs, warmup}, cleanup)
     if (create) {
       const loadBefore = os.loadavg()[0]!
+      const startedAt = new Date()
       log(`create: ${createRuns} runs per kind of host, then ${parallel} at once`)
       const results = await runCreateBench({runs: createRuns, parallel, cleanup, log: (message) => log(`create: ${message}`), onHosts: (dispose) => {
         disposeHosts = dispose
       }})
-      const facts = machineFacts('', loadBefore, os.loadavg()[0]!)
+      const facts = {...machineFacts('', loadBefore, os.loadavg()[0]!), date: utcMinute(startedAt)}
       const section = renderProvisioning(results, facts, createRuns)
       if (values.output === '-') {
         process.stdout.write(section)
@@ -250,7 +251,7 @@ function machineFacts(hyperfine: string, loadBefore: number, loadAfter: number):
     // Not a git checkout.
   }
   return {
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    date: utcMinute(new Date()),
     cpus: os.availableParallelism(),
     cpuModel,
     kernel: os.release(),
@@ -259,6 +260,10 @@ function machineFacts(hyperfine: string, loadBefore: number, loadAfter: number):
     commit,
     load: {before: loadBefore, after: loadAfter},
   }
+}
+
+function utcMinute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }
 
 function readFileSafe(path: string): string {
