@@ -8,7 +8,7 @@ import {tlsConnectionOptions, type EngineTls} from './engine-tls.js'
 import {parseEngineUrl, type EngineAddress} from './engine-url.js'
 import {guarded, type Settle} from './guarded.js'
 import {httpGetRequest, parseHttpResponse, type HttpResponse} from './http-response.js'
-import {verifyEnginePeer} from './peer-verify.js'
+import {parseCa, verifyEnginePeer} from './peer-verify.js'
 
 export type {EngineTls} from './engine-tls.js'
 
@@ -103,11 +103,12 @@ function tlsGet(url: string, address: EngineAddress, path: string, source: Engin
         settle.fail(error instanceof Error ? error : new Error(String(error)))
         return
       }
+      const ca = options.agent?.caFor(engineTls) ?? parseCa(engineTls.ca)
       socket = tls.connect({socket: tcp, ...tlsConnectionOptions(address, engineTls, options.agent?.secureContextFor(engineTls))})
       socket.on('error', fail)
       socket.once('secureConnect', () => {
         tracker.phase = 'secured'
-        const untrusted = verifyEnginePeer(socket!, address, engineTls.ca)
+        const untrusted = ca instanceof Error ? ca : verifyEnginePeer(socket!, address, ca)
         if (untrusted !== undefined) {
           settle.fail(classifyEngineFailure(untrusted, {url, phase: 'handshaking', hints: options.hints}))
           return

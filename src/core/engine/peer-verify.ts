@@ -1,6 +1,5 @@
 import {X509Certificate} from 'node:crypto'
-import tls from 'node:tls'
-import {isIP} from 'node:net'
+import type tls from 'node:tls'
 import type {EngineAddress} from './engine-url.js'
 
 /** Extended key usages under which OpenSSL accepts a certificate for a TLS server. */
@@ -18,17 +17,9 @@ const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
  * call this once the handshake is done and before sending anything. Returns an error with the code OpenSSL
  * or node would have used (so classifyEngineFailure treats it alike), or undefined when the engine is trusted.
  */
-export function verifyEnginePeer(socket: tls.TLSSocket, address: EngineAddress, caPem: string | Buffer, now: Date = new Date()): Error | undefined {
-  const raw = socket.getPeerCertificate()
-  if (raw.raw === undefined || raw.raw.length === 0) return failure('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'the engine presented no certificate')
-  let cert: X509Certificate
-  let ca: X509Certificate
-  try {
-    cert = new X509Certificate(raw.raw)
-    ca = new X509Certificate(caPem)
-  } catch (error) {
-    return failure('CERT_REJECTED', `unreadable certificate (${error instanceof Error ? error.message : String(error)})`)
-  }
+export function verifyEnginePeer(socket: tls.TLSSocket, address: EngineAddress, ca: X509Certificate, now: Date = new Date()): Error | undefined {
+  const cert = socket.getPeerX509Certificate()
+  if (cert === undefined) return failure('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'the engine presented no certificate')
   if (!ca.ca || !cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return failure('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate')
   for (const checked of [ca, cert]) {
     if (now < new Date(checked.validFrom)) return failure('CERT_NOT_YET_VALID', 'certificate is not yet valid')
@@ -38,24 +29,27 @@ export function verifyEnginePeer(socket: tls.TLSSocket, address: EngineAddress, 
   if (usages !== undefined && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
     return failure('INVALID_PURPOSE', 'unsupported certificate purpose')
   }
-  return checkSansOnly(address.host, raw)
+  return checkSansOnly(address, cert)
+}
+
+/** The store CA, parsed once per call site: parsing costs more than the whole verification. */
+export function parseCa(caPem: string | Buffer): X509Certificate | Error {
+  try {
+    return new X509Certificate(caPem)
+  } catch (error) {
+    return failure('CERT_REJECTED', `the CA certificate is not readable (${error instanceof Error ? error.message : String(error)})`)
+  }
 }
 
 /**
- * Node still accepts a certificate's subject CN as its name when the certificate has no DNS SAN; the docker CLI
- * (Go) has not since Go 1.15. berth must not call an engine fine that `docker` then refuses.
+ * Like Go's crypto/x509, which the docker CLI uses: an IP address must be an IP SAN, a name a DNS SAN, and the
+ * subject CN never counts (node's own check still accepts it when there is no DNS SAN).
  */
-export function checkSansOnly(host: string, cert: tls.PeerCertificate): Error | undefined {
-  const sans = cert.subjectaltname ?? ''
-  if (isIP(host) === 0 && !/(^|, )DNS:/.test(sans)) {
-    return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: Host: ${host}. is not in the cert's altnames: ${sans || 'none'}`), {
-      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
-      reason: `Host: ${host} is not in the cert's altnames: ${sans || 'none'}`,
-      host,
-      cert,
-    })
-  }
-  return tls.checkServerIdentity(host, cert)
+function checkSansOnly({host, isIp}: EngineAddress, cert: X509Certificate): Error | undefined {
+  const covered = isIp ? cert.checkIP(host) : cert.checkHost(host, {subject: 'never'})
+  if (covered !== undefined) return undefined
+  const reason = `${isIp ? 'IP' : 'Host'}: ${host} is not in the cert's altnames: ${cert.subjectAltName ?? 'none'}`
+  return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: ${reason}`), {code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason, host})
 }
 
 function failure(code: string, message: string): Error {

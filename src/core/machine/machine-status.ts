@@ -31,15 +31,16 @@ export interface StatusOptions {
  */
 export async function queryStatuses(layout: StoreLayout, machines: readonly OpenMachine[], options: StatusOptions): Promise<MachineStatus[]> {
   const agent = createEngineAgent()
-  const sharedTls = new Map<string, EngineTls>()
+  const sharedTls: EngineTls[] = []
   // Machines of one store usually hold identical client material: one TLS context serves them all.
   // Read synchronously, only once an engine accepted the connection: a few small files read at once cost far
   // less CPU than their promises, and an engine that refuses costs no reading at all.
   const tlsFor = (name: string): EngineTls => {
-    const tls = machineTlsSync(layout.machine(name))
-    const key = `${tls.ca.toString()}\0${tls.cert.toString()}\0${tls.key.toString()}`
-    if (!sharedTls.has(key)) sharedTls.set(key, tls)
-    return sharedTls.get(key)!
+    const read = machineTlsSync(layout.machine(name))
+    const same = sharedTls.find((known) => sameBytes(known.ca, read.ca) && sameBytes(known.cert, read.cert) && sameBytes(known.key, read.key))
+    if (same !== undefined) return same
+    sharedTls.push(read)
+    return read
   }
   try {
     return await Promise.all(machines.map((machine) => queryStatus(machine, options, agent, tlsFor)))
@@ -70,4 +71,9 @@ async function queryStatus({config, driver}: OpenMachine, options: StatusOptions
   } catch (error) {
     return {...base, state: 'Error', error: errorMessage(error), responseMs: performance.now() - start}
   }
+}
+
+function sameBytes(a: string | Buffer, b: string | Buffer): boolean {
+  const bytes = (value: string | Buffer): Buffer => (typeof value === 'string' ? Buffer.from(value) : value)
+  return bytes(a).equals(bytes(b))
 }
