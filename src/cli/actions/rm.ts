@@ -8,10 +8,11 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Remove machines: the driver removes what it made, berth forgets the machine and its docker context.',
-  examples: ['<%= config.bin %> rm m1', '<%= config.bin %> rm -y m1 m2', '<%= config.bin %> rm -f broken'],
+  examples: ['<%= config.bin %> rm m1', '<%= config.bin %> rm -y m1 m2', '<%= config.bin %> rm -f broken', '<%= config.bin %> rm -y --clean-host server1'],
   flags: {
     yes: {type: 'boolean', char: 'y', description: 'Do not ask for confirmation.'},
     force: {type: 'boolean', char: 'f', description: 'Remove local state even when the driver cannot remove the host; implies --yes.'},
+    'clean-host': {type: 'boolean', description: 'First remove the engine configuration and TLS files berth wrote on the host and restart the engine, which then listens on its unix socket only (machines berth provisioned).'},
   },
   args: [{name: 'name', description: 'machines to remove', required: true}],
   variadic: true,
@@ -20,6 +21,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
   const names = args.map(validateMachineName)
   const force = flags.force === true
+  const options = {cleanHost: flags['clean-host'] === true}
   const {terminal} = app
   terminal.err(`About to remove ${names.join(', ')}\nWARNING: This action will delete both local reference and remote instance.\n`)
   if (!force && flags.yes !== true) {
@@ -29,14 +31,14 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
   // One machine: its failure is the command's one error line. Several: a line per failure, then the count.
   if (names.length === 1) {
-    await removeMachine(names[0]!, force, deps)
+    await removeMachine(names[0]!, force, deps, options)
     terminal.out(`Successfully removed ${names[0]!}\n`)
     return
   }
   let failures = 0
   for (const name of names) {
     try {
-      await removeMachine(name, force, deps)
+      await removeMachine(name, force, deps, options)
       terminal.out(`Successfully removed ${name}\n`)
     } catch (error) {
       failures++

@@ -3,6 +3,7 @@ import type {DriverRegistry} from '../drivers/registry.js'
 import {BerthError, errorMessage} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
+import {cleanHostForRemoval} from './clean-host.js'
 import {openMachine} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 
@@ -17,13 +18,15 @@ export interface RemoveDeps {
 
 /**
  * Remove a machine: the driver removes what it made, then berth forgets the machine and its docker
- * context. With force, local state goes even when the driver fails or the config cannot be read.
+ * context. With force, local state goes even when the driver fails or the config cannot be read. With cleanHost,
+ * the engine configuration berth wrote on the host goes first (see clean-host.ts).
  */
-export async function removeMachine(name: string, force: boolean, deps: RemoveDeps): Promise<void> {
+export async function removeMachine(name: string, force: boolean, deps: RemoveDeps, options: {cleanHost?: boolean} = {}): Promise<void> {
   const {store} = deps
   try {
     const config = await store.load(name)
     const machine = await openMachine(store.layout, deps.registry, config, deps.env)
+    if (options.cleanHost === true) await cleanHostForRemoval(machine, deps, {force})
     await machine.driver.remove(operationContext(deps, name, machine.driver), config.resources)
   } catch (error) {
     const exists = await store.exists(name)

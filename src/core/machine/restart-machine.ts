@@ -1,0 +1,61 @@
+import {BerthError, errorMessage} from '../errors.js'
+import type {RemoteSession} from '../ssh/session.js'
+import {readBootIdentity, waitForReboot} from './boot-identity.js'
+import {Deadline} from './deadline.js'
+import {requireLifecycle} from './lifecycle-support.js'
+import {openMachineSsh} from './machine-ssh.js'
+import type {OpenMachine} from './open-machine.js'
+import {callDriver, comeUp, currentState, startMachine, type LifecycleDeps, type LifecycleOptions, type LifecycleOutcome} from './power.js'
+
+/** How long the boot id is looked for before a restart: a host that does not answer SSH then is not waited on for it. */
+const BEFORE_PROBE_MS = 10_000
+
+/**
+ * Restart a machine (a stopped one is started, as Docker Machine did). Where berth reaches the host over SSH, the
+ * boot before the restart is recorded, and the wait lasts until the host answers from a new boot: a reboot command
+ * returns while the host still runs, so "running" alone would be seen before it ever went down.
+ */
+export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, options: LifecycleOptions): Promise<LifecycleOutcome> {
+  requireLifecycle(machine, 'restart')
+  const {config, definition} = machine
+  if (await currentState(machine, deps.signal) === 'Stopped') {
+    if (!definition.capabilities.lifecycle.start) {
+      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {hint: `Start the host by other means; then "berth restart ${config.name}" can reboot it.`})
+    }
+    return startMachine(machine, deps, options)
+  }
+  const deadline = new Deadline(options.timeoutMs)
+  const connect = (timeoutMs: number): Promise<RemoteSession> => connectNow(machine, deps, timeoutMs)
+  const before = definition.capabilities.provisions ? await bootBefore(machine, deps, connect) : undefined
+  await callDriver(machine, deps, `Restarting "${config.name}"`, (ctx) => machine.driver.restart(ctx))
+  if (before !== undefined) {
+    await deps.reporter.step(`Waiting for "${config.name}" to reboot`, () => waitForReboot(before, {connect, what: `Machine "${config.name}"`, timeoutMs: deadline.remainingMs(), signal: deps.signal}))
+  }
+  return {changed: true, ...(await comeUp(machine, deps, options, deadline))}
+}
+
+async function bootBefore(machine: OpenMachine, deps: LifecycleDeps, connect: (timeoutMs: number) => Promise<RemoteSession>): Promise<string | undefined> {
+  try {
+    const session = await connect(BEFORE_PROBE_MS)
+    try {
+      return await readBootIdentity(session, deps.signal)
+    } finally {
+      await session.close()
+    }
+  } catch (error) {
+    if (deps.signal.aborted) throw error
+    deps.reporter.debug(`${machine.config.name}: no boot id before the restart (${errorMessage(error)}); waiting for the driver's state only`)
+    return undefined
+  }
+}
+
+/** Asks the driver for the SSH endpoint each time: a host may come back at another address. */
+async function connectNow(machine: OpenMachine, deps: LifecycleDeps, timeoutMs: number): Promise<RemoteSession> {
+  const endpoint = await machine.driver.sshEndpoint(deps.signal)
+  if (endpoint === undefined) throw new BerthError(`The ${machine.definition.name} driver gives no SSH access to "${machine.config.name}".`)
+  return openMachineSsh(deps.store.layout.machine(machine.config.name), endpoint, {
+    timeoutMs,
+    signal: deps.signal,
+    log: (line) => deps.reporter.debug(`ssh ${machine.config.name}: ${line}`),
+  })
+}

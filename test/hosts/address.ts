@@ -1,0 +1,26 @@
+import {SUBNET, SUBNET_CIDR, VETH_PREFIX} from './layout.js'
+import {runOk} from './run.js'
+import type {TestHost} from './types.js'
+
+/**
+ * Move a host to another address, as a cloud VM may get a new IP across a stop and start. Inside the host, eth0
+ * drops every address for SUBNET.N.<last>/32, with routes to its gateway and to the test range from there; the
+ * root namespace routes the /32 into the host's veth (that route goes with the veth when the host is removed).
+ * `last` must lie outside the host's /30 (4-254). The old address then answers nothing. `host.ip` still names the
+ * first address and reboot() waits for SSH there: a host that moved must not be rebooted through the harness.
+ */
+export async function moveHostAddress(host: TestHost, last: number): Promise<string> {
+  if (!Number.isInteger(last) || last < 4 || last > 254) throw new Error(`Cannot move ${host.name} to .${last}: choose 4-254, outside its /30.`)
+  const index = Number(host.ip.split('.')[2])
+  const address = `${SUBNET}.${index}.${last}`
+  const inside = [
+    'ip -4 addr flush dev eth0',
+    `ip addr add ${address}/32 dev eth0`,
+    `ip route replace ${host.gateway}/32 dev eth0 src ${address}`,
+    `ip route replace ${SUBNET_CIDR} via ${host.gateway} src ${address}`,
+  ]
+  const moved = await host.exec(`set -e\n${inside.join('\n')}`)
+  if (moved.code !== 0) throw new Error(`Moving ${host.name} to ${address} failed: ${moved.stderr.trim()}`)
+  await runOk('ip', ['route', 'replace', `${address}/32`, 'dev', `${VETH_PREFIX}${index}`])
+  return address
+}
