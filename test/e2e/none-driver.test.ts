@@ -1,8 +1,7 @@
-import {readFile, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {defaultCertificatePaths, ensureStoreCertificates, issueServerCertificateFor} from '../../src/core/certs/store-certificates.js'
-import {StoreLayout} from '../../src/core/store/layout.js'
+import {startTrustedEngine} from '../harness/trusted-engine.js'
 import {BerthSandbox, runProcess} from '../harness/berth.js'
 import {DockerdPool, type RunningDockerd} from '../harness/dockerd.js'
 import {freeLoopbackPort} from '../harness/free-port.js'
@@ -19,11 +18,7 @@ describe('create -d none against a real dockerd', () => {
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
     pool = new DockerdPool()
-    const layout = new StoreLayout(sandbox.storePath)
-    const paths = defaultCertificatePaths(layout)
-    await ensureStoreCertificates(layout, paths)
-    const server = await issueServerCertificateFor(paths, {organization: 'tester.engine', sans: ['127.0.0.1', 'localhost']})
-    engine = await pool.start({caPem: await readFile(paths.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem})
+    engine = await startTrustedEngine(sandbox.storePath, pool)
   })
 
   afterAll(async () => {

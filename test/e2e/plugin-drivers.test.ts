@@ -2,8 +2,7 @@ import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {defaultCertificatePaths, ensureStoreCertificates, issueServerCertificateFor} from '../../src/core/certs/store-certificates.js'
-import {StoreLayout} from '../../src/core/store/layout.js'
+import {startTrustedEngine} from '../harness/trusted-engine.js'
 import {BerthSandbox, repoRoot, runProcess, type RunResult} from '../harness/berth.js'
 import {DockerdPool, type RunningDockerd} from '../harness/dockerd.js'
 import {freeLoopbackPort} from '../harness/free-port.js'
@@ -51,11 +50,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     shadowLog = join(logDir, 'shadow.log')
     driverEnv = {FIXTURE_DRIVER_LOG: fixtureLog, SHADOW_DRIVER_LOG: shadowLog}
     pool = new DockerdPool()
-    const layout = new StoreLayout(sandbox.storePath)
-    const paths = defaultCertificatePaths(layout)
-    await ensureStoreCertificates(layout, paths)
-    const server = await issueServerCertificateFor(paths, {organization: 'tester.engine', sans: ['127.0.0.1', 'localhost']})
-    engine = await pool.start({caPem: await readFile(paths.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem})
+    engine = await startTrustedEngine(sandbox.storePath, pool)
   })
 
   afterAll(async () => {
