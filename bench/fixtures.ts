@@ -15,6 +15,7 @@ import {DockerContextStore, contextId} from '../src/core/client/docker-context.j
 import {DriverRegistry} from '../src/core/drivers/registry.js'
 import {createMachine} from '../src/core/machine/create-machine.js'
 import {engineOptions} from '../src/core/machine/engine-options.js'
+import {sandboxEnv} from '../test/harness/berth.js'
 import {silentReporter} from '../src/core/reporter.js'
 import {StoreLayout} from '../src/core/store/layout.js'
 import {MachineStore} from '../src/core/store/machine-store.js'
@@ -35,17 +36,7 @@ export interface Sandbox {
 
 /** A sandbox like the tests' BerthSandbox: only PATH is taken from the bench's environment. */
 export async function makeSandbox(dir: string): Promise<Sandbox> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    USER,
-    SHELL: '/bin/bash',
-    BERTH_STORAGE_PATH: join(dir, 'store'),
-    DOCKER_CONFIG: join(dir, 'docker'),
-    XDG_DATA_HOME: join(dir, 'xdg', 'data'),
-    XDG_CONFIG_HOME: join(dir, 'xdg', 'config'),
-    XDG_CACHE_HOME: join(dir, 'xdg', 'cache'),
-  }
+  const env = sandboxEnv(dir, USER)
   await mkdir(dir, {recursive: true, mode: 0o700})
   return {dir, storePath: env.BERTH_STORAGE_PATH!, dockerConfig: env.DOCKER_CONFIG!, env}
 }

@@ -24,18 +24,7 @@ export class BerthSandbox {
 
   static async create(): Promise<BerthSandbox> {
     const dir = await mkdtemp(join(tmpdir(), 'berth-test-'))
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      USER: 'tester',
-      SHELL: '/bin/bash',
-      BERTH_STORAGE_PATH: join(dir, 'store'),
-      DOCKER_CONFIG: join(dir, 'docker'),
-      XDG_DATA_HOME: join(dir, 'xdg', 'data'),
-      XDG_CONFIG_HOME: join(dir, 'xdg', 'config'),
-      XDG_CACHE_HOME: join(dir, 'xdg', 'cache'),
-    }
-    return new BerthSandbox(dir, env)
+    return new BerthSandbox(dir, sandboxEnv(dir, 'tester'))
   }
 
   get storePath(): string {
@@ -54,6 +43,21 @@ export class BerthSandbox {
 
   async dispose(): Promise<void> {
     await rm(this.dir, {recursive: true, force: true})
+  }
+}
+
+/** An environment that keeps berth, the docker CLI and oclif inside dir: only PATH comes from this process. */
+export function sandboxEnv(dir: string, user: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    USER: user,
+    SHELL: '/bin/bash',
+    BERTH_STORAGE_PATH: join(dir, 'store'),
+    DOCKER_CONFIG: join(dir, 'docker'),
+    XDG_DATA_HOME: join(dir, 'xdg', 'data'),
+    XDG_CONFIG_HOME: join(dir, 'xdg', 'config'),
+    XDG_CACHE_HOME: join(dir, 'xdg', 'cache'),
   }
 }
 

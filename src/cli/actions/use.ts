@@ -1,7 +1,7 @@
-import {readFile} from 'node:fs/promises'
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {UsageError} from '../../core/errors.js'
 import {endpointOf} from '../../core/machine/engine-access.js'
+import {writeMachineContext} from '../../core/machine/machine-context.js'
 import type {App} from '../app.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -25,10 +25,9 @@ export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   }
   if (name === undefined) throw new UsageError('Name the machine to use.', {hint: 'Run "berth use NAME", or "berth use --unset".'})
   const config = await app.store.load(name)
-  const machine = app.layout.machine(name)
-  // Rewrite the context each time: it may have been deleted, or the machine's address may have changed.
-  const [ca, cert, key] = await Promise.all([machine.caCert, machine.clientCert, machine.clientKey].map((path) => readFile(path, 'utf8')))
-  await contexts.write({name, url: endpointOf(config).url, tls: {ca: ca!, cert: cert!, key: key!}, storePath: app.layout.root})
+  // Rewrite the context each time: it may have been deleted, or the machine's address may have changed. A name
+  // the docker CLI refuses gets no context, and use() below says why.
+  await writeMachineContext(contexts, app.layout, name, endpointOf(config).url)
   await contexts.use(name)
   if (app.terminal.env.DOCKER_HOST) app.reporter.warn('DOCKER_HOST is set and overrides the current context; run eval "$(berth env --unset)" to clear it.')
   app.terminal.out(`${name}\n`)
