@@ -104,8 +104,8 @@ describe('create -d generic, then docker through berth env', () => {
   })
 
   it('SSH that comes up late: create waits for it', async () => {
-    const host = await pool.up('ph-late', {init: 'sysv', delaySshMs: 5_000})
-    // The host runs, but its sshd does not answer yet.
+    const host = await pool.up('ph-late', {init: 'sysv', delaySshMs: 15_000})
+    // The host runs, but its sshd does not answer yet; the delay leaves create seconds of waiting even on a busy machine.
     expect(await sshAnswers(host.ip, host.sshPort)).toBe(false)
     const created = await create('p-late', host)
     expectCreated(created)
