@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtemp, readFile, rm, stat} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import ssh2 from 'ssh2'
@@ -32,5 +32,25 @@ describe('SSH keys', () => {
     expect((await stat(machine.sshPublicKey)).mode & 0o777).toBe(0o600)
     const derived = execFileSync('ssh-keygen', ['-y', '-f', machine.sshKey], {encoding: 'utf8'}).trim()
     expect(derived.split(' ').slice(0, 2)).toEqual(pair.publicKey.split(' ').slice(0, 2))
+  })
+
+  it('makes keys that OpenSSH and ssh2 both read, every time, and whose signatures verify', async () => {
+    // Some writers get the format wrong for a few keys in hundreds; every one of these must read.
+    const pairs = Array.from({length: 300}, () => generateSshKeyPair())
+    const paths = await Promise.all(pairs.map(async (pair, index) => {
+      const path = join(dir, `key${index}`)
+      await writeFile(path, pair.privateKey, {mode: 0o600})
+      return path
+    }))
+    const derived = paths.map((path) => execFileSync('ssh-keygen', ['-y', '-f', path], {encoding: 'utf8'}).trim().split(' ').slice(0, 2).join(' '))
+    expect(derived).toEqual(pairs.map((pair) => pair.publicKey.split(' ').slice(0, 2).join(' ')))
+    for (const pair of pairs.slice(0, 20)) {
+      const key = ssh2.utils.parseKey(pair.privateKey)
+      if (key instanceof Error) throw key
+      const signature = key.sign(Buffer.from('berth'))
+      const pub = ssh2.utils.parseKey(pair.publicKey)
+      if (pub instanceof Error) throw pub
+      expect(pub.verify(Buffer.from('berth'), signature)).toBe(true)
+    }
   })
 })
