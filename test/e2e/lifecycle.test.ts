@@ -4,7 +4,6 @@ import {connect} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, repoRoot, runProcess, type RunResult} from '../harness/berth.js'
-import {moveHostAddress} from '../hosts/address.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 
 // The lifecycle commands on real hosts: the generic driver on a systemd test host (restart = reboot over SSH,
@@ -235,14 +234,15 @@ describe('a host that moves to a new address, through a driver plugin', () => {
   it('start notices the host\'s new address, issues and installs a server certificate for it, and docker works there', async () => {
     expect((await berth(['stop', 'mv'])).code).toBe(0)
     const certBefore = (await host.exec('sha256sum /etc/docker/server.pem')).stdout
-    const moved = await moveHostAddress(host, 6)
+    const first = host.ip
+    const moved = await host.moveAddress(6)
     await setHost({address: moved})
-    expect(await portOpen(host.ip, 22)).toBe(false)
+    expect(await portOpen(first, 22)).toBe(false)
 
     const {result: started, seconds} = await timed(() => berth(['start', 'mv']))
     expect(started.stderr).not.toMatch(/^Error/m)
     expect(started.code).toBe(0)
-    expect(started.stderr).toContain(`Machine "mv" has a new address: ${moved} (it was ${host.ip}). Issuing its engine a server certificate for it.`)
+    expect(started.stderr).toContain(`Machine "mv" has a new address: ${moved} (it was ${first}). Issuing its engine a server certificate for it.`)
     expect(started.stderr).toContain('Installing the engine\'s TLS certificates: done')
     expect(started.stderr).toContain('Started machines may have new IP addresses. You may need to re-run the "berth env" command.')
     expect((await host.exec('sha256sum /etc/docker/server.pem')).stdout).not.toBe(certBefore)
@@ -262,7 +262,7 @@ describe('a host that moves to a new address, through a driver plugin', () => {
   it('with --no-auto-regenerate, env and config refuse the new address until regenerate-certs', async () => {
     expect((await berth(['kill', 'mv'])).stderr).toContain('Machine "mv" was killed.')
     const previous = (JSON.parse(await readFile(stateFile, 'utf8')) as {address: string}).address
-    const moved = await moveHostAddress(host, 10)
+    const moved = await host.moveAddress(10)
     await setHost({address: moved})
 
     const started = await berth(['start', '--no-auto-regenerate', 'mv'])

@@ -3,6 +3,7 @@ import {createServer, type Server} from 'node:http'
 import {connect} from 'node:net'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {sshAnswers} from '../hosts/readiness.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 import {run} from '../hosts/run.js'
 
@@ -105,6 +106,31 @@ describe('namespace test hosts', () => {
     expect(sysv.boots).toBe(2)
     const kept = await ssh(sysv, 'cat /etc/berth-marker; test ! -e /tmp/volatile && echo fresh-tmp')
     expect(kept.stdout).toBe('kept\nfresh-tmp\n')
+  })
+
+  it('powers off (cleanly or hard) and on again with its disk kept, and moves to a new address', async () => {
+    for (const [host, hard] of [[systemd, false], [sysv, true]] as const) {
+      expect((await host.exec('echo power > /etc/berth-power')).code).toBe(0)
+      const boots = host.boots
+      await timed(timings, `${host.init} powerOff(${hard ? 'hard' : 'clean'})`, () => host.powerOff({hard}))
+      expect(host.running).toBe(false)
+      expect(await sshAnswers(host.ip, 22)).toBe(false)
+      await expect(host.exec('true')).rejects.toThrow('is not running')
+      await timed(timings, `${host.init} powerOn()`, () => host.powerOn())
+      expect(host.running).toBe(true)
+      expect(host.boots).toBe(boots + 1)
+      expect((await ssh(host, 'cat /etc/berth-power')).stdout).toBe('power\n')
+    }
+    const first = sysv.ip
+    const moved = await sysv.moveAddress(9)
+    expect(sysv.ip).toBe(moved)
+    expect(moved).toBe(first.replace(/\.\d+$/, '.9'))
+    expect((await ssh(sysv, 'hostname')).stdout.trim()).toBe(sysv.name)
+    expect(await sshAnswers(first, 22)).toBe(false)
+    // A power cycle keeps the new address, and the harness waits for SSH there.
+    await sysv.powerOff()
+    await sysv.powerOn()
+    expect((await ssh(sysv, 'hostname')).stdout.trim()).toBe(sysv.name)
   })
 
   it('reaches a server on its gateway address from inside a host', async () => {

@@ -6,8 +6,8 @@ import type {TestHost} from './types.js'
  * Move a host to another address, as a cloud VM may get a new IP across a stop and start. Inside the host, eth0
  * drops every address for SUBNET.N.<last>/32, with routes to its gateway and to the test range from there; the
  * root namespace routes the /32 into the host's veth (that route goes with the veth when the host is removed).
- * `last` must lie outside the host's /30 (4-254). The old address then answers nothing. `host.ip` still names the
- * first address and reboot() waits for SSH there: a host that moved must not be rebooted through the harness.
+ * `last` must lie outside the host's /30 (4-254). The old address then answers nothing. Tests call it through
+ * TestHost.moveAddress, which also makes the host's readiness checks follow the new address.
  */
 export async function moveHostAddress(host: TestHost, last: number): Promise<string> {
   if (!Number.isInteger(last) || last < 4 || last > 254) throw new Error(`Cannot move ${host.name} to .${last}: choose 4-254, outside its /30.`)

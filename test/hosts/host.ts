@@ -1,5 +1,6 @@
 import type {FileHandle} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {moveHostAddress} from './address.js'
 import {bootScript, startBoot, type Boot, type Exit} from './boot.js'
 import {consoleTail} from './console-log.js'
 import {runInCgroups} from './gate.js'
@@ -35,6 +36,10 @@ export class NamespaceHost implements TestHost {
   private rebootRequested = false
   private stopping = false
   private halted?: Error
+  /** Set from powerOff() until powerOn(): the boot that ended was meant to end. */
+  private poweredOff = false
+  /** Where moveAddress() put the host; readiness checks follow it. */
+  private movedIp?: string
   private sshTimer?: NodeJS.Timeout
   private removal?: Promise<void>
   /** The boot being launched, if any: removal waits for it so that no launcher appears after the sweep of the cgroups. */
@@ -53,7 +58,11 @@ export class NamespaceHost implements TestHost {
   }
 
   get ip(): string {
-    return this.layout.ip
+    return this.movedIp ?? this.layout.ip
+  }
+
+  get running(): boolean {
+    return !this.poweredOff && this.current !== undefined && this.current.ended === undefined && this.halted === undefined
   }
 
   get gateway(): string {
@@ -88,7 +97,7 @@ export class NamespaceHost implements TestHost {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     await this.ready
     if (this.halted) throw this.halted
-    if (!this.current) throw new Error(`Host ${this.name} is not running.`)
+    if (!this.current || this.poweredOff) throw new Error(`Host ${this.name} is not running.`)
     return this.execIn(this.current, command, options)
   }
 
@@ -108,6 +117,34 @@ export class NamespaceHost implements TestHost {
     }
     await this.waitForBoot(next, 30_000)
     await this.ready
+  }
+
+  async powerOff(options: {hard?: boolean} = {}): Promise<void> {
+    await this.ready.catch(() => {})
+    const boot = this.current
+    if (boot === undefined || this.poweredOff) return
+    clearTimeout(this.sshTimer)
+    this.poweredOff = true
+    if (options.hard !== true && this.init === 'systemd') {
+      // systemd stops its units, then poweroff(2) ends the PID namespace; the exec itself may be cut short by that.
+      await this.execIn(boot, 'systemctl poweroff').catch(() => {})
+      await Promise.race([boot.exit, sleep(30_000)])
+    }
+    // A pulled plug, or a sysv host (no init system to shut down), or a shutdown that did not finish.
+    if (boot.ended === undefined) killQuietly(boot.init.pid)
+    await boot.exit
+  }
+
+  async powerOn(): Promise<void> {
+    if (!this.poweredOff) return
+    this.poweredOff = false
+    await this.boot()
+  }
+
+  async moveAddress(last: number): Promise<string> {
+    const address = await moveHostAddress(this, last)
+    this.movedIp = address
+    return address
   }
 
   async stopSsh(): Promise<void> {
@@ -182,7 +219,7 @@ export class NamespaceHost implements TestHost {
 
   private afterBoot(boot: Boot, exit: Exit): void {
     clearTimeout(this.sshTimer)
-    if (this.stopping || boot !== this.current) return
+    if (this.stopping || this.poweredOff || boot !== this.current) return
     const rebooted = this.rebootRequested || exit.signal === 'SIGHUP' || exit.code === 128 + 1
     this.rebootRequested = false
     if (rebooted) {
@@ -203,13 +240,7 @@ export class NamespaceHost implements TestHost {
   private forceReboot(): void {
     this.rebootRequested = true
     const pid = this.current?.init.pid
-    if (pid !== undefined) {
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
-    }
+    if (pid !== undefined) killQuietly(pid)
   }
 
   private waitForBoot(count: number, timeoutMs: number): Promise<void> {
@@ -221,5 +252,13 @@ export class NamespaceHost implements TestHost {
       'nsenter', '-t', String(boot.init.pid), '-m', '-u', '-i', '-n', '-p', '-C', '-r', '-w', '--',
       'env', '-i', `PATH=${HOST_PATH}`, 'HOME=/root', 'LANG=C.UTF-8', 'TERM=dumb', 'sh', '-c', command,
     ], {input: options.input, timeoutMs: options.timeoutMs ?? EXEC_TIMEOUT_MS})
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // Already gone.
   }
 }

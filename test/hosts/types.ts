@@ -46,6 +46,20 @@ export interface TestHost {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>
   /** Restart the host (systemd: a clean `systemctl reboot`) with the same disk state; resolves when it is ready again. */
   reboot(): Promise<void>
+  /** Whether the host is up: booted, not powered off, not halted. */
+  readonly running: boolean
+  /**
+   * Shut the host down and keep its disk, as a cloud VM that is stopped: clean (systemd stops its units first)
+   * or hard (a pulled plug). Its address stays but nothing answers there. Resolves when its PID 1 has gone.
+   */
+  powerOff(options?: {hard?: boolean}): Promise<void>
+  /** Boot a powered-off host again; resolves when it is ready (sshd answering, unless delaySshMs). */
+  powerOn(): Promise<void>
+  /**
+   * Give the running host the address 10.232.N.<last> (4-254, outside its /30) instead of its current one, as a
+   * cloud VM may get a new public IP after a stop and start; `ip` then names the new address. Returns it.
+   */
+  moveAddress(last: number): Promise<string>
   stopSsh(): Promise<void>
   /** Start sshd and wait until it answers. */
   startSsh(): Promise<void>
