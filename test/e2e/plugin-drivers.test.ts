@@ -1,4 +1,4 @@
-import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -28,9 +28,10 @@ function errorLines(result: RunResult): string[] {
 }
 
 /** Every file under dir as text, for "the secret is nowhere on disk" checks. */
+/** Every file's text, but the credentials files that exist to keep typed secrets. */
 async function allText(dir: string): Promise<string> {
   const entries = await readdir(dir, {recursive: true, withFileTypes: true})
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
+  const files = entries.filter((entry) => entry.isFile() && entry.name !== 'credentials.json').map((entry) => join(entry.parentPath, entry.name))
   return (await Promise.all(files.map((file) => readFile(file, 'utf8')))).join('\n')
 }
 
@@ -158,6 +159,12 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
       expect(result.code, command.join(' ')).toBe(0)
     }
     expect((await berth(['status', 'p1'])).stdout).toBe('Running\n')
+
+    // ls asks the driver once for all its machines.
+    expect((await berth(['create', '-d', 'fixture', '--fixture-url', engine.url, 'p5'])).code).toBe(0)
+    expect((await berth(['ls', '-q', '--filter', 'state=Running'])).stdout).toBe('m1\np1\np5\n')
+    expect((await log(fixtureLog)).filter((line) => line.startsWith('queryStates')).at(-1)).toBe('queryStates p1,p5')
+    expect((await berth(['rm', '-y', 'p5'])).code).toBe(0)
   })
 
   it('keeps the secret flag out of config.json, inspect, debug output and the docker config', async () => {
@@ -179,13 +186,21 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(await allText(sandbox.env.DOCKER_CONFIG!)).not.toContain(SECRET)
     expect((await readFile(fixtureLog, 'utf8'))).not.toContain(SECRET)
 
+    // Typed only on the command line, the token is kept apart, 0600, for later commands that run without it.
+    const credentials = join(sandbox.storePath, 'machines', 'p1', 'credentials.json')
+    expect(JSON.parse(await readFile(credentials, 'utf8'))).toEqual({'fixture-token': SECRET})
+    expect((await stat(credentials)).mode & 0o777).toBe(0o600)
+
     // The token from the environment reaches the driver at create as well.
     const fromEnv = await berth(['create', '-d', 'fixture', '--fixture-url', engine.url, 'p2'], env)
     expect(fromEnv.code).toBe(0)
     expect(fromEnv.stderr).not.toContain(SECRET)
     expect((await log(fixtureLog)).at(-1)).toBe('create p2 token=set label=plain')
     expect(await allText(sandbox.storePath)).not.toContain(SECRET)
+    // From the environment, it is not kept: the environment provides it again.
+    await expect(stat(join(sandbox.storePath, 'machines', 'p2', 'credentials.json'))).rejects.toThrow('ENOENT')
     expect((await berth(['rm', '-y', 'p2'])).code).toBe(0)
+    expect((await log(fixtureLog)).at(-1)).toBe('remove p2 fixture-p2 token=unset')
   })
 
   it('rejects another driver\'s flags and a failing pre-create check, changing nothing', async () => {
@@ -305,7 +320,8 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const rm = await berth(['rm', '-y', 'p1'])
     expect(rm.code).toBe(0)
     expect(rm.stdout).toBe('Successfully removed p1\n')
-    expect((await log(fixtureLog)).at(-1)).toBe('remove p1 fixture-p1')
+    // Run without the token: it comes from what create kept.
+    expect((await log(fixtureLog)).at(-1)).toBe('remove p1 fixture-p1 token=set')
     const contexts = await runProcess('docker', ['context', 'ls', '--format', '{{.Name}}'], sandbox.env)
     expect(contexts.stdout.split('\n')).not.toContain('p1')
     expect((await berth(['ls', '-q'])).stdout).toBe('m1\n')
@@ -385,7 +401,7 @@ describe('a driver plugin installed from a packed tarball', () => {
     expect(created.stderr).toContain('Warning: Cannot connect to the Docker engine')
     expect((await sandbox.run(['ls', '--format', '{{.Name}} {{.DriverName}} {{.State}}'])).stdout).toBe('packed fixture Running\n')
     expect((await sandbox.run(['rm', '-y', 'packed'], {env})).code).toBe(0)
-    expect((await readFile(env.FIXTURE_DRIVER_LOG, 'utf8')).split('\n').filter(Boolean)).toEqual(['preCreateCheck packed', 'create packed token=unset label=plain', 'remove packed fixture-packed'])
+    expect((await readFile(env.FIXTURE_DRIVER_LOG, 'utf8')).split('\n').filter(Boolean)).toEqual(['preCreateCheck packed', 'create packed token=unset label=plain', 'remove packed fixture-packed token=unset'])
     expect((await sandbox.run(['plugins', 'uninstall', 'berth-driver-fixture'])).code).toBe(0)
   })
 })

@@ -54,6 +54,11 @@ export interface DriverSetup {
   machineDir: string
   storePath: string
   env: NodeJS.ProcessEnv
+  /**
+   * The value of one of the driver's secret flags for a stored machine: its environment variable when set, else the
+   * value typed on the command line at create time (kept in the machine's 0600 credentials file, never in config.json).
+   */
+  secret(flagName: string): string | undefined
 }
 
 /** Passed to long operations. */
@@ -106,4 +111,15 @@ export interface DriverDefinition {
   fromFlags(values: FlagValues, setup: DriverSetup): Driver
   /** A driver for a stored machine, from what toState() returned. */
   load(state: Record<string, unknown>, setup: DriverSetup): Driver
+  /**
+   * Optional: the states of many stored machines of this driver at once, in the same order, for `ls`, so that a
+   * cloud is asked once per region or account instead of once per machine. A machine it cannot answer for is 'Error'.
+   */
+  queryStates?(machines: readonly StoredMachine[], signal: AbortSignal): Promise<MachineState[]>
+}
+
+/** A stored machine as queryStates sees it: what its driver persisted, and where it lives. */
+export interface StoredMachine {
+  state: Record<string, unknown>
+  setup: DriverSetup
 }

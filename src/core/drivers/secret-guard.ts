@@ -1,6 +1,6 @@
 import {BerthError} from '../errors.js'
 import type {ResourceRecord} from '../store/schema.js'
-import type {Driver, DriverDefinition, DriverFlag, FlagValues, MachineState, OperationContext, SshEndpoint} from './driver.js'
+import type {Driver, DriverDefinition, DriverFlag, DriverSetup, MachineState, OperationContext, SshEndpoint} from './driver.js'
 
 /** Shorter values cannot be told apart from ordinary ones (a port, a region), so they are not searched for. */
 const MIN_SECRET_LENGTH = 4
@@ -14,10 +14,9 @@ const REDACTED = '<redacted>'
 export function guardSecrets(definition: DriverDefinition): DriverDefinition {
   const secretFlags = definition.flags.filter((flag) => flag.secret === true)
   if (secretFlags.length === 0) return definition
-  const guard = (driver: Driver, values: FlagValues, env: NodeJS.ProcessEnv): Driver => {
-    const secrets = secretValues(secretFlags, values, env)
-    return secrets.length === 0 ? driver : new SecretGuardedDriver(definition.name, driver, secrets)
-  }
+  const guard = (driver: Driver, secrets: readonly Secret[]): Driver => (secrets.length === 0 ? driver : new SecretGuardedDriver(definition.name, driver, secrets))
+  const stored = (setup: DriverSetup): Secret[] => secretValues(secretFlags, (flag) => [setup.secret(flag.name)])
+  const queryStates = definition.queryStates?.bind(definition)
   // Delegating, not spreading: a definition may be a class instance whose methods live on its prototype.
   return {
     name: definition.name,
@@ -25,8 +24,20 @@ export function guardSecrets(definition: DriverDefinition): DriverDefinition {
     flags: definition.flags,
     capabilities: definition.capabilities,
     probe: () => definition.probe(),
-    fromFlags: (values, setup) => guard(definition.fromFlags(values, setup), values, setup.env),
-    load: (state, setup) => guard(definition.load(state, setup), {}, setup.env),
+    fromFlags: (values, setup) => {
+      const given = (flag: DriverFlag): unknown[] => [...[values[flag.name]].flat(), flag.env === undefined ? undefined : setup.env[flag.env]]
+      return guard(definition.fromFlags(values, setup), secretValues(secretFlags, given))
+    },
+    load: (state, setup) => guard(definition.load(state, setup), stored(setup)),
+    ...(queryStates === undefined ? {} : {
+      queryStates: async (machines, signal) => {
+        try {
+          return await queryStates(machines, signal)
+        } catch (error) {
+          throw redactError(error, machines.flatMap((machine) => stored(machine.setup)))
+        }
+      },
+    }),
   }
 }
 
@@ -35,16 +46,27 @@ interface Secret {
   value: string
 }
 
-function secretValues(flags: readonly DriverFlag[], values: FlagValues, env: NodeJS.ProcessEnv): Secret[] {
+function secretValues(flags: readonly DriverFlag[], candidatesOf: (flag: DriverFlag) => unknown[]): Secret[] {
   const secrets: Secret[] = []
   for (const flag of flags) {
-    const given = values[flag.name]
-    const candidates = [...(Array.isArray(given) ? given : [given]), flag.env === undefined ? undefined : env[flag.env]]
-    for (const value of candidates) {
+    for (const value of candidatesOf(flag)) {
       if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) secrets.push({flag: flag.name, value})
     }
   }
   return secrets
+}
+
+function redact(text: string, secrets: readonly Secret[]): string {
+  return secrets.reduce((result, secret) => result.split(secret.value).join(REDACTED), text)
+}
+
+/** A driver's error may quote what it was given; the user sees the message, so the credential goes. */
+function redactError(error: unknown, secrets: readonly Secret[]): unknown {
+  if (error instanceof Error) {
+    error.message = redact(error.message, secrets)
+    if (error.stack !== undefined) error.stack = redact(error.stack, secrets)
+  }
+  return error
 }
 
 class SecretGuardedDriver implements Driver {
@@ -111,21 +133,16 @@ class SecretGuardedDriver implements Driver {
     }
   }
 
-  /** A driver's error may quote what it was given; the user sees the message, so the credential goes. */
   private async redacting(work: () => Promise<void>): Promise<void> {
     try {
       await work()
     } catch (error) {
-      if (error instanceof Error) {
-        error.message = this.redact(error.message)
-        if (error.stack !== undefined) error.stack = this.redact(error.stack)
-      }
-      throw error
+      throw redactError(error, this.secrets)
     }
   }
 
   private redact(text: string): string {
-    return this.secrets.reduce((result, secret) => result.split(secret.value).join(REDACTED), text)
+    return redact(text, this.secrets)
   }
 
   private refuseSecrets(value: unknown, what: string): void {

@@ -1,5 +1,6 @@
 import {ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
 import {DockerContextConflictError} from '../client/docker-context.js'
+import {keepTypedSecrets} from '../drivers/credentials.js'
 import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
 import {engineVersion} from '../engine/engine-client.js'
 import {EngineError} from '../engine/engine-error.js'
@@ -40,7 +41,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   // A user's own docker context of this name would block the last step: refuse before anything is made.
   if (await deps.contexts.owner(request.name, store.layout.root) === 'other') throw new DockerContextConflictError(request.name)
   const definition = await deps.registry.get(request.driver)
-  const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env))
+  const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env, definition))
   const operation = operationContext(deps, request.name, driver)
 
   await reporter.step('Running pre-create checks', async () => {
@@ -66,6 +67,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     resources: [],
   })
   try {
+    await keepTypedSecrets(store.layout.machine(request.name), definition.flags, request.driverFlags, deps.env)
     await reporter.step('Creating machine', () => driver.create(operation))
     await store.update(request.name, (current) => ({...current, driver: {name: definition.name, state: driver.toState()}}))
     if (definition.capabilities.provisions) {

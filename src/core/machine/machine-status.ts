@@ -42,19 +42,40 @@ export async function queryStatuses(layout: StoreLayout, machines: readonly Open
     sharedTls.push(read)
     return read
   }
+  const batched = batchedStates(machines, options.timeoutMs)
   try {
-    return await Promise.all(machines.map((machine) => queryStatus(machine, options, agent, tlsFor)))
+    return await Promise.all(machines.map((machine) => queryStatus(machine, options, agent, tlsFor, batched.get(machine))))
   } finally {
     agent.destroy()
   }
 }
 
-async function queryStatus({config, driver}: OpenMachine, options: StatusOptions, agent: EngineAgent, tlsFor: (name: string) => EngineTls): Promise<MachineStatus> {
+/**
+ * For drivers that answer for many machines in one call (a cloud asked once per region), one call per driver
+ * for all its machines; the others are asked machine by machine.
+ */
+function batchedStates(machines: readonly OpenMachine[], timeoutMs: number): Map<OpenMachine, Promise<MachineState>> {
+  const byDriver = new Map<string, OpenMachine[]>()
+  for (const machine of machines) {
+    if (machine.definition.queryStates === undefined) continue
+    byDriver.set(machine.definition.name, [...byDriver.get(machine.definition.name) ?? [], machine])
+  }
+  const states = new Map<OpenMachine, Promise<MachineState>>()
+  for (const group of byDriver.values()) {
+    const answer = group[0]!.definition.queryStates!(group.map(({config, setup}) => ({state: config.driver.state, setup})), AbortSignal.timeout(timeoutMs))
+    // Each machine's own query awaits its share; nobody awaits the whole when every machine already timed out.
+    answer.catch(() => {})
+    group.forEach((machine, index) => states.set(machine, answer.then((all) => all[index] ?? 'Error')))
+  }
+  return states
+}
+
+async function queryStatus({config, driver}: OpenMachine, options: StatusOptions, agent: EngineAgent, tlsFor: (name: string) => EngineTls, batched: Promise<MachineState> | undefined): Promise<MachineStatus> {
   const start = performance.now()
   const signal = AbortSignal.timeout(options.timeoutMs)
   const base = {name: config.name, driver: config.driver.name, url: config.endpoint?.url ?? '', labels: config.engine.labels}
   const work = (async (): Promise<MachineStatus> => {
-    const state = await driver.state(signal)
+    const state = await (batched ?? driver.state(signal))
     if (state !== 'Running' || !options.withEngine) return {...base, state, responseMs: performance.now() - start}
     try {
       const version = await engineVersion(endpointOf(config).url, () => tlsFor(config.name), {signal, agent, timeoutMs: options.timeoutMs})

@@ -1,3 +1,4 @@
+import {secretLookup} from '../drivers/credentials.js'
 import type {Driver, DriverDefinition, DriverSetup} from '../drivers/driver.js'
 import type {DriverRegistry} from '../drivers/registry.js'
 import type {StoreLayout} from '../store/layout.js'
@@ -7,15 +8,18 @@ export interface OpenMachine {
   config: MachineConfig
   definition: DriverDefinition
   driver: Driver
+  /** Where the driver runs (kept for calls that take stored machines in bulk, such as queryStates). */
+  setup: DriverSetup
 }
 
-export function driverSetup(layout: StoreLayout, name: string, env: NodeJS.ProcessEnv): DriverSetup {
-  return {machineName: name, machineDir: layout.machine(name).dir, storePath: layout.root, env}
+export function driverSetup(layout: StoreLayout, name: string, env: NodeJS.ProcessEnv, definition: DriverDefinition): DriverSetup {
+  const machine = layout.machine(name)
+  return {machineName: name, machineDir: machine.dir, storePath: layout.root, env, secret: secretLookup(machine, definition.flags, env)}
 }
 
 /** A stored machine with its driver loaded from the state the driver persisted. */
 export async function openMachine(layout: StoreLayout, registry: DriverRegistry, config: MachineConfig, env: NodeJS.ProcessEnv): Promise<OpenMachine> {
   const definition = await registry.get(config.driver.name)
-  const driver = definition.load(config.driver.state, driverSetup(layout, config.name, env))
-  return {config, definition, driver}
+  const setup = driverSetup(layout, config.name, env, definition)
+  return {config, definition, driver: definition.load(config.driver.state, setup), setup}
 }

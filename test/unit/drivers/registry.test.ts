@@ -5,7 +5,7 @@ import {BerthError} from '../../../src/core/errors.js'
 import type {ResourceRecord} from '../../../src/core/store/schema.js'
 
 const SECRET = 'hunter2-token'
-const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}}
+const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}, secret: () => undefined}
 
 /** A driver that does whatever the test tells it to with what it was given, secrets included. */
 function leakyDefinition(name: string, behaviour: {state?: (token: string) => Record<string, unknown>; create?: (ctx: OperationContext, token: string) => Promise<void>}, flags?: DriverFlag[]): DriverDefinition {
@@ -78,7 +78,7 @@ describe('secret flags', () => {
 
   it('guards a stored machine\'s secret from the environment, and ignores values too short to tell apart', async () => {
     const definition = await new DriverRegistry([plugin('leaky', async () => leakyDefinition('leaky', {state: (token) => ({token})}))]).get('leaky')
-    expect(() => definition.load({}, {...setup, env: {LEAKY_TOKEN: SECRET}}).toState()).toThrow(BerthError)
+    expect(() => definition.load({}, {...setup, env: {LEAKY_TOKEN: SECRET}, secret: (flag) => (flag === 'leaky-token' ? SECRET : undefined)}).toState()).toThrow(BerthError)
     expect(definition.fromFlags({'leaky-token': 'eu'}, setup).toState()).toEqual({token: 'eu'})
   })
 })
