@@ -1,6 +1,10 @@
-import {stat} from 'node:fs/promises'
+import {X509Certificate} from 'node:crypto'
+import {readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {defaultCertificatePaths, issueServerCertificateFor} from '../../src/core/certs/store-certificates.js'
+import {StoreLayout} from '../../src/core/store/layout.js'
+import {startFakeEngine} from '../harness/fake-engine.js'
 import {startTrustedEngine} from '../harness/trusted-engine.js'
 import {BerthSandbox, runProcess} from '../harness/berth.js'
 import {DockerdPool, type RunningDockerd} from '../harness/dockerd.js'
@@ -130,6 +134,35 @@ describe('create -d none against a real dockerd', () => {
     expect(ls.stdout).toMatch(/later .* Unknown\s+Unable to query docker version/)
     await foreign.stop()
     expect((await sandbox.run(['rm', '-y', 'later'])).code).toBe(0)
+  })
+
+  it('env checks a registered engine offline from the certificate it presented, and over TLS again once that changes', async () => {
+    const layout = new StoreLayout(sandbox.storePath)
+    const paths = defaultCertificatePaths(layout)
+    const server = await issueServerCertificateFor(paths, {organization: 'tester.engine', sans: ['127.0.0.1']})
+    const fake = await startFakeEngine({certPem: server.certPem, keyPem: server.keyPem, caPem: await readFile(paths.caCert, 'utf8')})
+    expect((await sandbox.run(['create', '-d', 'none', '--url', fake.url, 'offline'])).code).toBe(0)
+    const recorded = join(sandbox.storePath, 'machines', 'offline', 'engine-cert.pem')
+    expect(new X509Certificate(await readFile(recorded)).fingerprint256).toBe(new X509Certificate(server.certPem).fingerprint256)
+    expect((await stat(recorded)).mode & 0o777).toBe(0o600)
+
+    // The engine is gone: env still hands out the settings that worked, without asking it.
+    await fake.close()
+    const env = await sandbox.run(['env', 'offline'])
+    expect(env.stderr).toBe('')
+    expect(env.code).toBe(0)
+    expect(env.stdout).toContain(`export DOCKER_HOST="${fake.url}"`)
+    expect((await sandbox.run(['config', 'offline'])).code).toBe(0)
+
+    // A recorded certificate that no longer passes (here: one from another CA) sends env back to the engine.
+    const foreignCa = await makeTestCa()
+    const foreign = await issueTestCert(foreignCa, 'server', {sans: ['IP:127.0.0.1']})
+    await writeFile(recorded, foreign.certPem, {mode: 0o600})
+    const refused = await sandbox.run(['env', 'offline'])
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/^Error: Cannot use machine "offline": Cannot connect to the Docker engine/)
+    expect((await sandbox.run(['rm', '-y', 'offline'])).code).toBe(0)
   })
 
   it('removes the machine and only its own docker context', async () => {

@@ -2,18 +2,9 @@
 import {X509Certificate, createPrivateKey, createPublicKey} from 'node:crypto'
 import {isIP} from 'node:net'
 import {errorMessage} from '../errors.js'
+import {windowProblems, type CertificateProblem, type ValidityWindow} from './certificate-problems.js'
 
-export type CertificateProblem =
-  | {kind: 'expired'; notAfter: Date}
-  | {kind: 'not-yet-valid'; notBefore: Date}
-  | {kind: 'expiring'; notAfter: Date; days: number}
-  | {kind: 'address-not-covered'; address: string; covered: string[]}
-  | {kind: 'untrusted'; reason: string}
-
-/** A certificate this close to its end is reported as expiring, early enough to regenerate it calmly. */
-export const EXPIRY_WARNING_DAYS = 30
-
-const DAY_MS = 24 * 60 * 60 * 1000
+export {describeProblem, EXPIRY_WARNING_DAYS, type CertificateProblem} from './certificate-problems.js'
 
 /** Whether the certificate is inside its validity period and not about to leave it. */
 export function checkCertificateValidity(certPem: string, now: Date = new Date()): CertificateProblem[] {
@@ -60,23 +51,6 @@ export function keyMatchesCertificate(keyPem: string, certPem: string): boolean 
   }
 }
 
-/** One line for the user, e.g. `the server certificate of "m1" expired on 2029-11-12`. */
-export function describeProblem(problem: CertificateProblem, machineName: string, certificate = 'server certificate'): string {
-  const subject = `the ${certificate} of "${machineName}"`
-  switch (problem.kind) {
-    case 'expired':
-      return `${subject} expired on ${day(problem.notAfter)}`
-    case 'not-yet-valid':
-      return `${subject} is not valid before ${problem.notBefore.toISOString()} (is this computer's clock right?)`
-    case 'expiring':
-      return `${subject} expires in ${problem.days} day${problem.days === 1 ? '' : 's'}, on ${day(problem.notAfter)}`
-    case 'address-not-covered':
-      return `${subject} does not cover the host's address ${problem.address} (it covers ${problem.covered.join(', ') || 'no address'})`
-    case 'untrusted':
-      return `${subject} is not trusted: ${problem.reason}`
-  }
-}
-
 function parse(pem: string): X509Certificate | {kind: 'untrusted'; reason: string} {
   try {
     return new X509Certificate(pem)
@@ -86,12 +60,18 @@ function parse(pem: string): X509Certificate | {kind: 'untrusted'; reason: strin
 }
 
 function validityProblems(cert: X509Certificate, now: Date): CertificateProblem[] {
-  const notBefore = new Date(cert.validFrom)
-  const notAfter = new Date(cert.validTo)
-  if (now < notBefore) return [{kind: 'not-yet-valid', notBefore}]
-  if (now > notAfter) return [{kind: 'expired', notAfter}]
-  const days = Math.ceil((notAfter.getTime() - now.getTime()) / DAY_MS)
-  return days <= EXPIRY_WARNING_DAYS ? [{kind: 'expiring', notAfter, days}] : []
+  return windowProblems(validityWindow(cert), now)
+}
+
+/** The certificate's validity period, to remember it (see certificate-memo.ts). */
+export function validityWindow(cert: X509Certificate): ValidityWindow {
+  return {notBefore: new Date(cert.validFrom).toISOString(), notAfter: new Date(cert.validTo).toISOString()}
+}
+
+/** The validity period of a PEM certificate, or why it cannot be read. */
+export function certificateWindow(pem: string): ValidityWindow | {kind: 'untrusted'; reason: string} {
+  const cert = parse(pem)
+  return 'reason' in cert ? cert : validityWindow(cert)
 }
 
 /** The SAN values as a list, for messages: "DNS:localhost, IP Address:10.0.0.4" -> ["localhost", "10.0.0.4"]. */
@@ -99,8 +79,4 @@ function subjectAltNames(cert: X509Certificate): string[] {
   const text = cert.subjectAltName
   if (text === undefined) return []
   return text.split(', ').map((entry) => entry.replace(/^[^:]*:/, '').replace(/^"(.*)"$/, '$1'))
-}
-
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10)
 }

@@ -33,6 +33,8 @@ export interface EngineCallOptions {
   agent?: EngineAgent
   /** Replace the default hint per failure reason, e.g. with one naming the machine. */
   hints?: Partial<Record<EngineErrorReason, string>>
+  /** Told the engine's certificate (PEM) once it is verified, for callers that keep a record of it. */
+  onPeerCertificate?: (pem: string) => void
 }
 
 export const DEFAULT_ENGINE_TIMEOUT_MS = 10_000
@@ -108,11 +110,13 @@ function tlsGet(url: string, address: EngineAddress, path: string, source: Engin
       socket.on('error', fail)
       socket.once('secureConnect', () => {
         tracker.phase = 'secured'
-        const untrusted = ca instanceof Error ? ca : verifyEnginePeer(socket!, address, ca)
+        const peer = socket!.getPeerX509Certificate()
+        const untrusted = ca instanceof Error ? ca : verifyEnginePeer(peer, address, ca)
         if (untrusted !== undefined) {
           settle.fail(classifyEngineFailure(untrusted, {url, phase: 'handshaking', hints: options.hints}))
           return
         }
+        if (peer !== undefined) options.onPeerCertificate?.(peer.toString())
         socket!.write(httpGetRequest(address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`, path))
       })
       readResponse(socket, settle, httpError, (response) => {

@@ -1,5 +1,4 @@
 import {X509Certificate} from 'node:crypto'
-import type tls from 'node:tls'
 import type {EngineAddress} from './engine-url.js'
 
 /** Extended key usages under which OpenSSL accepts a certificate for a TLS server. */
@@ -7,7 +6,7 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1'
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
 
 /**
- * Check the certificate a connected engine presented, as OpenSSL would have with the store CA as the only
+ * Check the certificate a connected engine presented (socket.getPeerX509Certificate(), which hands it out only once), as OpenSSL would have with the store CA as the only
  * trust anchor: issued and signed by that CA, CA and certificate inside their validity periods, usable for a
  * TLS server, and naming the host we dialled in a SAN. berth's engines hold certificates the store CA issued
  * directly, so no intermediates are followed.
@@ -17,8 +16,7 @@ const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
  * call this once the handshake is done and before sending anything. Returns an error with the code OpenSSL
  * or node would have used (so classifyEngineFailure treats it alike), or undefined when the engine is trusted.
  */
-export function verifyEnginePeer(socket: tls.TLSSocket, address: EngineAddress, ca: X509Certificate, now: Date = new Date()): Error | undefined {
-  const cert = socket.getPeerX509Certificate()
+export function verifyEnginePeer(cert: X509Certificate | undefined, address: EngineAddress, ca: X509Certificate, now: Date = new Date()): Error | undefined {
   if (cert === undefined) return failure('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'the engine presented no certificate')
   if (!ca.ca || !cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return failure('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate')
   for (const checked of [ca, cert]) {

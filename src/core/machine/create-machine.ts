@@ -2,13 +2,12 @@ import {ensureStoreCertificates, installClientCertificates} from '../certs/store
 import {DockerContextConflictError} from '../client/docker-context.js'
 import {keepTypedSecrets} from '../drivers/credentials.js'
 import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
-import {engineVersion} from '../engine/engine-client.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'
 import {silentReporter} from '../reporter.js'
 import {CONFIG_VERSION, type EngineOptions, type MachineConfig} from '../store/schema.js'
-import {machineTls} from './engine-access.js'
+import {checkRegisteredEngine, machineTls} from './engine-access.js'
 import {writeMachineContext} from './machine-context.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from './machine-ssh.js'
 import {driverSetup} from './open-machine.js'
@@ -97,7 +96,8 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
 async function verifyRegisteredEngine(config: MachineConfig, deps: CreateDeps): Promise<void> {
   const url = config.endpoint!.url
   try {
-    const version = await deps.reporter.step('Checking the engine over TLS', async () => engineVersion(url, await machineTls(deps.store.layout.machine(config.name)), {signal: deps.signal, timeoutMs: 10_000}))
+    const machine = deps.store.layout.machine(config.name)
+    const version = await deps.reporter.step('Checking the engine over TLS', async () => checkRegisteredEngine(machine, url, await machineTls(machine), {signal: deps.signal, timeoutMs: 10_000}))
     deps.reporter.debug(`engine at ${url} answers: Docker ${version.version}`)
   } catch (error) {
     if (error instanceof EngineError && (error.reason === 'unreachable' || error.reason === 'timeout')) {

@@ -1,8 +1,9 @@
 import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
-import {checkCertificateValidity, checkServerCertificate, describeProblem} from '../certs/validate.js'
-import {engineVersion, type EngineTls, type EngineVersion} from '../engine/engine-client.js'
-import {BerthError, errorMessage} from '../errors.js'
+import {certificateFiles, recallCertificateFacts, rememberCertificateFacts, type CertificateFacts} from '../certs/certificate-memo.js'
+import {describeProblem, windowProblems} from '../certs/certificate-problems.js'
+import type {EngineTls, EngineVersion} from '../engine/engine-client.js'
+import {BerthError} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
 import type {EngineAgent} from '../engine/engine-agent.js'
@@ -27,38 +28,63 @@ export function endpointOf(config: MachineConfig): EngineEndpoint {
 
 /** The engine's version over mutual TLS with the machine's certificates. */
 export async function queryEngineVersion(machine: MachineLayout, config: MachineConfig, options: {signal?: AbortSignal; timeoutMs?: number; agent?: EngineAgent}): Promise<EngineVersion> {
+  const {engineVersion} = await import('../engine/engine-client.js')
   return engineVersion(endpointOf(config).url, await machineTls(machine), options)
 }
 
 /**
- * Make sure the settings `env` and `config` hand out can work. Where berth issued the server certificate,
- * the check reads only the stored certificates (no network): expired, not from our CA, or not covering the
- * host's current address. Where the engine's certificate is not berth's to hold (an engine berth only
- * registered), the engine is asked over TLS. Returns warnings that do not stop the command.
+ * Make sure the settings `env` and `config` hand out can work, without the network where berth knows enough:
+ * the client certificate and the engine's (issued by berth, or the one an engine berth only registered
+ * presented when last reached) must chain to the CA, cover the host's current address and be inside their
+ * validity periods. What a full check established is remembered per version of the files, so later calls only
+ * compare dates (see certificate-memo.ts). Returns warnings that do not stop the command.
  */
 export async function checkEngineAccess(machine: MachineLayout, config: MachineConfig, signal?: AbortSignal): Promise<string[]> {
   const endpoint = endpointOf(config)
-  const regenerate = `Run "berth regenerate-certs ${config.name}" to issue new certificates (the engine restarts).`
-  const tls = await machineTls(machine).catch((error: unknown) => {
-    throw new BerthError(`Machine "${config.name}" is missing its client certificates (${errorMessage(error)}).`, {hint: regenerate})
-  })
+  const files = certificateFiles(machine)
+  const known = recallCertificateFacts(machine, endpoint.address, files)
+  const now = new Date()
+  if (known !== undefined) {
+    const problems = [...windowProblems(known.client, now), ...windowProblems(known.server, now)]
+    if (problems.every((problem) => problem.kind === 'expiring')) return judgeValidity(config.name, known, now)
+  }
+  // Nothing remembered, or a period that ended: the full check says what is wrong, or finds a renewed certificate.
+  const {verifyEngineAccess} = await import('./certificate-check.js')
+  const facts = await verifyEngineAccess(machine, config, endpoint, signal)
+  await rememberCertificateFacts(machine, facts, files)
+  return judgeValidity(config.name, facts, now)
+}
+
+/** Warnings for certificates about to expire; an error for one outside its validity period. */
+function judgeValidity(name: string, facts: CertificateFacts, now: Date): string[] {
   const warnings: string[] = []
-  for (const problem of checkCertificateValidity(tls.cert.toString())) {
-    if (problem.kind !== 'expiring') throw new BerthError(`Cannot use machine "${config.name}": ${describeProblem(problem, config.name, 'client certificate')}.`, {hint: `Run "berth regenerate-certs --client-certs ${config.name}".`})
-    warnings.push(describeProblem(problem, config.name, 'client certificate'))
-  }
-  const serverPem = await readFile(machine.serverCert, 'utf8').catch(() => undefined)
-  if (serverPem === undefined) {
-    try {
-      await engineVersion(endpoint.url, tls, {timeoutMs: 10_000, ...(signal ? {signal} : {})})
-    } catch (error) {
-      throw new BerthError(`Cannot use machine "${config.name}": ${errorMessage(error)}`, {hint: error instanceof BerthError && error.hint ? error.hint : regenerate})
+  const checks = [
+    {window: facts.client, certificate: 'client certificate', hint: `Run "berth regenerate-certs --client-certs ${name}".`},
+    {window: facts.server, certificate: 'server certificate', hint: `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`},
+  ]
+  for (const {window, certificate, hint} of checks) {
+    for (const problem of windowProblems(window, now)) {
+      if (problem.kind !== 'expiring') throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name, certificate)}.`, {hint})
+      warnings.push(describeProblem(problem, name, certificate))
     }
-    return warnings
-  }
-  for (const problem of checkServerCertificate({certPem: serverPem, caPem: tls.ca.toString(), address: endpoint.address})) {
-    if (problem.kind === 'expiring') warnings.push(describeProblem(problem, config.name))
-    else throw new BerthError(`Cannot use machine "${config.name}": ${describeProblem(problem, config.name)}.`, {hint: regenerate})
   }
   return warnings
+}
+
+/**
+ * Ask an engine berth only registered for its version over TLS, and record the certificate it presented, so
+ * that env and config can check it without the network next time. The TLS client is loaded only here.
+ */
+export async function checkRegisteredEngine(machine: MachineLayout, url: string, tls: EngineTls, options: {timeoutMs: number; signal?: AbortSignal}): Promise<EngineVersion> {
+  const {engineVersion} = await import('../engine/engine-client.js')
+  let presented: string | undefined
+  const version = await engineVersion(url, tls, {...options, onPeerCertificate: (pem) => {
+    presented = pem
+  }})
+  if (presented !== undefined) {
+    const pem = presented
+    const [{withLock}, {writeFileAtomic}] = await Promise.all([import('../store/lock.js'), import('../store/files.js')])
+    await withLock(machine.lock, () => writeFileAtomic(machine.engineCert, pem), options.signal === undefined ? {} : {signal: options.signal})
+  }
+  return version
 }

@@ -103,6 +103,16 @@ export class MachineLayout {
     return join(this.dir, 'server.pem')
   }
 
+  /** What the last full check of the machine's certificates found, so env and config need not parse them again. */
+  get certificateMemo(): string {
+    return join(this.dir, '.certificate-check.json')
+  }
+
+  /** For an engine berth only registered: the certificate it presented when berth last reached it. */
+  get engineCert(): string {
+    return join(this.dir, 'engine-cert.pem')
+  }
+
   get serverKey(): string {
     return join(this.dir, 'server-key.pem')
   }

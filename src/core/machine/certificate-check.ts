@@ -1,0 +1,49 @@
+import {readFile} from 'node:fs/promises'
+import type {CertificateFacts} from '../certs/certificate-memo.js'
+import {certificateWindow, checkServerCertificate, describeProblem, type CertificateProblem} from '../certs/validate.js'
+import {BerthError, errorMessage} from '../errors.js'
+import type {MachineLayout} from '../store/layout.js'
+import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
+import {checkRegisteredEngine, machineTls} from './engine-access.js'
+
+/**
+ * The full check behind checkEngineAccess: certificates parsed and verified against the CA. Throws for what
+ * makes the settings unusable, other than the clock; returns the validity periods for the caller to judge.
+ * Where berth issued the server certificate, only the stored files are read. For an engine berth only
+ * registered, the certificate it presented last time is checked likewise, and when there is none or it no
+ * longer passes, the engine is asked over TLS (which records what it presents now).
+ */
+export async function verifyEngineAccess(machine: MachineLayout, config: MachineConfig, endpoint: EngineEndpoint, signal?: AbortSignal): Promise<CertificateFacts> {
+  const name = config.name
+  const regenerate = `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`
+  const tls = await machineTls(machine).catch((error: unknown) => {
+    throw new BerthError(`Machine "${name}" is missing its client certificates (${errorMessage(error)}).`, {hint: regenerate})
+  })
+  const client = certificateWindow(tls.cert.toString())
+  if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {hint: `Run "berth regenerate-certs --client-certs ${name}".`})
+  const problemsOf = (pem: string): CertificateProblem[] => checkServerCertificate({certPem: pem, caPem: tls.ca.toString(), address: endpoint.address})
+  const timeless = (problem: CertificateProblem): boolean => problem.kind !== 'expiring' && problem.kind !== 'expired' && problem.kind !== 'not-yet-valid'
+
+  const issued = await readFile(machine.serverCert, 'utf8').catch(() => undefined)
+  if (issued !== undefined) {
+    const problem = problemsOf(issued).find(timeless)
+    if (problem !== undefined) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name)}.`, {hint: regenerate})
+    return {address: endpoint.address, client, server: windowOf(issued)}
+  }
+  const observed = await readFile(machine.engineCert, 'utf8').catch(() => undefined)
+  if (observed !== undefined && problemsOf(observed).every((problem) => problem.kind === 'expiring')) {
+    return {address: endpoint.address, client, server: windowOf(observed)}
+  }
+  try {
+    await checkRegisteredEngine(machine, endpoint.url, tls, {timeoutMs: 10_000, ...(signal ? {signal} : {})})
+  } catch (error) {
+    throw new BerthError(`Cannot use machine "${name}": ${errorMessage(error)}`, {hint: error instanceof BerthError && error.hint ? error.hint : regenerate})
+  }
+  return {address: endpoint.address, client, server: windowOf(await readFile(machine.engineCert, 'utf8'))}
+}
+
+function windowOf(pem: string): CertificateFacts['server'] {
+  const window = certificateWindow(pem)
+  if ('reason' in window) throw new BerthError(`A certificate berth checked a moment ago ${window.reason}.`)
+  return window
+}
