@@ -100,7 +100,7 @@ ${verdicts.join('\n')}
 
 Method:
 
-- Wall time is from spawning the process to its exit, taken by the bench around \`/usr/bin/time -f %M node bin/run.js
+- Wall time is from spawning the process to its exit, taken by the bench around \`/usr/bin/time -f %M node bin/run.cjs
   create --debug -d generic --generic-ip-address IP --generic-ssh-key KEY NAME\`, in a minimal environment (the sandbox of
   bench/fixtures.ts). It includes Node's start-up, the CA and client certificate, the SSH connection, provisioning
   and the wait for the engine over TLS. The hosts are brought up (${results.hostSetupSeconds.toFixed(0)} s in all) outside the timing,

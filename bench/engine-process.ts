@@ -1,6 +1,6 @@
 /**
  * Bench tool, run as its own process (dist/bench/engine-process.js CONFIG.json): Docker engine stand-ins for `berth ls`.
- * One HTTPS server per address, all on one port, all in this one process, each with its own server certificate,
+ * One HTTPS server per address of its share, all on one port, each with its own server certificate,
  * accepting only client certificates from the store's CA as `dockerd --tlsverify` does, and answering GET /version
  * with dockerd 20.10's body.
  * A real dockerd runs `runc --version` on every /version call, which would measure dockerd rather than berth.
@@ -49,12 +49,12 @@ function cpuUs(): number {
   return usage.user + usage.system
 }
 
-/** The first address picks a free port; the others take the same one. Retried when another process holds it. */
+/** The first address picks a free port (unless given one); the others take the same one. Retried when another process holds it. */
 async function listenAll(config: EngineConfig, ca: X509Certificate): Promise<https.Server[]> {
   for (let attempt = 1; ; attempt++) {
     const servers: https.Server[] = []
     try {
-      let port = 0
+      let port = config.port ?? 0
       for (const engine of config.engines) {
         const server = createEngine(ca, engine)
         servers.push(server)

@@ -4,6 +4,7 @@
  */
 import {spawn} from 'node:child_process'
 import {writeFile} from 'node:fs/promises'
+import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import {fileURLToPath} from 'node:url'
@@ -15,6 +16,8 @@ export interface EngineConfig {
   caPem: string
   /** One server per address, all on the same port, each with its own certificate. */
   engines: EngineIdentity[]
+  /** The port to listen on; 0 (the first process) picks a free one. */
+  port?: number
 }
 
 export interface EngineReady {
@@ -25,8 +28,7 @@ export interface EngineReady {
 
 export interface RunningEngines {
   port: number
-  pid: number
-  /** CPU time (µs) the engine process has used so far. */
+  /** CPU time (µs) the engine processes have used so far. */
   cpuUs(): Promise<number>
   stop(): Promise<void>
 }
@@ -52,9 +54,29 @@ export const VERSION_BODY = JSON.stringify({
 const READY_TIMEOUT_MS = 30_000
 const STOP_GRACE_MS = 3_000
 
-/** Start the stand-ins; cleanup stops them even when the bench fails or is interrupted. */
+/**
+ * Start the stand-ins, one process per CPU, each serving its share of the addresses on one common port: real
+ * engines are many processes (a Go dockerd even uses every CPU), and one single-threaded process answering 200
+ * TLS handshakes in turn would time itself rather than berth. Cleanup stops them even when the bench fails or
+ * is interrupted.
+ */
 export async function startEngines(config: EngineConfig, dir: string, cleanup: Cleanup): Promise<RunningEngines> {
-  const configPath = join(dir, 'engine-config.json')
+  const count = Math.max(1, Math.min(availableParallelism(), config.engines.length))
+  const share = (index: number): EngineIdentity[] => config.engines.filter((_engine, position) => position % count === index)
+  const first = await startEngineProcess({caPem: config.caPem, engines: share(0)}, dir, 0, cleanup)
+  const others = await Promise.all(Array.from({length: count - 1}, (_unused, index) => startEngineProcess({caPem: config.caPem, engines: share(index + 1), port: first.port}, dir, index + 1, cleanup)))
+  const all = [first, ...others]
+  return {
+    port: first.port,
+    cpuUs: async () => (await Promise.all(all.map((engines) => engines.cpuUs()))).reduce((sum, used) => sum + used, 0),
+    stop: async () => {
+      await Promise.all(all.map((engines) => engines.stop()))
+    },
+  }
+}
+
+async function startEngineProcess(config: EngineConfig, dir: string, index: number, cleanup: Cleanup): Promise<RunningEngines> {
+  const configPath = join(dir, `engine-config-${index}.json`)
   await writeFile(configPath, JSON.stringify(config), {mode: 0o600})
   const script = fileURLToPath(new URL('./engine-process.js', import.meta.url))
   const child = spawn(process.execPath, [script, configPath], {stdio: ['pipe', 'pipe', 'pipe'], env: {PATH: process.env.PATH}})
@@ -94,7 +116,6 @@ export async function startEngines(config: EngineConfig, dir: string, cleanup: C
   const ready = JSON.parse(await nextLine('start')) as EngineReady
   return {
     port: ready.port,
-    pid,
     cpuUs: async () => {
       const answer = nextLine('answer')
       child.stdin.write('cpu\n')

@@ -21,7 +21,7 @@ import {StoreLayout} from '../src/core/store/layout.js'
 import {MachineStore} from '../src/core/store/machine-store.js'
 
 export const repoRoot = new URL('../../', import.meta.url)
-export const berthBin = new URL('bin/run.js', repoRoot).pathname
+export const berthBin = new URL('bin/run.cjs', repoRoot).pathname
 
 /** The user berth sees; the CA's organisation is derived from it, as with the CLI. */
 const USER = 'bench'

@@ -125,7 +125,7 @@ ${report.cases.map((info) => `- ${info.label}: ${info.note}`).join('\n')}
 - Engines: ${report.engine}
 - Timing: \`hyperfine -N\` (no shell), warm-up ${report.warmup}, ${report.runs} runs per case per round, ${report.rounds} rounds; every round runs all
   cases in one hyperfine invocation, in reverse order every other round, and the samples of all rounds are pooled.
-  Disk caches are warm. The commands run \`node bin/run.js\` (what the \`berth\` bin runs) in a minimal environment
+  Disk caches are warm. The commands run \`node bin/run.cjs\` (what the \`berth\` bin runs) in a minimal environment
   (PATH, HOME, USER, SHELL=/bin/bash and the sandbox's store, docker and XDG paths; no \`NODE_OPTIONS\` or
   \`NODE_EXTRA_CA_CERTS\`, which alone adds tens of milliseconds to every Node start); the \`env\` and \`ls\` (1 machine)
   cases use the store of that environment (\`BERTH_STORAGE_PATH\`), the others pass \`-s STORE\`.
@@ -140,9 +140,9 @@ report instead of writing this file.
 \`npm run bench -- --hold\` builds the same fixtures, starts the engines, prints the environment and the exact command
 of every case, and keeps everything up until Enter (then removes it all). With those exports in a shell:
 
-- \`node --cpu-prof --cpu-prof-dir=prof bin/run.js -s STORE ls\` for where JavaScript time goes (open the
+- \`node --cpu-prof --cpu-prof-dir=prof bin/run.cjs -s STORE ls\` for where JavaScript time goes (open the
   \`.cpuprofile\` in Chrome DevTools); OpenSSL's share shows as \`(program)\` or inside the TLS functions that call it.
-- \`perf record -g node bin/run.js -s STORE ls\`, then \`perf report --children\`, for the native side (TLS handshakes,
+- \`perf record -g node bin/run.cjs -s STORE ls\`, then \`perf report --children\`, for the native side (TLS handshakes,
   certificate parsing).
 `
 }

@@ -30,7 +30,8 @@ const MACHINES = 200
 const reachable = (index: number): string => `127.77.${Math.floor(index / 250)}.${(index % 250) + 1}`
 const refusing = (index: number): string => `127.78.${Math.floor(index / 250)}.${(index % 250) + 1}`
 
-const ENGINE_DESCRIPTION = `one Node process (bench/engine-process.ts) with one HTTPS server per machine address, 127.77.0.1 to
+const ENGINE_DESCRIPTION = `one Node process per CPU (bench/engine-process.ts; a single process would answer the handshakes one after
+  another, where a real engine is a multi-threaded Go program), together one HTTPS server per machine address, 127.77.0.1 to
   127.77.0.200, all on one port, so every machine has a URL of its own as with real hosts. Each accepts only client
   certificates from the store's CA (as \`dockerd --tlsverify\`; checked as the handshake ends, before any request is
   read), presents a server certificate of its own from the store's CA naming only its address, and sends only that
@@ -138,7 +139,7 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
     const inStore = (store: Sandbox): string => `${berth} -s ${quote(store.storePath)}`
     const cases: Array<BenchCase & CaseInfo> = [
       {id: 'node', label: '`node -e 0`', command: `${node} -e 0`, note: 'Node\'s start-up alone, the floor.'},
-      {id: 'version', label: '`berth --version`', command: `${berth} --version`, note: 'the lean start-up path (bin/run.js → src/cli/lean.ts) and nothing else.', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 8.0},
+      {id: 'version', label: '`berth --version`', command: `${berth} --version`, note: 'the lean start-up path (bin/run.cjs → src/cli/lean.ts) and nothing else.', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 8.0},
       {id: 'env', label: '`berth env m1`', command: `${berth} env m1`, note: 'POSIX shell lines for a reachable `none` machine; berth holds no server certificate for it, so env checks the engine over TLS (one handshake and GET /version), as Docker Machine does.', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 25.1},
       {id: 'ls1', label: '`berth ls` (1 reachable)', command: `${berth} ls`, note: 'state and engine version of one machine.', dockerMachineMs: 31.0},
       {id: 'ls50', label: '`berth ls` (50 reachable)', command: `${inStore(stores.fifty)} ls`, note: '50 machines queried in parallel, one TLS handshake each.', dockerMachineMs: 809},
