@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// Hot read-only commands run without loading oclif (see src/cli/lean.ts); everything else goes to oclif.
+// CommonJS on purpose: Node starts a CommonJS entry faster than an ES module, and the hot read-only commands
+// run from the CommonJS bundle of src/cli/lean.ts in dist/lean (see scripts/bundle-lean.js) without loading
+// oclif. Everything else, and anything the lean path is unsure of, goes to oclif.
+'use strict'
 const typed = process.argv.slice(2)
 if (typed.length === 1 && (typed[0] === '--version' || typed[0] === '-v')) {
-  // Answered before loading the lean path's modules, which only this case does not need.
-  const {berthVersion} = await import('../dist/src/cli/version-string.js')
-  process.stdout.write(`${await berthVersion()}\n`)
+  process.stdout.write(`${require('../dist/lean/version.cjs').berthVersion()}\n`)
 } else {
-  const {runLean} = await import('../dist/src/cli/lean.js')
-  const code = await runLean(typed)
-  if (code === undefined) {
-    const [{execute}, {moveLeadingGlobalFlags}] = await Promise.all([import('@oclif/core'), import('../dist/src/cli/spec.js')])
-    await execute({dir: import.meta.url, args: moveLeadingGlobalFlags(typed)})
-  } else {
-    process.exitCode = code
-  }
+  const lean = require('../dist/lean/lean.cjs')
+  lean.runLean(typed).then(async (code) => {
+    if (code !== undefined) {
+      process.exitCode = code
+      return
+    }
+    const {execute} = await import('@oclif/core')
+    await execute({dir: __filename, args: lean.moveLeadingGlobalFlags(typed)})
+  })
 }

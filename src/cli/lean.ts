@@ -5,6 +5,8 @@ import type {Action} from './base-command.js'
 import {errorLine} from './error-line.js'
 import {leanParse} from './lean-parse.js'
 import {moveLeadingGlobalFlags, type CommandSpec} from './spec.js'
+
+export {moveLeadingGlobalFlags}
 import {processTerminal} from './terminal.js'
 import {berthVersion} from './version-string.js'
 
@@ -30,7 +32,7 @@ export async function runLean(typed: readonly string[]): Promise<number | undefi
   const argv = moveLeadingGlobalFlags(typed)
   const terminal = processTerminal(typed)
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-    terminal.out(`${await berthVersion()}\n`)
+    terminal.out(`${berthVersion()}\n`)
     return 0
   }
   const load = leanCommands[argv[0] ?? '']

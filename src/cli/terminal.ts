@@ -1,4 +1,4 @@
-import {createInterface} from 'node:readline/promises'
+import {writeSync} from 'node:fs'
 
 /** Everything a command's action touches of the outside process: output streams, environment, stdin. */
 export interface Terminal {
@@ -16,13 +16,19 @@ export interface Terminal {
 }
 
 export function processTerminal(invocation: readonly string[]): Terminal {
+  const out = new DescriptorWriter(1, () => process.stdout)
+  const err = new DescriptorWriter(2, () => process.stderr)
   return {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => out.write(text),
+    err: (text) => err.write(text),
     env: process.env,
-    interactive: process.stderr.isTTY === true,
+    get interactive() {
+      return process.stderr.isTTY === true
+    },
     invocation,
     async ask(question) {
+      // Loaded only when berth asks something: the read-only commands never do.
+      const {createInterface} = await import('node:readline/promises')
       const reader = createInterface({input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true})
       try {
         const answer = await Promise.race([reader.question(question), new Promise<string>((resolve) => reader.once('close', () => resolve('')))])
@@ -33,5 +39,40 @@ export function processTerminal(invocation: readonly string[]): Terminal {
         reader.close()
       }
     },
+  }
+}
+
+/**
+ * Writes straight to a file descriptor: process.stdout and process.stderr are streams whose set-up costs a
+ * command like `berth env` more than its own work. Should the descriptor be non-blocking and full (EAGAIN),
+ * the rest, and everything after it, goes through the stream, in order. A reader that went away (EPIPE, as in
+ * `berth ls | head -1`) is not an error.
+ */
+class DescriptorWriter {
+  private stream?: NodeJS.WriteStream
+  private closed = false
+
+  constructor(private readonly fd: 1 | 2, private readonly open: () => NodeJS.WriteStream) {}
+
+  write(text: string): void {
+    if (this.closed) return
+    if (this.stream !== undefined) {
+      this.stream.write(text)
+      return
+    }
+    const bytes = Buffer.from(text)
+    let written = 0
+    try {
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') {
+        this.closed = true
+        return
+      }
+      if (code !== 'EAGAIN') throw error
+      this.stream = this.open()
+      this.stream.write(bytes.subarray(written))
+    }
   }
 }

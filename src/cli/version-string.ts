@@ -1,7 +1,19 @@
-import {readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
-/** "berth version X.Y.Z", read from package.json without loading the CLI framework. */
-export async function berthVersion(): Promise<string> {
-  const pjson = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string}
-  return `berth version ${pjson.version}`
+/**
+ * "berth version X.Y.Z", read from berth's package.json without loading the CLI framework. Found by walking up
+ * from this module, which runs from dist/src/cli or from the lean bundle in dist/lean.
+ */
+export function berthVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pjson = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {name?: string; version?: string}
+      if (pjson.name === 'berth' && pjson.version !== undefined) return `berth version ${pjson.version}`
+    } catch {
+      // No package.json here: keep walking up.
+    }
+  }
+  return 'berth version unknown'
 }

@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 
 /** The repository root, whether this file runs from test/harness (vitest) or dist/test/harness (compiled). */
 export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)))
-const runJs = join(repoRoot, 'bin', 'run.js')
+const runJs = join(repoRoot, 'bin', 'run.cjs')
 
 export interface RunResult {
   code: number
@@ -63,9 +63,9 @@ export function sandboxEnv(dir: string, user: string): NodeJS.ProcessEnv {
 
 function findRepoRoot(from: string): string {
   for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'bin', 'run.js'))) return dir
+    if (existsSync(join(dir, 'bin', 'run.cjs'))) return dir
   }
-  throw new Error(`bin/run.js not found above ${from}`)
+  throw new Error(`bin/run.cjs not found above ${from}`)
 }
 
 export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       '',
       '# Use it from another shell:',
       `#   export BERTH_STORAGE_PATH=${sandbox.storePath} DOCKER_CONFIG=${sandbox.env.DOCKER_CONFIG}`,
-      `#   eval "$(node ${process.cwd()}/bin/run.js env demo)"; docker info        # or: berth use demo`,
+      `#   eval "$(node ${process.cwd()}/bin/run.cjs env demo)"; docker info        # or: berth use demo`,
       '# Remove it: berth rm -y demo (the sandbox host goes when this demo ends).',
     ].join('\n'))
     if (keep && process.stdin.isTTY) {

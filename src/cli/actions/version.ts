@@ -14,7 +14,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {args}: ParsedInput): Promise<void> {
   const name = args[0]
   if (name === undefined) {
-    app.terminal.out(`${await berthVersion()}\n`)
+    app.terminal.out(`${berthVersion()}\n`)
     return
   }
   const config = await app.store.load(validateMachineName(name))

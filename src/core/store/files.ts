@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto'
 import {mkdir, open, rename, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
@@ -16,6 +15,8 @@ export async function ensureDir(path: string): Promise<void> {
 export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = FILE_MODE): Promise<void> {
   const dir = dirname(path)
   await ensureDir(dir)
+  // Loaded here, not at the top: the read-only commands (env, ls) then start without node:crypto.
+  const {randomBytes} = await import('node:crypto')
   const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(temp, 'wx', mode)
   try {

@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
 import {open, readFile, rm, stat} from 'node:fs/promises'
 import {TimeoutError} from '../errors.js'
@@ -36,6 +35,8 @@ export async function withLock<T>(lockPath: string, work: () => Promise<T>, opti
 export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const timeoutMs = options.timeoutMs ?? 60_000
   const deadline = Date.now() + timeoutMs
+  // Loaded here, not at the top: the read-only commands (env, ls) then start without node:crypto.
+  const {randomBytes} = await import('node:crypto')
   const me: Owner = {pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex')}
   await ensureDir(dirname(lockPath))
   let delay = 5
