@@ -25,6 +25,8 @@ import {berthBin, bootstrapCertificates, makeSandbox, populateStore, repoRoot, r
 import {hyperfineVersion, measure, type BenchCase} from './measure.js'
 import {describeTarget, fixed, renderReport, verdicts, type CaseInfo, type MachineFacts} from './report.js'
 
+const tlsFloorScript = fileURLToPath(new URL('./tls-floor.js', import.meta.url))
+
 const MACHINES = 200
 /** Engines answer on 127.77.0.1-200 (one port); 127.78.0.1-200 on that port refuse (nothing listens there). */
 const reachable = (index: number): string => `127.77.${Math.floor(index / 250)}.${(index % 250) + 1}`
@@ -140,10 +142,11 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
     const cases: Array<BenchCase & CaseInfo> = [
       {id: 'node', label: '`node -e 0`', command: `${node} -e 0`, note: 'Node\'s start-up alone, the floor.'},
       {id: 'version', label: '`berth --version`', command: `${berth} --version`, note: 'the lean start-up path (bin/run.cjs → src/cli/lean.ts) and nothing else.', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 8.0},
-      {id: 'env', label: '`berth env m1`', command: `${berth} env m1`, note: 'POSIX shell lines for a reachable `none` machine; berth holds no server certificate for it, so env checks the engine over TLS (one handshake and GET /version), as Docker Machine does.', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 25.1},
+      {id: 'env', label: '`berth env m1`', command: `${berth} env m1`, note: 'POSIX shell lines for a `none` machine: berth checks the certificate the engine presented when berth last reached it (recorded by `create`) against the CA, the address and the clock, from what its first full check remembered, without the network (Docker Machine opens a TLS connection to the engine every time; see docs/certificates.md).', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 25.1},
       {id: 'ls1', label: '`berth ls` (1 reachable)', command: `${berth} ls`, note: 'state and engine version of one machine.', dockerMachineMs: 31.0},
       {id: 'ls50', label: '`berth ls` (50 reachable)', command: `${inStore(stores.fifty)} ls`, note: '50 machines queried in parallel, one TLS handshake each.', dockerMachineMs: 809},
       {id: 'ls200', label: '`berth ls` (200 reachable)', command: `${inStore(stores.all)} ls`, note: '200 machines queried in parallel, one TLS handshake each.', target: {kind: 'ms', max: 280}, dockerMachineMs: 2765},
+      {id: 'tlsfloor200', label: 'bare Node TLS client (200 reachable)', command: `${node} ${quote(tlsFloorScript)} ${quote(stores.all.storePath)}`, note: 'not berth: bench/tls-floor.ts, the least a Node program can do to ask the same 200 engines for their version (one TLS context, full handshakes, no certificate checks, no output); the floor under `berth ls` (200 reachable) on this computer.'},
       {id: 'ls200refused', label: '`berth ls` (200 refusing)', command: `${inStore(stores.refusing)} ls`, note: '200 machines whose engines refuse the connection.', target: {kind: 'ms', max: 190}, dockerMachineMs: 1868},
       {id: 'lsq200', label: '`berth ls -q` (200)', command: `${inStore(stores.all)} ls -q`, note: 'names only: reads the 200 configs and asks no engine.', dockerMachineMs: 1947},
       {id: 'help', label: '`berth ls --help` (oclif)', command: `${berth} ls --help`, note: 'for reference, the full oclif path (help is never lean).'},
