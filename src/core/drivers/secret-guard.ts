@@ -60,13 +60,26 @@ function redact(text: string, secrets: readonly Secret[]): string {
   return secrets.reduce((result, secret) => result.split(secret.value).join(REDACTED), text)
 }
 
-/** A driver's error may quote what it was given; the user sees the message, so the credential goes. */
+/**
+ * A driver's error may quote what it was given; the user sees the message, so the credential goes. An error
+ * whose message cannot be replaced (a DOMException such as the AbortError of Ctrl-C) is passed on as it is
+ * when it holds no secret, and otherwise replaced by a plain Error with the redacted text.
+ */
 function redactError(error: unknown, secrets: readonly Secret[]): unknown {
-  if (error instanceof Error) {
-    error.message = redact(error.message, secrets)
-    if (error.stack !== undefined) error.stack = redact(error.stack, secrets)
+  if (!(error instanceof Error)) return error
+  const message = redact(error.message, secrets)
+  const stack = error.stack === undefined ? undefined : redact(error.stack, secrets)
+  if (message === error.message && stack === error.stack) return error
+  try {
+    error.message = message
+    if (stack !== undefined) error.stack = stack
+    return error
+  } catch {
+    const copy = new Error(message)
+    copy.name = error.name
+    if (stack !== undefined) copy.stack = stack
+    return copy
   }
-  return error
 }
 
 class SecretGuardedDriver implements Driver {

@@ -76,6 +76,24 @@ describe('secret flags', () => {
     expect(driver.toState()).toEqual({region: 'eu'})
   })
 
+  it('passes on an abort error untouched, and redacts one whose message cannot be replaced', async () => {
+    const aborted = new DOMException('This operation was aborted', 'AbortError')
+    const quoting = new DOMException(`aborted while sending ${SECRET}`, 'AbortError')
+    for (const [thrown, expected] of [[aborted, aborted], [quoting, undefined]] as const) {
+      const definition = leakyDefinition('leaky', {create: async () => {
+        throw thrown
+      }})
+      const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
+      const error = await driver.create(context([], [])).then(() => undefined, (caught: unknown) => caught)
+      if (expected !== undefined) {
+        expect(error).toBe(expected)
+      } else {
+        expect((error as Error).message).toBe('aborted while sending <redacted>')
+        expect((error as Error).name).toBe('AbortError')
+      }
+    }
+  })
+
   it('guards a stored machine\'s secret from the environment, and ignores values too short to tell apart', async () => {
     const definition = await new DriverRegistry([plugin('leaky', async () => leakyDefinition('leaky', {state: (token) => ({token})}))]).get('leaky')
     expect(() => definition.load({}, {...setup, env: {LEAKY_TOKEN: SECRET}, secret: (flag) => (flag === 'leaky-token' ? SECRET : undefined)}).toState()).toThrow(BerthError)
