@@ -1,5 +1,6 @@
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, type RunResult} from '../harness/berth.js'
 import {busyboxTarball} from '../harness/busybox-image.js'
@@ -120,8 +121,24 @@ describe('the azure driver on the simulated Azure', () => {
     for (const machine of ['az-sp', 'az-cli']) {
       expect(listed.stdout).toMatch(new RegExp(`^${machine}\\s+-\\s+azure\\s+Running\\s+tcp://${sim.vm(GROUP, machine)!.address!.replace(/\./g, '\\.')}:2376\\s+v\\d`, 'm'))
     }
-    const asked = sim.calls.slice(before).map((call) => call.operation).filter((operation) => operation !== 'identity.token')
+    const asked = sim.calls.slice(before).map((call) => call.operation).filter((operation) => !operation.startsWith('identity.'))
     expect(asked).toEqual(['virtualMachines.listAll'])
+  })
+
+  it('env, config and inspect of an Azure machine never import the Azure SDK; ls, which asks Azure, does', async () => {
+    // A module resolve hook that refuses every @azure/* package: whatever needs the SDK fails loudly.
+    const hook = join(sandbox.dir, 'refuse-azure-sdk.mjs')
+    const register = join(sandbox.dir, 'register-refuse-azure-sdk.mjs')
+    await writeFile(hook, 'export async function resolve(specifier, context, next) {\n  if (specifier.startsWith(\'@azure/\')) throw new Error(`refused to load ${specifier}`)\n  return next(specifier, context)\n}\n')
+    await writeFile(register, `import {register} from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hook).href)})\n`)
+    const refusing = {NODE_OPTIONS: `--import=${register}`}
+    for (const command of [['env', 'az-sp'], ['config', 'az-sp'], ['inspect', 'az-sp']]) {
+      const result = await berth(command, refusing)
+      expect(result.stderr, command[0]).toBe('')
+      expect(result.code, command[0]).toBe(0)
+    }
+    const listed = await berth(['ls'], {...principal(), ...refusing})
+    expect(listed.stdout).toMatch(/^az-sp\s+-\s+azure\s+Error\s.*refused to load @azure\//m)
   })
 
   it('stop deallocates the VM (its host is off, its disk kept); start brings it back at its static address, without a new certificate', async () => {

@@ -44,12 +44,19 @@ export class SimDirectory {
     return issued !== undefined && issued.expiresAt > Date.now() ? issued : undefined
   }
 
-  /** The endpoints MSAL calls: openid-configuration (once per authority) and the token endpoint. */
-  handle(request: SimRequest): Reply | undefined {
+  /**
+   * The endpoints MSAL calls: the OpenID discovery document (once per authority) and the token endpoint. The
+   * operation names the call for the call log and for injected failures; answer() gives the reply.
+   */
+  route(request: SimRequest): {operation: string; answer: () => Reply} | undefined {
     const [tenant, first, second, third] = request.segments
     if (tenant === undefined) return undefined
-    if (request.method === 'GET' && first === 'v2.0' && second === '.well-known' && third === 'openid-configuration') return this.openidConfiguration(tenant)
-    if (request.method === 'POST' && first === 'oauth2' && second === 'v2.0' && third === 'token') return this.token(tenant, new URLSearchParams(request.rawBody))
+    if (request.method === 'GET' && first === 'v2.0' && second === '.well-known' && third === 'openid-configuration') {
+      return {operation: 'identity.openidConfiguration', answer: () => this.openidConfiguration(tenant)}
+    }
+    if (request.method === 'POST' && first === 'oauth2' && second === 'v2.0' && third === 'token') {
+      return {operation: 'identity.token', answer: () => this.token(tenant, new URLSearchParams(request.rawBody))}
+    }
     return undefined
   }
 

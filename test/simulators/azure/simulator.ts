@@ -179,8 +179,8 @@ export class AzureSimulator {
   }
 
   private async answer(request: SimRequest): Promise<Reply> {
-    const identity = this.directory.handle(request)
-    if (identity !== undefined) return this.record(request, 'identity.token', this.injectedIdentity() ?? identity)
+    const identity = this.directory.route(request)
+    if (identity !== undefined) return this.record(request, identity.operation, this.injectedIdentity(identity.operation) ?? identity.answer())
     const found = this.route(request)
     if (found === undefined) {
       this.unsupported.push(`${request.method} ${request.path}`)
@@ -226,9 +226,9 @@ export class AzureSimulator {
     }
   }
 
-  /** An injected failure of the token endpoint, in Entra's words rather than ARM's. */
-  private injectedIdentity(): Reply | undefined {
-    const injected = this.failures.hit('identity.token')
+  /** An injected failure of the sign-in endpoints, in Entra's words rather than ARM's. */
+  private injectedIdentity(operation: string): Reply | undefined {
+    const injected = this.failures.hit(operation)
     if (injected === undefined) return undefined
     const {error} = injected
     return {
