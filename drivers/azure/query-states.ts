@@ -14,7 +14,12 @@ export async function queryStates(machines: readonly StoredMachine[], signal: Ab
   const states: MachineState[] = machines.map(() => 'Error')
   const vmIds: string[] = []
   machines.forEach((machine, index) => {
-    const settings = settingsFromState(machine.state, machine.setup.env)
+    let settings: AzureSettings
+    try {
+      settings = settingsFromState(machine.state, machine.setup.env)
+    } catch {
+      return // A state berth cannot read: that machine is Error, the others are still asked for.
+    }
     const secret = machine.setup.secret('azure-client-secret')
     vmIds[index] = new ResourceIds(settings).vm.toLowerCase()
     const key = JSON.stringify([settings.resourceManagerEndpoint, settings.authorityHost, settings.subscriptionId, settings.tenantId, settings.clientId, secret])
