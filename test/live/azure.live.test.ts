@@ -8,7 +8,7 @@ import {BerthSandbox, type RunResult} from '../harness/berth.js'
 // It costs a few minutes of a small VM. Skipped unless run by test:live with those variables set.
 
 const PRINCIPAL = ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const
-const live = process.env.BERTH_LIVE_TESTS === '1' && PRINCIPAL.every((name) => (process.env[name] ?? '') !== '')
+const live = process.env.BERTH_LIVE === '1' && PRINCIPAL.every((name) => (process.env[name] ?? '') !== '')
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))
 
 describe.skipIf(!live)('the azure driver on the real Azure', {timeout: 20 * 60_000}, () => {
