@@ -7,9 +7,9 @@ import type {TokenCredential, AccessToken, GetTokenOptions} from '@azure/identit
 import type {ComputeManagementClient, VirtualMachine} from '@azure/arm-compute'
 import type {NetworkManagementClient} from '@azure/arm-network'
 import type {ResourceManagementClient} from '@azure/arm-resources'
-import {retrying} from '../../src/core/drivers/retry.js'
 import {isKnownAuthorityHost} from './environments.js'
-import {AzureCallError, AzureCredentialError, isTransient, normalizeSdkError, oneLine} from './errors.js'
+import {AzureCallError, AzureCredentialError, normalizeSdkError, oneLine} from './errors.js'
+import {retryPolicy, type Notify} from './retry-policy.js'
 import type {ImageUrn} from './settings.js'
 
 export interface AzureAuth {
@@ -52,11 +52,7 @@ export interface NicSpec {
   tags: Record<string, string>
 }
 
-/** What the driver is told while it waits: retries of throttled or failed requests. */
-export type Notify = (message: string) => void
-
-type Pipeline = ComputeManagementClient['pipeline']
-type Policy = Parameters<Pipeline['addPolicy']>[0]
+export type {Notify} from './retry-policy.js'
 
 /** One subscription of one cloud, signed in as the configured identity. */
 export class AzureArm {
@@ -343,7 +339,7 @@ export class AzureArm {
     return {endpoint: this.auth.resourceManagerEndpoint, retryOptions: {maxRetries: 0}, userAgentOptions: {userAgentPrefix: 'berth'}}
   }
 
-  private withRetries<T extends {pipeline: Pipeline}>(client: T): T {
+  private withRetries<T extends {pipeline: ComputeManagementClient['pipeline']}>(client: T): T {
     client.pipeline.addPolicy(retryPolicy(this.notify))
     return client
   }
@@ -373,61 +369,6 @@ export class AzureArm {
     }
     return normalizeSdkError(error)
   }
-}
-
-/**
- * berth's retries as a pipeline policy, around each HTTP request: throttling (429, with its Retry-After), server
- * errors and network failures are tried again with backoff; after the last try the SDK sees the last answer.
- */
-function retryPolicy(notify: Notify): Policy {
-  class Transient extends Error {
-    constructor(readonly response: Awaited<ReturnType<Policy['sendRequest']>>) {
-      super(`HTTP ${response.status}`)
-    }
-  }
-  // An answer can come back as a response (status only) or be thrown by the SDK's deserializer (RestError).
-  const asCallError = (error: unknown): unknown => {
-    if (!(error instanceof Transient)) return normalizeSdkError(error)
-    const retryAfter = error.response.headers.get('retry-after')
-    return new AzureCallError(error.message, error.response.status, undefined, retryAfter === undefined || !Number.isFinite(Number(retryAfter)) ? undefined : Number(retryAfter) * 1000)
-  }
-  return {
-    name: 'berthRetry',
-    async sendRequest(request, next) {
-      try {
-        return await retrying(async () => {
-          const response = await next(request)
-          if (isTransient(new AzureCallError('', response.status, undefined))) throw new Transient(response)
-          return response
-        }, {
-          signal: asAbortSignal(request.abortSignal),
-          attempts: 5,
-          isTransient: (error) => isTransient(asCallError(error)),
-          retryAfterMs: (error) => {
-            const failure = asCallError(error)
-            return failure instanceof AzureCallError ? failure.retryAfterMs : undefined
-          },
-          onRetry: (error, attempt, delayMs) => {
-            const failure = asCallError(error)
-            const what = failure instanceof AzureCallError && failure.status !== undefined ? `answered ${failure.status}` : `failed (${oneLine(failure instanceof Error ? failure.message : String(failure))})`
-            notify(`Azure ${what} to ${request.method} ${new URL(request.url).pathname}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of 5).`)
-          },
-        })
-      } catch (error) {
-        if (error instanceof Transient) return error.response
-        throw error
-      }
-    },
-  }
-}
-
-/** The SDK types the caller's signal loosely; in Node it is the AbortSignal the driver passed. */
-function asAbortSignal(like: {aborted: boolean; addEventListener(type: 'abort', listener: () => void): void} | undefined): AbortSignal {
-  if (like instanceof AbortSignal) return like
-  const controller = new AbortController()
-  if (like?.aborted === true) controller.abort()
-  else like?.addEventListener('abort', () => controller.abort())
-  return controller.signal
 }
 
 /** A service principal when a client id is configured, else the Azure CLI's login, else (in a terminal) a device code. */
