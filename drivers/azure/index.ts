@@ -1,0 +1,64 @@
+import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {AzureDriver} from './driver.js'
+import {queryStates} from './query-states.js'
+import {DEFAULTS, settingsFromFlags, settingsFromState} from './settings.js'
+
+const SECRET_FLAG = 'azure-client-secret'
+
+/** Azure virtual machines through Azure Resource Manager (Docker Machine's flag and variable names). */
+const azure: DriverDefinition = {
+  name: 'azure',
+  description: 'A virtual machine on Microsoft Azure, with its own network security group, public IP and NIC.',
+  flags: [
+    {name: 'azure-subscription-id', type: 'string', env: 'AZURE_SUBSCRIPTION_ID', description: 'Subscription to create the machine in (required).'},
+    {name: 'azure-tenant-id', type: 'string', env: 'AZURE_TENANT_ID', description: 'Microsoft Entra tenant of the service principal (or of your Azure CLI login).'},
+    {name: 'azure-client-id', type: 'string', env: 'AZURE_CLIENT_ID', description: 'Service principal\'s application (client) id; without it berth uses your "az login".'},
+    {name: SECRET_FLAG, type: 'string', env: 'AZURE_CLIENT_SECRET', secret: true, description: 'Service principal\'s client secret.'},
+    {name: 'azure-environment', type: 'string', env: 'AZURE_ENVIRONMENT', default: DEFAULTS.environment, description: 'Azure cloud: AzurePublicCloud, AzureUSGovernmentCloud or AzureChinaCloud.'},
+    {name: 'azure-resource-manager-endpoint', type: 'string', env: 'AZURE_RESOURCE_MANAGER_ENDPOINT', description: 'Azure Resource Manager URL of another cloud (default: the environment\'s).'},
+    {name: 'azure-authority-host', type: 'string', env: 'AZURE_AUTHORITY_HOST', description: 'Microsoft Entra sign-in URL of another cloud (default: the environment\'s).'},
+    {name: 'azure-resource-group', type: 'string', env: 'AZURE_RESOURCE_GROUP', default: DEFAULTS.resourceGroup, description: 'Resource group (created, and removed with its last machine, when missing).'},
+    {name: 'azure-location', type: 'string', env: 'AZURE_LOCATION', default: DEFAULTS.location, description: 'Azure location (region).'},
+    {name: 'azure-size', type: 'string', env: 'AZURE_SIZE', default: DEFAULTS.size, description: 'VM size.'},
+    {name: 'azure-image', type: 'string', env: 'AZURE_IMAGE', default: DEFAULTS.image, description: 'Image URN, PUBLISHER:OFFER:SKU:VERSION.'},
+    {name: 'azure-ssh-user', type: 'string', env: 'AZURE_SSH_USER', default: DEFAULTS.sshUser, description: 'Admin user of the VM, for SSH.'},
+    {name: 'azure-docker-port', type: 'integer', env: 'AZURE_DOCKER_PORT', default: DEFAULTS.dockerPort, description: 'Port the Docker engine listens on with TLS (opened in the network security group).'},
+    {name: 'azure-vnet', type: 'string', env: 'AZURE_VNET', default: DEFAULTS.vnet, description: 'Virtual network, [RESOURCE_GROUP:]NAME (created when missing).'},
+    {name: 'azure-subnet', type: 'string', env: 'AZURE_SUBNET', default: DEFAULTS.subnet, description: 'Subnet of the virtual network (created when missing).'},
+    {name: 'azure-subnet-prefix', type: 'string', env: 'AZURE_SUBNET_PREFIX', default: DEFAULTS.subnetPrefix, description: 'Address range of a new subnet (and of a new virtual network).'},
+    {name: 'azure-availability-set', type: 'string', env: 'AZURE_AVAILABILITY_SET', description: 'Availability set to put the VM in (created when missing).'},
+    {name: 'azure-storage-type', type: 'string', env: 'AZURE_STORAGE_TYPE', default: DEFAULTS.storageType, description: 'OS disk type: Standard_LRS, StandardSSD_LRS, Premium_LRS, StandardSSD_ZRS or Premium_ZRS.'},
+    {name: 'azure-custom-data', type: 'string', env: 'AZURE_CUSTOM_DATA_FILE', description: 'File given to the VM as custom data (cloud-init).'},
+    {name: 'azure-open-port', type: 'string-array', description: 'Also open this port to the Internet, PORT[/tcp|udp] (repeatable).'},
+    {name: 'azure-private-ip-address', type: 'string', description: 'Static private address of the VM in its subnet.'},
+    {name: 'azure-use-private-ip', type: 'boolean', description: 'Reach the machine at its private address (berth runs inside the virtual network).'},
+    {name: 'azure-no-public-ip', type: 'boolean', description: 'Make no public IP address (implies --azure-use-private-ip).'},
+    {name: 'azure-static-public-ip', type: 'boolean', description: 'Accepted for Docker Machine scripts: every public IP berth makes is static (Standard SKU).'},
+    {name: 'azure-dns', type: 'string', env: 'AZURE_DNS_LABEL', description: 'DNS label of the public IP (LABEL.LOCATION.cloudapp.azure.com).'},
+  ],
+  capabilities: {
+    lifecycle: {start: true, stop: true, restart: true, kill: true},
+    // A Standard public IP keeps its address, but a VM's address can change (its public IP replaced): re-checked on start.
+    stableAddress: false,
+    serialOperations: false,
+    provisions: true,
+  },
+  async probe() {
+    try {
+      for (const sdk of ['@azure/identity', '@azure/arm-compute', '@azure/arm-network', '@azure/arm-resources']) import.meta.resolve(sdk)
+      return {installed: true, healthy: true}
+    } catch {
+      return {installed: false, healthy: false, problem: 'The Azure SDK packages are not installed.', fix: 'Reinstall berth (npm install) so that its @azure/* dependencies are present.'}
+    }
+  },
+  fromFlags(values, setup) {
+    const secret = values[SECRET_FLAG]
+    return new AzureDriver(settingsFromFlags(values, setup.machineName), setup, typeof secret === 'string' && secret !== '' ? secret : undefined)
+  },
+  load(state, setup) {
+    return new AzureDriver(settingsFromState(state, setup.env), setup, setup.secret(SECRET_FLAG))
+  },
+  queryStates,
+}
+
+export default azure
