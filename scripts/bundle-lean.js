@@ -29,8 +29,9 @@ await rm(outDir, {recursive: true, force: true})
 await build({
   input: {lean: new URL('../dist/src/cli/lean.js', import.meta.url).pathname, version: new URL('../dist/src/cli/version-string.js', import.meta.url).pathname},
   platform: 'node',
-  // Only Node's own modules stay outside; the lean path must not reach into node_modules.
-  external: (id) => id.startsWith('node:') && id !== 'node:fs/promises',
+  // berth's own modules are bundled; Node's and npm packages' (a cloud driver's SDK, loaded only when that
+  // driver is used) stay outside and are resolved by Node when, and if, they are loaded.
+  external: (id) => (id.startsWith('node:') ? id !== 'node:fs/promises' : !/^[./\0]/.test(id)),
   plugins: [{
     name: 'berth-fs-promises',
     resolveId: (id, importer) => (id === 'node:fs/promises' && importer !== FS_PROMISES_SHIM ? FS_PROMISES_SHIM : undefined),
