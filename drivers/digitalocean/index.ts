@@ -1,0 +1,31 @@
+import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {DigitalOceanDriver} from './driver.js'
+import {digitalOceanFlags, TOKEN_ENV, TOKEN_FLAG} from './flags.js'
+import {settingsFromFlags, stateFromStored} from './settings.js'
+
+/** Droplets on DigitalOcean through digitalocean-js (loaded only when a machine of this driver talks to the API). */
+const digitalocean: DriverDefinition = {
+  name: 'digitalocean',
+  description: 'A DigitalOcean droplet (berth imports an SSH key, makes the droplet, and provisions its engine).',
+  flags: digitalOceanFlags,
+  capabilities: {
+    lifecycle: {start: true, stop: true, restart: true, kill: true},
+    // A droplet keeps its address across power cycles, but one made again from a snapshot or moved may not: berth checks.
+    stableAddress: false,
+    serialOperations: false,
+    provisions: true,
+  },
+  async probe() {
+    return {installed: true, healthy: true}
+  },
+  fromFlags(values, setup) {
+    const token = values[TOKEN_FLAG]
+    return new DigitalOceanDriver(settingsFromFlags(values), setup, typeof token === 'string' ? token : undefined)
+  },
+  load(state, setup) {
+    const stored = stateFromStored(state)
+    return new DigitalOceanDriver(stored, setup, setup.env[TOKEN_ENV], stored)
+  },
+}
+
+export default digitalocean
