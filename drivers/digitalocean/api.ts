@@ -1,9 +1,9 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
 import type {AxiosError, AxiosInstance} from 'axios'
 import type {DigitalOcean} from 'digitalocean-js'
+import {retrying} from '../../src/core/drivers/retry.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {Account, Action, Droplet, DropletRequest, Image, PowerAction, Region, Size, SshKey} from './api-types.js'
-import {withRetries, type RetryOptions} from './retry.js'
 
 /**
  * The only module that touches digitalocean-js; the driver imports it when it first talks to the API, so `berth env`,
@@ -47,6 +47,8 @@ export interface DigitalOceanApi {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000
+/** A rate limit that frees no request sooner than this is reported (with its reset time) rather than waited out. */
+const MAX_THROTTLE_WAIT_MS = 60_000
 /** The API's largest page. */
 const PER_PAGE = 200
 /** A bound on paging, against an API that keeps offering a next page. */
@@ -117,12 +119,24 @@ export async function connectDigitalOcean(target: ApiTarget): Promise<DigitalOce
       throw apiError(what, error)
     }
   }
-  const retried = <T>(what: string, options: CallOptions & Pick<RetryOptions<T>, 'recover'>, work: () => Promise<T>): Promise<T> =>
-    withRetries(async () => (await request(what, options, work)).value, {signal: options.signal, ...(options.recover === undefined ? {} : {recover: options.recover})})
+  /**
+   * A request, again after throttling (when the API said how long to wait, and not too long), 5xx and lost
+   * connections. recover: after a failure that leaves open whether a creating request was carried out, what it
+   * made; found, it is the answer and the request is not repeated.
+   */
+  const retried = <T>(what: string, options: CallOptions & {recover?: () => Promise<T | undefined>}, work: () => Promise<T>): Promise<T> => retrying(async () => {
+    try {
+      return (await request(what, options, work)).value
+    } catch (error) {
+      const found = error instanceof DigitalOceanApiError && error.ambiguous ? await options.recover?.() : undefined
+      if (found !== undefined) return found
+      throw error
+    }
+  }, retryPolicy(options.signal))
   const paged = async <T>(what: string, signal: AbortSignal, work: () => Promise<T[]>): Promise<T[]> => {
     const all: T[] = []
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const {value, next} = await withRetries(() => request(what, {signal}, work, page), {signal})
+      const {value, next} = await retrying(() => request(what, {signal}, work, page), retryPolicy(signal))
       all.push(...value)
       if (next === undefined || value.length === 0) return all
     }
@@ -155,6 +169,17 @@ export async function connectDigitalOcean(target: ApiTarget): Promise<DigitalOce
     dropletAction: (id, type, options) => retried(`${type} on droplet ${id}`, {...options, uninterruptible: true}, () => postAction(client, id, type)),
     dropletActions: (id, signal) => retried(`listing actions of droplet ${id}`, {signal}, () => client.droplets.getDropletActions(id) as Promise<Action[]>),
     action: (dropletId, actionId, signal) => retried(`reading action ${actionId}`, {signal}, () => client.dropletActions.getExistingDropletAction(dropletId, actionId) as Promise<Action>),
+  }
+}
+
+function retryPolicy(signal: AbortSignal): Parameters<typeof retrying>[1] {
+  return {
+    signal,
+    baseDelayMs: 1000,
+    maxDelayMs: MAX_THROTTLE_WAIT_MS,
+    isTransient: (error) => error instanceof DigitalOceanApiError && (error.status === 429 ? (error.retryAfterMs ?? 0) <= MAX_THROTTLE_WAIT_MS : (error.status ?? 0) >= 500 || error.network !== undefined),
+    // A little past the moment the API named, so that the request does not arrive a hair too early.
+    retryAfterMs: (error) => error instanceof DigitalOceanApiError && error.retryAfterMs !== undefined ? error.retryAfterMs + 250 : undefined,
   }
 }
 

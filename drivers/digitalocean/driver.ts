@@ -83,7 +83,11 @@ export class DigitalOceanDriver implements Driver {
       }
       ctx.progress(`Creating droplet "${name}" (${this.settings.size}, ${this.settings.image}) in ${this.settings.region}`)
       const since = Date.now()
-      const droplet = await api.createDroplet(request, {signal: ctx.signal, recover: () => this.dropletMadeSince(api, since)})
+      const droplet = await api.createDroplet(request, {signal: ctx.signal, recover: async () => {
+        const made = await this.dropletMadeSince(api, since)
+        if (made !== undefined) ctx.progress(`The answer to the create request was lost; droplet ${made.id} is the one it made`)
+        return made
+      }})
       this.dropletId = droplet.id
       await ctx.record({kind: 'droplet', id: String(droplet.id), name: droplet.name})
       ctx.signal.throwIfAborted()

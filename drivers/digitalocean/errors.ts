@@ -13,7 +13,7 @@ export function explainApiError(error: unknown, settings: Pick<DigitalOceanSetti
     return new BerthError(`Cannot reach the DigitalOcean API at ${settings.apiUrl} while ${error.what} (${error.network}).`, {hint: 'Check the network connection, and --digitalocean-api-url (DIGITALOCEAN_API_URL) if you set it.'})
   }
   if (error.status === 401) return new BerthError(`DigitalOcean refused the access token while ${error.what} (${said}).`, {hint: TOKEN_HINT})
-  if (error.status === 403) return new BerthError(`DigitalOcean refused ${error.what} (${said}).`, {hint: 'The access token needs the write scope for berth to make and remove droplets and SSH keys.'})
+  if (error.status === 403) return new BerthError(`DigitalOcean refused ${error.what} (${said}).`, {hint: 'berth needs a token with read and write scopes to make, power and remove droplets and SSH keys.'})
   if (error.status === 429) {
     const when = error.resetsAt === undefined ? 'a while' : `${error.resetsAt.toLocaleTimeString()}`
     return new BerthError(`DigitalOcean's API rate limit is used up (${error.what}: ${said}).`, {hint: `Wait until ${when} and try again; every program using this account's tokens shares the limit.`})

@@ -1,6 +1,7 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
 import {DigitalOceanDriver} from './driver.js'
-import {digitalOceanFlags, TOKEN_ENV, TOKEN_FLAG} from './flags.js'
+import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
+import {queryDropletStates} from './query-states.js'
 import {settingsFromFlags, stateFromStored} from './settings.js'
 
 /** Droplets on DigitalOcean through digitalocean-js (loaded only when a machine of this driver talks to the API). */
@@ -24,8 +25,9 @@ const digitalocean: DriverDefinition = {
   },
   load(state, setup) {
     const stored = stateFromStored(state)
-    return new DigitalOceanDriver(stored, setup, setup.env[TOKEN_ENV], stored)
+    return new DigitalOceanDriver(stored, setup, setup.secret(TOKEN_FLAG), stored)
   },
+  queryStates: queryDropletStates,
 }
 
 export default digitalocean

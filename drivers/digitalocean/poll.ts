@@ -1,5 +1,5 @@
 import {TimeoutError} from '../../src/core/errors.js'
-import {sleep} from './sleep.js'
+import {pause} from '../../src/core/ssh/abort.js'
 
 export interface PollOptions<T> {
   signal: AbortSignal
@@ -19,6 +19,6 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
     const value = await read()
     if (done(value)) return value
     if (Date.now() + interval > deadline) throw new TimeoutError(`${options.describe(value)} after ${Math.round(options.timeoutMs / 1000)}s.`)
-    await sleep(interval, options.signal)
+    await pause(interval, options.signal)
   }
 }
