@@ -4,7 +4,7 @@ import {connectDigitalOcean, type DigitalOceanApi} from '../../drivers/digitaloc
 import {DigitalOceanApiError} from '../../drivers/digitalocean/api-error.js'
 import {apiBase} from '../../drivers/digitalocean/settings.js'
 import {serverError, startDigitalOceanSimulator, throttled, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
-import type {HostSource} from '../simulators/digitalocean/model.js'
+import type {DropletHost, HostSource} from '../simulators/digitalocean/model.js'
 
 // The driver's one module over digitalocean-js against the simulator's wire protocol: URLs, the Bearer token, paging,
 // errors with status and body, retries. Droplets here never get a host (the wire, not the host, is under test):
@@ -16,7 +16,7 @@ const publicKey = (): string => ssh2.utils.generateKeyPairSync('ed25519').public
 const droplet = {region: 'nyc3', size: 's-1vcpu-2gb', image: 'ubuntu-24-04-x64', ssh_keys: [], backups: false, ipv6: false, private_networking: false, monitoring: false}
 
 describe('the DigitalOcean API module over digitalocean-js', () => {
-  let sim: DigitalOceanSimulator
+  let sim: DigitalOceanSimulator<DropletHost>
   let api: DigitalOceanApi
   const signal = new AbortController().signal
   const noRecovery = async (): Promise<undefined> => undefined

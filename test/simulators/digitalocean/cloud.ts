@@ -186,9 +186,9 @@ export class Cloud {
         if (droplet.status === 'active') return this.finish(action, 'completed')
         // A droplet that is started again gets a new public address here, as a cloud may hand one out.
         this.onHost(droplet, action, async () => {
+          await host.powerOn()
           droplet.moves++
           await host.moveAddress(10 + (droplet.moves % 200))
-          await host.powerOn()
           droplet.status = 'active'
         })
         break

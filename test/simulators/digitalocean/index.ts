@@ -1,4 +1,4 @@
-import type {HostInit} from '../../hosts/index.js'
+import type {HostInit, TestHost} from '../../hosts/index.js'
 import {Cloud, newAccount} from './cloud.js'
 import {FailureRules, type FailureRule} from './failures.js'
 import type {Account, DropletHost, HostSource} from './model.js'
@@ -8,9 +8,9 @@ import {ApiServer, type CallRecord} from './server.js'
 export {capacity, forbidden, serverError, throttled, type FailureAnswer, type FailureRule} from './failures.js'
 export type {CallRecord} from './server.js'
 
-export interface DigitalOceanSimulatorOptions {
+export interface DigitalOceanSimulatorOptions<Host extends DropletHost> {
   /** Where droplets' hosts come from (a TestHostPool): each droplet is a host without docker, root authorised with the droplet's key. */
-  hosts: HostSource
+  hosts: HostSource<Host>
   /** The tokens the API accepts, each an account of its own (default: one). */
   tokens?: readonly string[]
   dropletLimit?: number
@@ -39,7 +39,7 @@ export interface KeyInfo {
   token: string
 }
 
-export interface DigitalOceanSimulator {
+export interface DigitalOceanSimulator<Host extends DropletHost = TestHost> {
   /** The API's base, as --digitalocean-api-url takes it (without /v2). */
   readonly endpoint: string
   /** The first (or only) good token. */
@@ -48,13 +48,15 @@ export interface DigitalOceanSimulator {
   /** How many requests reached a route ("GET /v2/droplets"), with a good token. */
   count(route: string): number
   fail(rule: FailureRule): void
+  /** Drop every failure rule. */
+  clearFailures(): void
   /** The next `count` shutdown actions end as errored after afterMs, the droplet still running (its OS ignored them). */
   failShutdowns(count?: number, afterMs?: number): void
   droplets(): DropletInfo[]
   keys(): KeyInfo[]
   /** Add a key to an account, as a user would in the control panel. */
   addKey(name: string, publicKey: string, token?: string): KeyInfo
-  host(dropletId: number): DropletHost | undefined
+  host(dropletId: number): Host | undefined
   /** Host operations that failed, for a test's diagnostics. */
   readonly hostErrors: readonly string[]
   /** Wait until no host operation (boot, power, deletion) is running. */
@@ -62,7 +64,7 @@ export interface DigitalOceanSimulator {
   stop(): Promise<void>
 }
 
-export async function startDigitalOceanSimulator(options: DigitalOceanSimulatorOptions): Promise<DigitalOceanSimulator> {
+export async function startDigitalOceanSimulator<Host extends DropletHost = TestHost>(options: DigitalOceanSimulatorOptions<Host>): Promise<DigitalOceanSimulator<Host>> {
   const tokens = options.tokens ?? ['dop_v1_simulated0000000000000000000000000000000000000000000000000000']
   const accounts = new Map<string, Account>(tokens.map((token) => [token, newAccount(token, options.dropletLimit ?? 10)]))
   const cloud = new Cloud({hosts: options.hosts, init: options.init ?? 'systemd'})
@@ -81,6 +83,7 @@ export async function startDigitalOceanSimulator(options: DigitalOceanSimulatorO
     calls: server.calls,
     count: (route) => server.calls.filter((call) => call.route === route && call.account !== undefined).length,
     fail: (rule) => failures.add(rule),
+    clearFailures: () => failures.clear(),
     failShutdowns: (count = 1, afterMs = 500) => cloud.failShutdowns(count, afterMs),
     droplets: () => [...cloud.droplets.values()].map((droplet) => ({
       id: droplet.id,
@@ -93,7 +96,8 @@ export async function startDigitalOceanSimulator(options: DigitalOceanSimulatorO
     })),
     keys: () => [...cloud.keys.values()].map(keyInfo),
     addKey: (name, publicKey, token = tokens[0]!) => keyInfo(cloud.createKey(account(token), {name, public_key: publicKey})),
-    host: (dropletId) => cloud.droplets.get(dropletId)?.host,
+    // The cloud holds the hosts this source made.
+    host: (dropletId) => cloud.droplets.get(dropletId)?.host as Host | undefined,
     hostErrors: cloud.hostErrors,
     settle: () => cloud.settle(),
     stop: async () => {

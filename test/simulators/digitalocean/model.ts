@@ -22,8 +22,8 @@ export interface DropletHost {
 }
 
 /** Where droplets' hosts come from: a TestHostPool. */
-export interface HostSource {
-  up(name: string, options: HostOptions): Promise<DropletHost>
+export interface HostSource<Host extends DropletHost = DropletHost> {
+  up(name: string, options: HostOptions): Promise<Host>
 }
 
 export interface Account {
