@@ -1,5 +1,6 @@
 import {readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import ssh2 from 'ssh2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, type RunResult} from '../harness/berth.js'
@@ -78,6 +79,28 @@ describe('create -d digitalocean against the simulated API', () => {
     ])
     expect(config.endpoint.url).toBe(`tcp://${droplet.ip}:2376`)
     await proveDockerWorks(sandbox, 'd1', image.path)
+  })
+
+  it('loads digitalocean-js only for commands that talk to the API', async () => {
+    // A module hook that notes every import of the SDK.
+    const log = join(sandbox.dir, 'sdk-loads.log')
+    const hooks = join(sandbox.dir, 'sdk-hooks.mjs')
+    const register = join(sandbox.dir, 'sdk-register.mjs')
+    await writeFile(hooks, `import {appendFileSync} from 'node:fs'
+export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('digitalocean-js')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n')
+  return next(specifier, context)
+}
+`)
+    await writeFile(register, `import {register} from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`)
+    const loads = async (args: readonly string[]): Promise<string[]> => {
+      await writeFile(log, '')
+      const result = await berth(args, {NODE_OPTIONS: `--import ${register}`})
+      expect(result.code, result.stderr).toBe(0)
+      return (await readFile(log, 'utf8')).split('\n').filter(Boolean)
+    }
+    for (const args of [['env', 'd1'], ['config', 'd1'], ['inspect', 'd1'], ['create', '-d', 'digitalocean', '--help'], ['drivers']]) expect(await loads(args), args.join(' ')).toEqual([])
+    for (const args of [['status', 'd1'], ['ip', 'd1']]) expect(await loads(args), args.join(' ')).toContain('digitalocean-js')
   })
 
   it('stop powers the droplet off when its shutdown fails; start brings it up at a new address with a new server certificate', async () => {
