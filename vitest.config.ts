@@ -1,8 +1,10 @@
-import {defineConfig} from 'vitest/config'
+import {configDefaults, defineConfig} from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/live makes real cloud resources: only `npm run test:live` (BERTH_LIVE=1) runs it.
+    exclude: [...configDefaults.exclude, ...(process.env.BERTH_LIVE === '1' ? [] : ['test/live/**'])],
     // oclif writes through console.log; the runner must not swallow it.
     disableConsoleIntercept: true,
     testTimeout: 60_000,
