@@ -11,7 +11,8 @@ const digitalocean: DriverDefinition = {
   flags: digitalOceanFlags,
   capabilities: {
     lifecycle: {start: true, stop: true, restart: true, kill: true},
-    // A droplet keeps its address across power cycles, but one made again from a snapshot or moved may not: berth checks.
+    // DigitalOcean keeps a droplet's address across power cycles; berth checks anyway, and a droplet that comes back
+    // at another address gets a server certificate for it.
     stableAddress: false,
     serialOperations: false,
     provisions: true,

@@ -15,7 +15,8 @@ import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulat
 // power-off takes over.
 
 const TOKEN = 'dop_v1_dddd4444dddd4444dddd4444dddd4444dddd4444dddd4444dddd4444dddd4444'
-const TIMING = {...DEFAULT_TIMING, activeTimeoutMs: 2000, shutdownTimeoutMs: 1000, pollIntervalMs: 200}
+// Short deadlines where the test makes them expire on purpose; the others stay long, for a busy machine.
+const TIMING = {...DEFAULT_TIMING, shutdownTimeoutMs: 1000, pollIntervalMs: 200}
 
 describe('the digitalocean driver contract, in-process', () => {
   let dir: string
@@ -44,7 +45,7 @@ describe('the digitalocean driver contract, in-process', () => {
     await rm(dir, {recursive: true, force: true})
   })
 
-  const machine = async (name: string): Promise<{driver: DigitalOceanDriver; ctx: OperationContext; records: ResourceRecord[]; progress: string[]; setup: DriverSetup}> => {
+  const machine = async (name: string, timing = TIMING): Promise<{driver: DigitalOceanDriver; ctx: OperationContext; records: ResourceRecord[]; progress: string[]; setup: DriverSetup}> => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
     const setup: DriverSetup = {machineName: name, machineDir, storePath: dir, env: {}, secret: () => TOKEN}
@@ -58,12 +59,12 @@ describe('the digitalocean driver contract, in-process', () => {
       progress: (line) => progress.push(line),
       connectSsh: () => Promise.reject(new Error('not used by this driver')),
     }
-    const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, TIMING)
+    const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, timing)
     return {driver, ctx, records, progress, setup}
   }
 
   it('gives up on a droplet that does not get active in time, and removes it', async () => {
-    const {driver, ctx, records} = await machine('slow')
+    const {driver, ctx, records} = await machine('slow', {...TIMING, activeTimeoutMs: 2000})
     await expect(driver.create(ctx)).rejects.toThrow(/^Droplet \d+ was still new after 2s\.$/)
     expect(records.map((record) => record.kind)).toEqual(['ssh-key', 'droplet'])
     gate.open()
@@ -82,7 +83,8 @@ describe('the digitalocean driver contract, in-process', () => {
     expect(existsSync(join(setup.machineDir, 'id_ed25519'))).toBe(true)
     expect(driver.toState()).toMatchObject({dropletId: droplet!.id})
 
-    sim.failShutdowns(1, 3000)
+    // Hanging far longer than the 1 s the driver waits for it, so that a slow test machine still sees it pending.
+    sim.failShutdowns(1, 6000)
     await driver.stop(ctx)
     expect(progress).toContain(`Droplet ${droplet!.id} did not shut down within 1s; powering it off`)
     // The power-off first met the shutdown still pending, and came again once it had ended.

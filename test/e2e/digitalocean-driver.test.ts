@@ -139,15 +139,19 @@ export async function resolve(specifier, context, next) {
     expect((await berth(['status', 'd1'])).stdout).toBe('Running\n')
   })
 
-  it('uses a key of the account by fingerprint, and ls asks each account once for all its machines', async () => {
+  it('makes a droplet as the flags say with a key of the account, and ls asks each account once for all its machines', async () => {
     const own = ssh2.utils.generateKeyPairSync('ed25519', {comment: 'mine'})
     const keyPath = join(sandbox.dir, 'my-key')
     await writeFile(keyPath, own.private, {mode: 0o600})
     const mine = sim.addKey('my laptop', own.public, TOKEN_B)
-    const created = await berth(['create', '-d', 'digitalocean', ...flags, '--digitalocean-access-token', TOKEN_B, '--digitalocean-region', 'ams3',
+    const userdata = join(sandbox.dir, 'cloud-config.yaml')
+    await writeFile(userdata, '#cloud-config\npackages: [htop]\n')
+    const created = await berth(['create', '-d', 'digitalocean', ...flags, '--digitalocean-access-token', TOKEN_B, '--digitalocean-region', 'ams3', '--digitalocean-size', 's-2vcpu-4gb',
+      '--digitalocean-image', 'debian-12-x64', '--digitalocean-backups', '--digitalocean-monitoring', '--digitalocean-private-networking', '--digitalocean-userdata', userdata,
       '--digitalocean-ssh-key-fingerprint', mine.fingerprint, '--digitalocean-ssh-key-path', keyPath, 'd2'])
     expect(errorLines(created)).toEqual([])
     expect(created.code).toBe(0)
+    expect(dropletOf('d2')).toMatchObject({region: 'ams3', size: 's-2vcpu-4gb', image: 'debian-12-x64', backups: true, monitoring: true, ipv6: false, userData: '#cloud-config\npackages: [htop]\n'})
     expect(sim.keys().filter((key) => key.token === TOKEN_B)).toEqual([mine])
     expect((await berth(['ssh', 'd2', '--', 'hostname'])).stdout).toBe('d2\n')
 

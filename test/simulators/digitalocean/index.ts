@@ -29,6 +29,14 @@ export interface DropletInfo {
   token: string
   /** Being deleted: its host is going down. */
   deleting: boolean
+  /** As the create request asked. */
+  region: string
+  size: string
+  image: string
+  backups: boolean
+  ipv6: boolean
+  monitoring: boolean
+  userData: string | undefined
 }
 
 export interface KeyInfo {
@@ -93,6 +101,13 @@ export async function startDigitalOceanSimulator<Host extends DropletHost = Test
       ip: droplet.status === 'new' ? undefined : droplet.host?.ip,
       token: droplet.account.token,
       deleting: droplet.deleting,
+      region: droplet.region,
+      size: droplet.size,
+      image: droplet.image,
+      backups: droplet.backups,
+      ipv6: droplet.ipv6,
+      monitoring: droplet.monitoring,
+      userData: droplet.userData,
     })),
     keys: () => [...cloud.keys.values()].map(keyInfo),
     addKey: (name, publicKey, token = tokens[0]!) => keyInfo(cloud.createKey(account(token), {name, public_key: publicKey})),
