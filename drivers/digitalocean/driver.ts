@@ -45,6 +45,7 @@ const RECOVER_TIMEOUT_MS = 60_000
 /** A machine on a DigitalOcean droplet: an imported (or the user's) SSH key, a tagged droplet, power through droplet actions. */
 export class DigitalOceanDriver implements Driver {
   private dropletId: number | undefined
+  private accountUuid: string | undefined
   private connection: Promise<DigitalOceanApi> | undefined
   private recent: {at: number; droplet: Promise<Droplet | undefined>} | undefined
 
@@ -52,15 +53,16 @@ export class DigitalOceanDriver implements Driver {
     private readonly settings: DigitalOceanSettings,
     private readonly setup: DriverSetup,
     private readonly token: string | undefined,
-    state: Pick<DigitalOceanState, 'dropletId'> = {},
+    state: Pick<DigitalOceanState, 'dropletId' | 'accountUuid'> = {},
     private readonly timing: DriverTiming = DEFAULT_TIMING,
   ) {
     this.dropletId = state.dropletId
+    this.accountUuid = state.accountUuid
   }
 
   async preCreateCheck(ctx: OperationContext): Promise<void> {
     await checkLocalFiles(this.settings)
-    await this.explained(async () => checkAccount(await this.api(), this.settings, ctx.signal))
+    this.accountUuid = (await this.explained(async () => checkAccount(await this.api(), this.settings, ctx.signal))).uuid
   }
 
   async create(ctx: OperationContext): Promise<void> {
@@ -159,8 +161,7 @@ export class DigitalOceanDriver implements Driver {
     await this.explained(async () => {
       const api = await this.api()
       const id = this.requireDropletId()
-      const droplet = await this.readDroplet(api, id, ctx.signal)
-      if (droplet === undefined) throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm -f ${this.setup.machineName}".`})
+      const droplet = await this.readDroplet(api, id, ctx.signal) ?? await this.gone(api, id, ctx.signal)
       if (brings !== undefined && droplet.status === brings) return
       try {
         await act(api, id)
@@ -176,6 +177,8 @@ export class DigitalOceanDriver implements Driver {
     if (droplets.length === 0 && keys.length === 0) return
     await this.explained(async () => {
       const api = await this.api()
+      // Another account's token would find nothing and delete nothing, and the machine would be forgotten.
+      await this.requireSameAccount(api, ctx.signal)
       const failures: unknown[] = []
       // The droplet first: a key of a droplet being made must outlive the request that names it.
       for (const droplet of droplets) await this.deleteDroplet(api, Number(droplet.id), ctx).catch((error: unknown) => failures.push(error))
@@ -199,8 +202,14 @@ export class DigitalOceanDriver implements Driver {
   }
 
   async state(signal: AbortSignal): Promise<MachineState> {
-    if (this.dropletId === undefined) return 'NotFound'
-    return machineState(await this.explained(async () => this.readDroplet(await this.api(), this.dropletId!, signal)))
+    const id = this.dropletId
+    if (id === undefined) return 'NotFound'
+    return this.explained(async () => {
+      const api = await this.api()
+      const droplet = await this.readDroplet(api, id, signal)
+      if (droplet === undefined) await this.requireSameAccount(api, signal)
+      return machineState(droplet)
+    })
   }
 
   async address(signal: AbortSignal): Promise<string> {
@@ -224,7 +233,11 @@ export class DigitalOceanDriver implements Driver {
   }
 
   toState(): Record<string, unknown> {
-    const state: DigitalOceanState = {...this.settings, ...(this.dropletId === undefined ? {} : {dropletId: this.dropletId})}
+    const state: DigitalOceanState = {
+      ...this.settings,
+      ...(this.dropletId === undefined ? {} : {dropletId: this.dropletId}),
+      ...(this.accountUuid === undefined ? {} : {accountUuid: this.accountUuid}),
+    }
     return {...state}
   }
 
@@ -257,10 +270,22 @@ export class DigitalOceanDriver implements Driver {
     return this.explained(async () => {
       const id = this.requireDropletId()
       const reusable = this.recent !== undefined && Date.now() - this.recent.at < REUSE_MS ? this.recent.droplet : undefined
-      const droplet = await (reusable ?? this.readDroplet(await this.api(), id, signal))
-      if (droplet === undefined) throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm -f ${this.setup.machineName}".`})
-      return droplet
+      const api = await this.api()
+      const droplet = await (reusable ?? this.readDroplet(api, id, signal))
+      return droplet ?? this.gone(api, id, signal)
     })
+  }
+
+  /** A droplet the API does not know: gone, unless the token is another account's. */
+  private async gone(api: DigitalOceanApi, id: number, signal: AbortSignal): Promise<never> {
+    await this.requireSameAccount(api, signal)
+    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm -f ${this.setup.machineName}".`})
+  }
+
+  private async requireSameAccount(api: DigitalOceanApi, signal: AbortSignal): Promise<void> {
+    if (this.accountUuid === undefined) return
+    const account = await api.account(signal)
+    if (account.uuid !== this.accountUuid) throw wrongAccount(this.setup.machineName, account.email)
   }
 
   private async explained<T>(work: () => Promise<T>): Promise<T> {
@@ -270,4 +295,10 @@ export class DigitalOceanDriver implements Driver {
       throw explainApiError(error, this.settings)
     }
   }
+}
+
+export function wrongAccount(machine: string, email: string): BerthError {
+  return new BerthError(`Machine "${machine}" is in another DigitalOcean account than the one of the token berth was given (${email}).`, {
+    hint: `Set ${TOKEN_ENV} to a token of the machine's account, or unset it if that token was typed at create.`,
+  })
 }

@@ -2,7 +2,7 @@ import {stat} from 'node:fs/promises'
 import {BerthError} from '../../src/core/errors.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {DigitalOceanApi} from './api.js'
-import type {Image, Region, Size} from './api-types.js'
+import type {Account, Image, Region, Size} from './api-types.js'
 import {privateKeyFingerprint} from './fingerprint.js'
 import type {DigitalOceanSettings} from './settings.js'
 
@@ -27,7 +27,7 @@ export async function checkLocalFiles(settings: DigitalOceanSettings): Promise<v
 }
 
 /** The token works, the account may make droplets, and the region, size, image (and the user's key) exist and fit together. */
-export async function checkAccount(api: DigitalOceanApi, settings: DigitalOceanSettings, signal: AbortSignal): Promise<void> {
+export async function checkAccount(api: DigitalOceanApi, settings: DigitalOceanSettings, signal: AbortSignal): Promise<Account> {
   const account = await api.account(signal)
   if (account.status === 'locked') throw new BerthError(`The DigitalOcean account ${account.email} is locked: ${account.status_message || 'it cannot make droplets'}.`, {hint: 'Resolve it in the DigitalOcean control panel.'})
   const [regions, sizes, image] = await Promise.all([
@@ -39,6 +39,7 @@ export async function checkAccount(api: DigitalOceanApi, settings: DigitalOceanS
   checkRegion(regions, settings.region)
   checkSize(sizes, settings)
   checkImage(image, settings)
+  return account
 }
 
 function notFound(error: unknown, explain: () => BerthError): never {

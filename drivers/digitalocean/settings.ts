@@ -27,9 +27,11 @@ export interface DigitalOceanSettings {
   sshKeyPath?: string
 }
 
-/** The settings plus what create learnt: the droplet's id. */
+/** The settings plus what create learnt: the droplet's id, and the account it is in. */
 export interface DigitalOceanState extends DigitalOceanSettings {
   dropletId?: number
+  /** The uuid of the token's account at create: a token of another account must not make the droplet look gone. */
+  accountUuid?: string
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/
@@ -120,7 +122,7 @@ export function stateFromStored(stored: Record<string, unknown>): DigitalOceanSt
   for (const key of ['apiUrl', 'region', 'size', 'image', 'sshUser']) want(key, 'string')
   for (const key of ['ipv6', 'privateNetworking', 'backups', 'monitoring']) want(key, 'boolean')
   want('sshPort', 'number')
-  for (const key of ['userdataPath', 'sshKeyFingerprint', 'sshKeyPath']) want(key, 'string', true)
+  for (const key of ['userdataPath', 'sshKeyFingerprint', 'sshKeyPath', 'accountUuid']) want(key, 'string', true)
   want('dropletId', 'number', true)
   if (!Array.isArray(stored.tags) || !stored.tags.every((tag) => typeof tag === 'string')) problems.push('"tags" is not a list of strings')
   if (problems.length > 0) throw new BerthError(`The digitalocean driver's stored state is damaged: ${problems.join(', ')}.`, {hint: 'Remove the machine with "berth rm -f NAME" and delete its droplet in the DigitalOcean control panel if it still exists.'})

@@ -72,7 +72,7 @@ describe('create -d digitalocean against the simulated API', () => {
     const publicKey = (await readFile(join(sandbox.storePath, 'machines', 'd1', 'id_ed25519.pub'), 'utf8')).trim()
     expect(sim.keys()).toEqual([expect.objectContaining({name: 'berth-d1', publicKey, token: TOKEN_A})])
     const config = JSON.parse(await readFile(join(sandbox.storePath, 'machines', 'd1', 'config.json'), 'utf8')) as {driver: {state: Record<string, unknown>}; resources: unknown[]; endpoint: {url: string}}
-    expect(config.driver.state).toMatchObject({dropletId: droplet.id, region: 'nyc3', size: 's-1vcpu-2gb', image: 'ubuntu-24-04-x64', apiUrl: `${sim.endpoint}/v2`, ipv6: true})
+    expect(config.driver.state).toMatchObject({dropletId: droplet.id, accountUuid: expect.any(String) as unknown, region: 'nyc3', size: 's-1vcpu-2gb', image: 'ubuntu-24-04-x64', apiUrl: `${sim.endpoint}/v2`, ipv6: true})
     expect(config.resources).toEqual([
       {kind: 'ssh-key', id: String(sim.keys()[0]!.id), fingerprint: sim.keys()[0]!.fingerprint, name: 'berth-d1'},
       {kind: 'droplet', id: String(droplet.id), name: 'd1'},
@@ -163,6 +163,15 @@ export async function resolve(specifier, context, next) {
     // Each machine's kept token names its account: one listing per account, no request per machine.
     expect(sim.count('GET /v2/droplets') - listings).toBe(2)
     expect(sim.count('GET /v2/droplets/:id')).toBe(single)
+
+    // A token of the other account in the environment wins over the kept one: d1 is not "gone" then, nor removable.
+    const otherAccount = {DIGITALOCEAN_ACCESS_TOKEN: TOKEN_B}
+    const status = await berth(['status', 'd1'], otherAccount)
+    expect(status.code).toBe(1)
+    expect(errorLines(status)).toEqual([expect.stringMatching(/^Error: Machine "d1" is in another DigitalOcean account than the one of the token berth was given \(.+@example\.com\)\. Set DIGITALOCEAN_ACCESS_TOKEN to a token of the machine's account/)])
+    expect((await berth(['rm', '-y', 'd1'], otherAccount)).code).toBe(1)
+    expect(dropletOf('d1').status).toBe('active')
+    expect((await berth(['ls'], otherAccount)).stdout).toMatch(/^d1\s+-\s+digitalocean\s+Error\s/m)
 
     const removed = await berth(['rm', '-y', 'd2'])
     expect(errorLines(removed)).toEqual([])
