@@ -96,7 +96,7 @@ describe('the digitalocean driver when things go wrong', () => {
   })
 
   it('Ctrl-C while the droplet boots removes what was made', async () => {
-    const child = spawn('node', [join(repoRoot, 'bin', 'run.js'), 'create', '-d', 'digitalocean', '--digitalocean-api-url', api, '--engine-install-url', engine.installUrl, 'c1'],
+    const child = spawn('node', [join(repoRoot, 'bin', 'run.cjs'), 'create', '-d', 'digitalocean', '--digitalocean-api-url', api, '--engine-install-url', engine.installUrl, 'c1'],
       {env: {...sandbox.env, DIGITALOCEAN_ACCESS_TOKEN: TOKEN}, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {

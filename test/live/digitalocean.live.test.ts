@@ -34,7 +34,7 @@ describe.skipIf(token === undefined || token === '')('the digitalocean driver ag
   function berth(args: readonly string[]): Promise<RunResult> {
     const env = {...sandbox.env, ...Object.fromEntries(passedOn.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]))}
     return new Promise((resolve) => {
-      const child = execFile('node', [join(repoRoot, 'bin', 'run.js'), ...args], {env, timeout: STEP_MS, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
+      const child = execFile('node', [join(repoRoot, 'bin', 'run.cjs'), ...args], {env, timeout: STEP_MS, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
         resolve({code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr})
       })
       child.stdin?.end()

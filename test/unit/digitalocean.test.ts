@@ -1,10 +1,16 @@
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {DigitalOceanApiError} from '../../drivers/digitalocean/api-error.js'
 import {machineState, publicIpv4} from '../../drivers/digitalocean/droplet-state.js'
 import {explainApiError} from '../../drivers/digitalocean/errors.js'
+import {privateKeyFingerprint, publicKeyFingerprint} from '../../drivers/digitalocean/fingerprint.js'
 import {settingsFromFlags, stateFromStored} from '../../drivers/digitalocean/settings.js'
 import type {Droplet} from '../../drivers/digitalocean/api-types.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
+import {generateSshKeyPair} from '../../src/core/ssh/keys.js'
 
 describe('digitalocean settings from flags', () => {
   it('fills in today\'s defaults (Docker Machine\'s flags, newer image and size)', () => {
@@ -103,5 +109,28 @@ describe('DigitalOcean API failures as one line and a hint', () => {
     expect(explained({network: 'ECONNREFUSED'}).message).toBe('Cannot reach the DigitalOcean API at https://api.digitalocean.com/v2 while creating droplet m1 (ECONNREFUSED).')
     const other = new Error('not from the API')
     expect(explainApiError(other, settings)).toBe(other)
+  })
+})
+
+describe('SSH key fingerprints as DigitalOcean shows them', () => {
+  it('reads a private key\'s public half: OpenSSH\'s format (with a passphrase too), else the .pub beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-do-keys-'))
+    try {
+      const berth = generateSshKeyPair()
+      writeFileSync(join(dir, 'berth'), berth.privateKey)
+      expect(await privateKeyFingerprint(join(dir, 'berth'))).toBe(publicKeyFingerprint(berth.publicKey))
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', join(dir, 'locked')])
+      const locked = readFileSync(join(dir, 'locked.pub'), 'utf8')
+      rmSync(join(dir, 'locked.pub'))
+      expect(await privateKeyFingerprint(join(dir, 'locked'))).toBe(publicKeyFingerprint(locked))
+      execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', join(dir, 'pem')])
+      const fromKeygen = execFileSync('ssh-keygen', ['-E', 'md5', '-lf', join(dir, 'pem.pub')], {encoding: 'utf8'}).split(' ')[1]!.replace(/^MD5:/, '')
+      expect(await privateKeyFingerprint(join(dir, 'pem'))).toBe(fromKeygen)
+      rmSync(join(dir, 'pem.pub'))
+      expect(await privateKeyFingerprint(join(dir, 'pem'))).toBeUndefined()
+      await expect(privateKeyFingerprint(join(dir, 'missing'))).rejects.toThrow()
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
