@@ -3,6 +3,7 @@ import type {DriverSource} from '../src/core/drivers/registry.js'
 /** The drivers shipped with berth. Each is imported only when used. */
 export const builtInDrivers: readonly DriverSource[] = [
   {name: 'azure', origin: {kind: 'built-in'}, load: async () => (await import('./azure/index.js')).default},
+  {name: 'digitalocean', origin: {kind: 'built-in'}, load: async () => (await import('./digitalocean/index.js')).default},
   {name: 'generic', origin: {kind: 'built-in'}, load: async () => (await import('./generic/index.js')).default},
   {name: 'none', origin: {kind: 'built-in'}, load: async () => (await import('./none/index.js')).default},
 ]

@@ -1,0 +1,34 @@
+import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {DigitalOceanDriver} from './driver.js'
+import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
+import {queryDropletStates} from './query-states.js'
+import {settingsFromFlags, stateFromStored} from './settings.js'
+
+/** Droplets on DigitalOcean through digitalocean-js (loaded only when a machine of this driver talks to the API). */
+const digitalocean: DriverDefinition = {
+  name: 'digitalocean',
+  description: 'A DigitalOcean droplet (berth imports an SSH key, makes the droplet, and provisions its engine).',
+  flags: digitalOceanFlags,
+  capabilities: {
+    lifecycle: {start: true, stop: true, restart: true, kill: true},
+    // DigitalOcean keeps a droplet's address across power cycles; berth checks anyway, and a droplet that comes back
+    // at another address gets a server certificate for it.
+    stableAddress: false,
+    serialOperations: false,
+    provisions: true,
+  },
+  async probe() {
+    return {installed: true, healthy: true}
+  },
+  fromFlags(values, setup) {
+    const token = values[TOKEN_FLAG]
+    return new DigitalOceanDriver(settingsFromFlags(values), setup, typeof token === 'string' ? token : undefined)
+  },
+  load(state, setup) {
+    const stored = stateFromStored(state)
+    return new DigitalOceanDriver(stored, setup, setup.secret(TOKEN_FLAG), stored)
+  },
+  queryStates: queryDropletStates,
+}
+
+export default digitalocean
