@@ -103,7 +103,9 @@ describe('create -d generic when something is wrong', () => {
     expect(result.code).not.toBe(0)
     expect(errorLine(result)).toBe('Error: Provisioning failed at step "engine.install" (Installing the Docker engine): The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none". Install the engine on the host, or pass an install URL.')
     expect((await hosts.bare!.exec('command -v dockerd || echo missing')).stdout).toBe('missing\n')
-    // Rolled back: the machine is gone from the store.
+    // Rolled back: the machine is gone from the store, and the user is told so rather than sent to "berth provision f-none".
     expect(await machines()).not.toContain('f-none')
+    expect(result.stderr).toContain('Creation failed; everything made for "f-none" was removed (--keep-on-failure keeps it for inspection).')
+    expect(result.stderr).not.toContain('berth provision f-none')
   })
 })

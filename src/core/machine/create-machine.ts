@@ -82,11 +82,21 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   } catch (error) {
     if (request.keepOnFailure) {
       reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Remove it with "berth rm -f ${request.name}".`)
-    } else {
-      await rollBack(request.name, definition, driver, deps)
+      throw error
     }
-    throw error
+    if (!(await rollBack(request.name, definition, driver, deps))) throw error
+    reporter.info(`Creation failed; everything made for "${request.name}" was removed (--keep-on-failure keeps it for inspection).`)
+    throw withoutMachineHint(error, request.name)
   }
+}
+
+/**
+ * After a roll-back the machine no longer exists, so a hint that sends the user to a command on it ("berth
+ * provision NAME") would fail: it becomes one to create the machine again once the cause is fixed.
+ */
+function withoutMachineHint(error: unknown, name: string): unknown {
+  if (!(error instanceof BerthError) || error.hint === undefined || !error.hint.includes(` ${name}"`)) return error
+  return new BerthError(error.message, {hint: `Fix the cause, then run the same "berth create" again.`, exitCode: error.exitCode, cause: error})
 }
 
 /**
@@ -108,7 +118,8 @@ async function verifyRegisteredEngine(config: MachineConfig, deps: CreateDeps): 
   }
 }
 
-async function rollBack(name: string, definition: DriverDefinition, driver: Driver, deps: CreateDeps): Promise<void> {
+/** Remove what the driver made and forget the machine; false (with a warning) when something could not be removed. */
+async function rollBack(name: string, definition: DriverDefinition, driver: Driver, deps: CreateDeps): Promise<boolean> {
   // The create's own signal may be aborted (Ctrl-C): the clean-up gets its own.
   const cleanup = {...deps, signal: new AbortController().signal, reporter: silentReporter}
   try {
@@ -116,7 +127,8 @@ async function rollBack(name: string, definition: DriverDefinition, driver: Driv
     await driver.remove(operationContext(cleanup, name, driver), config.resources)
   } catch (error) {
     deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. Retry with "berth rm -f ${name}".`)
-    return
+    return false
   }
   await deps.store.remove(name)
+  return true
 }
