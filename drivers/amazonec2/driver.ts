@@ -49,9 +49,12 @@ export class Ec2Driver implements Driver {
       const api = this.api()
       const name = this.setup.machineName
       const tags = this.tags()
+      // Each step that makes something first checks for Ctrl-C; calls that make things are not cut short (see client.ts).
+      ctx.signal.throwIfAborted()
       const keyName = this.settings.keypairName ?? await this.importKey(api, tags, ctx)
       const groupIds = await ensureSecurityGroups(api, this.settings, plan.vpcId, ENGINE_PORT, [{key: MACHINE_TAG, value: name}], ctx)
       const userData = this.settings.userdataPath === undefined ? undefined : (await readFile(this.settings.userdataPath)).toString('base64')
+      ctx.signal.throwIfAborted()
       ctx.progress(`Launching a ${this.settings.instanceType} instance of ${plan.imageName || plan.imageId} in ${plan.zone}`)
       const instance = await api.runInstance({
         imageId: plan.imageId,
@@ -200,6 +203,7 @@ export class Ec2Driver implements Driver {
       throw explainEc2Error(error, {
         region: this.settings.region,
         ...(this.settings.endpoint === undefined ? {} : {endpoint: this.settings.endpoint}),
+        ...(this.settings.profile === undefined ? {} : {profile: this.settings.profile}),
         instanceType: this.settings.instanceType,
         ...(this.stored.plan === undefined ? {} : {zone: this.stored.plan.zone, ami: this.stored.plan.imageId}),
         ...(this.settings.ami === undefined ? {} : {ami: this.settings.ami}),

@@ -5,6 +5,8 @@ import {Ec2CallError} from './client.js'
 export interface ErrorContext {
   region: string
   endpoint?: string
+  /** The profile credentials were read from, when they were. */
+  profile?: string
   instanceType?: string
   zone?: string
   ami?: string
@@ -27,7 +29,10 @@ export function explainEc2Error(error: unknown, context: ErrorContext): unknown 
   const make = (message: string, hint: string): BerthError => new BerthError(message, {hint, cause: error})
 
   // The SDK resolves credentials inside the call, so a provider that found none fails the call.
-  if (code === 'CredentialsProviderError') return make('No AWS credentials were found.', CREDENTIALS_HINT)
+  if (code === 'CredentialsProviderError') {
+    if (context.profile === undefined) return make('No AWS credentials were found.', CREDENTIALS_HINT)
+    return make(`No AWS credentials were found for the profile "${context.profile}".`, 'Check the profile in ~/.aws/credentials and ~/.aws/config (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE), or set --amazonec2-access-key and --amazonec2-secret-key.')
+  }
   if (AUTH_CODES.includes(code)) return make(`AWS did not accept the credentials (${code}).`, CREDENTIALS_HINT)
   // EC2 refuses a credential scope it does not serve this way; without an endpoint, the region's host does not resolve.
   if ((code === 'SignatureDoesNotMatch' && /scoped to a valid region/i.test(error.message)) || (code === 'ENOTFOUND' && context.endpoint === undefined)) {

@@ -56,7 +56,7 @@ export async function waitForAddress(api: Ec2Api, id: string, usePrivate: boolea
       throw new BerthError(`The instance ${id} disappeared while it was starting.`, {hint: 'Look for it in the EC2 console; "berth rm" removes what berth made.'})
     }
     if (last.state === 'terminated' || last.state === 'shutting-down') {
-      throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason}`}.`, {hint: 'Try again, perhaps with another zone or instance type.'})
+      throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {hint: 'Try again, perhaps with another zone or instance type.'})
     }
     return last.state === 'running' && addressOf(last, usePrivate) !== undefined ? last : undefined
   }, {timeoutMs: LAUNCH_TIMEOUT_MS, signal, what: `Waiting for the instance ${id} to run with an address`, lastSeen: () => last?.state ?? 'not visible yet'})

@@ -43,7 +43,8 @@ export async function queryStates(machines: readonly StoredMachine[], signal: Ab
       for (const member of group.members) states[member.index] = machineState(found.get(member.instanceId))
       return undefined
     } catch (error) {
-      return explainEc2Error(error, {region: group.connection.region, ...(group.connection.endpoint === undefined ? {} : {endpoint: group.connection.endpoint})})
+      const {region, endpoint, credentials} = group.connection
+      return explainEc2Error(error, {region, ...(endpoint === undefined ? {} : {endpoint}), ...(credentials.kind === 'profile' ? {profile: credentials.profile} : {})})
     }
   }))).filter((failure) => failure !== undefined)
   if (failures.length > 0 && failures.length === groups.size) throw failures[0] as Error

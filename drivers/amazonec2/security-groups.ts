@@ -18,6 +18,7 @@ export async function ensureSecurityGroups(api: Ec2Api, settings: Ec2Settings, v
     const found = existing.find((group) => group.name === name)
     let id = found?.id
     if (id === undefined) {
+      ctx.signal.throwIfAborted()
       ctx.progress(`Creating the security group ${name} in ${vpcId}`)
       id = await api.createSecurityGroup(name, 'Docker hosts made by berth: SSH and the Docker engine', vpcId, tags)
       await ctx.record({kind: SECURITY_GROUP, id, name})
