@@ -155,7 +155,12 @@ export class Ec2Driver implements Driver {
     // A random suffix: a key pair of the same name left by an earlier machine of that name cannot get in the way.
     const keyName = `berth-${this.setup.machineName}-${randomBytes(4).toString('hex')}`
     ctx.progress(`Importing the machine's SSH key as the key pair ${keyName}`)
-    await api.importKeyPair(keyName, pair.publicKey, tags.filter((tag) => tag.key === MACHINE_TAG))
+    try {
+      await api.importKeyPair(keyName, pair.publicKey, tags.filter((tag) => tag.key === MACHINE_TAG))
+    } catch (error) {
+      // A retry whose first attempt was carried out but its answer lost: the key pair of this new name is ours.
+      if (!(hasCode(error, 'InvalidKeyPair.Duplicate') && error.attempts > 1)) throw error
+    }
     await ctx.record({kind: KEY_PAIR, id: keyName})
     ctx.signal.throwIfAborted()
     return keyName

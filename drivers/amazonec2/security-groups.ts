@@ -1,6 +1,6 @@
 import type {OperationContext} from '../../src/core/drivers/driver.js'
 import {pause} from '../../src/core/ssh/abort.js'
-import type {Ec2Api, IngressRule, Tag} from './client.js'
+import type {Ec2Api, GroupView, IngressRule, Tag} from './client.js'
 import {hasCode} from './errors.js'
 import type {Ec2Settings} from './settings.js'
 
@@ -15,23 +15,37 @@ export async function ensureSecurityGroups(api: Ec2Api, settings: Ec2Settings, v
   const existing = await api.securityGroups(vpcId, settings.securityGroups, ctx.signal)
   const ids: string[] = []
   for (const name of settings.securityGroups) {
-    const found = existing.find((group) => group.name === name)
-    let id = found?.id
-    if (id === undefined) {
-      ctx.signal.throwIfAborted()
-      ctx.progress(`Creating the security group ${name} in ${vpcId}`)
-      id = await api.createSecurityGroup(name, 'Docker hosts made by berth: SSH and the Docker engine', vpcId, tags)
-      await ctx.record({kind: SECURITY_GROUP, id, name})
-      ctx.signal.throwIfAborted()
-    }
+    const group = existing.find((candidate) => candidate.name === name) ?? await createGroup(api, name, vpcId, tags, ctx)
     if (!settings.securityGroupReadonly) {
       const wanted = ingressRules(settings, enginePort)
-      const missing = wanted.filter((rule) => !(found?.ingress ?? []).some((have) => sameRule(have, rule)))
-      if (missing.length > 0) await authorize(api, id, missing, ctx.signal)
+      const missing = wanted.filter((rule) => !group.ingress.some((have) => sameRule(have, rule)))
+      if (missing.length > 0) await authorize(api, group.id, missing, ctx.signal)
     }
-    ids.push(id)
+    ids.push(group.id)
   }
   return ids
+}
+
+/**
+ * Make a group and record it. A name taken meanwhile is either this call's own doing (a retry after an answer that
+ * was lost: the group is ours, and recorded) or another berth's at the same moment (used, not recorded).
+ */
+async function createGroup(api: Ec2Api, name: string, vpcId: string, tags: Tag[], ctx: OperationContext): Promise<GroupView> {
+  ctx.signal.throwIfAborted()
+  ctx.progress(`Creating the security group ${name} in ${vpcId}`)
+  let group: GroupView
+  try {
+    group = {id: await api.createSecurityGroup(name, 'Docker hosts made by berth: SSH and the Docker engine', vpcId, tags), name, ingress: []}
+  } catch (error) {
+    if (!hasCode(error, 'InvalidGroup.Duplicate')) throw error
+    const [found] = await api.securityGroups(vpcId, [name], ctx.signal)
+    if (found === undefined) throw error
+    if (error.attempts === 1) return found
+    group = found
+  }
+  await ctx.record({kind: SECURITY_GROUP, id: group.id, name})
+  ctx.signal.throwIfAborted()
+  return group
 }
 
 /** SSH, the engine's TLS port and the --amazonec2-open-port ports, from anywhere (as Docker Machine opened them). */

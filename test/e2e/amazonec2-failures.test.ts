@@ -101,6 +101,17 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
     await expectNothingLeft()
   }, 240_000)
 
+  it('answers lost after EC2 carried the call out: retries make nothing twice, and everything made is recorded and removed', async () => {
+    for (const action of ['ImportKeyPair', 'CreateSecurityGroup', 'RunInstances']) sim.inject(action, {code: 'InternalError', afterEffect: true})
+    // Provisioning fails at the end, so the roll-back shows that all that was made had been recorded.
+    const result = await berth(['create', '-d', 'amazonec2', '--amazonec2-endpoint', sim.endpoint, '--engine-install-url', install.url.replace('/install.sh', '/missing.sh'), 'f7'])
+    expect(result.code).toBe(1)
+    expect(errorLines(result)).toEqual([expect.stringMatching(/^Error: Provisioning failed at step "engine\.install" /)])
+    for (const action of ['ImportKeyPair', 'CreateSecurityGroup', 'RunInstances']) expect(sim.callsTo(action).slice(-2).map((call) => call.code ?? 'ok'), action).toEqual(['InternalError', action === 'RunInstances' ? 'ok' : expect.stringMatching(/\.Duplicate$/)])
+    expect(sim.region('us-east-1').instances.filter((instance) => instance.tags.some((tag) => tag.key === 'berth:machine' && tag.value === 'f7'))).toHaveLength(1)
+    await expectNothingLeft()
+  }, 240_000)
+
   it('Ctrl-C while the instance boots: berth removes what it made, and nothing is left', async () => {
     const launchesBefore = sim.callsTo('RunInstances').filter((call) => call.code === undefined).length
     const child = spawn('node', [join(repoRoot, 'bin', 'run.js'), ...createArgs('f4')], {env: {...sandbox.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})

@@ -112,6 +112,28 @@ describe('amazonec2 machine lifecycle on the EC2 simulator', () => {
     }
   })
 
+  it('loads the AWS SDK only for commands that talk to EC2', async () => {
+    // A hook in the berth process that notes every require of an AWS SDK package (the driver loads it with require).
+    const log = join(sandbox.dir, 'sdk-loads.log')
+    const hook = join(sandbox.dir, 'sdk-hook.cjs')
+    await writeFile(hook, `const Module = require('node:module')
+const {appendFileSync} = require('node:fs')
+const load = Module._load
+Module._load = function (request, ...rest) {
+  if (request.startsWith('@aws-sdk/')) appendFileSync(${JSON.stringify(log)}, request + '\\n')
+  return load.call(this, request, ...rest)
+}
+`)
+    const loads = async (args: readonly string[]): Promise<string[]> => {
+      await writeFile(log, '')
+      const result = await sandbox.run(args, {env: {NODE_OPTIONS: `--require ${hook}`}})
+      expect(result.code, result.stderr).toBe(0)
+      return (await readFile(log, 'utf8')).split('\n').filter(Boolean)
+    }
+    for (const args of [['env', 'e1'], ['config', 'e1'], ['inspect', 'e1'], ['create', '-d', 'amazonec2', '--help'], ['drivers']]) expect(await loads(args), args.join(' ')).toEqual([])
+    for (const args of [['status', 'e1'], ['ip', 'e1']]) expect(await loads(args), args.join(' ')).toContain('@aws-sdk/client-ec2')
+  })
+
   it('stop stops the instance; start brings it back at a new address with a new server certificate, and docker works there', async () => {
     const before = instance().publicIp
     const stopped = await berth(['stop', 'e1'])

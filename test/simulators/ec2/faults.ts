@@ -11,6 +11,8 @@ export interface InjectedFault {
   nth?: number
   /** How many calls in a row fail from there (default 1). */
   times?: number
+  /** Carry the request out, then answer with the error: an answer lost on the way, which the client will retry. */
+  afterEffect?: boolean
 }
 
 /** The usual message and HTTP status of the errors tests inject. */
@@ -43,7 +45,7 @@ export class FaultPlan {
   }
 
   /** The fault for this call, if one is due; counts the call against every matching rule. */
-  take(action: string): {error?: Ec2Fault; hangMs?: number | undefined} | undefined {
+  take(action: string): {error?: Ec2Fault; hangMs?: number | undefined; afterEffect?: boolean} | undefined {
     let due: Rule | undefined
     for (const rule of this.rules) {
       if (rule.action !== action && rule.action !== '*') continue
@@ -54,11 +56,11 @@ export class FaultPlan {
       }
     }
     if (due === undefined) return undefined
-    const {hangMs} = due.fault
+    const {hangMs, afterEffect} = due.fault
     const code = due.fault.code ?? (hangMs === undefined ? 'InternalError' : undefined)
     if (code === undefined) return {hangMs}
     const known = KNOWN[code]
     const error = new Ec2Fault(code, due.fault.message ?? known?.message ?? `Injected ${code}`, due.fault.status ?? known?.status ?? 400)
-    return hangMs === undefined ? {error} : {error, hangMs}
+    return {error, hangMs, afterEffect: afterEffect === true}
   }
 }

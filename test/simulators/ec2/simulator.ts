@@ -221,9 +221,10 @@ export class Ec2Simulator {
       if (region.notOptedIn === true && action !== 'DescribeRegions') throw new Ec2Fault('OptInRequired', 'You are not subscribed to this service. Please go to http://aws.amazon.com to subscribe.', 401)
       const injected = this.faults.take(action)
       if (injected?.hangMs !== undefined) await new Promise((resolve) => setTimeout(resolve, injected.hangMs))
-      if (injected?.error !== undefined) throw injected.error
+      if (injected?.error !== undefined && injected.afterEffect !== true) throw injected.error
       if (params.bool('DryRun') === true) throw new Ec2Fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
       const result = handler({params, account: this.account(signed.credentials), region: this.region(signed.region, signed.credentials), rules: this.rules, lifecycle: this.lifecycle, backed: this.options.hosts !== undefined})
+      if (injected?.error !== undefined) throw injected.error
       answer = {status: 200, xml: successXml(action, requestId, result)}
     } catch (error) {
       const fault = error instanceof Ec2Fault ? error : new Ec2Fault('InternalError', `An internal error has occurred (${String(error)})`, 500)
