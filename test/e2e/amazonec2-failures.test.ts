@@ -24,7 +24,9 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
     pool = new TestHostPool()
     const anchor = await pool.up('ec2-fail-anchor', {init: 'sysv'})
     install = await startEngineInstallServer(anchor.gateway)
-    sim = await startEc2Simulator({hosts: pool})
+    // New instances stay invisible to DescribeInstances and TerminateInstances for a moment, as on EC2: a roll-back
+    // right after a launch must still find the instance.
+    sim = await startEc2Simulator({hosts: pool, rules: {visibilityDelayMs: 1000}})
   })
 
   afterEach(() => {
