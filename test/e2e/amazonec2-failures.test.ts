@@ -116,7 +116,7 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
 
   it('Ctrl-C while the instance boots: berth removes what it made, and nothing is left', async () => {
     const launchesBefore = sim.callsTo('RunInstances').filter((call) => call.code === undefined).length
-    const child = spawn('node', [join(repoRoot, 'bin', 'run.js'), ...createArgs('f4')], {env: {...sandbox.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn('node', [join(repoRoot, 'bin', 'run.cjs'), ...createArgs('f4')], {env: {...sandbox.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
@@ -137,7 +137,7 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
     sim.inject('AuthorizeSecurityGroupIngress', {hangMs: 3000})
     const runsBefore = sim.callsTo('RunInstances').length
     const authorizationsBefore = sim.callsTo('AuthorizeSecurityGroupIngress').length
-    const child = spawn('node', [join(repoRoot, 'bin', 'run.js'), ...createArgs('f5')], {env: {...sandbox.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn('node', [join(repoRoot, 'bin', 'run.cjs'), ...createArgs('f5')], {env: {...sandbox.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()

@@ -44,7 +44,7 @@ describe.skipIf(!hasCredentials)('the amazonec2 driver against the real EC2', ()
       ...Object.fromEntries(passedOn.filter((key) => env[key] !== undefined).map((key) => [key, env[key]])),
     }
     return new Promise((resolve) => {
-      const child = execFile('node', [join(repoRoot, 'bin', 'run.js'), ...args], {env: childEnv, timeout: STEP_MS, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
+      const child = execFile('node', [join(repoRoot, 'bin', 'run.cjs'), ...args], {env: childEnv, timeout: STEP_MS, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
         resolve({code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr})
       })
       child.stdin?.end()
