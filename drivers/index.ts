@@ -2,6 +2,7 @@ import type {DriverSource} from '../src/core/drivers/registry.js'
 
 /** The drivers shipped with berth. Each is imported only when used. */
 export const builtInDrivers: readonly DriverSource[] = [
+  {name: 'amazonec2', origin: {kind: 'built-in'}, load: async () => (await import('./amazonec2/index.js')).default},
   {name: 'azure', origin: {kind: 'built-in'}, load: async () => (await import('./azure/index.js')).default},
   {name: 'digitalocean', origin: {kind: 'built-in'}, load: async () => (await import('./digitalocean/index.js')).default},
   {name: 'generic', origin: {kind: 'built-in'}, load: async () => (await import('./generic/index.js')).default},

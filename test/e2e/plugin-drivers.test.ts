@@ -78,16 +78,20 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(drivers.code).toBe(0)
     expect(drivers.stderr).toBe('')
     expect(drivers.stdout.split('\n').map((line) => line.trimEnd())).toEqual([
-      'NAME      SOURCE                              HEALTH    PROBLEM / FIX',
-      'azure     built-in                            healthy',
-      'fixture   plugin berth-driver-fixture@1.0.0   healthy',
-      'generic   built-in                            healthy',
-      'none      built-in                            healthy',
+      'NAME           SOURCE                              HEALTH    PROBLEM / FIX',
+      'amazonec2      built-in                            healthy',
+      'azure          built-in                            healthy',
+      'digitalocean   built-in                            healthy',
+      'fixture        plugin berth-driver-fixture@1.0.0   healthy',
+      'generic        built-in                            healthy',
+      'none           built-in                            healthy',
       '',
     ])
     const json = JSON.parse((await berth(['drivers', '--json'])).stdout) as DriverRow[]
     expect(json).toEqual([
+      {name: 'amazonec2', source: 'built-in', health: {installed: true, healthy: true}},
       {name: 'azure', source: 'built-in', health: {installed: true, healthy: true}},
+      {name: 'digitalocean', source: 'built-in', health: {installed: true, healthy: true}},
       {name: 'fixture', source: 'plugin berth-driver-fixture@1.0.0', health: {installed: true, healthy: true}},
       {name: 'generic', source: 'built-in', health: {installed: true, healthy: true}},
       {name: 'none', source: 'built-in', health: {installed: true, healthy: true}},
@@ -120,7 +124,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const unknown = await berth(['create', '-d', 'nope', '--help'])
     expect(unknown.code).toBe(1)
     expect(unknown.stdout).toBe('')
-    expect(unknown.stderr).toBe('Error: Unknown driver "nope". Available drivers: azure, fixture, generic, none. Run "berth drivers" for details.\n')
+    expect(unknown.stderr).toBe('Error: Unknown driver "nope". Available drivers: amazonec2, azure, digitalocean, fixture, generic, none. Run "berth drivers" for details.\n')
   })
 
   it('creates a machine with the plugin driver; docker works through env; ls shows it Running', async () => {
@@ -342,7 +346,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(lines[1]).toMatch(/^m1\s+-\s+none\s+Running\s+tcp:/)
     expect(lines[2]).toMatch(/^p3\s+-\s+not found\s+Error\s+Unknown\s+Unknown driver "fixture"\.$/)
     const drivers = JSON.parse((await berth(['drivers', '--json'])).stdout) as DriverRow[]
-    expect(drivers.map((row) => row.name)).toEqual(['azure', 'generic', 'none'])
+    expect(drivers.map((row) => row.name)).toEqual(['amazonec2', 'azure', 'digitalocean', 'generic', 'none'])
     const viaEnv = await sandbox.sh('eval "$($BERTH env m1)" && docker version --format "{{.Server.Version}}"')
     expect(viaEnv.code).toBe(0)
 

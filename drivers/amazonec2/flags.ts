@@ -1,0 +1,48 @@
+import type {DriverFlag} from '../../src/core/drivers/driver.js'
+
+/** Docker Machine's amazonec2 flags and environment variables, with today's defaults (see docs/drivers/amazonec2.md). */
+export const DEFAULTS = {
+  region: 'us-east-1',
+  zone: 'a',
+  instanceType: 't3.medium',
+  rootSize: 16,
+  volumeType: 'gp3',
+  sshUser: 'ubuntu',
+  sshPort: 22,
+  retries: 5,
+} as const
+
+export const FLAGS: readonly DriverFlag[] = [
+  {name: 'amazonec2-access-key', type: 'string', env: 'AWS_ACCESS_KEY_ID', secret: true, description: 'AWS access key id (default: the profile, then the shared credentials file or instance role).'},
+  {name: 'amazonec2-secret-key', type: 'string', env: 'AWS_SECRET_ACCESS_KEY', secret: true, description: 'AWS secret access key.'},
+  {name: 'amazonec2-session-token', type: 'string', env: 'AWS_SESSION_TOKEN', secret: true, description: 'AWS session token, for temporary credentials.'},
+  {name: 'amazonec2-profile', type: 'string', env: 'AWS_PROFILE', description: 'Profile of the shared AWS config and credentials files.'},
+  {name: 'amazonec2-region', type: 'string', env: 'AWS_DEFAULT_REGION', default: DEFAULTS.region, description: 'Region.'},
+  {name: 'amazonec2-zone', type: 'string', env: 'AWS_ZONE', default: DEFAULTS.zone, description: 'Availability zone letter (a, b, ...).'},
+  {name: 'amazonec2-ami', type: 'string', env: 'AWS_AMI', description: 'AMI id (default: Canonical\'s newest Ubuntu LTS for the region and architecture).'},
+  {name: 'amazonec2-instance-type', type: 'string', env: 'AWS_INSTANCE_TYPE', default: DEFAULTS.instanceType, description: 'Instance type.'},
+  {name: 'amazonec2-vpc-id', type: 'string', env: 'AWS_VPC_ID', description: 'VPC id (default: the region\'s default VPC).'},
+  {name: 'amazonec2-subnet-id', type: 'string', env: 'AWS_SUBNET_ID', description: 'Subnet id (default: the VPC\'s subnet in the zone).'},
+  {name: 'amazonec2-security-group', type: 'string-array', env: 'AWS_SECURITY_GROUP', description: 'Security group name, found or created in the VPC (repeatable; default: berth-<machine>).'},
+  {name: 'amazonec2-security-group-readonly', type: 'boolean', env: 'AWS_SECURITY_GROUP_READONLY', description: 'Use the security groups as they are: neither create them nor add rules.'},
+  {name: 'amazonec2-open-port', type: 'string-array', description: 'Also open this port to the Internet: PORT or PORT/udp (repeatable).'},
+  {name: 'amazonec2-tags', type: 'string', env: 'AWS_TAGS', description: 'Extra tags as key1,value1,key2,value2.'},
+  {name: 'amazonec2-root-size', type: 'integer', env: 'AWS_ROOT_SIZE', default: DEFAULTS.rootSize, description: 'Root disk size in GB.'},
+  {name: 'amazonec2-volume-type', type: 'string', env: 'AWS_VOLUME_TYPE', default: DEFAULTS.volumeType, description: 'Root disk volume type (gp3, gp2, io1, io2, st1, sc1, standard).'},
+  {name: 'amazonec2-device-name', type: 'string', env: 'AWS_DEVICE_NAME', description: 'Root device name (default: the AMI\'s).'},
+  {name: 'amazonec2-iam-instance-profile', type: 'string', env: 'AWS_INSTANCE_PROFILE', description: 'IAM instance profile name.'},
+  {name: 'amazonec2-userdata', type: 'string', env: 'AWS_USERDATA', description: 'File with user data for the instance (cloud-init).'},
+  {name: 'amazonec2-private-address-only', type: 'boolean', description: 'Give the instance no public address; berth reaches it at its private address.'},
+  {name: 'amazonec2-use-private-address', type: 'boolean', description: 'Reach the instance at its private address (it still gets a public one).'},
+  {name: 'amazonec2-request-spot-instance', type: 'boolean', description: 'Launch a one-time Spot instance (it can be restarted and removed, not stopped).'},
+  {name: 'amazonec2-spot-price', type: 'string', description: 'Highest hourly price for the Spot instance, in USD (default: the on-demand price).'},
+  {name: 'amazonec2-monitoring', type: 'boolean', description: 'Enable CloudWatch detailed monitoring.'},
+  {name: 'amazonec2-use-ebs-optimized-instance', type: 'boolean', description: 'Launch an EBS-optimized instance.'},
+  {name: 'amazonec2-ssh-user', type: 'string', env: 'AWS_SSH_USER', default: DEFAULTS.sshUser, description: 'SSH user of the AMI.'},
+  {name: 'amazonec2-ssh-port', type: 'integer', env: 'AWS_SSH_PORT', default: DEFAULTS.sshPort, description: 'SSH port.'},
+  {name: 'amazonec2-keypair-name', type: 'string', env: 'AWS_KEYPAIR_NAME', description: 'Existing EC2 key pair to use instead of importing a new one (needs --amazonec2-ssh-keypath).'},
+  {name: 'amazonec2-ssh-keypath', type: 'string', env: 'AWS_SSH_KEYPATH', description: 'Private key of --amazonec2-keypair-name.'},
+  {name: 'amazonec2-endpoint', type: 'string', env: 'AWS_ENDPOINT', description: 'EC2 endpoint URL (default: the region\'s).'},
+  {name: 'amazonec2-insecure-transport', type: 'boolean', env: 'AWS_INSECURE_TRANSPORT', description: 'Use http:// for an --amazonec2-endpoint given without a scheme.'},
+  {name: 'amazonec2-retries', type: 'integer', default: DEFAULTS.retries, description: 'Attempts per EC2 call when throttled or on server errors.'},
+]

@@ -1,0 +1,5 @@
+export {Ec2Simulator, OTHER_CREDENTIALS, SESSION_CREDENTIALS, TEST_CREDENTIALS, startEc2Simulator, type CallRecord, type Ec2SimulatorOptions, type Leftovers} from './simulator.js'
+export {CANONICAL_OWNER, IMAGES, INSTANCE_TYPES, REGIONS, imageId} from './catalog.js'
+export type {InjectedFault} from './faults.js'
+export type {SimulatorCredentials} from './sigv4.js'
+export type {Instance, InstanceStateName} from './world.js'
