@@ -134,7 +134,7 @@ describe('the azure driver when things go wrong', () => {
   })
 
   it('Ctrl-C while Azure creates the VM rolls everything back', async () => {
-    const child = spawn('node', [join(repoRoot, 'bin', 'run.js'), 'create', '-d', 'azure', '--engine-install-url', install.url, 'f-int'], {env: {...sandbox.env, ...env()}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn('node', [join(repoRoot, 'bin', 'run.cjs'), 'create', '-d', 'azure', '--engine-install-url', install.url, 'f-int'], {env: {...sandbox.env, ...env()}, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
