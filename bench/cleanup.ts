@@ -29,6 +29,11 @@ export class Cleanup {
     })
   }
 
+  /** Something of the bench's own process to undo at the end (a server it runs). */
+  addStep(step: () => Promise<void>): void {
+    this.#steps.push(step)
+  }
+
   /** A directory removed at the end. */
   addDir(dir: string): void {
     this.#dirs.add(dir)

@@ -36,6 +36,9 @@ export interface Report {
   engine: string
   /** CPU time the engine stand-ins spent per `ls` over 200 reachable machines, ms. */
   engineCpuPerLs200Ms: number
+  /** EC2 API calls per `ls` over the amazonec2 store (DescribeInstances, all regions). */
+  ec2CallsPerLs: number
+  ec2Machines: number
   fixtureSeconds: number
 }
 
@@ -99,8 +102,14 @@ ${rows.join('\n')}
 
 Medians and minimums of ${samples} runs per case (${report.rounds} rounds of ${report.runs}); the ratio is this case's median over
 \`node -e 0\`'s median, and the range shows the same ratio within each round. CPU is the mean user+system time of the
-berth process; the engine stand-ins spent another ${fixed(report.engineCpuPerLs200Ms, 0)} ms of CPU, in their own process,
+berth process; the engine stand-ins spent another ${fixed(report.engineCpuPerLs200Ms, 0)} ms of CPU, in their own processes,
 per \`ls\` over 200 reachable machines.
+
+\`ls\` over ${report.ec2Machines} amazonec2 machines in one region made **${fixed(report.ec2CallsPerLs, 2)} EC2 API call${report.ec2CallsPerLs === 1 ? '' : 's'} per run**
+(DescribeInstances, counted by the simulator over the measured runs; target: 1 per region), then asked each
+machine's engine for its version as for any machine. The cloud SDKs are loaded only by commands on a cloud
+machine that talk to the cloud: \`--version\` and \`env\` load none of them (the tests check it with a module
+hook that refuses their import), so their figures here are the same with or without them.
 
 Targets: \`--version\` and \`env\` at most 1.5× \`node -e 0\` (oclif alone costs about 2.5×), \`ls\` over 200 machines at most
 280 ms with every engine reachable and at most 190 ms with every engine refusing connections. The two \`ls\` targets are

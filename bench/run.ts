@@ -19,6 +19,7 @@ import {StoreLayout} from '../src/core/store/layout.js'
 import {Cleanup} from './cleanup.js'
 import {runCreateBench} from './create.js'
 import {createVerdicts, joinBenchmarks, readBenchmarks, renderProvisioning} from './create-report.js'
+import {EC2_REGION, populateEc2Store} from './ec2-store.js'
 import {issueEngineCertificates} from './engine-certs.js'
 import {ENGINE_VERSION, startEngines, type RunningEngines} from './engine.js'
 import {berthBin, bootstrapCertificates, makeSandbox, populateStore, repoRoot, runBerth, sameAsCli, shareCertificates, type Sandbox} from './fixtures.js'
@@ -28,6 +29,7 @@ import {describeTarget, fixed, renderReport, verdicts, type CaseInfo, type Machi
 const tlsFloorScript = fileURLToPath(new URL('./tls-floor.js', import.meta.url))
 
 const MACHINES = 200
+const EC2_MACHINES = 100
 /** Engines answer on 127.77.0.1-200 (one port); 127.78.0.1-200 on that port refuse (nothing listens there). */
 const reachable = (index: number): string => `127.77.${Math.floor(index / 250)}.${(index % 250) + 1}`
 const refusing = (index: number): string => `127.78.${Math.floor(index / 250)}.${(index % 250) + 1}`
@@ -118,9 +120,10 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
       fifty: await makeSandbox(join(root, 'reach-50')),
       all: await makeSandbox(join(root, 'reach-200')),
       refusing: await makeSandbox(join(root, 'refuse-200')),
+      ec2: await makeSandbox(join(root, 'ec2-100')),
     }
     await bootstrapCertificates(stores.one)
-    for (const other of [stores.fifty, stores.all, stores.refusing]) await shareCertificates(stores.one, other)
+    for (const other of [stores.fifty, stores.all, stores.refusing, stores.ec2]) await shareCertificates(stores.one, other)
     const paths = defaultCertificatePaths(new StoreLayout(stores.one.storePath))
     const addresses = Array.from({length: MACHINES}, (_, index) => reachable(index))
     const identities = await issueEngineCertificates(paths, addresses, root)
@@ -133,6 +136,7 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
     await populateStore(stores.fifty, reachUrls.slice(0, 50))
     await populateStore(stores.all, reachUrls)
     await populateStore(stores.refusing, refuseUrls)
+    const ec2 = await populateEc2Store(stores.ec2, reachUrls.slice(0, EC2_MACHINES), cleanup)
     for (const store of [stores.fifty, stores.all, stores.refusing]) await sameAsCli(store, 'm1', 'm2')
     const fixtureSeconds = (performance.now() - fixtureStart) / 1000
 
@@ -148,6 +152,7 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
       {id: 'ls200', label: '`berth ls` (200 reachable)', command: `${inStore(stores.all)} ls`, note: '200 machines queried in parallel, one TLS handshake each.', target: {kind: 'ms', max: 280}, dockerMachineMs: 2765},
       {id: 'tlsfloor200', label: 'bare Node TLS client (200 reachable)', command: `${node} ${quote(tlsFloorScript)} ${quote(stores.all.storePath)}`, note: 'not berth: bench/tls-floor.ts, the least a Node program can do to ask the same 200 engines for their version (one TLS context, full handshakes, no certificate checks, no output); the floor under `berth ls` (200 reachable) on this computer.'},
       {id: 'ls200refused', label: '`berth ls` (200 refusing)', command: `${inStore(stores.refusing)} ls`, note: '200 machines whose engines refuse the connection.', target: {kind: 'ms', max: 190}, dockerMachineMs: 1868},
+      {id: 'lsec2', label: `\`berth ls\` (${EC2_MACHINES} amazonec2, one region)`, command: `${inStore(stores.ec2)} ls`, note: `${EC2_MACHINES} machines of the amazonec2 driver on the EC2 simulator (test/simulators/ec2, the real SDK over HTTP on loopback), all running in ${EC2_REGION}, their engines the stand-ins: one DescribeInstances for the region, then one TLS handshake per engine.`},
       {id: 'lsq200', label: '`berth ls -q` (200)', command: `${inStore(stores.all)} ls -q`, note: 'names only: reads the 200 configs and asks no engine.', dockerMachineMs: 1947},
       {id: 'help', label: '`berth ls --help` (oclif)', command: `${berth} ls --help`, note: 'for reference, the full oclif path (help is never lean).'},
     ]
@@ -159,6 +164,7 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
       return
     }
     const engineCpuPerLs200Ms = await engineCpuPerRun(engines, stores.all, 5)
+    const ec2CallsBefore = ec2.callsTo('DescribeInstances').length
 
     log(`timing: ${rounds} rounds × ${cases.length} cases × ${runs} runs (+${warmup} warm-up)`)
     const results = await measure(cases, {
@@ -172,6 +178,8 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
       baselineId: 'node',
       engine: ENGINE_DESCRIPTION,
       engineCpuPerLs200Ms,
+      ec2CallsPerLs: (ec2.callsTo('DescribeInstances').length - ec2CallsBefore) / ((rounds * runs) + (rounds * warmup)),
+      ec2Machines: EC2_MACHINES,
       fixtureSeconds,
     }
     const markdown = renderReport(report)
@@ -207,7 +215,7 @@ async function hold(cases: readonly BenchCase[], env: NodeJS.ProcessEnv): Promis
 }
 
 /** Each case once, outside the timing: exit 0 and the output a user would expect. */
-async function verify(stores: Record<'one' | 'fifty' | 'all' | 'refusing', Sandbox>, port: number): Promise<void> {
+async function verify(stores: Record<'one' | 'fifty' | 'all' | 'refusing' | 'ec2', Sandbox>, port: number): Promise<void> {
   const must = (condition: boolean, what: string, output: {stdout: string; stderr: string}): void => {
     if (!condition) throw new Error(`${what}\nstdout:\n${output.stdout.slice(0, 2000)}\nstderr:\n${output.stderr.slice(0, 2000)}`)
   }
@@ -218,7 +226,7 @@ async function verify(stores: Record<'one' | 'fifty' | 'all' | 'refusing', Sandb
   const help = await runBerth(stores.one, ['ls', '--help'])
   must(help.code === 0 && help.stdout.includes('USAGE'), 'berth ls --help printed no help', help)
 
-  for (const [store, count, answers] of [[stores.one, 1, true], [stores.fifty, 50, true], [stores.all, MACHINES, true], [stores.refusing, MACHINES, false]] as const) {
+  for (const [store, count, answers] of [[stores.one, 1, true], [stores.fifty, 50, true], [stores.all, MACHINES, true], [stores.refusing, MACHINES, false], [stores.ec2, EC2_MACHINES, true]] as const) {
     const table = await runBerth(store, ['ls'])
     must(table.code === 0 && table.stdout.trimEnd().split('\n').length === count + 1, `berth ls did not list ${count} machines`, table)
     const json = await runBerth(store, ['ls', '--json'])
