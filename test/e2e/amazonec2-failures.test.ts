@@ -5,7 +5,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, repoRoot, type RunResult} from '../harness/berth.js'
 import type {InstallServer} from '../harness/install-server.js'
 import {TestHostPool} from '../hosts/index.js'
-import {startEngineInstallServer} from '../simulators/ec2/engine-install.js'
+import {startEngineInstallServer} from '../harness/engine-install.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator, type InjectedFault} from '../simulators/ec2/index.js'
 
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))

@@ -6,7 +6,7 @@ import {busyboxTarball} from '../harness/busybox-image.js'
 import {dockerViaEnv, proveDockerWorks} from '../harness/docker-via-env.js'
 import type {InstallServer} from '../harness/install-server.js'
 import {TestHostPool} from '../hosts/index.js'
-import {startEngineInstallServer} from '../simulators/ec2/engine-install.js'
+import {startEngineInstallServer} from '../harness/engine-install.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))

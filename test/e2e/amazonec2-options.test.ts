@@ -7,7 +7,7 @@ import {BerthSandbox, type RunResult} from '../harness/berth.js'
 import {dockerViaEnv} from '../harness/docker-via-env.js'
 import type {InstallServer} from '../harness/install-server.js'
 import {TestHostPool} from '../hosts/index.js'
-import {startEngineInstallServer} from '../simulators/ec2/engine-install.js'
+import {startEngineInstallServer} from '../harness/engine-install.js'
 import {SESSION_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))

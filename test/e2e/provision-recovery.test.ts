@@ -1,40 +1,11 @@
-import {readFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox} from '../harness/berth.js'
 import {busyboxTarball} from '../harness/busybox-image.js'
 import {proveDockerWorks} from '../harness/docker-via-env.js'
-import {InstallServer, type Route} from '../harness/install-server.js'
+import {enginePackageFiles, startEngineInstallServer} from '../harness/engine-install.js'
+import type {InstallServer} from '../harness/install-server.js'
 import {TestHostPool} from '../hosts/index.js'
-
-/** What the machine's engine packages put where a test host without docker lacks it (as test/hosts/engine.ts hides it). */
-async function enginePackageFiles(): Promise<string[]> {
-  const files: string[] = []
-  for (const name of ['docker.io', 'containerd', 'runc']) {
-    for (const path of (await readFile(`/var/lib/dpkg/info/${name}.list`, 'utf8')).split('\n')) {
-      if (/\/s?bin\/[^/]+$|^\/etc\/init\.d\/docker$|^\/etc\/default\/docker$|^\/(usr\/)?lib\/systemd\/system\/[^/]+$/.test(path)) files.push(path)
-    }
-  }
-  return files
-}
-
-/**
- * Stands in for get.docker.com on a network without Internet: fetches the engine's files from the test's server
- * and unpacks them, as a package would. Where this sandbox forbids raising the open-files limit, the init
- * script's ulimit is relaxed, as the test hosts do for an engine that came with them.
- */
-const installScript = (tarballUrl: string): string => `#!/bin/sh
-set -e
-echo "installing the Docker engine from ${tarballUrl}"
-curl -fsS -o /tmp/engine.tar '${tarballUrl}'
-tar -C / -xf /tmp/engine.tar
-rm -f /tmp/engine.tar
-hard=$(ulimit -Hn)
-if [ "$hard" != unlimited ] && [ "$hard" -lt 1048576 ]; then
-  sed -i 's/^\\([[:space:]]*ulimit -[nup] [^[:space:]]*\\)[[:space:]]*$/\\1 2>\\/dev\\/null || true/' /etc/init.d/docker
-fi
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-`
 
 describe('provisioning that has to install, or to recover', () => {
   let sandbox: BerthSandbox
@@ -58,11 +29,8 @@ describe('provisioning that has to install, or to recover', () => {
   it('a host without docker: the engine comes from --engine-install-url, served on the test network', async () => {
     const host = await pool.up('pr-bare', {init: 'systemd', withoutDocker: true})
     expect((await host.exec('command -v dockerd containerd runc || true')).stdout).toBe('')
-    const files = await enginePackageFiles()
-    expect(files).toEqual(expect.arrayContaining(['/usr/sbin/dockerd', '/usr/bin/containerd', '/usr/sbin/runc', '/lib/systemd/system/docker.service']))
-    const routes: Record<string, Route> = {'/engine.tar': {command: ['tar', '-C', '/', '-cf', '-', ...files.map((file) => file.slice(1))]}}
-    server = await InstallServer.start(host.gateway, routes)
-    routes['/install.sh'] = {text: installScript(server.url('/engine.tar'))}
+    expect(await enginePackageFiles()).toEqual(expect.arrayContaining(['/usr/sbin/dockerd', '/usr/bin/containerd', '/usr/sbin/runc', '/lib/systemd/system/docker.service']))
+    server = (await startEngineInstallServer(host.gateway)).server
 
     const created = await sandbox.run(['create', '-d', 'generic', '--generic-ip-address', host.ip, '--generic-ssh-key', host.privateKeyPath,
       '--engine-install-url', server.url('/install.sh'), 'r-install'])

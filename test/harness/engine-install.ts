@@ -1,10 +1,10 @@
 import {readFile} from 'node:fs/promises'
-import {InstallServer, type Route} from '../../harness/install-server.js'
+import {InstallServer, type Route} from './install-server.js'
 
 /**
- * What get.docker.com is to a fresh EC2 instance, on a network without Internet: an install script served on the
- * test network that fetches this machine's engine files (the ones test hosts started withoutDocker lack) and
- * unpacks them, as a package would. Pass `url` to berth as --engine-install-url.
+ * What get.docker.com is to a fresh server, on a test network without Internet: /install.sh fetches this machine's
+ * engine files (the ones test hosts started withoutDocker lack) as /engine.tar and unpacks them, as a package would.
+ * Listen on an address every test host reaches (a host's gateway); pass `url` to berth as --engine-install-url.
  */
 export async function startEngineInstallServer(address: string): Promise<{url: string; server: InstallServer}> {
   const files = await enginePackageFiles()
@@ -14,8 +14,8 @@ export async function startEngineInstallServer(address: string): Promise<{url: s
   return {url: server.url('/install.sh'), server}
 }
 
-/** The engine's binaries, units and init scripts from the machine's own packages. */
-async function enginePackageFiles(): Promise<string[]> {
+/** The engine's binaries, units and init scripts from the machine's own packages (what test/hosts/engine.ts hides). */
+export async function enginePackageFiles(): Promise<string[]> {
   const files: string[] = []
   for (const name of ['docker.io', 'containerd', 'runc']) {
     for (const path of (await readFile(`/var/lib/dpkg/info/${name}.list`, 'utf8')).split('\n')) {
