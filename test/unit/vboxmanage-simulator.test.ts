@@ -1,6 +1,6 @@
 import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {VBOXMANAGE_BIN, makeVBoxSimulator, type VBoxSimulator} from '../simulators/vboxmanage/index.js'
@@ -250,6 +250,17 @@ describe('VBoxManage simulator', () => {
     expect((await info('stubborn')).VMState).toBe('running')
     await ok('controlvm', 'stubborn', 'poweroff')
     expect((await info('stubborn')).VMState).toBe('poweroff')
+  })
+
+  it('runs as plain VBoxManage from a PATH directory that links to it', async () => {
+    const binDir = join(sim.dir, 'bin')
+    await mkdir(binDir)
+    await symlink(VBOXMANAGE_BIN, join(binDir, 'VBoxManage'))
+    const result = await new Promise<{error: Error | null; stdout: string}>((done) => {
+      execFile('VBoxManage', ['--version'], {env: {...sim.env, PATH: `${binDir}:${process.env.PATH ?? ''}`}}, (error, stdout) => done({error, stdout}))
+    })
+    expect(result.error).toBeNull()
+    expect(result.stdout).toMatch(/^7\.0\.\d+r\d+\n$/)
   })
 
   it('refuses to run without a state directory', async () => {
