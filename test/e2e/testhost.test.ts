@@ -131,6 +131,11 @@ describe('namespace test hosts', () => {
     await sysv.powerOff()
     await sysv.powerOn()
     expect((await ssh(sysv, 'hostname')).stdout.trim()).toBe(sysv.name)
+
+    // One more address, as a VM's static address on a host-only network: both answer.
+    await systemd.addAddress('192.168.56.10')
+    expect(await sshAnswers('192.168.56.10', 22)).toBe(true)
+    expect(await sshAnswers(systemd.ip, 22)).toBe(true)
   })
 
   it('reaches a server on its gateway address from inside a host', async () => {

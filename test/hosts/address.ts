@@ -24,3 +24,17 @@ export async function moveHostAddress(host: TestHost, last: number): Promise<str
   await runOk('ip', ['route', 'replace', `${address}/32`, 'dev', `${VETH_PREFIX}${index}`])
   return address
 }
+
+/**
+ * Let a host answer on one more address as well as its own, as a VM on a host-only network answers on its
+ * static address there (e.g. 192.168.56.10): inside, eth0 carries ADDRESS/32; the root namespace routes the /32
+ * into the host's veth (the route goes with the veth when the host is removed). The address must not be another
+ * host's or one of this machine's own; the last host given an address gets its traffic.
+ */
+export async function addHostAddress(host: TestHost, address: string): Promise<void> {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new Error(`Cannot give ${host.name} the address ${address}: an IPv4 address is needed.`)
+  const index = Number(host.ip.split('.')[2])
+  const added = await host.exec(`ip addr replace ${address}/32 dev eth0`)
+  if (added.code !== 0) throw new Error(`Giving ${host.name} the address ${address} failed: ${added.stderr.trim()}`)
+  await runOk('ip', ['route', 'replace', `${address}/32`, 'dev', `${VETH_PREFIX}${index}`])
+}

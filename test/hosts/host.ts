@@ -1,6 +1,6 @@
 import type {FileHandle} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {moveHostAddress} from './address.js'
+import {addHostAddress, moveHostAddress} from './address.js'
 import {bootScript, startBoot, type Boot, type Exit} from './boot.js'
 import {consoleTail} from './console-log.js'
 import {runInCgroups} from './gate.js'
@@ -139,6 +139,10 @@ export class NamespaceHost implements TestHost {
     if (!this.poweredOff) return
     this.poweredOff = false
     await this.boot()
+  }
+
+  async addAddress(address: string): Promise<void> {
+    await addHostAddress(this, address)
   }
 
   async moveAddress(last: number): Promise<string> {

@@ -60,6 +60,11 @@ export interface TestHost {
    * cloud VM may get a new public IP after a stop and start; `ip` then names the new address. Returns it.
    */
   moveAddress(last: number): Promise<string>
+  /**
+   * Answer on one more IPv4 address besides `ip`, as a VM on a host-only network answers on its static address
+   * there; reachable from this machine (the root namespace routes it to the host) until the host is removed.
+   */
+  addAddress(address: string): Promise<void>
   stopSsh(): Promise<void>
   /** Start sshd and wait until it answers. */
   startSsh(): Promise<void>
