@@ -19,12 +19,12 @@ interface Memo extends CertificateFacts {
 }
 
 /**
- * Which versions of the certificate files the facts are about: device, inode, size and modification time of
+ * Which versions of the certificate and key files the facts are about: device, inode, size and modification time of
  * each, "-" for one that is absent. Any replacement (regenerate-certs, a new engine certificate, a hand edit)
  * changes it, and the facts are then established again.
  */
 export function certificateFiles(machine: MachineLayout): string {
-  return [machine.caCert, machine.clientCert, machine.serverCert, machine.engineCert].map((path) => {
+  return [machine.caCert, machine.clientCert, machine.clientKey, machine.serverCert, machine.engineCert].map((path) => {
     try {
       const stat = statSync(path, {bigint: true})
       return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`

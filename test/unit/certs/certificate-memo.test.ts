@@ -18,7 +18,7 @@ describe('remembered certificate checks', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berth-memo-'))
     machine = new MachineLayout(dir)
-    for (const path of [machine.caCert, machine.clientCert, machine.serverCert]) await writeFile(path, 'pem')
+    for (const path of [machine.caCert, machine.clientCert, machine.clientKey, machine.serverCert]) await writeFile(path, 'pem')
   })
 
   afterEach(async () => {
@@ -41,9 +41,11 @@ describe('remembered certificate checks', () => {
     await writeFile(machine.engineCert, 'pem')
     expect(recallCertificateFacts(machine, '10.0.0.4', certificateFiles(machine))).toBeUndefined()
 
-    await rememberCertificateFacts(machine, facts, certificateFiles(machine))
-    await rm(machine.caCert)
-    expect(recallCertificateFacts(machine, '10.0.0.4', certificateFiles(machine))).toBeUndefined()
+    for (const gone of [machine.caCert, machine.clientKey]) {
+      await rememberCertificateFacts(machine, facts, certificateFiles(machine))
+      await rm(gone)
+      expect(recallCertificateFacts(machine, '10.0.0.4', certificateFiles(machine))).toBeUndefined()
+    }
   })
 
   it('are ignored when the memo is unreadable', async () => {
