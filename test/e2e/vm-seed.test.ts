@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
 import {writeIso, type IsoFile} from '../../src/core/vm/iso9660.js'
 
 const exec = promisify(execFile)
@@ -70,6 +71,24 @@ describe('ISO 9660 images read back by Linux', () => {
       return Promise.all(names.map(async (name) => [name, await readFile(join(mountPoint, name), 'utf8')] as const))
     })
     expect(seen).toEqual(files.map((file) => [file.name, file.content]))
+  })
+
+  it('writes the cloud-init seed as a cidata volume with exactly the NoCloud file names', async () => {
+    const image = join(dir, 'cidata.iso')
+    const rendered = await writeSeedIso(image, {
+      hostname: 'vm1',
+      user: 'docker',
+      sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKEY berth',
+      nics: [{mac: '080027aabbcc', address: '192.168.99.10/24', gateway: '192.168.99.1', dns: ['192.168.99.1']}],
+    })
+    const seen = await withMountedIso(image, join(dir, 'mnt-seed'), async (mountPoint) => {
+      const names = (await readdir(mountPoint)).sort()
+      return Promise.all(names.map(async (name) => [name, await readFile(join(mountPoint, name), 'utf8')] as const))
+    })
+    expect(seen).toEqual([['meta-data', rendered['meta-data']], ['network-config', rendered['network-config']], ['user-data', rendered['user-data']]])
+    expect(seen[2]![1].startsWith('#cloud-config\n')).toBe(true)
+    const {stdout: label} = await exec('blkid', ['-o', 'value', '-s', 'LABEL', image])
+    expect(label.trim()).toBe('cidata')
   })
 })
 
