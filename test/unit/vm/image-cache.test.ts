@@ -107,6 +107,38 @@ describe('image cache', () => {
     expect(last[1]!.range).toBeUndefined()
   })
 
+  it('starts over when the server answers a range request with the whole file', async () => {
+    const controller = new AbortController()
+    const source = `${server.base}/images/disk.qcow2`
+    await expect(ensureImage(store, {source, checksum: `sha256:${SHA256}`, signal: controller.signal, onProgress: ({bytes}) => {
+      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.'))
+    }})).rejects.toThrow('Interrupted.')
+    server.ignoreRange = true
+    try {
+      const path = await ensureImage(store, {source, checksum: `sha256:${SHA256}`})
+      expect((await readFile(path)).equals(IMAGE)).toBe(true)
+    } finally {
+      server.ignoreRange = false
+    }
+    const last = server.imageRequests().at(-1)!
+    expect(last.range).toMatch(/^bytes=\d+-$/)
+    expect(last.sent).toBe(SIZE)
+  })
+
+  it('verifies a partial file that already holds the whole image (the server answers 416)', async () => {
+    const controller = new AbortController()
+    const source = `${server.base}/images/disk.qcow2`
+    await expect(ensureImage(store, {source, checksum: `sha256:${SHA256}`, signal: controller.signal, onProgress: ({bytes}) => {
+      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.'))
+    }})).rejects.toThrow('Interrupted.')
+    await writeFile(await findPart(store), IMAGE)
+    const path = await ensureImage(store, {source, checksum: `sha256:${SHA256}`})
+    expect((await readFile(path)).equals(IMAGE)).toBe(true)
+    const last = server.imageRequests().at(-1)!
+    expect(last.range).toBe(`bytes=${SIZE}-`)
+    expect(last.sent).toBe(0)
+  })
+
   it('downloads once for two concurrent requests of the same image', async () => {
     const request = {source: `${server.base}/images/disk.qcow2?concurrent`, checksum: `sha256:${SHA256}`}
     const [a, b] = await Promise.all([ensureImage(store, request), ensureImage(store, request)])

@@ -23,6 +23,8 @@ export class ImageServer {
   readonly log: Logged[] = []
   /** The next image response stops (the connection is destroyed) after this many body bytes. */
   cutNext: number | undefined
+  /** Answer range requests with the whole file, as servers without range support do. */
+  ignoreRange = false
   /** While set, image responses stop after their first MiB until it resolves. */
   hold: Promise<void> | undefined
   private server: Server | undefined
@@ -63,7 +65,7 @@ export class ImageServer {
   private serveImage(req: IncomingMessage, res: ServerResponse, entry: Logged): void {
     let start = 0
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '')
-    if (range !== null) {
+    if (range !== null && !this.ignoreRange) {
       start = Number(range[1])
       if (start >= SIZE) {
         res.writeHead(416, {'content-range': `bytes */${SIZE}`}).end()
