@@ -1,11 +1,11 @@
 import {execFile} from 'node:child_process'
-import {mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
-import {writeIso, type IsoFile} from '../../src/core/vm/iso9660.js'
+import {readIso, writeIso, type IsoFile} from '../../src/core/vm/iso9660.js'
 
 const exec = promisify(execFile)
 
@@ -89,6 +89,24 @@ describe('ISO 9660 images read back by Linux', () => {
     expect(seen[2]![1].startsWith('#cloud-config\n')).toBe(true)
     const {stdout: label} = await exec('blkid', ['-o', 'value', '-s', 'LABEL', image])
     expect(label.trim()).toBe('cidata')
+  })
+
+  it('reads images made by genisoimage, with Rock Ridge names and without', async () => {
+    const source = join(dir, 'genisoimage-source')
+    await mkdir(source)
+    const files: Array<[string, string]> = [['user-data', '#cloud-config\n'], ['meta-data', 'instance-id: g\n'], ['network-config', 'version: 2\n']]
+    for (const [name, content] of files) await writeFile(join(source, name), content)
+    for (const options of [['-R', '-J'], ['-R'], []]) {
+      const image = join(dir, `genisoimage${options.join('')}.iso`)
+      await exec('genisoimage', ['-quiet', '-V', 'cidata', ...options, '-o', image, source])
+      const read = readIso(await readFile(image))
+      expect(read.label).toBe('cidata')
+      const names = options.includes('-R') ? files.map(([name]) => name) : ['META_DAT', 'NETWORK_', 'USER_DAT']
+      expect([...read.files.keys()].sort(), options.join(' ')).toEqual(names.sort())
+      if (options.includes('-R')) {
+        for (const [name, content] of files) expect(new TextDecoder().decode(read.files.get(name)), name).toBe(content)
+      }
+    }
   })
 })
 

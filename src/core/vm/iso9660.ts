@@ -329,3 +329,62 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out
 }
+
+export interface IsoContents {
+  label: string
+  /** The root directory's files by name: the Rock Ridge name where there is one, else the ISO 9660 name without ";1". */
+  files: Map<string, Uint8Array>
+}
+
+/**
+ * Read the root directory of an ISO 9660 image (berth's, or one made by genisoimage/xorriso): what a simulated
+ * hypervisor needs to boot a test host from a seed. Subdirectories, multi-extent files and continuation areas
+ * (CE) are not followed.
+ */
+export function readIso(image: Uint8Array): IsoContents {
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength)
+  const pvd = PVD_SECTOR * SECTOR
+  const decoder = new TextDecoder()
+  if (image.length < pvd + SECTOR || image[pvd] !== 1 || decoder.decode(image.subarray(pvd + 1, pvd + 6)) !== 'CD001') {
+    throw new BerthError('Not an ISO 9660 image: no primary volume descriptor at sector 16.')
+  }
+  const label = decoder.decode(image.subarray(pvd + 40, pvd + 72)).trimEnd()
+  const rootStart = view.getUint32(pvd + 156 + 2, true) * SECTOR
+  const rootSize = view.getUint32(pvd + 156 + 10, true)
+  const files = new Map<string, Uint8Array>()
+  for (let offset = rootStart; offset < rootStart + rootSize && offset < image.length;) {
+    const length = image[offset]!
+    if (length === 0) {
+      // The rest of this sector is padding.
+      offset = rootStart + (Math.floor((offset - rootStart) / SECTOR) + 1) * SECTOR
+      continue
+    }
+    const idLength = image[offset + 32]!
+    const id = image.subarray(offset + 33, offset + 33 + idLength)
+    const isDirectory = (image[offset + 25]! & 0x02) !== 0
+    if (!isDirectory) {
+      const systemUse = image.subarray(offset + 33 + idLength + (idLength % 2 === 0 ? 1 : 0), offset + length)
+      const name = rockRidgeName(systemUse) ?? decoder.decode(id).replace(/;\d+$/, '').replace(/\.$/, '')
+      const extent = view.getUint32(offset + 2, true) * SECTOR
+      const size = view.getUint32(offset + 10, true)
+      if (extent + size > image.length) throw new BerthError(`The ISO image is cut short: ${name} lies past its end.`)
+      files.set(name, image.slice(extent, extent + size))
+    }
+    offset += length
+  }
+  return {label, files}
+}
+
+/** The name in a record's Rock Ridge NM entries (joined when split), if it has any. */
+function rockRidgeName(systemUse: Uint8Array): string | undefined {
+  let name: string | undefined
+  for (let i = 0; i + 4 <= systemUse.length;) {
+    const length = systemUse[i + 2]!
+    if (length < 4) break
+    if (systemUse[i] === 0x4e && systemUse[i + 1] === 0x4d && length >= 5) {
+      name = (name ?? '') + new TextDecoder().decode(systemUse.subarray(i + 5, i + length))
+    }
+    i += length
+  }
+  return name
+}

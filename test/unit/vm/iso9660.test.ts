@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {BerthError} from '../../../src/core/errors.js'
-import {buildIso, levelOneNames, L_PATH_TABLE_SECTOR, M_PATH_TABLE_SECTOR, PATH_TABLE_SIZE, PVD_SECTOR, ROOT_DIR_SECTOR, SECTOR, TERMINATOR_SECTOR} from '../../../src/core/vm/iso9660.js'
+import {buildIso, levelOneNames, readIso, L_PATH_TABLE_SECTOR, M_PATH_TABLE_SECTOR, PATH_TABLE_SIZE, PVD_SECTOR, ROOT_DIR_SECTOR, SECTOR, TERMINATOR_SECTOR} from '../../../src/core/vm/iso9660.js'
 
 const DATE = new Date(Date.UTC(2024, 2, 5, 6, 7, 8, 90))
 
@@ -195,5 +195,23 @@ describe('ISO 9660 layout', () => {
     expect(() => buildIso({label: 'ok', files: [{name: 'a/b', content: ''}]})).toThrow(/file name "a\/b"/)
     expect(() => buildIso({label: 'ok', files: [{name: '..', content: ''}]})).toThrow(/file name/)
     expect(() => buildIso({label: 'ok', files: [{name: 'a', content: ''}, {name: 'a', content: 'b'}]})).toThrow(/two files named "a"/)
+  })
+
+  it('reads back what it wrote', () => {
+    const read = readIso(image)
+    expect(read.label).toBe('cidata')
+    expect([...read.files.keys()].sort()).toEqual(['meta-data', 'network-config', 'user-data'])
+    for (const file of files) {
+      const expected = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content
+      expect(Buffer.from(read.files.get(file.name)!).equals(Buffer.from(expected)), file.name).toBe(true)
+    }
+    const many = Array.from({length: 60}, (_, i) => ({name: `a-rather-long-file-name-${i}`, content: String(i)}))
+    expect([...readIso(buildIso({label: 'X', files: many})).files].map(([name, content]) => [name, new TextDecoder().decode(content)]).sort())
+      .toEqual(many.map((file) => [file.name, file.content]).sort())
+  })
+
+  it('refuses what is not an ISO 9660 image', () => {
+    expect(() => readIso(new Uint8Array(40000))).toThrow('Not an ISO 9660 image: no primary volume descriptor at sector 16.')
+    expect(() => readIso(image.subarray(0, image.length - SECTOR))).toThrow(/cut short: user-data lies past its end/)
   })
 })
