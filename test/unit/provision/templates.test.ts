@@ -7,7 +7,7 @@ import {renderTemplate} from '../../../src/core/provision/templates.js'
 const TEMPLATES = new URL('../../../templates/', import.meta.url)
 
 /** Every template file, as renderTemplate names it ("provision/facts.sh"). */
-const templateNames = (['engine', 'provision'] as const).flatMap((dir) => readdirSync(new URL(`${dir}/`, TEMPLATES)).map((file) => `${dir}/${file}`)).sort()
+const templateNames = (['engine', 'provision', 'vm'] as const).flatMap((dir) => readdirSync(new URL(`${dir}/`, TEMPLATES)).map((file) => `${dir}/${file}`)).sort()
 
 /** The {{placeholders}} a template has, each once. */
 function placeholders(name: string): string[] {
