@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what berth's tests and demo need on Debian 12 (as root): the real docker engine and CLI, openssl,
-# the shells whose env syntax is tested, test-host tools, and the npm packages.
+# the shells whose env syntax is tested, test-host tools, ISO readers for the seed-image tests (isoinfo, fuseiso:
+# some kernels have no isofs to loop-mount with), and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,5 +9,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   docker.io openssh-server openssh-client sudo busybox-static iproute2 openssl ca-certificates \
-  procps psmisc util-linux fish tcsh zsh ksh hyperfine tini curl sshfs >/dev/null
+  procps psmisc util-linux fish tcsh zsh ksh hyperfine tini curl sshfs genisoimage fuseiso >/dev/null
 npm ci --no-audit --no-fund

@@ -46,6 +46,11 @@ export class StoreLayout {
     return join(this.root, 'cache')
   }
 
+  /** Cached VM images, one folder per source (see src/core/vm/image-cache.ts). */
+  get imagesDir(): string {
+    return join(this.cacheDir, 'images')
+  }
+
   get machinesDir(): string {
     return join(this.root, 'machines')
   }
