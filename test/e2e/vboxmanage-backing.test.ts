@@ -61,27 +61,38 @@ describe('VBoxManage simulator backed by test hosts', () => {
     if (failed) throw failed.reason
   })
 
-  it('boots a host from the seed on startvm, reachable through the NAT forward and on the static address', async () => {
+  /**
+   * A VM as a virtualbox driver makes one: NAT with an SSH forward on sshPort, optionally a host-only NIC with a
+   * static address in the seed, a SATA disk and the seed ISO (user docker, the test's key) in the DVD drive.
+   */
+  async function makeVm(name: string, options: {hostname: string, sshPort: number, staticIp?: string}) {
     const folder = join(sim.dir, 'machines')
-    await ok('hostonlyif', 'create')
-    await ok('hostonlyif', 'ipconfig', 'vboxnet0', '--ip', '192.168.56.1', '--netmask', '255.255.255.0')
-    await ok('createvm', '--name', vm, '--basefolder', folder, '--ostype', 'Ubuntu_64', '--register')
-    await ok('modifyvm', vm, '--memory', '1024', '--cpus', '1', '--acpi', 'on', '--boot1', 'disk', '--boot2', 'dvd')
-    await ok('modifyvm', vm, '--nic1', 'nat', '--nictype1', '82540EM', '--cableconnected1', 'on', '--natpf1', `ssh,tcp,127.0.0.1,${port},,22`)
-    await ok('modifyvm', vm, '--nic2', 'hostonly', '--nictype2', '82540EM', '--hostonlyadapter2', 'vboxnet0', '--cableconnected2', 'on')
-    const mac = (await info(vm)).macaddress2!
-    const seed = join(folder, vm, 'seed.iso')
+    await ok('createvm', '--name', name, '--basefolder', folder, '--ostype', 'Ubuntu_64', '--register')
+    await ok('modifyvm', name, '--memory', '1024', '--cpus', '1', '--acpi', 'on', '--boot1', 'disk', '--boot2', 'dvd')
+    await ok('modifyvm', name, '--nic1', 'nat', '--nictype1', '82540EM', '--cableconnected1', 'on', '--natpf1', `ssh,tcp,127.0.0.1,${options.sshPort},,22`)
+    if (options.staticIp !== undefined) {
+      if (!(await ok('list', 'hostonlyifs')).includes('vboxnet0')) {
+        await ok('hostonlyif', 'create')
+        await ok('hostonlyif', 'ipconfig', 'vboxnet0', '--ip', '192.168.56.1', '--netmask', '255.255.255.0')
+      }
+      await ok('modifyvm', name, '--nic2', 'hostonly', '--nictype2', '82540EM', '--hostonlyadapter2', 'vboxnet0', '--cableconnected2', 'on')
+    }
+    const mac = (await info(name)).macaddress2
+    const seed = join(folder, name, 'seed.iso')
     await writeSeedIso(seed, {
-      hostname,
+      hostname: options.hostname,
       user: 'docker',
       sshPublicKey: await readFile(`${key}.pub`, 'utf8'),
-      nics: [{mac, address: `${staticIp}/24`}],
+      ...(options.staticIp === undefined || mac === undefined ? {} : {nics: [{mac, address: `${options.staticIp}/24`}]}),
     })
-    await ok('storagectl', vm, '--name', 'SATA', '--add', 'sata', '--portcount', '2')
-    await ok('createmedium', 'disk', '--filename', join(folder, vm, 'disk.vdi'), '--size', '64', '--format', 'VDI')
-    await ok('storageattach', vm, '--storagectl', 'SATA', '--port', '0', '--device', '0', '--type', 'hdd', '--medium', join(folder, vm, 'disk.vdi'))
-    await ok('storageattach', vm, '--storagectl', 'SATA', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', seed)
+    await ok('storagectl', name, '--name', 'SATA', '--add', 'sata', '--portcount', '2')
+    await ok('createmedium', 'disk', '--filename', join(folder, name, 'disk.vdi'), '--size', '64', '--format', 'VDI')
+    await ok('storageattach', name, '--storagectl', 'SATA', '--port', '0', '--device', '0', '--type', 'hdd', '--medium', join(folder, name, 'disk.vdi'))
+    await ok('storageattach', name, '--storagectl', 'SATA', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', seed)
+  }
 
+  it('boots a host from the seed on startvm, reachable through the NAT forward and on the static address', async () => {
+    await makeVm(vm, {hostname, sshPort: port, staticIp})
     expect(await ok('startvm', vm, '--type', 'headless')).toContain(`VM "${vm}" has been successfully started.`)
     expect((await info(vm)).VMState).toBe('running')
 
@@ -118,6 +129,56 @@ describe('VBoxManage simulator backed by test hosts', () => {
     expect(result.stderr).toContain('Details: code E_FAIL (0x80004005), component ConsoleWrap, interface IConsole')
     expect((await info('no-seed')).VMState).toBe('poweroff')
     await ok('unregistervm', 'no-seed', '--delete')
+  })
+
+  it('reboots the host on reset, forwards rules added while running, and keeps running when ACPI is ignored', async () => {
+    const second = 'berth-vbox2'
+    const sshPort = await freeLoopbackPort()
+    await makeVm(second, {hostname: 'vbox-second', sshPort})
+    await ok('startvm', second, '--type', 'headless')
+    const host = backing!.host(second)!
+    expect(host.boots).toBe(1)
+
+    await ok('controlvm', second, 'reset')
+    expect(host.boots).toBe(2)
+    expect((await ssh('127.0.0.1', sshPort, 'hostname')).stdout.trim()).toBe('vbox-second')
+
+    const extra = await freeLoopbackPort()
+    await ok('controlvm', second, 'natpf1', `extra,tcp,127.0.0.1,${extra},,22`)
+    const viaExtra = await ssh('127.0.0.1', extra, 'hostname')
+    expect(viaExtra.code, viaExtra.stderr).toBe(0)
+    expect(viaExtra.stdout.trim()).toBe('vbox-second')
+    await ok('controlvm', second, 'natpf1', 'delete', 'extra')
+    expect(await tcpConnect('127.0.0.1', extra)).toBe('ECONNREFUSED')
+    expect(backing!.forwards().filter((forward) => forward.hostPort === sshPort)).toHaveLength(1)
+
+    await sim.ignoreAcpi(second)
+    await ok('controlvm', second, 'acpipowerbutton')
+    expect((await info(second)).VMState).toBe('running')
+    expect(host.running).toBe(true)
+    expect((await ssh('127.0.0.1', sshPort, 'true')).code).toBe(0)
+    await sim.ignoreAcpi()
+
+    // A NAT port something else holds: the start fails as a whole and the host is left powered off.
+    await ok('controlvm', second, 'poweroff')
+    expect(host.running).toBe(false)
+    const squatter = createServer()
+    await new Promise<void>((resolve) => squatter.listen(sshPort, '127.0.0.1', () => resolve()))
+    try {
+      const refused = await sim.run('startvm', second, '--type', 'headless')
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(`cannot listen on 127.0.0.1:${sshPort}`)
+      expect(refused.stderr).toContain('Details: code E_FAIL (0x80004005)')
+      expect((await info(second)).VMState).toBe('poweroff')
+      expect(host.running).toBe(false)
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()))
+    }
+    await ok('startvm', second, '--type', 'headless')
+    expect((await ssh('127.0.0.1', sshPort, 'hostname')).stdout.trim()).toBe('vbox-second')
+    await ok('controlvm', second, 'poweroff')
+    await ok('unregistervm', second, '--delete')
+    expect(backing!.host(second)).toBeUndefined()
   })
 
   it('removes the host and its forward on unregistervm --delete', async () => {
