@@ -28,7 +28,8 @@ function firstUser(text: string): {user: string, keys: string[], sudo: string, s
   const start = lines.findIndex((line) => /^users:\s*$/.test(line))
   if (start === -1) throw new Error('user-data has no users')
   const body = lines.slice(start + 1)
-  const end = body.findIndex((line) => /^\S/.test(line))
+  // The list ends at the next top-level key; its items may sit at column 0 ("users:\n- name: a").
+  const end = body.findIndex((line) => /^[^\s-]|^-[^ ]/.test(line))
   const block = end === -1 ? body : body.slice(0, end)
   const itemIndent = indent(block.find((line) => /^\s*- /.test(line)) ?? '')
   const entries: string[][] = []
