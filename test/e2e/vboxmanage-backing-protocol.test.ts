@@ -61,6 +61,10 @@ describe('VBoxManage simulator reporting to a host backing', () => {
     await ok('controlvm', 'm', 'reset')
     await ok('controlvm', 'm', 'poweroff')
     await ok('startvm', 'm', '--type', 'headless')
+    await ok('controlvm', 'm', 'pause')
+    await ok('controlvm', 'm', 'resume')
+    await ok('controlvm', 'm', 'savestate')
+    await ok('startvm', 'm', '--type', 'headless')
     await sim.ignoreAcpi('m')
     await ok('controlvm', 'm', 'acpipowerbutton')
     await sim.ignoreAcpi()
@@ -72,6 +76,8 @@ describe('VBoxManage simulator reporting to a host backing', () => {
       ['natpf', 'm', 'web'],
       ['reset', 'm', undefined],
       ['poweroff', 'm', undefined],
+      ['start', 'm', undefined],
+      ['savestate', 'm', undefined],
       ['start', 'm', undefined],
       ['acpipowerbutton', 'm', undefined],
       ['unregister', 'm', undefined],

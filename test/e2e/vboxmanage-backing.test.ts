@@ -131,7 +131,7 @@ describe('VBoxManage simulator backed by test hosts', () => {
     await ok('unregistervm', 'no-seed', '--delete')
   })
 
-  it('reboots the host on reset, forwards rules added while running, and keeps running when ACPI is ignored', async () => {
+  it('reboots the host on reset, forwards rules added while running, keeps running when ACPI is ignored, and powers off on savestate', async () => {
     const second = 'berth-vbox2'
     const sshPort = await freeLoopbackPort()
     await makeVm(second, {hostname: 'vbox-second', sshPort})
@@ -174,6 +174,14 @@ describe('VBoxManage simulator backed by test hosts', () => {
     } finally {
       await new Promise<void>((resolve) => squatter.close(() => resolve()))
     }
+    await ok('startvm', second, '--type', 'headless')
+    expect((await ssh('127.0.0.1', sshPort, 'hostname')).stdout.trim()).toBe('vbox-second')
+
+    // A saved VM answers nothing; its next start boots the host again.
+    await ok('controlvm', second, 'savestate')
+    expect((await info(second)).VMState).toBe('saved')
+    expect(host.running).toBe(false)
+    expect(await tcpConnect('127.0.0.1', sshPort)).toBe('ECONNREFUSED')
     await ok('startvm', second, '--type', 'headless')
     expect((await ssh('127.0.0.1', sshPort, 'hostname')).stdout.trim()).toBe('vbox-second')
     await ok('controlvm', second, 'poweroff')

@@ -20,6 +20,7 @@ export type BackingRequest =
   | {op: 'poweroff', vm: Vm}
   | {op: 'acpipowerbutton', vm: Vm}
   | {op: 'reset', vm: Vm}
+  | {op: 'savestate', vm: Vm}
   | {op: 'natpf', vm: Vm, add?: NatRule, delete?: string}
   | {op: 'unregister', vm: Vm}
 
@@ -117,9 +118,11 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
         return
       }
       case 'poweroff':
+      case 'savestate':
       case 'acpipowerbutton':
+        // A test host cannot keep its memory: a saved VM is powered off and boots afresh on its next start.
         await closeForwards(vm.uuid)
-        if (backed?.host.running) await backed.host.powerOff(request.op === 'poweroff' ? {hard: true} : {})
+        if (backed?.host.running) await backed.host.powerOff(request.op === 'acpipowerbutton' ? {} : {hard: true})
         return
       case 'reset':
         if (backed?.host.running) await backed.host.reboot()

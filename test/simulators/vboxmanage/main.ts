@@ -773,6 +773,7 @@ async function controlvm(world: World, dir: string, args: string[], out: Out) {
       setState(vm, 'running')
       return
     case 'savestate':
+      await report(dir, {op: 'savestate', vm}, 'SaveState(progress.asOutParam())', 'MachineWrap', 'IMachine')
       setState(vm, 'saved')
       out.progress()
       return
