@@ -135,9 +135,16 @@ describe('VBoxManage simulator backed by test hosts', () => {
     const second = 'berth-vbox2'
     const sshPort = await freeLoopbackPort()
     await makeVm(second, {hostname: 'vbox-second', sshPort})
+    // startvm of two VMs where the second cannot start fails as a whole, yet the first one's host came up:
+    // starting the first again takes that host as it is.
+    await ok('createvm', '--name', 'seedless', '--basefolder', join(sim.dir, 'machines'), '--register')
+    expect((await sim.run('startvm', second, 'seedless', '--type', 'headless')).code).toBe(1)
+    expect((await info(second)).VMState).toBe('poweroff')
     await ok('startvm', second, '--type', 'headless')
+    await ok('unregistervm', 'seedless', '--delete')
     const host = backing!.host(second)!
     expect(host.boots).toBe(1)
+    expect(backing!.forwards().filter((forward) => forward.hostPort === sshPort)).toHaveLength(1)
 
     await ok('controlvm', second, 'reset')
     expect(host.boots).toBe(2)

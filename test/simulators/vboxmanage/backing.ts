@@ -87,7 +87,9 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
     const backed = vms.get(vm.uuid)
     switch (request.op) {
       case 'start': {
-        if (backed?.host.running) throw new Error(`the host of ${vm.name} is already running`)
+        // The simulator refuses to start a running VM before it asks; a host already running here is one a
+        // failed call left behind (startvm of several VMs fails as a whole): it is taken as started.
+        await closeForwards(vm.uuid)
         let current = backed
         if (!current) {
           const seed = await readSeed(vm)
@@ -104,7 +106,7 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
             await host.down().catch(() => undefined)
             throw error
           }
-        } else {
+        } else if (!current.host.running) {
           await current.host.powerOn()
         }
         try {
