@@ -11,6 +11,9 @@ import {makeVBoxSimulator, startVBoxBacking, type VBoxBacking, type VBoxSimulato
 // The VBoxManage simulator backed by real test hosts (root): a VM made the way a virtualbox driver makes one,
 // with a cloud-init seed ISO in its DVD drive, boots a host configured from that seed, reachable through its NAT
 // forward and on its static host-only address. Needs the compiled simulator (npm run build).
+/** Host boots, reboots and power cycles under one test: generous, for a machine shared with other runs. */
+const HOST_STEP_MS = 300_000
+
 describe('VBoxManage simulator backed by test hosts', () => {
   const vm = 'berth-vbox1'
   const hostname = 'vbox-seeded'
@@ -59,7 +62,7 @@ describe('VBoxManage simulator backed by test hosts', () => {
     results.push(...await Promise.allSettled([sim?.remove(), dir === undefined ? undefined : rm(dir, {recursive: true, force: true})]))
     const failed = results.find((result) => result.status === 'rejected')
     if (failed) throw failed.reason
-  })
+  }, HOST_STEP_MS)
 
   /**
    * A VM as a virtualbox driver makes one: NAT with an SSH forward on sshPort, optionally a host-only NIC with a
@@ -103,7 +106,7 @@ describe('VBoxManage simulator backed by test hosts', () => {
     expect(viaStatic.code, viaStatic.stderr).toBe(0)
     expect(viaStatic.stdout.trim()).toBe(hostname)
     expect(backing!.forwards()).toEqual([expect.objectContaining({rule: 'ssh', hostIp: '127.0.0.1', hostPort: port})])
-  })
+  }, HOST_STEP_MS)
 
   it('stops the host on acpipowerbutton and brings it back with the same address on startvm', async () => {
     await ok('controlvm', vm, 'acpipowerbutton')
@@ -119,7 +122,7 @@ describe('VBoxManage simulator backed by test hosts', () => {
     const viaStatic = await ssh(staticIp, 22, 'ip -4 -o addr show dev eth0')
     expect(viaStatic.code, viaStatic.stderr).toBe(0)
     expect(viaStatic.stdout).toContain(`${staticIp}/32`)
-  })
+  }, HOST_STEP_MS)
 
   it('fails startvm with E_FAIL and leaves the VM powered off when the backing cannot boot it', async () => {
     await ok('createvm', '--name', 'no-seed', '--basefolder', join(sim.dir, 'machines'), '--register')
@@ -194,7 +197,7 @@ describe('VBoxManage simulator backed by test hosts', () => {
     await ok('controlvm', second, 'poweroff')
     await ok('unregistervm', second, '--delete')
     expect(backing!.host(second)).toBeUndefined()
-  })
+  }, HOST_STEP_MS)
 
   it('removes the host and its forward on unregistervm --delete', async () => {
     await ok('controlvm', vm, 'poweroff')
@@ -207,7 +210,7 @@ describe('VBoxManage simulator backed by test hosts', () => {
     // machine's default route leads, something may accept any connection).
     expect((await run('ip', ['-o', 'route', 'show', `${staticIp}/32`])).stdout.trim()).toBe('')
     expect((await run('ip', ['route', 'get', staticIp])).stdout).not.toMatch(/dev berth-v/)
-  })
+  }, HOST_STEP_MS)
 })
 
 async function freeLoopbackPort(): Promise<number> {
