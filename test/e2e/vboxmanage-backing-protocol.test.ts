@@ -45,9 +45,15 @@ describe('VBoxManage simulator reporting to a host backing', () => {
     await ok('modifyvm', 'm', '--nic1', 'nat', '--natpf1', 'ssh,tcp,127.0.0.1,2222,,22')
   })
 
-  afterEach(async () => {
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()))
+  /** Close the backing; the socket goes with it, and the simulator stops reporting. */
+  async function stopListening() {
+    const held = server
     server = undefined
+    if (held) await new Promise<void>((resolve) => held.close(() => resolve()))
+  }
+
+  afterEach(async () => {
+    await stopListening()
     await sim.remove()
   })
 
@@ -96,6 +102,19 @@ describe('VBoxManage simulator reporting to a host backing', () => {
     ].join('\n'))
     expect(await state('m')).toBe('poweroff')
 
+    await stopListening()
+    await ok('startvm', 'm', '--type', 'headless')
+    await listen((request) => request.op === 'natpf' ? '{"ok":false,"error":"port 8080 is taken"}\n' : undefined)
+    const natpf = await sim.run('controlvm', 'm', 'natpf1', 'web,tcp,,8080,,80')
+    expect(natpf.code).toBe(1)
+    expect(natpf.stderr).toContain('component NATEngineWrap, interface INATEngine')
+    expect(await ok('showvminfo', 'm', '--machinereadable')).not.toContain('web,tcp')
+    expect((await sim.run('controlvm', 'm', 'poweroff')).code).toBe(1)
+    expect(await state('m')).toBe('running')
+    await stopListening()
+    await ok('controlvm', 'm', 'poweroff')
+    await listen(() => undefined)
+
     const unregister = await sim.run('unregistervm', 'm', '--delete')
     expect(unregister.code).toBe(1)
     expect(unregister.stderr).toContain('VBoxManage: error: Host backing: the host backing gave no answer')
@@ -107,9 +126,7 @@ describe('VBoxManage simulator reporting to a host backing', () => {
     await ok('startvm', 'm', '--type', 'headless')
     await listen(() => '{"ok":true}\n')
     // A closed server leaves no socket; a socket file nobody serves is what a crashed backing leaves.
-    const held = server!
-    server = undefined
-    await new Promise<void>((resolve) => held.close(() => resolve()))
+    await stopListening()
     await writeFile(paths(sim.dir).backing, '')
     const poweroff = await sim.run('controlvm', 'm', 'poweroff')
     expect(poweroff.code).toBe(1)

@@ -784,11 +784,11 @@ async function controlvm(world: World, dir: string, args: string[], out: Out) {
       if (!nic || nic.type !== 'nat') fail(`NIC ${natpf[1]} is not a NAT adapter`) // (simulator) wording
       if (rest[0] === 'delete') {
         deleteRule(nic, rest[1] ?? '')
-        await report(dir, {op: 'natpf', vm, delete: rest[1] ?? ''}, 'RemoveRedirect(Bstr(a->argv[3]).raw())')
+        await report(dir, {op: 'natpf', vm, delete: rest[1] ?? ''}, 'RemoveRedirect(Bstr(a->argv[3]).raw())', 'NATEngineWrap', 'INATEngine')
       } else {
         const rule = parseRule(rest[0] ?? '')
         addRule(nic, rule)
-        await report(dir, {op: 'natpf', vm, add: rule}, 'AddRedirect(...)')
+        await report(dir, {op: 'natpf', vm, add: rule}, 'AddRedirect(Bstr(strName).raw(), enmProto, Bstr(strHostIp).raw(), RTStrToUInt16(strHostPort), Bstr(strGuestIp).raw(), RTStrToUInt16(strGuestPort))', 'NATEngineWrap', 'INATEngine')
       }
     }
   }
