@@ -211,6 +211,26 @@ describe('VBoxManage simulator backed by test hosts', () => {
     expect((await run('ip', ['-o', 'route', 'show', `${staticIp}/32`])).stdout.trim()).toBe('')
     expect((await run('ip', ['route', 'get', staticIp])).stdout).not.toMatch(/dev berth-v/)
   }, HOST_STEP_MS)
+
+  it('removes every host and forwarder it made on stop(), and the simulator then stops reporting', async () => {
+    const third = 'berth-vbox3'
+    const sshPort = await freeLoopbackPort()
+    await makeVm(third, {hostname: 'vbox-third', sshPort})
+    await ok('startvm', third, '--type', 'headless')
+    const host = backing!.host(third)!
+    const hostIp = host.ip
+    expect((await ssh('127.0.0.1', sshPort, 'hostname')).stdout.trim()).toBe('vbox-third')
+
+    await backing!.stop()
+    expect(host.running).toBe(false)
+    expect((await run('ip', ['route', 'get', hostIp])).stdout).not.toMatch(/dev berth-v/)
+    expect(await tcpConnect('127.0.0.1', sshPort)).toBe('ECONNREFUSED')
+    expect(backing!.forwards()).toEqual([])
+    expect((await run('test', ['-e', join(sim.dir, 'backing.sock')])).code).not.toBe(0)
+    // Without the socket the simulator only keeps state again.
+    await ok('controlvm', third, 'poweroff')
+    await ok('unregistervm', third, '--delete')
+  }, HOST_STEP_MS)
 })
 
 async function freeLoopbackPort(): Promise<number> {
