@@ -67,3 +67,5 @@ export async function makeVBoxSimulator(): Promise<VBoxSimulator> {
     remove: () => rm(dir, {recursive: true, force: true}),
   }
 }
+
+export {startVBoxBacking, type BackingAnswer, type BackingRequest, type VBoxBacking} from './backing.js'

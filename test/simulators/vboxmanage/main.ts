@@ -1,7 +1,9 @@
 import {randomBytes, randomUUID} from 'node:crypto'
+import {createConnection} from 'node:net'
 import {appendFile, copyFile, mkdir, open, rm, rmdir, stat, writeFile} from 'node:fs/promises'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {withLock} from '../../../src/core/store/lock.js'
+import type {BackingAnswer, BackingRequest} from './backing.js'
 import {
   STATE_DIR_ENV, allowedRanges, ipToInt, loadFaults, loadWorld, networkRange, overlaps, paths, readOptional, saveWorld,
   type Attachment, type Medium, type Nic, type NatRule, type Range, type Vm, type World,
@@ -710,7 +712,7 @@ async function convertfromraw(args: string[], out: Out) {
   await copyFile(source, target)
 }
 
-async function startvm(world: World, args: string[], out: Out) {
+async function startvm(world: World, dir: string, args: string[], out: Out) {
   const known = new Set(['--type', '--putenv', '--password', '--password-id'])
   const parsed = parse(args, known)
   rejectUnknown(parsed, known)
@@ -734,6 +736,7 @@ async function startvm(world: World, args: string[], out: Out) {
         })
       }
     }
+    await report(dir, {op: 'start', vm}, 'PowerUp(progress.asOutParam())')
     setState(vm, 'running')
     out.line(`VM "${vm.name}" has been successfully started.`)
   }
@@ -746,16 +749,21 @@ async function controlvm(world: World, dir: string, args: string[], out: Out) {
   requireRunning(vm)
   switch (action) {
     case 'poweroff':
+      await report(dir, {op: 'poweroff', vm}, 'PowerDown(progress.asOutParam())')
       setState(vm, 'poweroff')
       out.progress()
       return
     case 'acpipowerbutton': {
       // The guest honours the button at once, unless acpi-ignore in the state directory names it (or says *).
       const ignore = ((await readOptional(paths(dir).acpiIgnore)) ?? '').split('\n').map((line) => line.trim())
-      if (!ignore.includes(vm.name) && !ignore.includes('*')) setState(vm, 'poweroff')
+      if (!ignore.includes(vm.name) && !ignore.includes('*')) {
+        await report(dir, {op: 'acpipowerbutton', vm}, 'PowerButton()')
+        setState(vm, 'poweroff')
+      }
       return
     }
     case 'reset':
+      await report(dir, {op: 'reset', vm}, 'Reset()')
       return
     case 'pause':
       setState(vm, 'paused')
@@ -765,6 +773,7 @@ async function controlvm(world: World, dir: string, args: string[], out: Out) {
       setState(vm, 'running')
       return
     case 'savestate':
+      await report(dir, {op: 'savestate', vm}, 'SaveState(progress.asOutParam())', 'MachineWrap', 'IMachine')
       setState(vm, 'saved')
       out.progress()
       return
@@ -773,13 +782,19 @@ async function controlvm(world: World, dir: string, args: string[], out: Out) {
       if (!natpf) syntax(`Invalid parameter '${action}'`)
       const nic = vm.nics[natpf[1]!]
       if (!nic || nic.type !== 'nat') fail(`NIC ${natpf[1]} is not a NAT adapter`) // (simulator) wording
-      if (rest[0] === 'delete') deleteRule(nic, rest[1] ?? '')
-      else addRule(nic, parseRule(rest[0] ?? ''))
+      if (rest[0] === 'delete') {
+        deleteRule(nic, rest[1] ?? '')
+        await report(dir, {op: 'natpf', vm, delete: rest[1] ?? ''}, 'RemoveRedirect(Bstr(a->argv[3]).raw())', 'NATEngineWrap', 'INATEngine')
+      } else {
+        const rule = parseRule(rest[0] ?? '')
+        addRule(nic, rule)
+        await report(dir, {op: 'natpf', vm, add: rule}, 'AddRedirect(Bstr(strName).raw(), enmProto, Bstr(strHostIp).raw(), RTStrToUInt16(strHostPort), Bstr(strGuestIp).raw(), RTStrToUInt16(strGuestPort))', 'NATEngineWrap', 'INATEngine')
+      }
     }
   }
 }
 
-async function unregistervm(world: World, args: string[], out: Out) {
+async function unregistervm(world: World, dir: string, args: string[], out: Out) {
   const parsed = parse(args, new Set())
   rejectUnknown(parsed, new Set(['--delete', '--delete-all']))
   const vm = findVm(world, parsed.positional[0])
@@ -789,6 +804,7 @@ async function unregistervm(world: World, args: string[], out: Out) {
       context: 'Unregister(CleanupMode_DetachAllReturnHardDisksOnly, ComSafeArrayAsOutParam(aMedia))',
     })
   }
+  await report(dir, {op: 'unregister', vm}, 'Unregister(CleanupMode_DetachAllReturnHardDisksOnly, ComSafeArrayAsOutParam(aMedia))', 'MachineWrap', 'IMachine')
   world.vms = world.vms.filter((candidate) => candidate !== vm)
   if (!hasSwitch(parsed, '--delete') && !hasSwitch(parsed, '--delete-all')) return
   // --delete removes the settings, logs and the hard disks only this VM used; DVD images stay (--delete-all
@@ -964,6 +980,35 @@ function guestproperty(world: World, args: string[], out: Out) {
   }
 }
 
+/**
+ * Tells the host backing (backing.ts) about a state change that passed the simulator's own checks, when its
+ * socket is in the state directory. If the backing cannot be reached or fails, so does the call, with
+ * VirtualBox's E_FAIL shape, and the VM's state stays as it was (the caller's world is not saved).
+ */
+async function report(dir: string, request: BackingRequest, context: string, component = 'ConsoleWrap', iface = 'IConsole'): Promise<void> {
+  const socket = paths(dir).backing
+  if (!(await exists(socket))) return
+  const answer = await new Promise<BackingAnswer>((resolve) => {
+    let text = ''
+    const connection = createConnection(socket)
+    connection.setEncoding('utf8')
+    connection.on('connect', () => connection.end(`${JSON.stringify(request)}\n`))
+    connection.on('data', (chunk: string) => {
+      text += chunk
+    })
+    connection.on('error', (error) => resolve({ok: false, error: `the host backing cannot be reached: ${error.message}`}))
+    connection.on('close', () => {
+      try {
+        resolve(JSON.parse(text) as BackingAnswer)
+      } catch {
+        resolve({ok: false, error: 'the host backing gave no answer'})
+      }
+    })
+  })
+  // (simulator) wording: VirtualBox's own messages for a VM process that fails vary with the cause.
+  if (!answer.ok) fail(`Host backing: ${answer.error}`, {...E.fail, component, iface, context})
+}
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false)
 }
@@ -1001,11 +1046,11 @@ async function dispatch(world: World, dir: string, argv: string[], out: Out): Pr
     case 'convertfromraw':
       return convertfromraw(args, out)
     case 'startvm':
-      return startvm(world, args, out)
+      return startvm(world, dir, args, out)
     case 'controlvm':
       return controlvm(world, dir, args, out)
     case 'unregistervm':
-      return unregistervm(world, args, out)
+      return unregistervm(world, dir, args, out)
     case 'hostonlyif':
       return hostonlyif(world, dir, args, out)
     case 'hostonlynet':

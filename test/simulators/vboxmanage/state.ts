@@ -138,6 +138,8 @@ export const paths = (dir: string) => ({
   faults: join(dir, 'faults.json'),
   networksConf: join(dir, 'networks.conf'),
   acpiIgnore: join(dir, 'acpi-ignore'),
+  /** The host backing's unix socket (backing.ts); while it exists, state changes are reported there. */
+  backing: join(dir, 'backing.sock'),
   machineFolder: join(dir, 'VirtualBox VMs'),
 })
 
