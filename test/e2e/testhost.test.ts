@@ -1,9 +1,9 @@
 import {readFile, readdir, readlink} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
-import {connect} from 'node:net'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {sshAnswers} from '../hosts/readiness.js'
+import {tcpConnect} from '../harness/tcp-probe.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 import {run} from '../hosts/run.js'
 
@@ -247,21 +247,6 @@ async function poll(attempt: () => ReturnType<typeof run>, timeoutMs: number): R
     if (result.code === 0 || Date.now() > deadline) return result
     await sleep(100)
   }
-}
-
-function tcpConnect(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({host, port, timeout: 5_000})
-    socket.on('connect', () => {
-      socket.destroy()
-      resolve('connected')
-    })
-    socket.on('timeout', () => {
-      socket.destroy()
-      resolve('timeout')
-    })
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
-  })
 }
 
 function listen(server: Server, host: string): Promise<Server> {

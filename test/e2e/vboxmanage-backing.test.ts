@@ -1,9 +1,11 @@
 import {mkdtemp, readFile, rm} from 'node:fs/promises'
-import {connect, createServer} from 'node:net'
+import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
+import {freeLoopbackPort} from '../harness/free-port.js'
+import {tcpConnect} from '../harness/tcp-probe.js'
 import {TestHostPool} from '../hosts/index.js'
 import {run, runOk} from '../hosts/run.js'
 import {makeVBoxSimulator, startVBoxBacking, type VBoxBacking, type VBoxSimulator} from '../simulators/vboxmanage/index.js'
@@ -232,26 +234,3 @@ describe('VBoxManage simulator backed by test hosts', () => {
     await ok('unregistervm', third, '--delete')
   }, HOST_STEP_MS)
 })
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  const {port} = server.address() as {port: number}
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
-function tcpConnect(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({host, port, timeout: 3_000})
-    socket.on('connect', () => {
-      socket.destroy()
-      resolve('connected')
-    })
-    socket.on('timeout', () => {
-      socket.destroy()
-      resolve('timeout')
-    })
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
-  })
-}
