@@ -59,12 +59,13 @@ describe('namespace test hosts', () => {
     }))
   })
 
-  it('hides the engine from a withoutDocker host', async () => {
-    const bare = await timed(timings, 'up systemd withoutDocker', () => pool.up('bare', {init: 'systemd', withoutDocker: true}))
+  it('hides the engine from a withoutDocker host, whose user may be named like an existing group', async () => {
+    const bare = await timed(timings, 'up systemd withoutDocker', () => pool.up('bare', {init: 'systemd', withoutDocker: true, user: 'docker'}))
     const trace = await traceHost(bare)
     expect((await bare.exec('command -v dockerd')).code).not.toBe(0)
     expect((await bare.exec('command -v docker || command -v containerd || test -e /lib/systemd/system/docker.service')).code).not.toBe(0)
-    expect((await ssh(bare, 'command -v sshd')).code).toBe(0)
+    expect((await ssh(bare, 'command -v sshd', 'root')).code).toBe(0)
+    expect((await ssh(bare, 'id -un; id -gn; sudo -n true && echo sudo')).stdout).toBe('docker\ndocker\nsudo\n')
     expect((await systemd.exec('command -v dockerd')).code).toBe(0)
     await timed(timings, 'down systemd host', () => bare.down())
     await expectGone([trace])

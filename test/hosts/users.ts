@@ -10,7 +10,8 @@ export async function addSudoUser(holderPid: number, root: string, user: string)
   const home = `/home/${user}`
   const quoted = shellQuote(user)
   await runOk('nsenter', ['-t', String(holderPid), '-m', '--', 'chroot', root, '/bin/sh', '-ec', [
-    `useradd --create-home --shell /bin/bash --groups sudo ${quoted}`,
+    // A user named like a group the host already has (docker, as cloud images' users often are) joins that group.
+    `if getent group ${quoted} >/dev/null; then useradd --create-home --shell /bin/bash --gid ${quoted} --groups sudo ${quoted}; else useradd --create-home --shell /bin/bash --groups sudo ${quoted}; fi`,
     `install -d -m 0700 -o ${quoted} -g ${quoted} ${home}/.ssh`,
     `install -m 0600 -o ${quoted} -g ${quoted} /root/.ssh/authorized_keys ${home}/.ssh/authorized_keys`,
   ].join('\n')])
