@@ -65,19 +65,12 @@ interface RunningCall {
 const calls = new AsyncLocalStorage<RunningCall>()
 let loaded: Promise<typeof DigitalOcean> | undefined
 
-/**
- * The SDK's modules by names held in variables: the lean start-up bundle (scripts/bundle-lean.js) must not copy
- * node_modules into itself, and leaves an import it cannot read to Node, which finds the one copy in node_modules.
- */
-const SDK = 'digitalocean-js'
-const SDK_AXIOS = 'digitalocean-js/src/lib/axios-instance.js'
-
 /** digitalocean-js, with berth's interceptors installed once on its axios instance. */
 function loadSdk(): Promise<typeof DigitalOcean> {
   loaded ??= (async () => {
     const [{DigitalOcean: Client}, {instance}] = await Promise.all([
-      import(SDK) as Promise<typeof import('digitalocean-js')>,
-      import(SDK_AXIOS) as Promise<typeof import('digitalocean-js/src/lib/axios-instance.js')>,
+      import('digitalocean-js'),
+      import('digitalocean-js/src/lib/axios-instance.js'),
     ])
     installInterceptors(instance)
     return Client

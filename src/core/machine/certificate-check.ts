@@ -4,7 +4,7 @@ import {certificateWindow, checkServerCertificate, describeProblem, type Certifi
 import {BerthError, errorMessage} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
-import {checkRegisteredEngine, machineTls} from './engine-access.js'
+import {checkRegisteredEngine, machineTls, regenerateHint} from './engine-access.js'
 
 /**
  * The full check behind checkEngineAccess: certificates parsed and verified against the CA. Throws for what
@@ -15,12 +15,12 @@ import {checkRegisteredEngine, machineTls} from './engine-access.js'
  */
 export async function verifyEngineAccess(machine: MachineLayout, config: MachineConfig, endpoint: EngineEndpoint, signal?: AbortSignal): Promise<CertificateFacts> {
   const name = config.name
-  const regenerate = `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`
+  const regenerate = regenerateHint(name, 'server')
   const tls = await machineTls(machine).catch((error: unknown) => {
     throw new BerthError(`Machine "${name}" is missing its client certificates (${errorMessage(error)}).`, {hint: regenerate})
   })
   const client = certificateWindow(tls.cert.toString())
-  if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {hint: `Run "berth regenerate-certs --client-certs ${name}".`})
+  if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {hint: regenerateHint(name, 'client')})
   const problemsOf = (pem: string): CertificateProblem[] => checkServerCertificate({certPem: pem, caPem: tls.ca.toString(), address: endpoint.address})
   const timeless = (problem: CertificateProblem): boolean => problem.kind !== 'expiring' && problem.kind !== 'expired' && problem.kind !== 'not-yet-valid'
 

@@ -55,12 +55,17 @@ export async function checkEngineAccess(machine: MachineLayout, config: MachineC
   return judgeValidity(config.name, facts, now)
 }
 
+/** What fixes a machine's client or server certificate. */
+export function regenerateHint(name: string, certificate: 'client' | 'server'): string {
+  return certificate === 'client' ? `Run "berth regenerate-certs --client-certs ${name}".` : `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`
+}
+
 /** Warnings for certificates about to expire; an error for one outside its validity period. */
 function judgeValidity(name: string, facts: CertificateFacts, now: Date): string[] {
   const warnings: string[] = []
   const checks = [
-    {window: facts.client, certificate: 'client certificate', hint: `Run "berth regenerate-certs --client-certs ${name}".`},
-    {window: facts.server, certificate: 'server certificate', hint: `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`},
+    {window: facts.client, certificate: 'client certificate', hint: regenerateHint(name, 'client')},
+    {window: facts.server, certificate: 'server certificate', hint: regenerateHint(name, 'server')},
   ]
   for (const {window, certificate, hint} of checks) {
     for (const problem of windowProblems(window, now)) {
