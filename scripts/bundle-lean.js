@@ -1,6 +1,6 @@
-// Bundles the lean start-up path (dist/src/cli/lean.js and what it imports) into dist/lean/: CommonJS, minified,
-// one chunk per command. Node loads a few small CommonJS files far faster than dozens of ES modules, and
-// `berth env` then compiles only what env needs. Run by `npm run build` after tsc.
+// Bundles the lean start-up path into dist/lean/: CommonJS, minified, one bundle per hot read-only command
+// (src/cli/lean-route.ts lists them) plus the router bin/run.cjs asks first. Node loads a few CommonJS files far
+// faster than dozens of ES modules. Run by `npm run build` after tsc.
 import {rm} from 'node:fs/promises'
 import {build} from 'rolldown'
 
@@ -24,19 +24,60 @@ async function fsPromisesShim() {
 }
 
 const shim = await fsPromisesShim()
-const outDir = new URL('../dist/lean/', import.meta.url).pathname
+const dist = new URL('../dist/', import.meta.url).pathname
+const outDir = `${dist}lean/`
+const {leanCommandNames} = await import(`${dist}src/cli/lean-route.js`)
+
+/**
+ * Each lean command gets a bundle of its own: one file holding everything the command loads at start-up
+ * (Node loads one file far faster than a dozen), with what it imports only when needed (a full certificate
+ * check, a driver's SDK) left in chunks beside it. Code the commands share is repeated in each bundle, so
+ * `berth env` compiles env's code and nothing else.
+ */
+function entryFor(name) {
+  return [
+    `import * as command from ${JSON.stringify(`${dist}src/cli/actions/${name}.js`)}`,
+    `import {runLean} from ${JSON.stringify(`${dist}src/cli/lean.js`)}`,
+    'export const run = (typed) => runLean(typed, command)',
+  ].join('\n')
+}
+
+const ENTRY = '\0berth-lean:'
+async function bundle(input) {
+  await build({
+    input,
+    platform: 'node',
+    preserveEntrySignatures: 'allow-extension',
+    // berth's own modules are bundled; Node's and npm packages' (a cloud driver's SDK, loaded only when that
+    // driver is used) stay outside and are resolved by Node when, and if, they are loaded.
+    external: (id) => (id.startsWith('node:') ? id !== 'node:fs/promises' : !/^[./\0]/.test(id)),
+    plugins: [{
+      name: 'berth-lean',
+      resolveId: (id, importer) => {
+        if (id.startsWith(ENTRY)) return id
+        return id === 'node:fs/promises' && importer !== FS_PROMISES_SHIM ? FS_PROMISES_SHIM : undefined
+      },
+      load: (id) => (id === FS_PROMISES_SHIM ? shim : id.startsWith(ENTRY) ? entryFor(id.slice(ENTRY.length)) : undefined),
+    }],
+    output: {
+      dir: outDir,
+      format: 'cjs',
+      minify: true,
+      entryFileNames: '[name].cjs',
+      chunkFileNames: '[name]-[hash].cjs',
+      // Everything the entry imports statically goes into the entry's own file.
+      codeSplitting: {groups: [{name: Object.keys(input)[0], tags: ['$initial']}]},
+    },
+    logLevel: 'warn',
+    // A module one command imports lazily may be one another command needs at once (ls reads every engine):
+    // in that command's bundle it is simply part of the bundle, as intended.
+    onLog: (level, log, defaultHandler) => {
+      if (log.code !== 'INEFFECTIVE_DYNAMIC_IMPORT') defaultHandler(level, log)
+    },
+  })
+}
+
 await rm(outDir, {recursive: true, force: true})
-await build({
-  input: {lean: new URL('../dist/src/cli/lean.js', import.meta.url).pathname, version: new URL('../dist/src/cli/version-string.js', import.meta.url).pathname},
-  platform: 'node',
-  // berth's own modules are bundled; Node's and npm packages' (a cloud driver's SDK, loaded only when that
-  // driver is used) stay outside and are resolved by Node when, and if, they are loaded.
-  external: (id) => (id.startsWith('node:') ? id !== 'node:fs/promises' : !/^[./\0]/.test(id)),
-  plugins: [{
-    name: 'berth-fs-promises',
-    resolveId: (id, importer) => (id === 'node:fs/promises' && importer !== FS_PROMISES_SHIM ? FS_PROMISES_SHIM : undefined),
-    load: (id) => (id === FS_PROMISES_SHIM ? shim : undefined),
-  }],
-  output: {dir: outDir, format: 'cjs', minify: true, entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs'},
-  logLevel: 'warn',
-})
+await bundle({'version-string': `${dist}src/cli/version-string.js`})
+await bundle({route: `${dist}src/cli/lean-route.js`})
+for (const name of leanCommandNames) await bundle({[name]: `${ENTRY}${name}`})
