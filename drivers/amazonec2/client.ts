@@ -112,18 +112,6 @@ function load(): Loaded {
   return loaded
 }
 
-/** Whether the SDK is installed, without loading it. */
-export function sdkInstalled(): boolean {
-  try {
-    const require = createRequire(import.meta.url)
-    require.resolve('@aws-sdk/client-ec2')
-    require.resolve('@aws-sdk/credential-providers')
-    return true
-  } catch {
-    return false
-  }
-}
-
 export class Ec2Api {
   private readonly client: Ec2Sdk.EC2Client
 

@@ -1,5 +1,5 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {sdkInstalled} from './client.js'
+import {missingPackages} from '../../src/core/drivers/packages.js'
 import {credentialSource, storedSecrets, typedSecrets} from './credentials.js'
 import {Ec2Driver, type Ec2State} from './driver.js'
 import {FLAGS} from './flags.js'
@@ -19,8 +19,9 @@ const amazonec2: DriverDefinition = {
     provisions: true,
   },
   async probe() {
-    if (sdkInstalled()) return {installed: true, healthy: true}
-    return {installed: false, healthy: false, problem: 'The AWS SDK (@aws-sdk/client-ec2, @aws-sdk/credential-providers) is not installed.', fix: 'Reinstall berth, or run "npm install" in its directory.'}
+    const missing = missingPackages(import.meta.url, ['@aws-sdk/client-ec2', '@aws-sdk/credential-providers'])
+    if (missing.length === 0) return {installed: true, healthy: true}
+    return {installed: false, healthy: false, problem: `The AWS SDK (${missing.join(', ')}) is not installed.`, fix: 'Reinstall berth, or run "npm install" in its directory.'}
   },
   fromFlags(values, setup) {
     const settings = settingsFromFlags(values, setup.machineName)

@@ -1,4 +1,5 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {missingPackages} from '../../src/core/drivers/packages.js'
 import {AzureDriver} from './driver.js'
 import {queryStates} from './query-states.js'
 import {DEFAULTS, settingsFromFlags, settingsFromState} from './settings.js'
@@ -44,12 +45,9 @@ const azure: DriverDefinition = {
     provisions: true,
   },
   async probe() {
-    try {
-      for (const sdk of ['@azure/identity', '@azure/arm-compute', '@azure/arm-network', '@azure/arm-resources']) import.meta.resolve(sdk)
-      return {installed: true, healthy: true}
-    } catch {
-      return {installed: false, healthy: false, problem: 'The Azure SDK packages are not installed.', fix: 'Reinstall berth (npm install) so that its @azure/* dependencies are present.'}
-    }
+    const missing = missingPackages(import.meta.url, ['@azure/identity', '@azure/arm-compute', '@azure/arm-network', '@azure/arm-resources'])
+    if (missing.length === 0) return {installed: true, healthy: true}
+    return {installed: false, healthy: false, problem: `The Azure SDK packages (${missing.join(', ')}) are not installed.`, fix: 'Reinstall berth (npm install) so that its @azure/* dependencies are present.'}
   },
   fromFlags(values, setup) {
     const secret = values[SECRET_FLAG]

@@ -1,4 +1,5 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {missingPackages} from '../../src/core/drivers/packages.js'
 import {DigitalOceanDriver} from './driver.js'
 import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
 import {queryDropletStates} from './query-states.js'
@@ -18,7 +19,8 @@ const digitalocean: DriverDefinition = {
     provisions: true,
   },
   async probe() {
-    return {installed: true, healthy: true}
+    if (missingPackages(import.meta.url, ['digitalocean-js']).length === 0) return {installed: true, healthy: true}
+    return {installed: false, healthy: false, problem: 'The DigitalOcean client (digitalocean-js) is not installed.', fix: 'Reinstall berth, or run "npm install" in its directory.'}
   },
   fromFlags(values, setup) {
     const token = values[TOKEN_FLAG]
