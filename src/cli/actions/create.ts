@@ -1,4 +1,4 @@
-import {UsageError} from '../../core/errors.js'
+import type {DriverDefinition} from '../../core/drivers/driver.js'
 import {createMachine} from '../../core/machine/create-machine.js'
 import {engineOptions} from '../../core/machine/engine-options.js'
 import {validateMachineName} from '../../core/machine-name.js'
@@ -24,8 +24,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
   const name = validateMachineName(args[0]!)
   const driverName = flags.driver as string | undefined
-  if (driverName === undefined) throw new UsageError('No driver chosen.', {hint: `Pass -d DRIVER; available: ${app.registry.names().join(', ')}.`})
-  const definition = await app.registry.get(driverName)
+  const definition = driverName === undefined ? await defaultDriver(app) : await app.registry.get(driverName)
   const engine = engineFlagsFrom(flags)
 
   await createMachine({
@@ -37,4 +36,11 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     keepOnFailure: flags['keep-on-failure'] === true,
   }, machineDeps(app, flags, signal))
   app.reporter.info(`Machine "${name}" is ready. Point your docker client at it with: eval "$(berth env ${name})", or switch context with: berth use ${name}`)
+}
+
+/** No -d: the best local driver that works here, named so the user knows what is being made. */
+async function defaultDriver(app: App): Promise<DriverDefinition> {
+  const definition = await app.registry.defaultDriver()
+  app.reporter.info(`No driver given (-d): using ${definition.name}, the best local driver that works here.`)
+  return definition
 }

@@ -28,6 +28,11 @@ export interface DriverCapabilities {
   serialOperations: boolean
   /** Whether berth provisions the engine over SSH after the host exists; false for engines berth only registers. */
   provisions: boolean
+  /**
+   * For drivers that make a host on this computer (local hypervisors): `create` without a driver uses the healthy
+   * driver with the highest rank. Drivers that cost money or need an account have none.
+   */
+  defaultRank?: number
 }
 
 export interface DriverHealth {

@@ -1,4 +1,4 @@
-import {BerthError, UnknownDriverError, errorMessage} from '../errors.js'
+import {BerthError, UnknownDriverError, UsageError, errorMessage} from '../errors.js'
 import type {DriverDefinition, DriverHealth} from './driver.js'
 import {guardSecrets} from './secret-guard.js'
 
@@ -72,6 +72,24 @@ export class DriverRegistry {
     const problem = definitionProblem(source, loaded)
     if (problem !== undefined) throw new BerthError(`Driver "${name}" is broken: ${problem}`, {hint: fixFor(source)})
     return guardSecrets(loaded as DriverDefinition)
+  }
+
+  /**
+   * The driver `create` uses when none is named: among the drivers with a defaultRank, the highest-ranked one
+   * whose probe says it works here. Drivers that fail to load are passed over.
+   */
+  async defaultDriver(): Promise<DriverDefinition> {
+    const loaded = await Promise.allSettled(this.names().map((name) => this.get(name)))
+    const ranked = loaded
+      .flatMap((result) => (result.status === 'fulfilled' && result.value.capabilities.defaultRank !== undefined ? [result.value] : []))
+      .sort((a, b) => b.capabilities.defaultRank! - a.capabilities.defaultRank!)
+    const hint = `Pass -d DRIVER; available: ${this.names().join(', ')}.`
+    if (ranked.length === 0) throw new UsageError('No driver chosen.', {hint})
+    const healths = await Promise.all(ranked.map((definition) => probeWithin(definition, PROBE_TIMEOUT_MS)))
+    const usable = ranked.find((_definition, index) => healths[index]!.healthy)
+    if (usable !== undefined) return usable
+    const reasons = ranked.map((definition, index) => `${definition.name}: ${healths[index]!.problem ?? 'not usable'}`)
+    throw new UsageError(`No driver chosen, and no local driver works here (${reasons.join('; ')}).`, {hint: `${hint} "berth drivers" says how to make one work.`})
   }
 
   /** Every driver with its health; a driver that fails to load or probe is reported, never thrown. */
@@ -150,6 +168,8 @@ function definitionProblem(source: DriverSource, loaded: unknown): string | unde
   if (definition.name !== name) return `its module defines the driver "${String(definition.name)}"`
   if (!Array.isArray(definition.flags)) return 'it declares no flags list'
   if (typeof definition.capabilities !== 'object' || definition.capabilities === null) return 'it declares no capabilities'
+  const rank = (definition.capabilities as {defaultRank?: unknown}).defaultRank
+  if (rank !== undefined && !Number.isFinite(rank)) return `its capabilities.defaultRank is not a number (${JSON.stringify(rank)})`
   for (const method of ['probe', 'fromFlags', 'load'] as const) {
     if (typeof definition[method] !== 'function') return `it has no ${method}() function`
   }

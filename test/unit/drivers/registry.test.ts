@@ -159,3 +159,42 @@ describe('driver registry', () => {
     expect(byName.missing).toEqual({installed: false, healthy: false, problem: 'VBoxManage not found', fix: 'Install VirtualBox.'})
   })
 })
+
+describe('the default driver', () => {
+  function local(name: string, defaultRank: number | undefined, healthy: boolean): DriverSource {
+    const definition = leakyDefinition(name, {})
+    return {
+      name,
+      origin: {kind: 'built-in'},
+      load: async () => ({
+        ...definition,
+        capabilities: {...definition.capabilities, ...(defaultRank === undefined ? {} : {defaultRank})},
+        probe: async () => (healthy ? {installed: true, healthy} : {installed: false, healthy, problem: `${name} is not installed`}),
+      }),
+    }
+  }
+
+  it('is the highest-ranked driver that works here, passing over broken and unranked ones', async () => {
+    const registry = new DriverRegistry([local('cloud', undefined, true), local('best', 2, false), local('next', 1, true), local('last', 0, true), plugin('broken', () => Promise.reject(new Error('no module')))])
+    expect((await registry.defaultDriver()).name).toBe('next')
+  })
+
+  it('says why each local driver cannot be used, and how to name one, when none works', async () => {
+    const registry = new DriverRegistry([local('cloud', undefined, true), local('vm', 1, false)])
+    const error = await registry.defaultDriver().then(() => undefined, (caught: unknown) => caught)
+    expect(error).toBeInstanceOf(BerthError)
+    expect((error as BerthError).message).toBe('No driver chosen, and no local driver works here (vm: vm is not installed).')
+    expect((error as BerthError).hint).toMatch(/^Pass -d DRIVER; available: cloud, vm\./)
+  })
+
+  it('is refused when no driver has a rank, as before local drivers existed', async () => {
+    const error = await new DriverRegistry([local('cloud', undefined, true)]).defaultDriver().then(() => undefined, (caught: unknown) => caught)
+    expect((error as BerthError).message).toBe('No driver chosen.')
+  })
+
+  it('rejects a plugin whose rank is not a number', async () => {
+    const definition = leakyDefinition('odd', {})
+    const registry = new DriverRegistry([plugin('odd', async () => ({...definition, capabilities: {...definition.capabilities, defaultRank: 'high'}}))])
+    await expect(registry.get('odd')).rejects.toThrow('its capabilities.defaultRank is not a number ("high")')
+  })
+})
