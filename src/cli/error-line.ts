@@ -3,7 +3,7 @@ import {BerthError} from '../core/errors.js'
 /** The one line a failed command prints on stderr, and its exit code. */
 export function errorLine(error: unknown): {line: string; exitCode: number} {
   if (error instanceof BerthError) {
-    return {line: `Error: ${error.message}${error.hint ? ` ${error.hint}` : ''}`, exitCode: error.exitCode}
+    return {line: `Error: ${error.hint ? `${sentence(error.message)} ${error.hint}` : error.message}`, exitCode: error.exitCode}
   }
   const message = error instanceof Error ? error.message : String(error)
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
