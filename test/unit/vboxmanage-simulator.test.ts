@@ -252,6 +252,25 @@ describe('VBoxManage simulator', () => {
     expect((await info('stubborn')).VMState).toBe('poweroff')
   })
 
+  it('grows a disk with modifymedium --resize, refusing to shrink it, and keeps permanent shared folders', async () => {
+    await makeNetwork()
+    await makeVm('grown', 40_001)
+    const disk = join(vmFolder, 'grown', 'disk.vdi')
+    await ok('modifymedium', 'disk', disk, '--resize', '20000')
+    expect(await ok('list', 'hdds')).toContain(`Location:       ${disk}\nStorage format: VDI\nCapacity:       20000 MBytes\n`)
+    expect((await refused('modifymedium', 'disk', disk, '--resize', '100')).stderr).toContain(`VBoxManage: error: Shrinking is not yet supported for medium '${disk}'`)
+    await ok('modifyvm', 'grown', '--uart1', '0x3F8', '4', '--uartmode1', 'file', join(vmFolder, 'console.log'))
+    expect((await info('grown')).uart1).toBe('0x3F8 4')
+    await ok('sharedfolder', 'add', 'grown', '--name', 'hosthome', '--hostpath', '/home', '--automount')
+    expect(await info('grown')).toMatchObject({SharedFolderNameMachineMapping1: 'hosthome', SharedFolderPathMachineMapping1: '/home'})
+    expect((await refused('sharedfolder', 'add', 'grown', '--name', 'hosthome', '--hostpath', '/srv')).stderr).toContain("Shared folder named 'hosthome' already exists")
+    await ok('startvm', 'grown', '--type', 'headless')
+    expect((await refused('sharedfolder', 'remove', 'grown', '--name', 'hosthome')).stderr).toContain('is already locked for a session')
+    await ok('controlvm', 'grown', 'poweroff')
+    await ok('sharedfolder', 'remove', 'grown', '--name', 'hosthome')
+    expect(await info('grown')).not.toHaveProperty('SharedFolderNameMachineMapping1')
+  })
+
   it('runs as plain VBoxManage from a PATH directory that links to it', async () => {
     const binDir = join(sim.dir, 'bin')
     await mkdir(binDir)
