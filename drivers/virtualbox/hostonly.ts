@@ -1,5 +1,4 @@
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import type {OperationContext} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {writeFileAtomic} from '../../src/core/store/files.js'
@@ -70,6 +69,7 @@ async function gatherFacts(vbox: VBoxManage, request: NetworkRequest, registry: 
     berthMade: Object.fromEntries(Object.entries(registry.interfaces).map(([name, made]) => [name, made.cidr])),
     routes: await hostRoutes(),
     leased,
+    networksConf: networksConfPath(request.env),
   }
 }
 
@@ -210,6 +210,3 @@ export async function ensureInterface(vbox: VBoxManage, store: StoreLayout, inte
     return created
   }, signal)
 }
-
-export const readNetworksConf = async (env: NodeJS.ProcessEnv): Promise<string | undefined> => readOptional(networksConfPath(env))
-export const fileText = (path: string): Promise<string> => readFile(path, 'utf8')

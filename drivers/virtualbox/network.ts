@@ -158,6 +158,8 @@ export interface NetworkFacts {
   routes: readonly HostRoute[]
   /** The addresses already given to machines, per interface name. */
   leased: Readonly<Record<string, readonly string[]>>
+  /** The networks.conf VirtualBox reads, for hints (default /etc/vbox/networks.conf). */
+  networksConf?: string
 }
 
 export type NetworkChoice =
@@ -222,7 +224,7 @@ export function chooseNetwork(facts: NetworkFacts): NetworkChoice {
   if (facts.requested !== undefined) {
     const cidr = facts.requested
     const text = cidrText(cidr)
-    if (facts.allowed !== undefined && !facts.allowed.some((range) => inside(cidrRange(cidr), range))) throw notAllowed(cidr, facts.allowed)
+    if (facts.allowed !== undefined && !facts.allowed.some((range) => inside(cidrRange(cidr), range))) throw notAllowed(cidr, facts.allowed, facts.networksConf ?? NETWORKS_CONF)
     const found = existing(cidr)
     if (found !== undefined) {
       const address = freeAddress(cidr, facts.leased[found.name])
@@ -245,14 +247,16 @@ export function chooseNetwork(facts: NetworkFacts): NetworkChoice {
     return {action: 'create', cidr, address: freeAddress(cidr)!}
   }
   const where = facts.allowed === undefined ? '192.168.56.0/21' : facts.allowed.map(rangeText).join(', ')
-  throw new NetworkChoiceError(`No free host-only network in ${where}: each overlaps a host route or another host-only network, or is full.`, 'Allow more ranges in /etc/vbox/networks.conf (a line "* 10.0.0.0/8"), remove unused host-only networks, or pass --virtualbox-hostonly-cidr.')
+  throw new NetworkChoiceError(`No free host-only network in ${where}: each overlaps a host route or another host-only network, or is full.`, `Allow more ranges in ${facts.networksConf ?? NETWORKS_CONF} (a line "* 10.0.0.0/8"), remove unused host-only networks, or pass --virtualbox-hostonly-cidr.`)
 }
 
-function notAllowed(cidr: Cidr, allowed: Range[]): NetworkChoiceError {
+const NETWORKS_CONF = '/etc/vbox/networks.conf'
+
+function notAllowed(cidr: Cidr, allowed: Range[], networksConf: string): NetworkChoiceError {
   const ranges = allowed.length === 0 ? 'none' : allowed.map(rangeText).join(', ')
   return new NetworkChoiceError(
     `VirtualBox does not allow the host-only network ${cidrText(cidr)}: it allows only ${ranges}.`,
-    `Choose a --virtualbox-hostonly-cidr inside ${ranges}, or allow the range in /etc/vbox/networks.conf (a line "* ${rangeText(cidrRange(cidr))}").`,
+    `Choose a --virtualbox-hostonly-cidr inside ${ranges}, or allow the range in ${networksConf} (a line "* ${rangeText(cidrRange(cidr))}").`,
   )
 }
 

@@ -1,0 +1,246 @@
+import {createHash, randomBytes} from 'node:crypto'
+import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {rangeOf, overlaps, ipToInt} from '../../drivers/virtualbox/network.js'
+import {BerthSandbox, type RunResult} from '../harness/berth.js'
+import {busyboxTarball} from '../harness/busybox-image.js'
+import {dockerViaEnv, proveDockerWorks} from '../harness/docker-via-env.js'
+import {startEngineInstallServer} from '../harness/engine-install.js'
+import type {InstallServer} from '../harness/install-server.js'
+import {TestHostPool} from '../hosts/index.js'
+import {run, runOk} from '../hosts/run.js'
+import {makeVBoxSimulator, startVBoxBacking, type VBoxBacking, type VBoxSimulator} from '../simulators/vboxmanage/index.js'
+
+// The virtualbox driver through the real CLI against the VBoxManage simulator backed by test hosts (root): each
+// startvm boots a host from the seed ISO berth wrote, its NAT rule becomes a real forwarder on 127.0.0.1 and its
+// static host-only address a real one; berth's provisioner installs the engine from the install server. Needs the
+// compiled simulator (npm run build).
+
+/** A create or a start boots a host and installs or restarts an engine: generous, for a machine shared with other runs. */
+const STEP_MS = 400_000
+/** A route the test adds to the host, over the default first choice, on an interface of its own (a veth pair). */
+const ROUTE_DEVICE = 'berthvbxroute'
+const READ_ONLY = new Set(['--version', 'list', 'showvminfo'])
+
+const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))
+
+describe('virtualbox driver on the VBoxManage simulator', () => {
+  let sandbox: BerthSandbox
+  let sim: VBoxSimulator
+  let pool: TestHostPool
+  let backing: VBoxBacking
+  let install: {url: string, server: InstallServer}
+  let busybox: Awaited<ReturnType<typeof busyboxTarball>>
+  let image: string
+  let digest: string
+  let callLog: string
+  let env: NodeJS.ProcessEnv
+
+  beforeAll(async () => {
+    sandbox = await BerthSandbox.create()
+    sim = await makeVBoxSimulator()
+    pool = new TestHostPool()
+    backing = await startVBoxBacking({simulator: sim, pool})
+    // A host whose only job is to give the install server an address every VM's host reaches.
+    const anchor = await pool.up('vbox-anchor', {init: 'sysv'})
+    install = await startEngineInstallServer(anchor.gateway)
+    busybox = await busyboxTarball()
+    // The image: any bytes do, the host backing boots a test host whatever the disk holds; berth checks its digest.
+    image = join(sandbox.dir, 'cloud.vmdk')
+    const bytes = randomBytes(2 * 2 ** 20)
+    await writeFile(image, bytes)
+    digest = createHash('sha256').update(bytes).digest('hex')
+    // VBoxManage on PATH is a wrapper that notes, for each call, berth's pid and the pid holding the store's lock.
+    const bin = join(sandbox.dir, 'vbox-bin')
+    await mkdir(bin)
+    callLog = join(sandbox.dir, 'vbox-calls.log')
+    await writeFile(join(bin, 'VBoxManage'), [
+      '#!/bin/sh',
+      `owner=$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' '${join(sandbox.storePath, 'virtualbox', '.lock')}' 2>/dev/null)`,
+      `printf '%s %s %s\\n' "$PPID" "\${owner:-none}" "$1" >> '${callLog}'`,
+      `exec '${sim.bin}' "$@"`,
+      '',
+    ].join('\n'))
+    await chmod(join(bin, 'VBoxManage'), 0o755)
+    env = {PATH: `${bin}:${process.env.PATH}`, BERTH_VBOX_SIM_DIR: sim.dir, BERTH_VIRTUALBOX_NETWORKS_CONF: join(sim.dir, 'networks.conf')}
+  }, STEP_MS)
+
+  afterAll(async () => {
+    // Each step runs even when one before it failed; the first failure is reported.
+    const results = await Promise.allSettled([run('ip', ['link', 'del', ROUTE_DEVICE]), backing?.stop(), install?.server.close()])
+    results.push(...await Promise.allSettled([pool?.dispose()]))
+    results.push(...await Promise.allSettled([sim?.remove(), busybox?.remove(), sandbox?.dispose()]))
+    const failed = results.slice(1).find((result) => result.status === 'rejected')
+    if (failed) throw failed.reason
+  }, STEP_MS)
+
+  const berth = (args: readonly string[]): Promise<RunResult> => sandbox.run(args, {env})
+  const create = (name: string, ...flags: string[]) => berth(['create', '-d', 'virtualbox', '--virtualbox-no-vtx-check',
+    '--virtualbox-image-url', image, '--virtualbox-image-checksum', `sha256:${digest}`, '--engine-install-url', install.url, ...flags, name])
+  const vmInfo = async (name: string): Promise<Record<string, string>> => {
+    const result = await sim.run('showvminfo', name, '--machinereadable')
+    expect(result.code, result.stderr).toBe(0)
+    return Object.fromEntries(result.stdout.split('\n').map((line) => /^"?([^"=]+)"?="?(.*?)"?$/.exec(line)).filter((match) => match !== null).map((match) => [match[1]!, match[2]!]))
+  }
+  const registry = async () => JSON.parse(await readFile(join(sandbox.storePath, 'virtualbox', 'networks.json'), 'utf8')) as {interfaces: Record<string, {cidr: string}>, leases: Record<string, {machine: string, interface: string}>}
+  /** Nothing berth made is left in the simulator's world, the host backing or the store's network records. */
+  const expectNothingLeft = async () => {
+    const world = await sim.world()
+    expect({vms: world.vms, media: world.media, hostonlyifs: world.hostonlyifs, dhcpservers: world.dhcpservers}).toEqual({vms: [], media: [], hostonlyifs: [], dhcpservers: []})
+    expect(backing.forwards()).toEqual([])
+    expect(await registry()).toEqual({interfaces: {}, leases: {}})
+  }
+
+  it('create boots the VM from its seed at a fixed host-only address, retrying "object not ready", and docker runs there', async () => {
+    const startvms = (await sim.world()).calls.startvm ?? 0
+    await sim.inject({command: 'startvm', call: startvms + 1, times: 2, message: ['The object is not ready', 'Details: code VBOX_E_INVALID_OBJECT_STATE (0x80bb0007), component MachineWrap, interface IMachine']})
+    const created = await create('vb1')
+    expect(errorLines(created), created.stderr).toEqual([])
+    expect(created.code).toBe(0)
+
+    const info = await vmInfo('vb1')
+    expect(info).toMatchObject({VMState: 'running', nic1: 'nat', nic2: 'hostonly', memory: '2048', cpus: '2', ostype: 'Ubuntu_64'})
+    // The image is not berth's default cloud image, so the home folder is shared as Docker Machine shared it.
+    expect(info).toMatchObject({SharedFolderNameMachineMapping1: 'hosthome', SharedFolderPathMachineMapping1: '/home'})
+    const world = await sim.world()
+    const hif = world.hostonlyifs.find((candidate) => candidate.name === info.hostonlyadapter2)!
+    expect(hif.netmask).toBe('255.255.255.0')
+    expect(world.dhcpservers.map((server) => server.networkName)).toEqual([`HostInterfaceNetworking-${hif.name}`])
+    // The disk is the image converted to VDI and grown; the cached image is not left open in VirtualBox.
+    expect(world.media.map((medium) => [medium.kind, medium.format, medium.capacityMb])).toEqual([['hdd', 'VDI', 20000], ['dvd', 'RAW', 1]])
+    // The transient failures were retried: two refused startvm calls, then the one that worked.
+    const calls = (await sim.calls()).filter((call) => call.argv[0] === 'startvm')
+    expect(calls.map((call) => call.exitCode)).toEqual([1, 1, 0])
+
+    const address = (await berth(['ip', 'vb1'])).stdout.trim()
+    expect(address).toBe(`${hif.ip.split('.').slice(0, 3).join('.')}.10`)
+    expect(backing.host('vb1')).toBeDefined()
+    expect(backing.forwards()).toEqual([{vm: info.UUID, rule: 'ssh', hostIp: '127.0.0.1', hostPort: Number(info['Forwarding(0)']!.split(',')[3])}])
+    expect((await berth(['url', 'vb1'])).stdout).toBe(`tcp://${address}:2376\n`)
+    await proveDockerWorks(sandbox, 'vb1', busybox.path)
+  }, STEP_MS)
+
+  it('stop powers the VM off through ACPI; start brings it back at the same address, and the certificate is still valid', async () => {
+    const address = (await berth(['ip', 'vb1'])).stdout.trim()
+    const certificate = await readFile(join(sandbox.storePath, 'machines', 'vb1', 'server.pem'), 'utf8')
+    const stopped = await berth(['stop', 'vb1'])
+    expect(errorLines(stopped), stopped.stderr).toEqual([])
+    expect((await vmInfo('vb1')).VMState).toBe('poweroff')
+    expect(backing.host('vb1')?.running).toBe(false)
+    expect((await sim.calls()).some((call) => call.argv.join(' ').endsWith('acpipowerbutton'))).toBe(true)
+    expect((await berth(['status', 'vb1'])).stdout).toBe('Stopped\n')
+
+    const started = await berth(['start', 'vb1'])
+    expect(errorLines(started), started.stderr).toEqual([])
+    expect(started.stderr).not.toMatch(/regenerat/i)
+    expect((await berth(['ip', 'vb1'])).stdout.trim()).toBe(address)
+    expect(await readFile(join(sandbox.storePath, 'machines', 'vb1', 'server.pem'), 'utf8')).toBe(certificate)
+    const version = await dockerViaEnv(sandbox, 'vb1', ['version', '--format', '{{.Server.Version}}'])
+    expect(version.stderr).toBe('')
+    expect(version.code).toBe(0)
+  }, STEP_MS)
+
+  it('rm removes the VM, its disk and seed, the host-only network and the DHCP server berth made', async () => {
+    const removed = await berth(['rm', '-y', 'vb1'])
+    expect(errorLines(removed), removed.stderr).toEqual([])
+    expect(removed.code).toBe(0)
+    await expectNothingLeft()
+    expect(backing.host('vb1')).toBeUndefined()
+    expect((await berth(['ls', '-q'])).stdout).toBe('')
+  }, STEP_MS)
+
+  it('restart and kill work; stop powers off a guest that ignores the ACPI button once the stop timeout passes', async () => {
+    const created = await create('vb4', '--virtualbox-stop-timeout', '2', '--virtualbox-no-share', '--virtualbox-memory', '1024', '--virtualbox-cpu-count', '1')
+    expect(errorLines(created), created.stderr).toEqual([])
+    const info = await vmInfo('vb4')
+    expect(info).toMatchObject({memory: '1024', cpus: '1'})
+    expect(info).not.toHaveProperty('SharedFolderNameMachineMapping1')
+    const restarted = await berth(['restart', 'vb4'])
+    expect(errorLines(restarted), restarted.stderr).toEqual([])
+    expect((await vmInfo('vb4')).VMState).toBe('running')
+
+    await sim.ignoreAcpi('vb4')
+    const stopped = await berth(['stop', 'vb4'])
+    expect(errorLines(stopped), stopped.stderr).toEqual([])
+    expect(stopped.stderr).toContain('did not shut down within 2s of the ACPI power button; powering the VM off')
+    expect((await vmInfo('vb4')).VMState).toBe('poweroff')
+    await sim.ignoreAcpi()
+
+    expect((await berth(['start', 'vb4'])).code).toBe(0)
+    const killed = await berth(['kill', 'vb4'])
+    expect(errorLines(killed), killed.stderr).toEqual([])
+    expect((await vmInfo('vb4')).VMState).toBe('poweroff')
+    const removed = await berth(['rm', '-y', 'vb4'])
+    expect(errorLines(removed), removed.stderr).toEqual([])
+    await expectNothingLeft()
+  }, STEP_MS)
+
+  it('a failing VBoxManage step rolls the create back, leaving nothing', async () => {
+    const attaches = (await sim.world()).calls.storageattach ?? 0
+    await sim.inject({command: 'storageattach', call: attaches + 2})
+    const created = await create('vbfail')
+    expect(created.code).toBe(1)
+    expect(errorLines(created)).toEqual([expect.stringMatching(/^Error: VBoxManage storageattach failed: Injected failure of 'storageattach'/)])
+    expect(created.stderr).toContain('everything made for "vbfail" was removed')
+    await expectNothingLeft()
+    expect((await berth(['ls', '-q'])).stdout).toBe('')
+  }, STEP_MS)
+
+  it('refuses a host-only network VirtualBox does not allow in one line, with exit code 3, making nothing', async () => {
+    const created = await create('vbrange', '--virtualbox-hostonly-cidr', '192.168.99.1/24')
+    expect(created.code).toBe(3)
+    expect(errorLines(created)).toEqual([`Error: VirtualBox does not allow the host-only network 192.168.99.1/24: it allows only 192.168.56.0/21. Choose a --virtualbox-hostonly-cidr inside 192.168.56.0/21, or allow the range in ${join(sim.dir, 'networks.conf')} (a line "* 192.168.99.0/24").`])
+    // networks.conf widens what VirtualBox allows, and berth reads it as VirtualBox does.
+    await sim.networksConf('* 192.168.56.0/21 10.77.0.0/16\n')
+    const wider = await create('vbrange', '--virtualbox-hostonly-cidr', '10.88.0.1/24')
+    expect(wider.code).toBe(3)
+    expect(errorLines(wider)[0]).toMatch(/^Error: VirtualBox does not allow the host-only network 10\.88\.0\.1\/24: it allows only 192\.168\.56\.0\/21, 10\.77\.0\.0\/16\./)
+    const world = await sim.world()
+    expect(world.vms).toEqual([])
+    expect(world.hostonlyifs).toEqual([])
+  }, STEP_MS)
+
+  it('two machines created at once share one new network that avoids a colliding host route, at distinct addresses, under the lock', async () => {
+    // A route to the first network berth would choose, as a VPN or another hypervisor's network would add.
+    await runOk('ip', ['link', 'add', ROUTE_DEVICE, 'type', 'veth', 'peer', 'name', `${ROUTE_DEVICE}p`])
+    await runOk('ip', ['link', 'set', ROUTE_DEVICE, 'up'])
+    await runOk('ip', ['route', 'add', '192.168.56.0/24', 'dev', ROUTE_DEVICE])
+    await writeFile(callLog, '')
+    let both: RunResult[]
+    try {
+      both = await Promise.all([create('vb2'), create('vb3')])
+    } finally {
+      await runOk('ip', ['link', 'del', ROUTE_DEVICE])
+    }
+    const [first, second] = both
+    for (const result of [first!, second!]) {
+      expect(errorLines(result), result.stderr).toEqual([])
+      expect(result.code).toBe(0)
+    }
+    const [a, b] = await Promise.all([berth(['ip', 'vb2']), berth(['ip', 'vb3'])])
+    const addresses = [a.stdout.trim(), b.stdout.trim()]
+    expect(new Set(addresses).size).toBe(2)
+    const world = await sim.world()
+    expect(world.hostonlyifs).toHaveLength(1)
+    const network = rangeOf(world.hostonlyifs[0]!.ip, 24)
+    expect(overlaps(network, rangeOf('192.168.56.0', 24))).toBe(false)
+    for (const address of addresses) expect(ipToInt(address)! >= network.start && ipToInt(address)! <= network.end).toBe(true)
+    expect(Object.keys((await registry()).leases).sort()).toEqual([...addresses].sort())
+
+    // Every call that changed something ran while the calling berth process held the store's lock.
+    const calls = (await readFile(callLog, 'utf8')).split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string, string])
+    const mutations = calls.filter(([, , command]) => !READ_ONLY.has(command))
+    expect(new Set(mutations.map(([caller]) => caller)).size).toBe(2)
+    expect(mutations.filter(([caller, owner]) => caller !== owner)).toEqual([])
+    expect(mutations.map(([, , command]) => command).filter((command) => command === 'hostonlyif')).toHaveLength(2) // one create, one ipconfig
+
+    for (const name of ['vb2', 'vb3']) {
+      const version = await dockerViaEnv(sandbox, name, ['version', '--format', '{{.Server.Version}}'])
+      expect(version.code, version.stderr).toBe(0)
+    }
+    const removed = await Promise.all([berth(['rm', '-y', 'vb2']), berth(['rm', '-y', 'vb3'])])
+    for (const result of removed) expect(errorLines(result), result.stderr).toEqual([])
+    await expectNothingLeft()
+  }, STEP_MS * 2)
+})
