@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {rm} from 'node:fs/promises'
+import {open, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
@@ -108,14 +108,21 @@ export class VirtualBoxDriver implements Driver {
     const disk = join(this.setup.machineDir, 'disk.vdi')
     await ctx.record({kind: DISK, id: disk})
     ctx.progress(`Converting the image into the VM's disk (${this.settings.diskSizeMb} MB)`)
-    await vbox.locked(async () => {
-      const registeredBefore = await this.mediumRegistered('hdds', image, signal)
-      await vbox.mutate(['clonemedium', 'disk', image, disk, '--format', 'VDI'], signal)
-      // Cloning opened the cached image in VirtualBox's media registry; it stays in the cache, not in VirtualBox.
-      if (!registeredBefore) await vbox.mutate(['closemedium', 'disk', image], signal).catch(() => undefined)
-    }, signal)
-    const capacity = await this.capacityMb(disk, signal)
-    if (capacity !== undefined && capacity < this.settings.diskSizeMb) await vbox.mutate(['modifymedium', 'disk', disk, '--resize', String(this.settings.diskSizeMb)], signal)
+    let capacity: number | undefined
+    if (await imageFormat(image) === 'raw') {
+      // VirtualBox opens raw disks only through convertfromraw; the new disk is as large as the raw image.
+      await vbox.mutate(['convertfromraw', image, disk, '--format', 'VDI'], signal)
+      capacity = Math.ceil((await stat(image)).size / 2 ** 20)
+    } else {
+      await vbox.locked(async () => {
+        const registeredBefore = await this.mediumRegistered('hdds', image, signal)
+        await vbox.mutate(['clonemedium', 'disk', image, disk, '--format', 'VDI'], signal)
+        // Cloning opened the cached image in VirtualBox's media registry; it stays in the cache, not in VirtualBox.
+        if (!registeredBefore) await vbox.mutate(['closemedium', 'disk', image], signal).catch(() => undefined)
+      }, signal)
+      capacity = await this.capacityMb(disk, signal)
+    }
+    if (capacity === undefined || capacity < this.settings.diskSizeMb) await vbox.mutate(['modifymedium', 'disk', disk, '--resize', String(this.settings.diskSizeMb)], signal)
     else if (capacity !== undefined && capacity > this.settings.diskSizeMb) ctx.progress(`The image is already ${capacity} MB, more than --virtualbox-disk-size ${this.settings.diskSizeMb}: the disk keeps the image's size`)
 
     const seed = join(this.setup.machineDir, 'seed.iso')
@@ -338,6 +345,30 @@ export class VirtualBoxDriver implements Driver {
     const block = parseBlocks(await this.vbox().query(['list', 'hdds'], signal)).find((candidate) => candidate.Location === path)
     const match = /^(\d+)\s*MBytes/.exec(block?.Capacity ?? '')
     return match === null ? undefined : Number(match[1])
+  }
+}
+
+/**
+ * The image's format from its first bytes: the formats VirtualBox clones (VMDK, VDI, VHD, qcow2), or raw, which
+ * it takes only through convertfromraw (Debian's .raw images, for instance).
+ */
+export async function imageFormat(path: string): Promise<'vmdk' | 'vdi' | 'vhd' | 'qcow2' | 'raw'> {
+  const handle = await open(path, 'r')
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(512), 0, 512, 0)
+    const head = buffer.subarray(0, bytesRead).toString('latin1')
+    if (head.startsWith('KDMV') || head.startsWith('# Disk DescriptorFile')) return 'vmdk'
+    if (head.startsWith('QFI\xfb')) return 'qcow2'
+    if (head.startsWith('conectix')) return 'vhd'
+    if (buffer.readUInt32LE(64) === 0xbeda107f || head.startsWith('<<< Oracle VM VirtualBox Disk Image >>>')) return 'vdi'
+    const size = (await handle.stat()).size
+    if (size >= 512) {
+      const footer = await handle.read(Buffer.alloc(8), 0, 8, size - 512)
+      if (footer.buffer.toString('latin1') === 'conectix') return 'vhd'
+    }
+    return 'raw'
+  } finally {
+    await handle.close()
   }
 }
 

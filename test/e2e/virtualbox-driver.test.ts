@@ -1,6 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {rangeOf, overlaps, ipToInt} from '../../drivers/virtualbox/network.js'
 import {BerthSandbox, type RunResult} from '../harness/berth.js'
@@ -32,8 +32,11 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
   let backing: VBoxBacking
   let install: {url: string, server: InstallServer}
   let busybox: Awaited<ReturnType<typeof busyboxTarball>>
+  /** A raw image (berth converts it with convertfromraw) and a VMDK one (cloned), with their digests. */
   let image: string
   let digest: string
+  let vmdk: string
+  let vmdkDigest: string
   let callLog: string
   let env: NodeJS.ProcessEnv
 
@@ -47,10 +50,14 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     install = await startEngineInstallServer(anchor.gateway)
     busybox = await busyboxTarball()
     // The image: any bytes do, the host backing boots a test host whatever the disk holds; berth checks its digest.
-    image = join(sandbox.dir, 'cloud.vmdk')
+    image = join(sandbox.dir, 'cloud.raw')
     const bytes = randomBytes(2 * 2 ** 20)
     await writeFile(image, bytes)
     digest = createHash('sha256').update(bytes).digest('hex')
+    vmdk = join(sandbox.dir, 'cloud.vmdk')
+    const vmdkBytes = Buffer.concat([Buffer.from('KDMV'), randomBytes(2 ** 20)])
+    await writeFile(vmdk, vmdkBytes)
+    vmdkDigest = createHash('sha256').update(vmdkBytes).digest('hex')
     // VBoxManage on PATH is a wrapper that notes, for each call, berth's pid and the pid holding the store's lock.
     const bin = join(sandbox.dir, 'vbox-bin')
     await mkdir(bin)
@@ -77,7 +84,8 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
 
   const berth = (args: readonly string[]): Promise<RunResult> => sandbox.run(args, {env})
   const create = (name: string, ...flags: string[]) => berth(['create', '-d', 'virtualbox', '--virtualbox-no-vtx-check',
-    '--virtualbox-image-url', image, '--virtualbox-image-checksum', `sha256:${digest}`, '--engine-install-url', install.url, ...flags, name])
+    ...(flags.includes('--virtualbox-image-url') ? [] : ['--virtualbox-image-url', image, '--virtualbox-image-checksum', `sha256:${digest}`]),
+    '--engine-install-url', install.url, ...flags, name])
   const vmInfo = async (name: string): Promise<Record<string, string>> => {
     const result = await sim.run('showvminfo', name, '--machinereadable')
     expect(result.code, result.stderr).toBe(0)
@@ -91,6 +99,18 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect(backing.forwards()).toEqual([])
     expect(await registry()).toEqual({interfaces: {}, leases: {}})
   }
+
+  it('berth drivers finds VBoxManage and its version, and says what to do without it or with an old one', async () => {
+    const health = async (extra: NodeJS.ProcessEnv) => {
+      const listed = await sandbox.run(['drivers', '--json'], {env: {...env, ...extra}})
+      expect(listed.code, listed.stderr).toBe(0)
+      return (JSON.parse(listed.stdout) as Array<{name: string, health: unknown}>).find((driver) => driver.name === 'virtualbox')?.health
+    }
+    expect(await health({})).toEqual({installed: true, healthy: true})
+    expect(await health({BERTH_VBOX_SIM_VERSION: '6.0.24r139119'})).toEqual({installed: true, healthy: false, problem: 'VirtualBox 6.0.24r139119 is too old: berth needs 6.1 or later.', fix: expect.stringContaining('Install VirtualBox 6.1 or later') as unknown})
+    // Only node's own directory on PATH (none of VBoxManage's usual places exists on the test machines).
+    expect(await health({PATH: dirname(process.execPath)})).toEqual({installed: false, healthy: false, problem: 'VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', fix: expect.stringContaining('virtualbox.org') as unknown})
+  })
 
   it('create boots the VM from its seed at a fixed host-only address, retrying "object not ready", and docker runs there', async () => {
     const startvms = (await sim.world()).calls.startvm ?? 0
@@ -107,8 +127,9 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     const hif = world.hostonlyifs.find((candidate) => candidate.name === info.hostonlyadapter2)!
     expect(hif.netmask).toBe('255.255.255.0')
     expect(world.dhcpservers.map((server) => server.networkName)).toEqual([`HostInterfaceNetworking-${hif.name}`])
-    // The disk is the image converted to VDI and grown; the cached image is not left open in VirtualBox.
+    // The disk is the raw image converted to VDI and grown; the image itself is not opened in VirtualBox.
     expect(world.media.map((medium) => [medium.kind, medium.format, medium.capacityMb])).toEqual([['hdd', 'VDI', 20000], ['dvd', 'RAW', 1]])
+    expect((await sim.calls()).filter((call) => call.argv[0] === 'convertfromraw').map((call) => call.argv.slice(1))).toEqual([[image, join(sandbox.storePath, 'machines', 'vb1', 'disk.vdi'), '--format', 'VDI']])
     // The transient failures were retried: two refused startvm calls, then the one that worked.
     const calls = (await sim.calls()).filter((call) => call.argv[0] === 'startvm')
     expect(calls.map((call) => call.exitCode)).toEqual([1, 1, 0])
@@ -151,8 +172,13 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
   }, STEP_MS)
 
   it('restart and kill work; stop powers off a guest that ignores the ACPI button once the stop timeout passes', async () => {
-    const created = await create('vb4', '--virtualbox-stop-timeout', '2', '--virtualbox-no-share', '--virtualbox-memory', '1024', '--virtualbox-cpu-count', '1')
+    const created = await create('vb4', '--virtualbox-image-url', vmdk, '--virtualbox-image-checksum', `sha256:${vmdkDigest}`,
+      '--virtualbox-stop-timeout', '2', '--virtualbox-no-share', '--virtualbox-memory', '1024', '--virtualbox-cpu-count', '1')
     expect(errorLines(created), created.stderr).toEqual([])
+    // A VMDK is cloned into the VM's VDI, and the image is closed again in VirtualBox's registry.
+    const clones = (await sim.calls()).filter((call) => call.argv[0] === 'clonemedium')
+    expect(clones.map((call) => call.argv.slice(1))).toEqual([['disk', vmdk, join(sandbox.storePath, 'machines', 'vb4', 'disk.vdi'), '--format', 'VDI']])
+    expect((await sim.world()).media.map((medium) => [medium.kind, medium.format, medium.location])).toEqual([['hdd', 'VDI', join(sandbox.storePath, 'machines', 'vb4', 'disk.vdi')], ['dvd', 'RAW', join(sandbox.storePath, 'machines', 'vb4', 'seed.iso')]])
     const info = await vmInfo('vb4')
     expect(info).toMatchObject({memory: '1024', cpus: '1'})
     expect(info).not.toHaveProperty('SharedFolderNameMachineMapping1')

@@ -1,6 +1,6 @@
 import {randomBytes, randomUUID} from 'node:crypto'
 import {createConnection} from 'node:net'
-import {appendFile, copyFile, mkdir, open, rm, rmdir, stat, writeFile} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, open, readFile, rm, rmdir, stat, writeFile} from 'node:fs/promises'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {withLock} from '../../../src/core/store/lock.js'
 import type {BackingAnswer, BackingRequest} from './backing.js'
@@ -714,9 +714,15 @@ async function modifymedium(world: World, args: string[], out: Out) {
   const positional = ['disk', 'dvd', 'floppy'].includes(parsed.positional[0] ?? '') ? parsed.positional.slice(1) : parsed.positional
   const target = positional[0]
   if (!target) syntax('No medium specified')
-  const medium = world.media.find((candidate) => candidate.uuid === target) ?? world.media.find((candidate) => candidate.location === resolve(target))
+  let medium = world.media.find((candidate) => candidate.uuid === target) ?? world.media.find((candidate) => candidate.location === resolve(target))
   if (!medium) {
-    fail(`Could not find file for the medium '${resolve(target)}' (VERR_FILE_NOT_FOUND)`, {...E.fileError, component: 'MediumWrap', iface: 'IMedium', context: 'OpenMedium(Bstr(pszFilenameOrUuid).raw(), enmDevType, AccessMode_ReadWrite, fForceNewUuidOnOpen, pMedium.asOutParam())'})
+    // A file given by path is opened, and so registered, as VirtualBox does.
+    const location = resolve(target)
+    if (!(await exists(location))) {
+      fail(`Could not find file for the medium '${location}' (VERR_FILE_NOT_FOUND)`, {...E.fileError, component: 'MediumWrap', iface: 'IMedium', context: 'OpenMedium(Bstr(pszFilenameOrUuid).raw(), enmDevType, AccessMode_ReadWrite, fForceNewUuidOnOpen, pMedium.asOutParam())'})
+    }
+    medium = {uuid: randomUUID(), location, kind: parsed.positional[0] === 'dvd' ? 'dvd' : 'hdd', format: await detectFormat(location), capacityMb: await sizeMb(location)}
+    world.media.push(medium)
   }
   const resize = option(parsed, '--resize')
   if (resize !== undefined) {
@@ -770,7 +776,13 @@ async function convertfromraw(args: string[], out: Out) {
   out.line(`Converting from raw image file="${source}" to file="${target}"...`)
   out.line(`Creating dynamic image with size ${size} bytes (${Math.ceil(size / 2 ** 20)}MB)...`)
   if (await exists(target)) fail(`Cannot create the disk image "${target}": VERR_ALREADY_EXISTS`)
-  await copyFile(source, target)
+  // A VDI target starts with VirtualBox's VDI header, so that opening it later detects the format, as it would.
+  if (format === 'VDI') {
+    await writeFile(target, VDI_HEADER)
+    await appendFile(target, await readFile(source))
+  } else {
+    await copyFile(source, target)
+  }
 }
 
 async function startvm(world: World, dir: string, args: string[], out: Out) {

@@ -3,7 +3,7 @@ import {chmod, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {sshPortOf} from '../../../drivers/virtualbox/driver.js'
+import {imageFormat, sshPortOf} from '../../../drivers/virtualbox/driver.js'
 import {DEFAULT_IMAGE} from '../../../drivers/virtualbox/flags.js'
 import {vtxProblem} from '../../../drivers/virtualbox/host.js'
 import virtualbox from '../../../drivers/virtualbox/index.js'
@@ -73,6 +73,25 @@ describe('virtualbox host facts and VBoxManage output', () => {
     expect(findVBoxManage({PATH: `/nonexistent:${dir}`}, 'linux')).toBe(bin)
     expect(findVBoxManage({PATH: '/nonexistent'}, 'linux')).toBe(['/usr/bin/VBoxManage', '/usr/local/bin/VBoxManage'].find((path) => existsSync(path)))
     expect(findVBoxManage({PATH: '', ProgramFiles: dir}, 'win32')).toBeUndefined()
+  })
+
+  it('tells the image formats VirtualBox clones from raw images, which it converts', async () => {
+    const file = async (name: string, bytes: Buffer) => {
+      await writeFile(join(dir, name), bytes)
+      return imageFormat(join(dir, name))
+    }
+    const vdi = Buffer.alloc(1024)
+    vdi.write('<<< Oracle VM VirtualBox Disk Image >>>\n')
+    vdi.writeUInt32LE(0xbeda107f, 64)
+    const fixedVhd = Buffer.concat([Buffer.alloc(4096, 1), Buffer.from('conectix'), Buffer.alloc(504)])
+    expect(await file('a.vmdk', Buffer.concat([Buffer.from('KDMV'), Buffer.alloc(600)]))).toBe('vmdk')
+    expect(await file('b.vmdk', Buffer.from('# Disk DescriptorFile\nversion=1\n'))).toBe('vmdk')
+    expect(await file('c.qcow2', Buffer.concat([Buffer.from('QFI\xfb', 'latin1'), Buffer.alloc(600)]))).toBe('qcow2')
+    expect(await file('d.vdi', vdi)).toBe('vdi')
+    expect(await file('e.vhd', fixedVhd)).toBe('vhd')
+    expect(await file('f.vhd', Buffer.concat([Buffer.from('conectix'), Buffer.alloc(600)]))).toBe('vhd')
+    expect(await file('g.raw', Buffer.alloc(8192, 0))).toBe('raw')
+    expect(await file('h.raw', Buffer.alloc(10, 0))).toBe('raw')
   })
 
   it('reads the version past warnings, and compares it', () => {
