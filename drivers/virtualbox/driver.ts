@@ -202,7 +202,7 @@ export class VirtualBoxDriver implements Driver {
     if (port === undefined || !(await loopbackPortFree(port))) {
       const next = await freeLoopbackPort()
       ctx.progress(`Forwarding SSH from 127.0.0.1:${next}${port === undefined ? '' : ` (127.0.0.1:${port} is taken)`}`)
-      await vbox.mutate(['modifyvm', uuid, '--natpf1', 'delete', SSH_RULE], ctx.signal).catch(() => undefined)
+      if (port !== undefined) await vbox.mutate(['modifyvm', uuid, '--natpf1', 'delete', SSH_RULE], ctx.signal)
       await vbox.mutate(['modifyvm', uuid, '--natpf1', `${SSH_RULE},tcp,127.0.0.1,${next},,22`], ctx.signal)
     }
     await vbox.mutate(['startvm', uuid, '--type', this.settings.uiType], ctx.signal)

@@ -1,5 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {rangeOf, overlaps, ipToInt} from '../../drivers/virtualbox/network.js'
@@ -142,7 +143,7 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     await proveDockerWorks(sandbox, 'vb1', busybox.path)
   }, STEP_MS)
 
-  it('stop powers the VM off through ACPI; start brings it back at the same address, and the certificate is still valid', async () => {
+  it('stop powers the VM off through ACPI; start brings it back at the same address with the certificate still valid, moving SSH off a taken port', async () => {
     const address = (await berth(['ip', 'vb1'])).stdout.trim()
     const certificate = await readFile(join(sandbox.storePath, 'machines', 'vb1', 'server.pem'), 'utf8')
     const stopped = await berth(['stop', 'vb1'])
@@ -152,10 +153,25 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect((await sim.calls()).some((call) => call.argv.join(' ').endsWith('acpipowerbutton'))).toBe(true)
     expect((await berth(['status', 'vb1'])).stdout).toBe('Stopped\n')
 
-    const started = await berth(['start', 'vb1'])
+    // Another program took the SSH port while the VM was off: start forwards SSH from a new one.
+    const oldPort = Number((await vmInfo('vb1'))['Forwarding(0)']!.split(',')[3])
+    const squatter = createServer()
+    await new Promise<void>((resolve) => squatter.listen(oldPort, '127.0.0.1', resolve))
+    let started: RunResult
+    try {
+      started = await berth(['start', 'vb1'])
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve))
+    }
     expect(errorLines(started), started.stderr).toEqual([])
     expect(started.stderr).not.toMatch(/regenerat/i)
+    expect(started.stderr).toContain(`(127.0.0.1:${oldPort} is taken)`)
+    const newPort = Number((await vmInfo('vb1'))['Forwarding(0)']!.split(',')[3])
+    expect(newPort).not.toBe(oldPort)
+    const ssh = await berth(['ssh', 'vb1', 'hostname'])
+    expect(ssh.stdout, ssh.stderr).toBe('vb1\n')
     expect((await berth(['ip', 'vb1'])).stdout.trim()).toBe(address)
+    expect((await berth(['ls', '--format', '{{.Name}} {{.DriverName}} {{.State}} {{.URL}}'])).stdout).toBe(`vb1 virtualbox Running tcp://${address}:2376\n`)
     expect(await readFile(join(sandbox.storePath, 'machines', 'vb1', 'server.pem'), 'utf8')).toBe(certificate)
     const version = await dockerViaEnv(sandbox, 'vb1', ['version', '--format', '{{.Server.Version}}'])
     expect(version.stderr).toBe('')

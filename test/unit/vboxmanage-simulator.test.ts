@@ -252,7 +252,7 @@ describe('VBoxManage simulator', () => {
     expect((await info('stubborn')).VMState).toBe('poweroff')
   })
 
-  it('grows a disk with modifymedium --resize, refusing to shrink it, and keeps permanent shared folders', async () => {
+  it('grows a disk with modifymedium --resize, refusing to shrink it, deletes a NAT rule by name, and keeps permanent shared folders', async () => {
     await makeNetwork()
     await makeVm('grown', 40_001)
     const disk = join(vmFolder, 'grown', 'disk.vdi')
@@ -267,6 +267,10 @@ describe('VBoxManage simulator', () => {
     expect(await ok('list', 'hdds')).not.toContain(converted)
     await ok('modifymedium', 'disk', converted, '--resize', '4096')
     expect(await ok('list', 'hdds')).toContain(`Location:       ${converted}\nStorage format: VDI\nCapacity:       4096 MBytes\n`)
+    await ok('modifyvm', 'grown', '--natpf1', 'delete', 'ssh')
+    expect(await info('grown')).not.toHaveProperty('Forwarding(0)')
+    await ok('modifyvm', 'grown', '--natpf1', 'ssh,tcp,127.0.0.1,40002,,22')
+    expect((await info('grown'))['Forwarding(0)']).toBe('ssh,tcp,127.0.0.1,40002,,22')
     await ok('modifyvm', 'grown', '--uart1', '0x3F8', '4', '--uartmode1', 'file', join(vmFolder, 'console.log'))
     expect((await info('grown')).uart1).toBe('0x3F8 4')
     await ok('sharedfolder', 'add', 'grown', '--name', 'hosthome', '--hostpath', '/home', '--automount')

@@ -501,8 +501,9 @@ function modifyvm(world: World, args: string[]) {
 }
 
 /**
- * Every modifyvm option takes a value; --uart1 takes two (`--uart1 0x3F8 4`) or `off`, and --uartmode1 two when
- * its mode names a file, pipe or TCP endpoint (`--uartmode1 file /path/console.log`).
+ * Every modifyvm option takes a value; --uart1 takes two (`--uart1 0x3F8 4`) or `off`, --uartmode1 two when its
+ * mode names a file, pipe or TCP endpoint (`--uartmode1 file /path/console.log`), and --natpfN two to delete a rule
+ * (`--natpf1 delete ssh`).
  */
 function parseModifyvm(args: string[]): Parsed {
   const joined: string[] = []
@@ -512,6 +513,10 @@ function parseModifyvm(args: string[]): Parsed {
       i += 2
     } else if (args[i] === '--uartmode1' && ['file', 'server', 'client', 'tcpserver', 'tcpclient'].includes(args[i + 1] ?? '') && args[i + 2] !== undefined) {
       joined.push('--uartmode1', `${args[i + 1]} ${args[i + 2]}`)
+      i += 2
+    } else if (/^--natpf[1-8]$/.test(args[i]!) && args[i + 1] === 'delete' && args[i + 2] !== undefined) {
+      // `--natpfN delete NAME`: the rule's name is the next argument, as VBoxManage fetches it.
+      joined.push(args[i]!, `delete ${args[i + 2]}`)
       i += 2
     } else {
       joined.push(args[i]!)
