@@ -243,6 +243,22 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect(world.hostonlyifs).toEqual([])
   }, STEP_MS)
 
+  it('the pre-create check refuses an old VirtualBox and, unless told not to check, a CPU without VT-x/AMD-V, with exit code 3', async () => {
+    const old = await sandbox.run(['create', '-d', 'virtualbox', '--virtualbox-no-vtx-check', '--virtualbox-image-url', image, 'vbold'], {env: {...env, BERTH_VBOX_SIM_VERSION: '6.0.24r139119'}})
+    expect(old.code).toBe(3)
+    expect(errorLines(old)).toEqual([expect.stringMatching(/^Error: VirtualBox 6\.0\.24r139119 is too old: berth needs 6\.1 or later\. Install VirtualBox/)])
+    // Without --virtualbox-no-vtx-check: a machine whose CPU shows no vmx/svm flag is refused for it; one that
+    // shows it passes on to the next check, which this CIDR fails.
+    const vtx = /^flags\s*:.*\s(vmx|svm)(\s|$)/m.test(await readFile('/proc/cpuinfo', 'utf8'))
+    const checked = await sandbox.run(['create', '-d', 'virtualbox', '--virtualbox-image-url', image, '--virtualbox-hostonly-cidr', '192.168.99.1/24', 'vbvtx'], {env})
+    expect(checked.code).toBe(3)
+    expect(errorLines(checked)).toEqual([vtx
+      ? expect.stringMatching(/^Error: VirtualBox does not allow the host-only network 192\.168\.99\.1\/24/)
+      : expect.stringMatching(/^Error: This computer's CPU does not offer VT-x\/AMD-V \(no vmx or svm flag in \/proc\/cpuinfo\).* --virtualbox-no-vtx-check skips this check\.$/)])
+    expect((await sim.world()).vms).toEqual([])
+    expect((await berth(['ls', '-q'])).stdout).toBe('')
+  }, STEP_MS)
+
   it('two machines created at once share one new network that avoids a colliding host route, at distinct addresses, under the lock', async () => {
     // A route to the first network berth would choose, as a VPN or another hypervisor's network would add.
     await runOk('ip', ['link', 'add', ROUTE_DEVICE, 'type', 'veth', 'peer', 'name', `${ROUTE_DEVICE}p`])
@@ -269,6 +285,9 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect(overlaps(network, rangeOf('192.168.56.0', 24))).toBe(false)
     for (const address of addresses) expect(ipToInt(address)! >= network.start && ipToInt(address)! <= network.end).toBe(true)
     expect(Object.keys((await registry()).leases).sort()).toEqual([...addresses].sort())
+    const [two, three] = await Promise.all([vmInfo('vb2'), vmInfo('vb3')])
+    expect(two.macaddress2).not.toBe(three.macaddress2)
+    expect(two['Forwarding(0)']).not.toBe(three['Forwarding(0)'])
 
     // Every call that changed something ran while the calling berth process held the store's lock.
     const calls = (await readFile(callLog, 'utf8')).split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string, string])
