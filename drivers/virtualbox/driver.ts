@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {open, rm, stat} from 'node:fs/promises'
-import {join} from 'node:path'
+import {join, sep} from 'node:path'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {pause} from '../../src/core/ssh/abort.js'
@@ -242,7 +242,13 @@ export class VirtualBoxDriver implements Driver {
     if (resources.length === 0) return
     const vbox = this.vbox()
     const {signal} = ctx
-    for (const resource of resources.filter((candidate) => candidate.kind === VM)) {
+    const vms = resources.filter((candidate) => candidate.kind === VM)
+    // A create cut off between createvm and its record leaves a VM of the machine's name in the machine's directory.
+    if (vms.length === 0) {
+      const orphan = await this.vmInMachineDir(signal)
+      if (orphan !== undefined) vms.push({kind: VM, id: orphan, name: this.name})
+    }
+    for (const resource of vms) {
       ctx.progress(`Removing the VirtualBox VM ${typeof resource.name === 'string' ? resource.name : resource.id}`)
       try {
         const info = parseMachineReadable(await vbox.query(['showvminfo', resource.id, '--machinereadable'], signal))
@@ -334,6 +340,17 @@ export class VirtualBoxDriver implements Driver {
       const now = (await this.info(signal, uuid)).VMState
       if (now !== 'running' && now !== 'paused' && now !== 'stopping') return
       await pause(500, signal)
+    }
+  }
+
+  /** The UUID of a VM named after the machine whose settings live in the machine's directory, if VirtualBox has one. */
+  private async vmInMachineDir(signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const info = parseMachineReadable(await this.vbox().query(['showvminfo', this.name, '--machinereadable'], signal))
+      return info.CfgFile?.startsWith(`${this.setup.machineDir}${sep}`) === true ? info.UUID : undefined
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
     }
   }
 

@@ -36,6 +36,26 @@ export async function listHostOnlyInterfaces(vbox: VBoxManage, signal: AbortSign
     .map((block) => ({name: block.Name!, ip: block.IPAddress ?? '', netmask: block.NetworkMask ?? ''}))
 }
 
+/**
+ * VirtualBox 7's host-only networks, as `list hostonlynets` prints them (a blank line inside each entry, after its
+ * GUID); VirtualBox 6.1 has none and refuses the command, which counts as none.
+ */
+export async function listHostOnlyNetworks(vbox: VBoxManage, signal: AbortSignal): Promise<HostOnlyInterface[]> {
+  let text: string
+  try {
+    text = await vbox.query(['list', 'hostonlynets'], signal)
+  } catch {
+    return []
+  }
+  const networks: HostOnlyInterface[] = []
+  for (const block of parseBlocks(text)) {
+    if (block.Name !== undefined) networks.push({name: block.Name, ip: '', netmask: ''})
+    const last = networks.at(-1)
+    if (last !== undefined && block.LowerIP !== undefined) Object.assign(last, {ip: block.LowerIP, netmask: block.NetworkMask ?? ''})
+  }
+  return networks.filter((network) => network.ip !== '')
+}
+
 /** The host-only ranges this VirtualBox allows (undefined: any), from networks.conf as VirtualBox reads it. */
 export async function allowedHere(version: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Promise<Range[] | undefined> {
   if (!restrictsRanges(version, platform)) return undefined
@@ -66,6 +86,7 @@ async function gatherFacts(vbox: VBoxManage, request: NetworkRequest, registry: 
     ...(requested === undefined ? {} : {requested}),
     allowed: await allowedHere(request.version, request.env),
     interfaces,
+    hostOnlyNetworks: await listHostOnlyNetworks(vbox, signal),
     berthMade: Object.fromEntries(Object.entries(registry.interfaces).map(([name, made]) => [name, made.cidr])),
     routes: await hostRoutes(),
     leased,

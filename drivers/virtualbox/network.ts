@@ -153,6 +153,8 @@ export interface NetworkFacts {
   /** The ranges VirtualBox allows; undefined when it allows any. */
   allowed: Range[] | undefined
   interfaces: readonly HostOnlyInterface[]
+  /** VirtualBox 7's host-only networks (`list hostonlynets`), which a new network must not overlap either. */
+  hostOnlyNetworks?: readonly HostOnlyInterface[]
   /** The interfaces berth made, by name, with the CIDR it gave each. */
   berthMade: Readonly<Record<string, string>>
   routes: readonly HostRoute[]
@@ -196,10 +198,10 @@ function freeAddress(cidr: Cidr, leased: readonly string[] = []): string | undef
 }
 
 /** What a new network at cidr would collide with: another host-only network, or a host route. */
-export function collision(cidr: Cidr, facts: Pick<NetworkFacts, 'interfaces' | 'routes'>): string | undefined {
+export function collision(cidr: Cidr, facts: Pick<NetworkFacts, 'interfaces' | 'hostOnlyNetworks' | 'routes'>): string | undefined {
   const range = cidrRange(cidr)
   const hostOnlyNames = new Set(facts.interfaces.map((hif) => hif.name))
-  for (const hif of facts.interfaces) {
+  for (const hif of [...facts.interfaces, ...(facts.hostOnlyNetworks ?? [])]) {
     const prefix = maskToPrefix(hif.netmask)
     if (prefix === undefined || ipToInt(hif.ip) === undefined) continue
     const other = rangeOf(hif.ip, prefix)

@@ -229,6 +229,22 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect((await berth(['ls', '-q'])).stdout).toBe('')
   }, STEP_MS)
 
+  it('rm finds the VM of a create cut off before it recorded the VM, by its name and folder', async () => {
+    const attaches = (await sim.world()).calls.storageattach ?? 0
+    await sim.inject({command: 'storageattach', call: attaches + 1})
+    const created = await create('vbcut', '--keep-on-failure')
+    expect(created.code).toBe(1)
+    // As if berth had died right after createvm: the machine's record has everything but the VM.
+    const configPath = join(sandbox.storePath, 'machines', 'vbcut', 'config.json')
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as {resources: Array<{kind: string}>}
+    config.resources = config.resources.filter((resource) => resource.kind !== 'virtualbox-vm')
+    await writeFile(configPath, JSON.stringify(config))
+    expect((await sim.world()).vms.map((vm) => vm.name)).toEqual(['vbcut'])
+    const removed = await berth(['rm', '-y', 'vbcut'])
+    expect(errorLines(removed), removed.stderr).toEqual([])
+    await expectNothingLeft()
+  }, STEP_MS)
+
   it('refuses a host-only network VirtualBox does not allow in one line, with exit code 3, making nothing', async () => {
     const created = await create('vbrange', '--virtualbox-hostonly-cidr', '192.168.99.1/24')
     expect(created.code).toBe(3)

@@ -8,8 +8,10 @@ import {DEFAULT_IMAGE} from '../../../drivers/virtualbox/flags.js'
 import {vtxProblem} from '../../../drivers/virtualbox/host.js'
 import virtualbox from '../../../drivers/virtualbox/index.js'
 import {settingsFromFlags} from '../../../drivers/virtualbox/settings.js'
-import {VBoxManageError, findVBoxManage, isTransient, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from '../../../drivers/virtualbox/vboxmanage.js'
+import {listHostOnlyInterfaces, listHostOnlyNetworks} from '../../../drivers/virtualbox/hostonly.js'
+import {VBoxManage, VBoxManageError, findVBoxManage, isTransient, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from '../../../drivers/virtualbox/vboxmanage.js'
 import {UsageError} from '../../../src/core/errors.js'
+import {makeVBoxSimulator} from '../../simulators/vboxmanage/index.js'
 
 const usageMessage = (work: () => unknown): string => {
   try {
@@ -116,6 +118,23 @@ describe('virtualbox host facts and VBoxManage output', () => {
     expect(isTransient(error('VBoxManage: error: The machine \'m\' is already locked for a session (or being unlocked)\n'))).toBe(true)
     expect(isTransient(error('VBoxManage: error: Could not find a registered machine named \'m\'\n'))).toBe(false)
     expect(error('VBoxManage: error: The object is not ready\nVBoxManage: error: Details: code E_FAIL (0x80004005), component SessionMachine\n').message).toBe('VBoxManage startvm failed: The object is not ready')
+  })
+
+  it('reads host-only interfaces and VirtualBox 7\'s host-only networks from the simulator\'s real formats', async () => {
+    const sim = await makeVBoxSimulator()
+    try {
+      const vbox = new VBoxManage({bin: sim.bin, env: sim.env, lockPath: join(dir, 'vbox.lock')})
+      const signal = new AbortController().signal
+      expect(await listHostOnlyNetworks(vbox, signal)).toEqual([])
+      await vbox.mutate(['hostonlyif', 'create'], signal)
+      await vbox.mutate(['hostonlyif', 'ipconfig', 'vboxnet0', '--ip', '192.168.56.1', '--netmask', '255.255.255.0'], signal)
+      await vbox.mutate(['hostonlynet', 'add', '--name', 'n1', '--netmask', '255.255.255.0', '--lower-ip', '192.168.60.10', '--upper-ip', '192.168.60.200', '--enable'], signal)
+      await vbox.mutate(['hostonlynet', 'add', '--name', 'n2', '--netmask', '255.255.254.0', '--lower-ip', '192.168.62.2', '--upper-ip', '192.168.63.200'], signal)
+      expect(await listHostOnlyInterfaces(vbox, signal)).toEqual([{name: 'vboxnet0', ip: '192.168.56.1', netmask: '255.255.255.0'}])
+      expect(await listHostOnlyNetworks(vbox, signal)).toEqual([{name: 'n1', ip: '192.168.60.10', netmask: '255.255.255.0'}, {name: 'n2', ip: '192.168.62.2', netmask: '255.255.254.0'}])
+    } finally {
+      await sim.remove()
+    }
   })
 
   it('parses showvminfo --machinereadable and list blocks', () => {

@@ -41,6 +41,11 @@ describe('virtualbox host-only network chooser', () => {
     expect(choice).toEqual({action: 'create', cidr: {ip: '192.168.57.1', prefix: 24}, address: '192.168.57.10'})
   })
 
+  it('keeps clear of VirtualBox 7\'s host-only networks too', () => {
+    const choice = chooseNetwork(facts({hostOnlyNetworks: [{name: 'HostNetwork', ip: '192.168.56.2', netmask: '255.255.254.0'}]}))
+    expect(choice).toEqual({action: 'create', cidr: {ip: '192.168.58.1', prefix: 24}, address: '192.168.58.10'})
+  })
+
   it('moves past networks a host route overlaps, whatever its size', () => {
     expect(chooseNetwork(facts({routes: [route('192.168.56.0/24', 'wlan0')]})).cidr.ip).toBe('192.168.57.1')
     expect(chooseNetwork(facts({routes: [route('192.168.56.0/23', 'tun0'), route('192.168.58.77/32', 'wg0')]})).cidr.ip).toBe('192.168.59.1')
