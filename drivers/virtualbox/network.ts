@@ -132,14 +132,15 @@ export function planNetwork(cidr: Cidr): NetworkPlan {
   const size = range.end - range.start + 1
   const half = range.start + size / 2
   const host = ipToInt(cidr.ip)!
+  const dhcpServer = half - 1 === host ? half - 2 : half - 1
   const machineAddresses: string[] = []
   for (let address = range.start + (size >= 64 ? 10 : 2); address < half - 1; address++) {
-    if (address !== host) machineAddresses.push(intToIp(address))
+    if (address !== host && address !== dhcpServer) machineAddresses.push(intToIp(address))
   }
   return {
     hostIp: cidr.ip,
     netmask: prefixToMask(cidr.prefix),
-    dhcpServerIp: intToIp(half - 1 === host ? half - 2 : half - 1),
+    dhcpServerIp: intToIp(dhcpServer),
     dhcpLower: intToIp(half),
     dhcpUpper: intToIp(range.end - 1),
     machineAddresses,

@@ -111,6 +111,11 @@ describe('virtualbox host-only network chooser', () => {
     expect(plan.machineAddresses.at(-1)).toBe('192.168.56.126')
     // A host address inside the machines' range is skipped; a small network starts at .2.
     expect(planNetwork({ip: '192.168.56.10', prefix: 24}).machineAddresses[0]).toBe('192.168.56.11')
+    // A host at the DHCP server's usual place moves the server down, out of the machines' addresses.
+    const hostAtTop = planNetwork({ip: '192.168.56.127', prefix: 24})
+    expect(hostAtTop.dhcpServerIp).toBe('192.168.56.126')
+    expect(hostAtTop.machineAddresses).not.toContain('192.168.56.126')
+    expect(hostAtTop.machineAddresses.at(-1)).toBe('192.168.56.125')
     const small = planNetwork({ip: '10.0.0.1', prefix: 28})
     expect(small.machineAddresses).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'])
     expect(small).toMatchObject({dhcpServerIp: '10.0.0.7', dhcpLower: '10.0.0.8', dhcpUpper: '10.0.0.14'})
