@@ -87,6 +87,7 @@ async function gatherFacts(vbox: VBoxManage, request: NetworkRequest, registry: 
     allowed: await allowedHere(request.version, request.env),
     interfaces,
     hostOnlyNetworks: await listHostOnlyNetworks(vbox, signal),
+    dhcp: await dhcpRanges(vbox, signal),
     berthMade: Object.fromEntries(Object.entries(registry.interfaces).map(([name, made]) => [name, made.cidr])),
     routes: await hostRoutes(),
     leased,
@@ -190,6 +191,17 @@ async function removeInterface(vbox: VBoxManage, store: StoreLayout, registry: N
   })
   delete registry.interfaces[name]
   await writeRegistry(store, registry)
+}
+
+/** What each host-only interface's DHCP server hands out, by interface name. */
+export async function dhcpRanges(vbox: VBoxManage, signal: AbortSignal): Promise<Record<string, {serverIp: string, lower: string, upper: string}>> {
+  const ranges: Record<string, {serverIp: string, lower: string, upper: string}> = {}
+  for (const block of parseBlocks(await vbox.query(['list', 'dhcpservers'], signal))) {
+    const name = /^HostInterfaceNetworking-(.+)$/.exec(block.NetworkName ?? '')?.[1]
+    if (name === undefined || block.Enabled === 'No') continue
+    ranges[name] = {serverIp: block['Dhcpd IP'] ?? '', lower: block.LowerIPAddress ?? '', upper: block.UpperIPAddress ?? ''}
+  }
+  return ranges
 }
 
 async function dhcpServerNames(vbox: VBoxManage, signal: AbortSignal): Promise<string[]> {

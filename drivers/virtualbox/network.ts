@@ -161,6 +161,8 @@ export interface NetworkFacts {
   routes: readonly HostRoute[]
   /** The addresses already given to machines, per interface name. */
   leased: Readonly<Record<string, readonly string[]>>
+  /** What a DHCP server on an interface hands out (its own address and lease range), per interface name. */
+  dhcp?: Readonly<Record<string, {serverIp: string, lower: string, upper: string}>>
   /** The networks.conf VirtualBox reads, for hints (default /etc/vbox/networks.conf). */
   networksConf?: string
 }
@@ -193,9 +195,12 @@ export function candidateNetworks(allowed: Range[] | undefined): Cidr[] {
   return candidates
 }
 
-/** The first address of the network no machine holds, if any. */
-function freeAddress(cidr: Cidr, leased: readonly string[] = []): string | undefined {
-  return planNetwork(cidr).machineAddresses.find((address) => !leased.includes(address))
+/** The first address of the network no machine holds and no DHCP server there hands out, if any. */
+function freeAddress(cidr: Cidr, leased: readonly string[] = [], dhcp?: {serverIp: string, lower: string, upper: string}): string | undefined {
+  const lower = ipToInt(dhcp?.lower ?? '')
+  const upper = ipToInt(dhcp?.upper ?? '')
+  const served = (address: string): boolean => address === dhcp?.serverIp || (lower !== undefined && upper !== undefined && ipToInt(address)! >= lower && ipToInt(address)! <= upper)
+  return planNetwork(cidr).machineAddresses.find((address) => !leased.includes(address) && !served(address))
 }
 
 /** What a new network at cidr would collide with: another host-only network, or a host route. */
@@ -230,7 +235,7 @@ export function chooseNetwork(facts: NetworkFacts): NetworkChoice {
     if (facts.allowed !== undefined && !facts.allowed.some((range) => inside(cidrRange(cidr), range))) throw notAllowed(cidr, facts.allowed, facts.networksConf ?? NETWORKS_CONF)
     const found = existing(cidr)
     if (found !== undefined) {
-      const address = freeAddress(cidr, facts.leased[found.name])
+      const address = freeAddress(cidr, facts.leased[found.name], facts.dhcp?.[found.name])
       if (address === undefined) throw new NetworkChoiceError(`The host-only network ${text} (${found.name}) has no free address for another machine.`, 'Remove a machine in it, or choose another --virtualbox-hostonly-cidr.')
       return {action: 'reuse', interfaceName: found.name, cidr, address}
     }
@@ -242,7 +247,7 @@ export function chooseNetwork(facts: NetworkFacts): NetworkChoice {
   for (const cidr of candidates) {
     const found = existing(cidr)
     if (found === undefined || !sameCidr(cidr, facts.berthMade[found.name] ?? '')) continue
-    const address = freeAddress(cidr, facts.leased[found.name])
+    const address = freeAddress(cidr, facts.leased[found.name], facts.dhcp?.[found.name])
     if (address !== undefined) return {action: 'reuse', interfaceName: found.name, cidr, address}
   }
   for (const cidr of candidates) {

@@ -8,7 +8,7 @@ import {DEFAULT_IMAGE} from '../../../drivers/virtualbox/flags.js'
 import {vtxProblem} from '../../../drivers/virtualbox/host.js'
 import virtualbox from '../../../drivers/virtualbox/index.js'
 import {settingsFromFlags} from '../../../drivers/virtualbox/settings.js'
-import {listHostOnlyInterfaces, listHostOnlyNetworks} from '../../../drivers/virtualbox/hostonly.js'
+import {dhcpRanges, listHostOnlyInterfaces, listHostOnlyNetworks} from '../../../drivers/virtualbox/hostonly.js'
 import {VBoxManage, VBoxManageError, findVBoxManage, isTransient, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from '../../../drivers/virtualbox/vboxmanage.js'
 import {UsageError} from '../../../src/core/errors.js'
 import {makeVBoxSimulator} from '../../simulators/vboxmanage/index.js'
@@ -120,7 +120,7 @@ describe('virtualbox host facts and VBoxManage output', () => {
     expect(error('VBoxManage: error: The object is not ready\nVBoxManage: error: Details: code E_FAIL (0x80004005), component SessionMachine\n').message).toBe('VBoxManage startvm failed: The object is not ready')
   })
 
-  it('reads host-only interfaces and VirtualBox 7\'s host-only networks from the simulator\'s real formats', async () => {
+  it('reads host-only interfaces, VirtualBox 7\'s host-only networks and DHCP servers from the simulator\'s real formats', async () => {
     const sim = await makeVBoxSimulator()
     try {
       const vbox = new VBoxManage({bin: sim.bin, env: sim.env, lockPath: join(dir, 'vbox.lock')})
@@ -132,6 +132,8 @@ describe('virtualbox host facts and VBoxManage output', () => {
       await vbox.mutate(['hostonlynet', 'add', '--name', 'n2', '--netmask', '255.255.254.0', '--lower-ip', '192.168.62.2', '--upper-ip', '192.168.63.200'], signal)
       expect(await listHostOnlyInterfaces(vbox, signal)).toEqual([{name: 'vboxnet0', ip: '192.168.56.1', netmask: '255.255.255.0'}])
       expect(await listHostOnlyNetworks(vbox, signal)).toEqual([{name: 'n1', ip: '192.168.60.10', netmask: '255.255.255.0'}, {name: 'n2', ip: '192.168.62.2', netmask: '255.255.254.0'}])
+      await vbox.mutate(['dhcpserver', 'add', '--interface', 'vboxnet0', '--server-ip', '192.168.56.2', '--netmask', '255.255.255.0', '--lower-ip', '192.168.56.100', '--upper-ip', '192.168.56.254', '--enable'], signal)
+      expect(await dhcpRanges(vbox, signal)).toEqual({vboxnet0: {serverIp: '192.168.56.2', lower: '192.168.56.100', upper: '192.168.56.254'}})
     } finally {
       await sim.remove()
     }

@@ -74,6 +74,9 @@ describe('virtualbox host-only network chooser', () => {
     if (typeof requested === 'string') throw new Error(requested)
     expect(chooseNetwork(facts({requested}))).toEqual({action: 'create', cidr: requested, address: '192.168.60.10'})
     expect(chooseNetwork(facts({requested, interfaces: [{name: 'vboxnet4', ip: '192.168.60.1', netmask: '255.255.255.0'}]}))).toMatchObject({action: 'reuse', interfaceName: 'vboxnet4'})
+    // Someone else's DHCP server on it sits at .21 and hands out .2-.20: the machine's fixed address lies outside both.
+    expect(chooseNetwork(facts({requested, interfaces: [{name: 'vboxnet4', ip: '192.168.60.1', netmask: '255.255.255.0'}], dhcp: {vboxnet4: {serverIp: '192.168.60.21', lower: '192.168.60.2', upper: '192.168.60.20'}}})))
+      .toMatchObject({action: 'reuse', interfaceName: 'vboxnet4', address: '192.168.60.22'})
     expect(failure(() => chooseNetwork(facts({requested, routes: [route('192.168.60.0/25', 'eth0')]}))).message)
       .toBe('The host-only network 192.168.60.1/24 overlaps the host\'s route to 192.168.60.0/25 on eth0.')
     expect(failure(() => chooseNetwork(facts({requested, interfaces: [{name: 'vboxnet1', ip: '192.168.60.1', netmask: '255.255.0.0'}]}))).message)
