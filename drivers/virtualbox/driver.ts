@@ -18,7 +18,6 @@ import {VBoxManage, findVBoxManage, isNotFound, parseBlocks, parseMachineReadabl
 export const ENGINE_PORT = 2376
 /** The NAT rule that forwards a loopback port to the guest's SSH port. */
 const SSH_RULE = 'ssh'
-const OS_TYPE = 'Ubuntu_64'
 const CONTROLLER = 'SATA'
 
 export const VM = 'virtualbox-vm'
@@ -99,7 +98,9 @@ export class VirtualBoxDriver implements Driver {
     signal.throwIfAborted()
 
     ctx.progress(`Creating the VirtualBox VM ${this.name}`)
-    const created = await vbox.mutate(['createvm', '--name', this.name, '--basefolder', this.setup.machineDir, '--ostype', OS_TYPE, '--register'], signal)
+    // VirtualBox's guest type for berth's default Ubuntu image, else a generic 64-bit Linux.
+    const osType = this.settings.defaultImage ? 'Ubuntu_64' : 'Linux_64'
+    const created = await vbox.mutate(['createvm', '--name', this.name, '--basefolder', this.setup.machineDir, '--ostype', osType, '--register'], signal)
     const uuid = /^UUID:\s*([0-9a-f-]+)/im.exec(created)?.[1]
     if (uuid === undefined) throw new BerthError('VBoxManage createvm did not say the UUID of the VM it made.')
     this.stored.vmUuid = uuid
@@ -123,7 +124,7 @@ export class VirtualBoxDriver implements Driver {
       capacity = await this.capacityMb(disk, signal)
     }
     if (capacity === undefined || capacity < this.settings.diskSizeMb) await vbox.mutate(['modifymedium', 'disk', disk, '--resize', String(this.settings.diskSizeMb)], signal)
-    else if (capacity !== undefined && capacity > this.settings.diskSizeMb) ctx.progress(`The image is already ${capacity} MB, more than --virtualbox-disk-size ${this.settings.diskSizeMb}: the disk keeps the image's size`)
+    else if (capacity > this.settings.diskSizeMb) ctx.progress(`The image is already ${capacity} MB, more than --virtualbox-disk-size ${this.settings.diskSizeMb}: the disk keeps the image's size`)
 
     const seed = join(this.setup.machineDir, 'seed.iso')
     await ctx.record({kind: SEED, id: seed})
@@ -140,7 +141,7 @@ export class VirtualBoxDriver implements Driver {
     const onOff = (value: boolean) => (value ? 'on' : 'off')
     await vbox.mutate(['modifyvm', uuid,
       '--firmware', 'bios', '--bioslogofadein', 'off', '--bioslogofadeout', 'off', '--bioslogodisplaytime', '0', '--biosbootmenu', 'disabled',
-      '--ostype', OS_TYPE, '--cpus', String(this.settings.cpus), '--memory', String(this.settings.memory),
+      '--ostype', osType, '--cpus', String(this.settings.cpus), '--memory', String(this.settings.memory),
       '--acpi', 'on', '--ioapic', 'on', '--rtcuseutc', 'on', '--cpuhotplug', 'off', '--pae', 'on', '--hpet', 'on',
       '--hwvirtex', 'on', '--nestedpaging', 'on', '--largepages', 'on', '--vtxvpid', 'on', '--accelerate3d', 'off',
       '--boot1', 'disk', '--boot2', 'dvd', '--boot3', 'none', '--boot4', 'none',

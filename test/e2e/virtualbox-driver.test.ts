@@ -121,7 +121,7 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect(created.code).toBe(0)
 
     const info = await vmInfo('vb1')
-    expect(info).toMatchObject({VMState: 'running', nic1: 'nat', nic2: 'hostonly', memory: '2048', cpus: '2', ostype: 'Ubuntu_64'})
+    expect(info).toMatchObject({VMState: 'running', nic1: 'nat', nic2: 'hostonly', memory: '2048', cpus: '2', ostype: 'Linux_64'})
     // The image is not berth's default cloud image, so the home folder is shared as Docker Machine shared it.
     expect(info).toMatchObject({SharedFolderNameMachineMapping1: 'hosthome', SharedFolderPathMachineMapping1: '/home'})
     const world = await sim.world()
