@@ -10,8 +10,8 @@ import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
 import {ensureImage, type ImageProgress} from '../../src/core/vm/image-cache.js'
-import {freeLoopbackPort, loopbackPortFree, vtxFacts, vtxProblem} from './host.js'
-import {ensureInterface, listHostOnlyInterfaces, previewNetwork, releaseNetwork, reserveNetwork, type Reserved} from './hostonly.js'
+import {loopbackPortFree, vtxFacts, vtxProblem} from './host.js'
+import {ensureInterface, listHostOnlyInterfaces, previewNetwork, releaseNetwork, reserveNetwork, reserveSshPort, type Reserved} from './hostonly.js'
 import type {VBoxSettings} from './settings.js'
 import {VBoxManage, findVBoxManage, isNotFound, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from './vboxmanage.js'
 
@@ -137,7 +137,7 @@ export class VirtualBoxDriver implements Driver {
       nics: [{mac: natMac}, {mac: hostOnlyMac, address: `${network.address}/${network.prefix}`}],
     })
 
-    const sshPort = await freeLoopbackPort()
+    const sshPort = await reserveSshPort(vbox, this.store, this.name, signal)
     const onOff = (value: boolean) => (value ? 'on' : 'off')
     await vbox.mutate(['modifyvm', uuid,
       '--firmware', 'bios', '--bioslogofadein', 'off', '--bioslogofadeout', 'off', '--bioslogodisplaytime', '0', '--biosbootmenu', 'disabled',
@@ -201,7 +201,7 @@ export class VirtualBoxDriver implements Driver {
     }
     const port = sshPortOf(info)
     if (port === undefined || !(await loopbackPortFree(port))) {
-      const next = await freeLoopbackPort()
+      const next = await reserveSshPort(vbox, this.store, this.name, ctx.signal)
       ctx.progress(`Forwarding SSH from 127.0.0.1:${next}${port === undefined ? '' : ` (127.0.0.1:${port} is taken)`}`)
       if (port !== undefined) await vbox.mutate(['modifyvm', uuid, '--natpf1', 'delete', SSH_RULE], ctx.signal)
       await vbox.mutate(['modifyvm', uuid, '--natpf1', `${SSH_RULE},tcp,127.0.0.1,${next},,22`], ctx.signal)

@@ -3,7 +3,7 @@ import type {OperationContext} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {writeFileAtomic} from '../../src/core/store/files.js'
 import type {StoreLayout} from '../../src/core/store/layout.js'
-import {networksConfPath, hostRoutes, readOptional} from './host.js'
+import {freeLoopbackPort, hostRoutes, networksConfPath, readOptional} from './host.js'
 import {
   NetworkChoiceError, allowedRanges, chooseNetwork, cidrText, parseCidr, planNetwork, restrictsRanges,
   type Cidr, type HostOnlyInterface, type NetworkChoice, type NetworkFacts, type Range,
@@ -18,12 +18,34 @@ import {parseBlocks, parseMachineReadable, type VBoxManage} from './vboxmanage.j
 export interface NetworkRegistry {
   interfaces: Record<string, {cidr: string, dhcp: boolean}>
   leases: Record<string, {machine: string, interface: string}>
+  /** The loopback ports forwarded to machines' SSH, so two machines made at once never get the same one. */
+  ports: Record<string, string>
 }
 
 export async function readRegistry(store: StoreLayout): Promise<NetworkRegistry> {
   const text = await readOptional(store.virtualboxNetworks)
   const parsed = text === undefined ? {} : JSON.parse(text) as Partial<NetworkRegistry>
-  return {interfaces: parsed.interfaces ?? {}, leases: parsed.leases ?? {}}
+  return {interfaces: parsed.interfaces ?? {}, leases: parsed.leases ?? {}, ports: parsed.ports ?? {}}
+}
+
+/**
+ * A free loopback port for the machine's SSH forward that no other machine of the store holds (the kernel may hand
+ * two processes asking at once the same free port). Replaces the machine's earlier port.
+ */
+export async function reserveSshPort(vbox: VBoxManage, store: StoreLayout, machine: string, signal: AbortSignal): Promise<number> {
+  return vbox.locked(async () => {
+    const registry = await readRegistry(store)
+    for (const [port, owner] of Object.entries(registry.ports)) {
+      if (owner === machine || !existsSync(store.machine(owner).dir)) delete registry.ports[port]
+    }
+    for (let tries = 0; ; tries++) {
+      const port = await freeLoopbackPort()
+      if (registry.ports[String(port)] !== undefined && tries < 20) continue
+      registry.ports[String(port)] = machine
+      await writeRegistry(store, registry)
+      return port
+    }
+  }, signal)
 }
 
 async function writeRegistry(store: StoreLayout, registry: NetworkRegistry): Promise<void> {
@@ -158,7 +180,7 @@ export async function reserveNetwork(vbox: VBoxManage, request: NetworkRequest &
 }
 
 /**
- * Give back the machine's address; then remove the host-only interface (and its DHCP server) when berth made it and
+ * Give back the machine's address and SSH port; then remove the host-only interface (and its DHCP server) when berth made it and
  * neither a lease nor any VirtualBox VM uses it any more.
  */
 export async function releaseNetwork(vbox: VBoxManage, store: StoreLayout, machine: string, interfaceName: string | undefined, ctx: OperationContext): Promise<void> {
@@ -166,6 +188,7 @@ export async function releaseNetwork(vbox: VBoxManage, store: StoreLayout, machi
   await vbox.locked(async () => {
     const registry = await readRegistry(store)
     for (const [address, lease] of Object.entries(registry.leases)) if (lease.machine === machine) delete registry.leases[address]
+    for (const [port, owner] of Object.entries(registry.ports)) if (owner === machine) delete registry.ports[port]
     await writeRegistry(store, registry)
     if (interfaceName === undefined || registry.interfaces[interfaceName] === undefined) return
     if (Object.values(registry.leases).some((lease) => lease.interface === interfaceName)) return

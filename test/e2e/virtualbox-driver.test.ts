@@ -92,13 +92,13 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect(result.code, result.stderr).toBe(0)
     return Object.fromEntries(result.stdout.split('\n').map((line) => /^"?([^"=]+)"?="?(.*?)"?$/.exec(line)).filter((match) => match !== null).map((match) => [match[1]!, match[2]!]))
   }
-  const registry = async () => JSON.parse(await readFile(join(sandbox.storePath, 'virtualbox', 'networks.json'), 'utf8')) as {interfaces: Record<string, {cidr: string}>, leases: Record<string, {machine: string, interface: string}>}
+  const registry = async () => JSON.parse(await readFile(join(sandbox.storePath, 'virtualbox', 'networks.json'), 'utf8')) as {interfaces: Record<string, {cidr: string}>, leases: Record<string, {machine: string, interface: string}>, ports: Record<string, string>}
   /** Nothing berth made is left in the simulator's world, the host backing or the store's network records. */
   const expectNothingLeft = async () => {
     const world = await sim.world()
     expect({vms: world.vms, media: world.media, hostonlyifs: world.hostonlyifs, dhcpservers: world.dhcpservers}).toEqual({vms: [], media: [], hostonlyifs: [], dhcpservers: []})
     expect(backing.forwards()).toEqual([])
-    expect(await registry()).toEqual({interfaces: {}, leases: {}})
+    expect(await registry()).toEqual({interfaces: {}, leases: {}, ports: {}})
   }
 
   it('berth drivers finds VBoxManage and its version, and says what to do without it or with an old one', async () => {
@@ -304,6 +304,8 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     const [two, three] = await Promise.all([vmInfo('vb2'), vmInfo('vb3')])
     expect(two.macaddress2).not.toBe(three.macaddress2)
     expect(two['Forwarding(0)']).not.toBe(three['Forwarding(0)'])
+    expect(Object.entries((await registry()).ports).map(([port, machine]) => `${machine}:${port}`).sort())
+      .toEqual([`vb2:${two['Forwarding(0)']!.split(',')[3]}`, `vb3:${three['Forwarding(0)']!.split(',')[3]}`])
 
     // Every call that changed something ran while the calling berth process held the store's lock.
     const calls = (await readFile(callLog, 'utf8')).split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string, string])
