@@ -59,7 +59,7 @@ function firstError(stderr: string): string {
  */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof VBoxManageError)) return false
-  return /object is not ready|is already locked (for|by) a session|being locked or unlocked|VBOX_E_INVALID_OBJECT_STATE.*IMachine.*LockMachine/i.test(error.stderr)
+  return /object is not ready|is already locked (for|by) a session|being locked or unlocked/i.test(error.stderr)
 }
 
 export const isNotFound = (error: unknown): boolean => error instanceof VBoxManageError && /Could not find a registered machine|VBOX_E_OBJECT_NOT_FOUND/.test(error.stderr)
