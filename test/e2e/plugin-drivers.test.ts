@@ -77,14 +77,17 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const drivers = await berth(['drivers'])
     expect(drivers.code).toBe(0)
     expect(drivers.stderr).toBe('')
+    // No VirtualBox on the test machines: its driver says so, with what to do.
+    const noVBox = 'VBoxManage was not found on PATH or in VirtualBox\'s usual install locations. Install VirtualBox 6.1 or later from https://www.virtualbox.org/wiki/Downloads (VBoxManage must be on PATH or in its usual place).'
     expect(drivers.stdout.split('\n').map((line) => line.trimEnd())).toEqual([
-      'NAME           SOURCE                              HEALTH    PROBLEM / FIX',
+      'NAME           SOURCE                              HEALTH          PROBLEM / FIX',
       'amazonec2      built-in                            healthy',
       'azure          built-in                            healthy',
       'digitalocean   built-in                            healthy',
       'fixture        plugin berth-driver-fixture@1.0.0   healthy',
       'generic        built-in                            healthy',
       'none           built-in                            healthy',
+      `virtualbox     built-in                            not installed   ${noVBox}`,
       '',
     ])
     const json = JSON.parse((await berth(['drivers', '--json'])).stdout) as DriverRow[]
@@ -95,6 +98,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
       {name: 'fixture', source: 'plugin berth-driver-fixture@1.0.0', health: {installed: true, healthy: true}},
       {name: 'generic', source: 'built-in', health: {installed: true, healthy: true}},
       {name: 'none', source: 'built-in', health: {installed: true, healthy: true}},
+      {name: 'virtualbox', source: 'built-in', health: {installed: false, healthy: false, problem: 'VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', fix: 'Install VirtualBox 6.1 or later from https://www.virtualbox.org/wiki/Downloads (VBoxManage must be on PATH or in its usual place).'}},
     ])
     // Listing drivers imports the module to probe it; nothing is called that makes or changes a machine.
     expect(await log(fixtureLog)).toEqual([])
@@ -124,7 +128,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const unknown = await berth(['create', '-d', 'nope', '--help'])
     expect(unknown.code).toBe(1)
     expect(unknown.stdout).toBe('')
-    expect(unknown.stderr).toBe('Error: Unknown driver "nope". Available drivers: amazonec2, azure, digitalocean, fixture, generic, none. Run "berth drivers" for details.\n')
+    expect(unknown.stderr).toBe('Error: Unknown driver "nope". Available drivers: amazonec2, azure, digitalocean, fixture, generic, none, virtualbox. Run "berth drivers" for details.\n')
   })
 
   it('creates a machine with the plugin driver; docker works through env; ls shows it Running', async () => {
@@ -346,7 +350,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(lines[1]).toMatch(/^m1\s+-\s+none\s+Running\s+tcp:/)
     expect(lines[2]).toMatch(/^p3\s+-\s+not found\s+Error\s+Unknown\s+Unknown driver "fixture"\.$/)
     const drivers = JSON.parse((await berth(['drivers', '--json'])).stdout) as DriverRow[]
-    expect(drivers.map((row) => row.name)).toEqual(['amazonec2', 'azure', 'digitalocean', 'generic', 'none'])
+    expect(drivers.map((row) => row.name)).toEqual(['amazonec2', 'azure', 'digitalocean', 'generic', 'none', 'virtualbox'])
     const viaEnv = await sandbox.sh('eval "$($BERTH env m1)" && docker version --format "{{.Server.Version}}"')
     expect(viaEnv.code).toBe(0)
 

@@ -51,6 +51,21 @@ export class StoreLayout {
     return join(this.cacheDir, 'images')
   }
 
+  /** The virtualbox driver's files shared by all its machines. */
+  get virtualboxDir(): string {
+    return join(this.root, 'virtualbox')
+  }
+
+  /** Held around every VBoxManage call that changes something, so berth processes never run two at once. */
+  get virtualboxLock(): string {
+    return join(this.virtualboxDir, '.lock')
+  }
+
+  /** The host-only interfaces berth made and the addresses it gave machines in them. */
+  get virtualboxNetworks(): string {
+    return join(this.virtualboxDir, 'networks.json')
+  }
+
   get machinesDir(): string {
     return join(this.root, 'machines')
   }

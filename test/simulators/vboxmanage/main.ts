@@ -1,12 +1,12 @@
 import {randomBytes, randomUUID} from 'node:crypto'
 import {createConnection} from 'node:net'
-import {appendFile, copyFile, mkdir, open, rm, rmdir, stat, writeFile} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, open, readFile, rm, rmdir, stat, writeFile} from 'node:fs/promises'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {withLock} from '../../../src/core/store/lock.js'
 import type {BackingAnswer, BackingRequest} from './backing.js'
 import {
   STATE_DIR_ENV, allowedRanges, ipToInt, loadFaults, loadWorld, networkRange, overlaps, paths, readOptional, saveWorld,
-  type Attachment, type Medium, type Nic, type NatRule, type Range, type Vm, type World,
+  type Attachment, type Medium, type Nic, type NatRule, type Range, type SharedFolder, type Vm, type World,
 } from './state.js'
 
 /**
@@ -332,6 +332,10 @@ function showvminfo(world: World, args: string[], out: Out) {
       nic.natpf.forEach((rule, index) => q(`Forwarding(${index})`, ruleText(rule)))
     }
   }
+  for (const [index, folder] of (vm.sharedFolders ?? []).entries()) {
+    q(`SharedFolderNameMachineMapping${index + 1}`, folder.name)
+    q(`SharedFolderPathMachineMapping${index + 1}`, folder.hostPath)
+  }
   q('uart1', vm.extra.uart1 ?? 'off')
   q('GuestMemoryBalloon', '0')
 }
@@ -496,12 +500,23 @@ function modifyvm(world: World, args: string[]) {
   }
 }
 
-/** Every modifyvm option takes a value; --uart1 takes two (`--uart1 0x3F8 4`) or `off`. */
+/**
+ * Every modifyvm option takes a value; --uart1 takes two (`--uart1 0x3F8 4`) or `off`, --uartmode1 two when its
+ * mode names a file, pipe or TCP endpoint (`--uartmode1 file /path/console.log`), and --natpfN two to delete a rule
+ * (`--natpf1 delete ssh`).
+ */
 function parseModifyvm(args: string[]): Parsed {
   const joined: string[] = []
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--uart1' && args[i + 1] !== 'off' && args[i + 2] !== undefined) {
       joined.push('--uart1', `${args[i + 1]} ${args[i + 2]}`)
+      i += 2
+    } else if (args[i] === '--uartmode1' && ['file', 'server', 'client', 'tcpserver', 'tcpclient'].includes(args[i + 1] ?? '') && args[i + 2] !== undefined) {
+      joined.push('--uartmode1', `${args[i + 1]} ${args[i + 2]}`)
+      i += 2
+    } else if (/^--natpf[1-8]$/.test(args[i]!) && args[i + 1] === 'delete' && args[i + 2] !== undefined) {
+      // `--natpfN delete NAME`: the rule's name is the next argument, as VBoxManage fetches it.
+      joined.push(args[i]!, `delete ${args[i + 2]}`)
       i += 2
     } else {
       joined.push(args[i]!)
@@ -697,6 +712,63 @@ async function closemedium(world: World, args: string[], out: Out) {
   }
 }
 
+async function modifymedium(world: World, args: string[], out: Out) {
+  const known = new Set(['--type', '--autoreset', '--property', '--compact', '--resize', '--resizebyte', '--move', '--setlocation', '--description'])
+  const parsed = parse(args, (name) => name !== '--compact' && known.has(name))
+  rejectUnknown(parsed, known)
+  const positional = ['disk', 'dvd', 'floppy'].includes(parsed.positional[0] ?? '') ? parsed.positional.slice(1) : parsed.positional
+  const target = positional[0]
+  if (!target) syntax('No medium specified')
+  let medium = world.media.find((candidate) => candidate.uuid === target) ?? world.media.find((candidate) => candidate.location === resolve(target))
+  if (!medium) {
+    // A file given by path is opened, and so registered, as VirtualBox does.
+    const location = resolve(target)
+    if (!(await exists(location))) {
+      fail(`Could not find file for the medium '${location}' (VERR_FILE_NOT_FOUND)`, {...E.fileError, component: 'MediumWrap', iface: 'IMedium', context: 'OpenMedium(Bstr(pszFilenameOrUuid).raw(), enmDevType, AccessMode_ReadWrite, fForceNewUuidOnOpen, pMedium.asOutParam())'})
+    }
+    medium = {uuid: randomUUID(), location, kind: parsed.positional[0] === 'dvd' ? 'dvd' : 'hdd', format: await detectFormat(location), capacityMb: await sizeMb(location)}
+    world.media.push(medium)
+  }
+  const resize = option(parsed, '--resize')
+  if (resize !== undefined) {
+    if (!/^\d+$/.test(resize)) syntax(`Invalid --resize argument '${resize}'`)
+    if (medium.kind !== 'hdd') fail('Resizing is only possible for hard disks') // (simulator) wording
+    if (Number(resize) < medium.capacityMb) {
+      fail([`Failed to resize medium`, `Shrinking is not yet supported for medium '${medium.location}'`], {...E.fail, component: 'MediumWrap', iface: 'IMedium'}) // (simulator) wording
+    }
+    medium.capacityMb = Number(resize)
+    out.progress()
+  }
+}
+
+function sharedfolder(world: World, args: string[]) {
+  const [action, name, ...rest] = args
+  const vm = findVm(world, name)
+  const known = new Set(['--name', '--hostpath', '--transient', '--readonly', '--automount', '--auto-mount-point'])
+  const parsed = parse(rest, (option) => ['--name', '--hostpath', '--auto-mount-point'].includes(option))
+  rejectUnknown(parsed, known)
+  const shareName = option(parsed, '--name') ?? syntax('Missing --name')
+  const folders = (vm.sharedFolders ??= [])
+  if (hasSwitch(parsed, '--transient')) fail('Transient shared folders need a running VM with guest additions') // (simulator) refuses them
+  requireUnlocked(vm, 'LockMachine(a->session, LockType_Write)')
+  const existing = folders.find((folder) => folder.name === shareName)
+  switch (action) {
+    case 'add': {
+      const hostPath = option(parsed, '--hostpath') ?? syntax('Missing --hostpath')
+      if (existing) fail(`Shared folder named '${shareName}' already exists`, {...E.invalidObjectState, component: 'SessionMachine', iface: 'IMachine', context: 'CreateSharedFolder(...)'})
+      if (!isAbsolute(hostPath)) fail(`Shared folder path '${hostPath}' is not absolute`, {...E.invalidArg, component: 'SessionMachine', iface: 'IMachine', context: 'CreateSharedFolder(...)'})
+      folders.push({name: shareName, hostPath, automount: hasSwitch(parsed, '--automount'), readonly: hasSwitch(parsed, '--readonly')} satisfies SharedFolder)
+      return
+    }
+    case 'remove':
+      if (!existing) fail(`Could not find a shared folder named '${shareName}'.`, {...E.notFound, component: 'SessionMachine', iface: 'IMachine', context: 'RemoveSharedFolder(Bstr(pszName).raw())'})
+      vm.sharedFolders = folders.filter((folder) => folder !== existing)
+      return
+    default:
+      syntax(`Invalid parameter '${action ?? ''}'`)
+  }
+}
+
 async function convertfromraw(args: string[], out: Out) {
   const known = new Set(['--format', '--variant', '--uuid'])
   const parsed = parse(args, known)
@@ -709,7 +781,13 @@ async function convertfromraw(args: string[], out: Out) {
   out.line(`Converting from raw image file="${source}" to file="${target}"...`)
   out.line(`Creating dynamic image with size ${size} bytes (${Math.ceil(size / 2 ** 20)}MB)...`)
   if (await exists(target)) fail(`Cannot create the disk image "${target}": VERR_ALREADY_EXISTS`)
-  await copyFile(source, target)
+  // A VDI target starts with VirtualBox's VDI header, so that opening it later detects the format, as it would.
+  if (format === 'VDI') {
+    await writeFile(target, VDI_HEADER)
+    await appendFile(target, await readFile(source))
+  } else {
+    await copyFile(source, target)
+  }
 }
 
 async function startvm(world: World, dir: string, args: string[], out: Out) {
@@ -1043,6 +1121,11 @@ async function dispatch(world: World, dir: string, argv: string[], out: Out): Pr
       return clonemedium(world, args, out)
     case 'closemedium':
       return closemedium(world, args, out)
+    case 'modifymedium':
+    case 'modifyhd':
+      return modifymedium(world, args, out)
+    case 'sharedfolder':
+      return sharedfolder(world, args)
     case 'convertfromraw':
       return convertfromraw(args, out)
     case 'startvm':

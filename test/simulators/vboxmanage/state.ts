@@ -67,8 +67,17 @@ export interface Vm {
   controllers: StorageController[]
   attachments: Attachment[]
   guestProperties: Record<string, string>
+  /** Permanent shared folders (`sharedfolder add`); absent in worlds written before they were simulated. */
+  sharedFolders?: SharedFolder[]
   /** modifyvm settings the simulator only records (pae, hpet, uart1, ...). */
   extra: Record<string, string>
+}
+
+export interface SharedFolder {
+  name: string
+  hostPath: string
+  automount: boolean
+  readonly: boolean
 }
 
 export interface Medium {

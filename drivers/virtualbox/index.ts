@@ -1,0 +1,43 @@
+import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import {INSTALL_HINT, VirtualBoxDriver, type VBoxState} from './driver.js'
+import {FLAGS} from './flags.js'
+import {settingsFromFlags, settingsFromState} from './settings.js'
+import {VBoxManage, findVBoxManage, parseVersion, versionAtLeast} from './vboxmanage.js'
+
+/** VirtualBox VMs booted from a cloud image with cloud-init, with Docker Machine's virtualbox flags. */
+const virtualbox: DriverDefinition = {
+  name: 'virtualbox',
+  description: 'A local VirtualBox VM booted from a cloud image (Ubuntu LTS by default), at a fixed host-only address.',
+  flags: FLAGS,
+  capabilities: {
+    lifecycle: {start: true, stop: true, restart: true, kill: true},
+    // The host-only address is fixed in the seed, so it survives stop and start.
+    stableAddress: true,
+    // VBoxManage mutations are serialised by the store's lock, across processes; other calls may overlap.
+    serialOperations: false,
+    provisions: true,
+  },
+  async probe() {
+    const bin = findVBoxManage(process.env)
+    if (bin === undefined) return {installed: false, healthy: false, problem: 'VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', fix: INSTALL_HINT}
+    let output: string
+    try {
+      output = await new VBoxManage({bin, env: process.env, lockPath: ''}).run(['--version'])
+    } catch (error) {
+      return {installed: true, healthy: false, problem: `${bin} --version failed: ${(error as Error).message}`, fix: 'Reinstall VirtualBox; on Linux, "sudo /sbin/vboxconfig" rebuilds its kernel modules.'}
+    }
+    const version = parseVersion(output)
+    if (version === undefined) return {installed: true, healthy: false, problem: `${bin} --version printed no version: ${output.trim().split('\n')[0] ?? ''}`, fix: 'Reinstall VirtualBox; on Linux, "sudo /sbin/vboxconfig" rebuilds its kernel modules.'}
+    if (!versionAtLeast(version, 6, 1)) return {installed: true, healthy: false, problem: `VirtualBox ${version} is too old: berth needs 6.1 or later.`, fix: INSTALL_HINT}
+    if (/WARNING/i.test(output)) return {installed: true, healthy: false, problem: `VirtualBox ${version} warns: ${output.split('\n').find((line) => /WARNING/i.test(line))!.trim()}`, fix: 'On Linux, "sudo /sbin/vboxconfig" builds and loads VirtualBox\'s kernel modules.'}
+    return {installed: true, healthy: true}
+  },
+  fromFlags(values, setup) {
+    return new VirtualBoxDriver({settings: settingsFromFlags(values, setup.env)}, setup)
+  },
+  load(state, setup) {
+    return new VirtualBoxDriver({...(state as Partial<VBoxState>), settings: settingsFromState(state)}, setup)
+  },
+}
+
+export default virtualbox
