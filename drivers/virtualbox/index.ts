@@ -16,6 +16,8 @@ const virtualbox: DriverDefinition = {
     // VBoxManage mutations are serialised by the store's lock, across processes; other calls may overlap.
     serialOperations: false,
     provisions: true,
+    // The first choice of `create` without -d where VirtualBox works: what Docker Machine users expect.
+    defaultRank: 2,
   },
   async probe() {
     const bin = findVBoxManage(process.env)

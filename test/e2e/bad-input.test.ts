@@ -136,7 +136,7 @@ describe('bad input: one clear line, a non-zero exit, and nothing changed', () =
       ['create: a duplicate name', {args: createArgs('good'), says: [/Machine "good" already exists\./, /Choose another name, or remove it first with "berth rm good"/]}],
       ['create: no name', {args: ['create', '-d', 'none', '--url', 'CLOSED'], says: [/Missing 1 required arg: name \(name of the new machine\)\./, USAGE_HINT]}],
       ['create: an unknown driver lists the available ones', {args: ['create', '-d', 'hyperv', 'm2'], says: [/Unknown driver "hyperv"\./, /Available drivers: amazonec2, azure, digitalocean, fixture, generic, none, virtualbox\./, /berth drivers/]}],
-      ['create: no driver', {args: ['create', 'm2'], says: [/No driver chosen\./, /Pass -d DRIVER; available: amazonec2, azure, digitalocean, fixture, generic, none, virtualbox\./]}],
+      ['create: no driver, and no local driver works here', {args: ['create', 'm2'], says: [/No driver chosen, and no local driver works here \(virtualbox: .*VBoxManage.*\)\./, /Pass -d DRIVER; available: amazonec2, azure, digitalocean, fixture, generic, none, virtualbox\./, /"berth drivers" says how to make one work\./]}],
       ['create: an unknown flag', {args: createArgs('m2', '--colour', 'red'), says: [/Nonexistent flag: --colour\./, USAGE_HINT]}],
       ['create: another driver\'s flag', {args: createArgs('m2', '--fixture-label', 'x'), says: [/--fixture-label/, /--help/]}],
       ['create -d none without --url', {args: ['create', '-d', 'none', 'm2'], says: [/The none driver needs the engine's address\./, /Pass --url tcp:\/\/HOST:PORT\./]}],

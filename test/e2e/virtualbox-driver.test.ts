@@ -116,9 +116,11 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
   it('create boots the VM from its seed at a fixed host-only address, retrying "object not ready", and docker runs there', async () => {
     const startvms = (await sim.world()).calls.startvm ?? 0
     await sim.inject({command: 'startvm', call: startvms + 1, times: 2, message: ['The object is not ready', 'Details: code VBOX_E_INVALID_OBJECT_STATE (0x80bb0007), component MachineWrap, interface IMachine']})
-    const created = await create('vb1')
+    // Without -d, create takes virtualbox: the best local driver, and it works here (the simulator is on PATH).
+    const created = await berth(['create', '--virtualbox-no-vtx-check', '--virtualbox-image-url', image, '--virtualbox-image-checksum', `sha256:${digest}`, '--engine-install-url', install.url, 'vb1'])
     expect(errorLines(created), created.stderr).toEqual([])
     expect(created.code).toBe(0)
+    expect(created.stderr).toContain('No driver given (-d): using virtualbox, the best local driver that works here.')
 
     const info = await vmInfo('vb1')
     expect(info).toMatchObject({VMState: 'running', nic1: 'nat', nic2: 'hostonly', memory: '2048', cpus: '2', ostype: 'Linux_64'})

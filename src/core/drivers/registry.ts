@@ -88,7 +88,7 @@ export class DriverRegistry {
     const healths = await Promise.all(ranked.map((definition) => probeWithin(definition, PROBE_TIMEOUT_MS)))
     const usable = ranked.find((_definition, index) => healths[index]!.healthy)
     if (usable !== undefined) return usable
-    const reasons = ranked.map((definition, index) => `${definition.name}: ${healths[index]!.problem ?? 'not usable'}`)
+    const reasons = ranked.map((definition, index) => `${definition.name}: ${(healths[index]!.problem ?? 'not usable').replace(/\.$/, '')}`)
     throw new UsageError(`No driver chosen, and no local driver works here (${reasons.join('; ')}).`, {hint: `${hint} "berth drivers" says how to make one work.`})
   }
 
