@@ -15,6 +15,8 @@ export interface HostFacts {
   cpuVirtualization: boolean
   /** macOS: whether Hypervisor.framework is available (sysctl kern.hv_support). */
   hvSupport: boolean
+  /** This computer's architecture, as Node names it (x64, arm64). */
+  arch: string
 }
 
 export interface AccelDecision {
@@ -35,9 +37,11 @@ export class AccelUnavailableError extends Error {
  * Otherwise TCG, QEMU's emulator, which works everywhere but runs the guest about ten times slower.
  * An explicit choice that cannot work is an error; auto never fails.
  */
-export function chooseAccelerator(wanted: AccelChoice, facts: HostFacts): AccelDecision {
-  const kvm = kvmProblem(facts)
-  const hvf = facts.platform !== 'darwin' ? 'HVF exists only on macOS' : facts.hvSupport ? undefined : 'this Mac does not support Hypervisor.framework (sysctl kern.hv_support is not 1)'
+export function chooseAccelerator(wanted: AccelChoice, facts: HostFacts, guestArch: string = facts.arch): AccelDecision {
+  // Hardware acceleration runs the guest's code on this CPU: only for a guest of the same architecture.
+  const foreign = guestArch === facts.arch ? undefined : `the VM's architecture (${guestArch}) is not this computer's (${facts.arch})`
+  const kvm = foreign ?? kvmProblem(facts)
+  const hvf = facts.platform !== 'darwin' ? 'HVF exists only on macOS' : foreign ?? (facts.hvSupport ? undefined : 'this Mac does not support Hypervisor.framework (sysctl kern.hv_support is not 1)')
   switch (wanted) {
     case 'kvm':
       if (kvm !== undefined) throw new AccelUnavailableError(`KVM cannot be used: ${kvm}.`, kvmFix(facts))
@@ -52,6 +56,14 @@ export function chooseAccelerator(wanted: AccelChoice, facts: HostFacts): AccelD
       if (facts.platform === 'darwin' && hvf === undefined) return {accel: 'hvf', reason: 'Hypervisor.framework is available'}
       return {accel: 'tcg', reason: `no hardware acceleration, as ${facts.platform === 'darwin' ? hvf : kvm}; VMs run under TCG emulation, about ten times slower`}
   }
+}
+
+/** The architecture a qemu-system program emulates, from its name (qemu-system-x86_64, qemu-system-aarch64). */
+export function guestArchOf(binary: string): string | undefined {
+  const name = binary.split(/[\\/]/).pop() ?? binary
+  if (/x86_64/.test(name)) return 'x64'
+  if (/aarch64/.test(name)) return 'arm64'
+  return undefined
 }
 
 function kvmProblem(facts: HostFacts): string | undefined {
@@ -73,7 +85,7 @@ export async function hostFacts(): Promise<HostFacts> {
   const platform = process.platform
   if (platform === 'darwin') {
     const hv = await promisify(execFile)('sysctl', ['-n', 'kern.hv_support'], {timeout: 5000}).then((out) => out.stdout.trim() === '1', () => false)
-    return {platform, kvmDevice: 'missing', cpuVirtualization: false, hvSupport: hv}
+    return {platform, kvmDevice: 'missing', cpuVirtualization: false, hvSupport: hv, arch: process.arch}
   }
   let kvmDevice: HostFacts['kvmDevice'] = 'usable'
   try {
@@ -82,7 +94,7 @@ export async function hostFacts(): Promise<HostFacts> {
     kvmDevice = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'no-access'
   }
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '')
-  return {platform, kvmDevice, cpuVirtualization: cpuHasVirtualization(cpuinfo), hvSupport: false}
+  return {platform, kvmDevice, cpuVirtualization: cpuHasVirtualization(cpuinfo), hvSupport: false, arch: process.arch}
 }
 
 /** Whether any "flags" line of /proc/cpuinfo lists vmx (Intel) or svm (AMD). */

@@ -13,7 +13,7 @@ import {writeFileAtomic} from '../../src/core/store/files.js'
 import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
 import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
 import {ensureImage} from '../../src/core/vm/image-cache.js'
-import {AccelUnavailableError, chooseAccelerator, hostFacts, type AccelDecision} from './accel.js'
+import {AccelUnavailableError, chooseAccelerator, guestArchOf, hostFacts, type AccelDecision} from './accel.js'
 import {qemuArgs, type LaunchPlan} from './args.js'
 import {freePort, portFree} from './ports.js'
 import {QmpError, qmpCommand} from './qmp.js'
@@ -238,7 +238,8 @@ export class QemuDriver implements Driver {
   async accelerator(): Promise<AccelDecision> {
     if (this.decision === undefined) {
       try {
-        this.decision = chooseAccelerator(this.settings.accel, await hostFacts())
+        const facts = await hostFacts()
+        this.decision = chooseAccelerator(this.settings.accel, facts, guestArchOf(this.settings.binary) ?? facts.arch)
       } catch (error) {
         if (error instanceof AccelUnavailableError) throw new BerthError(error.message, {hint: error.fix})
         throw error

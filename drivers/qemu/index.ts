@@ -1,5 +1,5 @@
 import type {DriverDefinition, DriverHealth} from '../../src/core/drivers/driver.js'
-import {chooseAccelerator, hostFacts} from './accel.js'
+import {chooseAccelerator, guestArchOf, hostFacts} from './accel.js'
 import {QemuDriver, installHint, qemuImgFor, type QemuState} from './driver.js'
 import {DEFAULTS, FLAGS, qemuSettings} from './settings.js'
 import {execFile} from 'node:child_process'
@@ -35,7 +35,8 @@ export async function probe(env: NodeJS.ProcessEnv): Promise<DriverHealth> {
   let accel = env.QEMU_ACCEL || DEFAULTS.accel
   if (!['auto', 'kvm', 'hvf', 'tcg'].includes(accel)) accel = 'auto'
   try {
-    const decision = chooseAccelerator(accel as 'auto', await hostFacts())
+    const facts = await hostFacts()
+    const decision = chooseAccelerator(accel as 'auto', facts, guestArchOf(binary) ?? facts.arch)
     return {installed: true, healthy: true, detail: `${version}; accelerator ${decision.accel}: ${decision.reason}`}
   } catch (error) {
     return {installed: true, healthy: false, problem: (error as Error).message, fix: (error as {fix?: string}).fix ?? 'Use --qemu-accel auto.'}

@@ -3,7 +3,7 @@ import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {AccelUnavailableError, chooseAccelerator, cpuHasVirtualization, type HostFacts} from '../../drivers/qemu/accel.js'
+import {AccelUnavailableError, chooseAccelerator, cpuHasVirtualization, guestArchOf, type HostFacts} from '../../drivers/qemu/accel.js'
 import {qemuArgs, qemuValue, type LaunchPlan} from '../../drivers/qemu/args.js'
 import {machineState} from '../../drivers/qemu/driver.js'
 import {probe} from '../../drivers/qemu/index.js'
@@ -12,7 +12,8 @@ import {QmpError, qmpCommand} from '../../drivers/qemu/qmp.js'
 import {DEFAULT_IMAGE_CHECKSUMS, DEFAULT_IMAGE_URL, checksumSpec, qemuSettings} from '../../drivers/qemu/settings.js'
 import {mbr} from '../harness/vm-image.js'
 
-const linux = (kvmDevice: HostFacts['kvmDevice'], cpuVirtualization: boolean): HostFacts => ({platform: 'linux', kvmDevice, cpuVirtualization, hvSupport: false})
+const linux = (kvmDevice: HostFacts['kvmDevice'], cpuVirtualization: boolean): HostFacts => ({platform: 'linux', kvmDevice, cpuVirtualization, hvSupport: false, arch: 'x64'})
+const mac = (hvSupport: boolean, arch = 'x64'): HostFacts => ({platform: 'darwin', kvmDevice: 'missing', cpuVirtualization: false, hvSupport, arch})
 
 describe('qemu accelerator choice', () => {
   it('uses KVM only when /dev/kvm is usable and the CPU advertises vmx or svm', () => {
@@ -26,9 +27,21 @@ describe('qemu accelerator choice', () => {
   })
 
   it('uses HVF on a Mac that supports it, else TCG', () => {
-    expect(chooseAccelerator('auto', {platform: 'darwin', kvmDevice: 'missing', cpuVirtualization: false, hvSupport: true}).accel).toBe('hvf')
-    expect(chooseAccelerator('auto', {platform: 'darwin', kvmDevice: 'missing', cpuVirtualization: false, hvSupport: false}).accel).toBe('tcg')
-    expect(chooseAccelerator('auto', {platform: 'win32', kvmDevice: 'missing', cpuVirtualization: true, hvSupport: false}).accel).toBe('tcg')
+    expect(chooseAccelerator('auto', mac(true)).accel).toBe('hvf')
+    expect(chooseAccelerator('auto', mac(false)).accel).toBe('tcg')
+    expect(chooseAccelerator('auto', {platform: 'win32', kvmDevice: 'missing', cpuVirtualization: true, hvSupport: false, arch: 'x64'}).accel).toBe('tcg')
+  })
+
+  it('accelerates only a guest of this computer\'s architecture', () => {
+    expect(guestArchOf('/opt/qemu/bin/qemu-system-x86_64')).toBe('x64')
+    expect(guestArchOf('qemu-system-aarch64')).toBe('arm64')
+    expect(guestArchOf('my-qemu')).toBeUndefined()
+    // An Apple silicon Mac runs an x86_64 VM under TCG only.
+    const foreign = chooseAccelerator('auto', mac(true, 'arm64'), 'x64')
+    expect(foreign.accel).toBe('tcg')
+    expect(foreign.reason).toContain('the VM\'s architecture (x64) is not this computer\'s (arm64)')
+    expect(chooseAccelerator('auto', mac(true, 'arm64'), 'arm64').accel).toBe('hvf')
+    expect(() => chooseAccelerator('kvm', {...linux('usable', true), arch: 'arm64'}, 'x64')).toThrow('KVM cannot be used: the VM\'s architecture (x64) is not this computer\'s (arm64).')
   })
 
   it('refuses an explicit accelerator that cannot work, with a fix', () => {
