@@ -64,21 +64,40 @@ LinkLocalAddressing=no
 IPv6AcceptRA=no
 `
 
-const FSTAB = `LABEL=${ROOT_LABEL} / ext4 rw,errors=remount-ro 0 1\n`
+/** No fsck at boot: it waits for udev to settle the disk, which takes long under emulation, for a disk made just now. */
+const FSTAB = `LABEL=${ROOT_LABEL} / ext4 rw,errors=remount-ro 0 0\n`
+
+/**
+ * The initramfs holds only what mounts the root file system on a virtio disk: a quarter of the size of Debian's
+ * default (MODULES=most), which the BIOS reads and the kernel unpacks faster.
+ */
+const INITRAMFS_MODULES = ['virtio_pci', 'virtio_blk', 'ext4', 'crc32c_generic']
 
 /** apparmor=0: the stock kernel enables AppArmor, and minbase has no apparmor_parser, which docker run then needs. */
 const KERNEL_ARGS = `root=LABEL=${ROOT_LABEL} rw console=ttyS0 apparmor=0 net.ifnames=0 quiet`
+
+/**
+ * cloud-init starts early in the boot; its seed is a CD-ROM, whose device udev makes a moment later. Without this,
+ * cloud-init can look before the device is there and find no seed (a VM with no seed waits 90 s, then boots on).
+ */
+const SEED_WAIT = `[Unit]
+Wants=dev-disk-by\\x2dlabel-cidata.device
+After=dev-disk-by\\x2dlabel-cidata.device
+`
 
 /** Units that only cost time in an emulated VM with no outside network. */
 const MASKED = [
   'systemd-timesyncd.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'e2scrub_all.timer', 'e2scrub_reap.service',
   'fstrim.timer', 'man-db.timer', 'dpkg-db-backup.timer', 'systemd-networkd-wait-online.service', 'getty@tty1.service',
-  'cloud-config.service', 'cloud-final.service',
+  'modprobe@drm.service', 'modprobe@fuse.service', 'cloud-init-hotplugd.socket',
+  // cloud-init runs once per boot, in its network stage, which finds the NoCloud seed too (its default mode is
+  // "net", so the local stage only looks): one Python start instead of four.
+  'cloud-init-local.service', 'cloud-config.service', 'cloud-final.service',
 ]
 
 /** The recipe's digest names the cache folder: any change to what goes into the image builds a new one. */
 export function recipeDigest(): string {
-  const recipe = JSON.stringify({SUITE, BOOTSTRAP, PACKAGES, CLOUD_CFG, NETWORK, FSTAB, KERNEL_ARGS, MASKED, DISK_GIB, version: 1})
+  const recipe = JSON.stringify({SUITE, BOOTSTRAP, PACKAGES, CLOUD_CFG, NETWORK, SEED_WAIT, FSTAB, INITRAMFS_MODULES, KERNEL_ARGS, MASKED, DISK_GIB, version: 1})
   return createHash('sha256').update(recipe).digest('hex').slice(0, 16)
 }
 
@@ -139,6 +158,9 @@ async function build(dir: string, log: (line: string) => void): Promise<void> {
     await sh('mount', ['-t', 'proc', 'proc', join(rootfs, 'proc')])
     try {
       await chroot(rootfs, ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...PACKAGES], 30 * 60_000)
+      await writeFile(join(rootfs, 'etc', 'initramfs-tools', 'conf.d', 'berth-modules'), 'MODULES=list\n')
+      await writeFile(join(rootfs, 'etc', 'initramfs-tools', 'modules'), `${INITRAMFS_MODULES.join('\n')}\n`)
+      await chroot(rootfs, ['update-initramfs', '-u', '-k', 'all'], 10 * 60_000)
     } finally {
       await sh('umount', [join(rootfs, 'proc')])
     }
@@ -199,6 +221,7 @@ async function configure(rootfs: string): Promise<void> {
   await put('etc/cloud/cloud.cfg', CLOUD_CFG)
   await rm(join(rootfs, 'etc', 'cloud', 'cloud.cfg.d'), {recursive: true, force: true})
   await put('etc/systemd/network/10-user-net.network', NETWORK)
+  await put('etc/systemd/system/cloud-init.service.d/10-seed.conf', SEED_WAIT)
   // A machine is made from a copy of this image: it must come up with its own machine id and SSH host keys.
   await put('etc/machine-id', '')
   await rm(join(rootfs, 'var', 'lib', 'dbus', 'machine-id'), {force: true})
