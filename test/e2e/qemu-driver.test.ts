@@ -3,6 +3,7 @@ import {existsSync} from 'node:fs'
 import {chmod, mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, repoRoot, type RunResult} from '../harness/berth.js'
 import {listProcesses} from '../harness/processes.js'
@@ -64,7 +65,7 @@ describe.skipIf(!available)('qemu driver on a real VM', () => {
 
   it('creates a machine from the image and the docker CLI reaches its engine through env', async () => {
     const created = await timed('create (boot, cloud-init, provisioning)', () => berth([
-      'create', '-d', 'qemu', '--qemu-image-url', image.path, '--qemu-image-checksum', image.checksums, '--qemu-memory', '1024',
+      'create', '-d', 'qemu', '--qemu-image-url', pathToFileURL(image.path).href, '--qemu-image-checksum', image.checksums, '--qemu-memory', '1024',
       '--qemu-disk-size', '4096', '--qemu-isolated', '--ssh-timeout', '480', NAME,
     ]))
     expect(created.stderr).not.toMatch(/^Error/m)

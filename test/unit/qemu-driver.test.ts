@@ -1,11 +1,11 @@
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {AccelUnavailableError, chooseAccelerator, cpuHasVirtualization, guestArchOf, type HostFacts} from '../../drivers/qemu/accel.js'
 import {qemuArgs, qemuValue, type LaunchPlan} from '../../drivers/qemu/args.js'
-import {machineState} from '../../drivers/qemu/driver.js'
+import {machineState, qemuImgFor} from '../../drivers/qemu/driver.js'
 import {probe} from '../../drivers/qemu/index.js'
 import {freePort, portFree} from '../../drivers/qemu/ports.js'
 import {QmpError, qmpCommand} from '../../drivers/qemu/qmp.js'
@@ -127,6 +127,20 @@ describe('qemu settings', () => {
   it('loads the same settings from what a machine stored', () => {
     const settings = qemuSettings({'qemu-memory': 1024, 'qemu-accel': 'tcg', 'qemu-isolated': true})
     expect(qemuSettings({...settings})).toEqual(settings)
+  })
+})
+
+describe('qemu-img', () => {
+  it('is the one next to a qemu-system given as a path when there is one, else the one on the PATH', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-qemu-img-'))
+    try {
+      expect(qemuImgFor('qemu-system-x86_64')).toBe('qemu-img')
+      expect(qemuImgFor(join(dir, 'qemu-system-x86_64'))).toBe('qemu-img')
+      await writeFile(join(dir, 'qemu-img'), '')
+      expect(qemuImgFor(join(dir, 'qemu-system-x86_64'))).toBe(join(dir, 'qemu-img'))
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   })
 })
 
