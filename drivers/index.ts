@@ -7,5 +7,6 @@ export const builtInDrivers: readonly DriverSource[] = [
   {name: 'digitalocean', origin: {kind: 'built-in'}, load: async () => (await import('./digitalocean/index.js')).default},
   {name: 'generic', origin: {kind: 'built-in'}, load: async () => (await import('./generic/index.js')).default},
   {name: 'none', origin: {kind: 'built-in'}, load: async () => (await import('./none/index.js')).default},
+  {name: 'qemu', origin: {kind: 'built-in'}, load: async () => (await import('./qemu/index.js')).default},
   {name: 'virtualbox', origin: {kind: 'built-in'}, load: async () => (await import('./virtualbox/index.js')).default},
 ]

@@ -18,6 +18,7 @@ interface Refusal {
   says: RegExp[]
   code?: number
   input?: string
+  env?: NodeJS.ProcessEnv
   /** Lines a command prints before it fails (rm's "About to remove", create's progress), ahead of the error line. */
   preamble?: RegExp[]
 }
@@ -50,7 +51,7 @@ describe('bad input: one clear line, a non-zero exit, and nothing changed', () =
   /** Run a command that must be refused, and check the refusal and that the sandbox did not change. */
   async function expectRefused(refusal: Refusal): Promise<RunResult> {
     const before = await snapshotTree(sandbox.dir)
-    const result = await sandbox.run(refusal.args, refusal.input === undefined ? {} : {input: refusal.input})
+    const result = await sandbox.run(refusal.args, {...(refusal.input === undefined ? {} : {input: refusal.input}), ...(refusal.env === undefined ? {} : {env: refusal.env})})
     const lines = result.stderr.split('\n')
     expect(lines.pop(), 'stderr ends with a newline').toBe('')
     const preamble = refusal.preamble ?? []
@@ -135,8 +136,9 @@ describe('bad input: one clear line, a non-zero exit, and nothing changed', () =
       ['create: a non-ASCII name', {args: createArgs('bäd'), says: [/it contains "ä"; only a-z A-Z 0-9 \. - are allowed/, NAME_RULE]}],
       ['create: a duplicate name', {args: createArgs('good'), says: [/Machine "good" already exists\./, /Choose another name, or remove it first with "berth rm good"/]}],
       ['create: no name', {args: ['create', '-d', 'none', '--url', 'CLOSED'], says: [/Missing 1 required arg: name \(name of the new machine\)\./, USAGE_HINT]}],
-      ['create: an unknown driver lists the available ones', {args: ['create', '-d', 'hyperv', 'm2'], says: [/Unknown driver "hyperv"\./, /Available drivers: amazonec2, azure, digitalocean, fixture, generic, none, virtualbox\./, /berth drivers/]}],
-      ['create: no driver, and no local driver works here', {args: ['create', 'm2'], says: [/No driver chosen, and no local driver works here \(virtualbox: .*VBoxManage.*\)\./, /Pass -d DRIVER; available: amazonec2, azure, digitalocean, fixture, generic, none, virtualbox\./, /"berth drivers" says how to make one work\./]}],
+      ['create: an unknown driver lists the available ones', {args: ['create', '-d', 'hyperv', 'm2'], says: [/Unknown driver "hyperv"\./, /Available drivers: amazonec2, azure, digitalocean, fixture, generic, none, qemu, virtualbox\./, /berth drivers/]}],
+      // QEMU is installed on the test machines: pointed at a missing binary, no local driver works.
+      ['create: no driver, and no local driver works here', {args: ['create', 'm2'], env: {QEMU_BINARY: '/nonexistent/qemu-system-x86_64'}, says: [/No driver chosen, and no local driver works here \(virtualbox: .*VBoxManage.*; qemu: .*\)\./, /Pass -d DRIVER; available: amazonec2, azure, digitalocean, fixture, generic, none, qemu, virtualbox\./, /"berth drivers" says how to make one work\./]}],
       ['create: an unknown flag', {args: createArgs('m2', '--colour', 'red'), says: [/Nonexistent flag: --colour\./, USAGE_HINT]}],
       ['create: another driver\'s flag', {args: createArgs('m2', '--fixture-label', 'x'), says: [/--fixture-label/, /--help/]}],
       ['create -d none without --url', {args: ['create', '-d', 'none', 'm2'], says: [/The none driver needs the engine's address\./, /Pass --url tcp:\/\/HOST:PORT\./]}],

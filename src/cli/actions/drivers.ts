@@ -20,7 +20,7 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     report.name,
     report.source,
     report.health.healthy ? 'healthy' : report.health.installed ? 'unhealthy' : 'not installed',
-    [report.health.problem === undefined ? undefined : sentence(report.health.problem), report.health.fix].filter(Boolean).join(' '),
+    [report.health.problem === undefined ? undefined : sentence(report.health.problem), report.health.fix].filter(Boolean).join(' ') || (report.health.detail ?? ''),
   ])
   app.terminal.out(renderTable([['NAME', 'SOURCE', 'HEALTH', 'PROBLEM / FIX'], ...rows]))
 }

@@ -42,6 +42,8 @@ export interface DriverHealth {
   problem?: string
   /** What the user can do about it. */
   fix?: string
+  /** What the driver will use here, when that is worth saying (e.g. a hypervisor's accelerator). */
+  detail?: string
 }
 
 export interface SshEndpoint {

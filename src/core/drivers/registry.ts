@@ -151,12 +151,13 @@ async function probeWithin(definition: DriverDefinition, ms: number): Promise<Dr
   if (typeof health !== 'object' || health === null || typeof (health as DriverHealth).healthy !== 'boolean') {
     return {installed: true, healthy: false, problem: 'its probe() returned no health report'}
   }
-  const {installed, healthy, problem, fix} = health as Partial<DriverHealth>
+  const {installed, healthy, problem, fix, detail} = health as Partial<DriverHealth>
   return {
     installed: installed !== false,
     healthy: healthy === true,
     ...(typeof problem === 'string' && problem !== '' ? {problem} : {}),
     ...(typeof fix === 'string' && fix !== '' ? {fix} : {}),
+    ...(typeof detail === 'string' && detail !== '' ? {detail} : {}),
   }
 }
 

@@ -5,7 +5,10 @@ import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
 export interface AddressChange {
   previous: string
   address: string
-  /** Whether a server certificate for the new address was issued and installed (the engine restarted). */
+  /**
+   * Whether a server certificate for the new address was issued and installed (the engine restarted); for a new port
+   * at the same address, whether the engine was configured for it (its certificate kept).
+   */
   regenerated: boolean
 }
 
@@ -21,7 +24,8 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
   const previous = config.endpoint?.address
   const address = await driver.address(deps.signal)
   // No stored endpoint: creation never finished, and provision (not this) is what completes it.
-  if (previous === undefined || address === previous) return undefined
+  if (previous === undefined) return undefined
+  if (address === previous) return followPortChange(machine, deps)
   const moved = `Machine "${name}" has a new address: ${address} (it was ${previous}).`
   if (definition.capabilities.provisions && options.autoRegenerate) {
     deps.reporter.info(`${moved} Issuing its engine a server certificate for it.`)
@@ -41,4 +45,25 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
     deps.reporter.info(`${moved} Its engine's certificate must cover the new address; berth does not issue it for the ${definition.name} driver.`)
   }
   return {previous, address, regenerated: false}
+}
+
+/**
+ * The same address with another engine URL: a driver that forwards a local port had to forward another one. The
+ * server certificate still covers the address, so it is kept; the engine is configured again for the new port (a
+ * provisioned engine listens on the URL's port) and the stored endpoint and docker context follow.
+ */
+async function followPortChange(machine: OpenMachine, deps: ProvisionDeps): Promise<AddressChange | undefined> {
+  const {config, definition, driver} = machine
+  const previous = config.endpoint?.url
+  const url = await driver.dockerUrl(deps.signal)
+  if (previous === undefined || url === previous) return undefined
+  const address = config.endpoint!.address
+  deps.reporter.info(`Machine "${config.name}" has a new engine URL: ${url} (it was ${previous}).${definition.capabilities.provisions ? ' Configuring its engine for it; its certificate still covers it.' : ''}`)
+  if (definition.capabilities.provisions) {
+    await provisionMachine(config.name, deps, {renewServerCert: false})
+  } else {
+    await deps.store.update(config.name, (current) => ({...current, endpoint: {address, url}}))
+    await writeMachineContext(deps.contexts, deps.store.layout, config.name, url, deps.reporter)
+  }
+  return {previous: address, address, regenerated: definition.capabilities.provisions}
 }
