@@ -13,7 +13,7 @@ export const spec: CommandSpec = {
   description: 'Driver flags are listed by "berth create -d DRIVER --help"; "berth drivers" lists the drivers.',
   examples: ['<%= config.bin %> create -d none --url tcp://192.168.1.20:2376 m1'],
   flags: {
-    driver: {type: 'string', char: 'd', env: 'BERTH_DRIVER', description: 'Driver that makes the host (see "berth drivers").'},
+    driver: {type: 'string', char: 'd', env: 'BERTH_DRIVER', description: 'Driver that makes the host (see "berth drivers"); without it, the best local driver that works here.'},
     ...engineFlagSpecs,
     ...sshTimeoutFlag,
     'keep-on-failure': {type: 'boolean', description: 'Keep what was made when creation fails, for inspection.'},
