@@ -65,7 +65,7 @@ export class VirtualBoxDriver implements Driver {
     if (!versionAtLeast(version, 6, 1)) throw new BerthError(`VirtualBox ${version} is too old: berth needs 6.1 or later.`, {hint: INSTALL_HINT})
     if (!this.settings.noVtxCheck) {
       const problem = vtxProblem(process.platform, await vtxFacts(process.platform))
-      if (problem !== undefined) throw new BerthError(problem, {hint: 'Enable virtualization (VT-x/AMD-V) in the firmware settings, or nested virtualization when this computer is itself a VM; --virtualbox-no-vtx-check skips this check.'})
+      if (problem !== undefined) throw new BerthError(problem.message, {hint: problem.hint})
     }
     const vms = await vbox.query(['list', 'vms'], ctx.signal)
     if (vms.split('\n').some((line) => line.startsWith(`"${this.name}" {`))) {

@@ -1,6 +1,7 @@
 import {execFile} from 'node:child_process'
-import {readFile} from 'node:fs/promises'
+import {access, readFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
+import {join} from 'node:path'
 import {parseNetstatRoutes, parseProcNetRoute, type HostRoute} from './network.js'
 
 /** Where VirtualBox reads the host-only ranges it allows; BERTH_VIRTUALBOX_NETWORKS_CONF names another file. */
@@ -29,23 +30,45 @@ export async function hostRoutes(platform: NodeJS.Platform = process.platform): 
   return []
 }
 
+/** What the pre-create check knows of this computer's virtualization. */
+export interface VtxFacts {
+  cpuinfo?: string
+  macFeatures?: string
+  /** Windows: whether the Hyper-V service (vmms.exe) is installed. */
+  hyperV?: boolean
+}
+
+const SKIP = '--virtualbox-no-vtx-check skips this check.'
+
 /**
- * Why VirtualBox cannot run 64-bit guests here, as Docker Machine checked it: the CPU offers no VT-x/AMD-V
- * (Linux: no vmx or svm flag in /proc/cpuinfo; an Intel Mac: no VMX feature). Undefined when nothing is known
- * to be missing.
+ * Why VirtualBox cannot run 64-bit guests well here, as Docker Machine checked it: the CPU offers no VT-x/AMD-V
+ * (Linux: no vmx or svm flag in /proc/cpuinfo; an Intel Mac: no VMX feature), or Windows has Hyper-V, which
+ * holds VT-x for itself (VirtualBox then runs VMs through it, slowly, or not at all before 6.0). Undefined when
+ * nothing is known to be wrong.
  */
-export function vtxProblem(platform: NodeJS.Platform, facts: {cpuinfo?: string, macFeatures?: string}): string | undefined {
+export function vtxProblem(platform: NodeJS.Platform, facts: VtxFacts): {message: string, hint: string} | undefined {
+  const noVtx = (message: string) => ({message, hint: `Enable virtualization (VT-x/AMD-V) in the firmware settings, or nested virtualization when this computer is itself a VM; ${SKIP}`})
   if (platform === 'linux' && facts.cpuinfo !== undefined) {
     const flags = facts.cpuinfo.split('\n').filter((line) => /^flags\s*:/.test(line))
-    if (flags.length > 0 && !flags.some((line) => /\s(vmx|svm)(\s|$)/.test(line))) return 'This computer\'s CPU does not offer VT-x/AMD-V (no vmx or svm flag in /proc/cpuinfo), which VirtualBox needs for 64-bit guests.'
+    if (flags.length > 0 && !flags.some((line) => /\s(vmx|svm)(\s|$)/.test(line))) return noVtx('This computer\'s CPU does not offer VT-x/AMD-V (no vmx or svm flag in /proc/cpuinfo), which VirtualBox needs for 64-bit guests.')
   }
   if (platform === 'darwin' && facts.macFeatures !== undefined && facts.macFeatures.trim() !== '' && !/\bVMX\b/.test(facts.macFeatures)) {
-    return 'This Mac\'s CPU does not offer VT-x (no VMX in machdep.cpu.features), which VirtualBox needs for 64-bit guests.'
+    return noVtx('This Mac\'s CPU does not offer VT-x (no VMX in machdep.cpu.features), which VirtualBox needs for 64-bit guests.')
+  }
+  if (platform === 'win32' && facts.hyperV === true) {
+    return {
+      message: 'Hyper-V is installed (vmms.exe): it holds VT-x/AMD-V, and VirtualBox then runs VMs through it, slowly and unreliably.',
+      hint: `Turn Hyper-V off ("bcdedit /set hypervisorlaunchtype off" as administrator, then restart), or use -d qemu; ${SKIP}`,
+    }
   }
   return undefined
 }
 
-export async function vtxFacts(platform: NodeJS.Platform): Promise<{cpuinfo?: string, macFeatures?: string}> {
+export async function vtxFacts(platform: NodeJS.Platform, env: NodeJS.ProcessEnv = process.env): Promise<VtxFacts> {
+  if (platform === 'win32') {
+    const vmms = join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'vmms.exe')
+    return {hyperV: await access(vmms).then(() => true, () => false)}
+  }
   if (platform === 'linux') {
     const cpuinfo = await readOptional('/proc/cpuinfo')
     return cpuinfo === undefined ? {} : {cpuinfo}

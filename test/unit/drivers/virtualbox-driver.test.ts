@@ -1,11 +1,11 @@
 import {existsSync} from 'node:fs'
-import {chmod, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {imageFormat, sshPortOf} from '../../../drivers/virtualbox/driver.js'
 import {DEFAULT_IMAGE} from '../../../drivers/virtualbox/flags.js'
-import {vtxProblem} from '../../../drivers/virtualbox/host.js'
+import {vtxFacts, vtxProblem} from '../../../drivers/virtualbox/host.js'
 import virtualbox from '../../../drivers/virtualbox/index.js'
 import {settingsFromFlags} from '../../../drivers/virtualbox/settings.js'
 import {dhcpRanges, listHostOnlyInterfaces, listHostOnlyNetworks} from '../../../drivers/virtualbox/hostonly.js'
@@ -103,13 +103,27 @@ describe('virtualbox host facts and VBoxManage output', () => {
     expect(versionAtLeast('7.1.4r165100', 6, 1)).toBe(true)
   })
 
-  it('finds VT-x/AMD-V as Docker Machine did', () => {
-    expect(vtxProblem('linux', {cpuinfo: 'processor\t: 0\nflags\t\t: fpu vme de pse tsc msr pae\n'})).toMatch(/no vmx or svm flag/)
+  it('finds VT-x/AMD-V, and Hyper-V on Windows, as Docker Machine did', () => {
+    expect(vtxProblem('linux', {cpuinfo: 'processor\t: 0\nflags\t\t: fpu vme de pse tsc msr pae\n'})?.message).toMatch(/no vmx or svm flag/)
     expect(vtxProblem('linux', {cpuinfo: 'flags\t\t: fpu vmx ssse3\n'})).toBeUndefined()
     expect(vtxProblem('linux', {cpuinfo: 'flags\t\t: fpu svm\n'})).toBeUndefined()
     expect(vtxProblem('darwin', {macFeatures: 'FPU VME DE PSE TSC MSR PAE MCE CX8 APIC SEP MTRR PGE MCA CMOV PAT PSE36 CLFSH DS ACPI MMX FXSR SSE SSE2 SS HTT TM PBE SSE3 PCLMULQDQ DTES64 MON DSCPL VMX SMX EST'})).toBeUndefined()
-    expect(vtxProblem('darwin', {macFeatures: 'FPU VME DE PSE'})).toMatch(/no VMX/)
+    expect(vtxProblem('darwin', {macFeatures: 'FPU VME DE PSE'})?.message).toMatch(/no VMX/)
     expect(vtxProblem('win32', {})).toBeUndefined()
+    expect(vtxProblem('win32', {hyperV: false})).toBeUndefined()
+    expect(vtxProblem('win32', {hyperV: true})).toEqual({message: expect.stringMatching(/^Hyper-V is installed \(vmms\.exe\)/) as unknown, hint: expect.stringMatching(/hypervisorlaunchtype off.*--virtualbox-no-vtx-check/) as unknown})
+  })
+
+  it('takes Hyper-V as installed on Windows when the system has vmms.exe', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'berth-windows-'))
+    try {
+      expect(await vtxFacts('win32', {SystemRoot: root})).toEqual({hyperV: false})
+      await mkdir(join(root, 'System32'))
+      await writeFile(join(root, 'System32', 'vmms.exe'), '')
+      expect(await vtxFacts('win32', {SystemRoot: root})).toEqual({hyperV: true})
+    } finally {
+      await rm(root, {recursive: true, force: true})
+    }
   })
 
   it('retries what passes by itself and nothing else', () => {
