@@ -118,21 +118,13 @@ export class QemuDriver implements Driver {
 
   async create(ctx: OperationContext): Promise<void> {
     const store = new StoreLayout(this.setup.storePath)
-    let shown = -1
     ctx.progress(`Getting the image ${this.settings.imageUrl}`)
     const checksum = checksumSpec(this.settings)
     const image = await ensureImage(store, {
       source: this.settings.imageUrl,
       ...(checksum === undefined ? {} : {checksum}),
       signal: ctx.signal,
-      onProgress: ({bytes, total}) => {
-        if (total === undefined || total === 0) return
-        const tenth = Math.floor((bytes / total) * 10)
-        if (tenth > shown) {
-          shown = tenth
-          ctx.progress(`Downloading the image: ${tenth * 10}% of ${Math.round(total / 1024 / 1024)} MiB`)
-        }
-      },
+      onProgress: ({bytes, total}) => ctx.meter('Downloading the image', bytes, total),
     })
     this.stored.image = image
     const info = await this.imageInfo(image)

@@ -9,7 +9,7 @@ import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
-import {ensureImage, type ImageProgress} from '../../src/core/vm/image-cache.js'
+import {ensureImage} from '../../src/core/vm/image-cache.js'
 import {loopbackPortFree, vtxFacts, vtxProblem} from './host.js'
 import {ensureInterface, listHostOnlyInterfaces, previewNetwork, releaseNetwork, reserveNetwork, reserveSshPort, type Reserved} from './hostonly.js'
 import type {VBoxSettings} from './settings.js'
@@ -88,7 +88,7 @@ export class VirtualBoxDriver implements Driver {
       source: this.settings.imageUrl,
       ...(this.settings.imageChecksum === undefined ? {} : {checksum: /^sha(256|512):[0-9a-f]+$/.test(this.settings.imageChecksum) ? this.settings.imageChecksum : {file: this.settings.imageChecksum}}),
       signal,
-      onProgress: downloadProgress(ctx),
+      onProgress: ({bytes, total}) => ctx.meter('Downloading the image', bytes, total),
     })
     const key = await writeMachineKey(machine)
 
@@ -403,16 +403,4 @@ export function sshPortOf(info: Record<string, string>): number | undefined {
     if (name === SSH_RULE && port !== undefined && /^\d+$/.test(port)) return Number(port)
   }
   return undefined
-}
-
-/** A progress line at each tenth of a download (or each 100 MB when the size is unknown). */
-function downloadProgress(ctx: OperationContext): (progress: ImageProgress) => void {
-  let shown = -1
-  return ({bytes, total}) => {
-    const step = total === undefined ? Math.floor(bytes / 100e6) : Math.floor((bytes / total) * 10)
-    if (step <= shown) return
-    shown = step
-    const mb = (bytes / 1e6).toFixed(0)
-    ctx.progress(total === undefined ? `Downloaded ${mb} MB` : `Downloaded ${mb} of ${(total / 1e6).toFixed(0)} MB (${step * 10}%)`)
-  }
 }

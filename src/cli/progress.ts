@@ -7,23 +7,57 @@ import type {Terminal} from './terminal.js'
  */
 export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
   const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)}s`
+  const meters = new Map<string, string>()
+  // A bar being redrawn in place has no line end yet: any other output first ends its line.
+  let barOpen = false
+  const line = (text: string): void => {
+    terminal.err(`${barOpen ? '\n' : ''}${text}\n`)
+    barOpen = false
+  }
   return {
     async step(title, work) {
       const start = performance.now()
-      terminal.err(terminal.interactive ? `… ${title}\n` : `${title}...\n`)
+      line(terminal.interactive ? `… ${title}` : `${title}...`)
       try {
         const result = await work()
-        terminal.err(terminal.interactive ? `✔ ${title} (${seconds(start)})\n` : `${title}: done (${seconds(start)})\n`)
+        line(terminal.interactive ? `✔ ${title} (${seconds(start)})` : `${title}: done (${seconds(start)})`)
         return result
       } catch (error) {
-        terminal.err(terminal.interactive ? `✘ ${title} (${seconds(start)})\n` : `${title}: failed (${seconds(start)})\n`)
+        line(terminal.interactive ? `✘ ${title} (${seconds(start)})` : `${title}: failed (${seconds(start)})`)
         throw error
       }
     },
-    info: (message) => terminal.err(`${message}\n`),
-    warn: (message) => terminal.err(`Warning: ${message}\n`),
+    info: (message) => line(message),
+    meter(label, done, total) {
+      // Drawn again only when what it shows changes: a download reports every chunk.
+      const shown = meterText(label, done, total, terminal.interactive)
+      if (meters.get(label) === shown) return
+      meters.set(label, shown)
+      if (!terminal.interactive) return line(shown)
+      const finished = total !== undefined && done >= total
+      terminal.err(`\r\u001b[K${shown}${finished ? '\n' : ''}`)
+      barOpen = !finished
+    },
+    warn: (message) => line(`Warning: ${message}`),
     debug: (message) => {
-      if (debug) terminal.err(`[debug] ${message}\n`)
+      if (debug) line(`[debug] ${message}`)
     },
   }
+}
+
+const BAR_WIDTH = 30
+const megabytes = (bytes: number): string => (bytes / 1e6).toFixed(0)
+
+/**
+ * One meter's line. On a terminal, a bar redrawn in place at every whole percent; in a log, a line at every tenth
+ * (every 100 MB when the size is unknown), so a log stays short.
+ */
+export function meterText(label: string, done: number, total: number | undefined, interactive: boolean): string {
+  if (total === undefined || total <= 0) {
+    return interactive ? `${label}: ${megabytes(done)} MB` : `${label}: ${Math.floor(done / 100e6) * 100} MB`
+  }
+  const fraction = Math.min(done / total, 1)
+  if (!interactive) return `${label}: ${Math.floor(fraction * 10) * 10}% of ${megabytes(total)} MB`
+  const filled = Math.round(fraction * BAR_WIDTH)
+  return `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${Math.floor(fraction * 100)}% (${megabytes(Math.min(done, total))} of ${megabytes(total)} MB)`
 }

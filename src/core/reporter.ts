@@ -6,6 +6,8 @@ export interface Reporter {
   /** Run one named step of a longer piece of work, reporting its start, end and elapsed time. */
   step<T>(title: string, work: () => Promise<T>): Promise<T>
   info(message: string): void
+  /** Work that advances by amounts (a download): `done` of `total` units (bytes), total undefined when unknown. */
+  meter(label: string, done: number, total: number | undefined): void
   warn(message: string): void
   /** Shown only with --debug. Never pass secrets. */
   debug(message: string): void
@@ -15,6 +17,7 @@ export interface Reporter {
 export const silentReporter: Reporter = {
   step: (_title, work) => work(),
   info: () => {},
+  meter: () => {},
   warn: () => {},
   debug: () => {},
 }

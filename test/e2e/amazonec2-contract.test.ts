@@ -37,6 +37,7 @@ describe('the amazonec2 driver contract, in-process', () => {
         records.push(resource)
       },
       progress: (line) => progress.push(line),
+      meter: () => {},
       connectSsh: () => Promise.reject(new Error('not used by this driver')),
     }
     const driver = amazonec2.fromFlags({'amazonec2-endpoint': sim.endpoint, ...SECRETS, ...flags}, setup)

@@ -57,6 +57,7 @@ describe('the digitalocean driver contract, in-process', () => {
         records.push(resource)
       },
       progress: (line) => progress.push(line),
+      meter: () => {},
       connectSsh: () => Promise.reject(new Error('not used by this driver')),
     }
     const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, timing)

@@ -1,6 +1,7 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
-import {createServer} from 'node:net'
+import {createServer as createHttpServer} from 'node:http'
+import {createServer, type AddressInfo} from 'node:net'
 import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {rangeOf, overlaps, ipToInt} from '../../drivers/virtualbox/network.js'
@@ -277,7 +278,19 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     expect((await berth(['ls', '-q'])).stdout).toBe('')
   }, STEP_MS)
 
-  it('two machines created at once share one new network that avoids a colliding host route, at distinct addresses, under the lock', async () => {
+  it('two machines created at once from one image URL download it once, and share one new network that avoids a colliding host route, at distinct addresses, under the lock', async () => {
+    // The image as a publisher serves it: over HTTP, with a SHA256SUMS file beside it.
+    const files: Record<string, Buffer> = {'/cloud.raw': await readFile(image), '/SHA256SUMS': Buffer.from(`${digest}  cloud.raw\n`)}
+    const requests: string[] = []
+    const server = createHttpServer((request, response) => {
+      requests.push(request.url ?? '')
+      const body = files[request.url ?? '']
+      response.writeHead(body === undefined ? 404 : 200, body === undefined ? {} : {'Content-Length': body.length})
+      response.end(body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const fromUrl = ['--virtualbox-image-url', `${base}/cloud.raw`, '--virtualbox-image-checksum', `${base}/SHA256SUMS`]
     // A route to the first network berth would choose, as a VPN or another hypervisor's network would add.
     await runOk('ip', ['link', 'add', ROUTE_DEVICE, 'type', 'veth', 'peer', 'name', `${ROUTE_DEVICE}p`])
     await runOk('ip', ['link', 'set', ROUTE_DEVICE, 'up'])
@@ -285,10 +298,14 @@ describe('virtualbox driver on the VBoxManage simulator', () => {
     await writeFile(callLog, '')
     let both: RunResult[]
     try {
-      both = await Promise.all([create('vb2'), create('vb3')])
+      both = await Promise.all([create('vb2', ...fromUrl), create('vb3', ...fromUrl)])
     } finally {
       await runOk('ip', ['link', 'del', ROUTE_DEVICE])
+      server.close()
     }
+    // One download for both (the image cache's lock), with its progress; the other create used the cached image.
+    expect(requests.filter((url) => url === '/cloud.raw')).toEqual(['/cloud.raw'])
+    expect(both.filter((result) => result.stderr.includes('Downloading the image: 100% of 2 MB\n'))).toHaveLength(1)
     const [first, second] = both
     for (const result of [first!, second!]) {
       expect(errorLines(result), result.stderr).toEqual([])

@@ -75,6 +75,8 @@ export interface OperationContext {
   record(resource: ResourceRecord): Promise<void>
   /** A progress line for the user (shown on stderr). */
   progress(message: string): void
+  /** Work advancing by bytes (a download): a progress bar on a terminal, a line per tenth in a log. */
+  meter(label: string, done: number, total: number | undefined): void
   /** An SSH session to the machine, its host key pinned as for provisioning (for drivers that act through SSH). */
   connectSsh(): Promise<RemoteSession>
 }

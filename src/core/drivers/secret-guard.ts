@@ -139,6 +139,7 @@ class SecretGuardedDriver implements Driver {
     return {
       ...ctx,
       progress: (message) => ctx.progress(this.redact(message)),
+      meter: (label, done, total) => ctx.meter(this.redact(label), done, total),
       record: async (resource) => {
         this.refuseSecrets(resource, 'a resource record')
         await ctx.record(resource)

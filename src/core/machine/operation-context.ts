@@ -16,6 +16,7 @@ export function operationContext(deps: OperationDeps, name: string, driver: Driv
   return {
     signal: deps.signal,
     progress: (message) => deps.reporter.info(message),
+    meter: (label, done, total) => deps.reporter.meter(label, done, total),
     record: async (resource) => {
       await deps.store.update(name, (config) => ({...config, resources: [...config.resources, resource]}))
     },

@@ -41,7 +41,7 @@ function plugin(name: string, load: () => Promise<unknown>): DriverSource {
 }
 
 function context(records: ResourceRecord[], progress: string[]): OperationContext {
-  return {signal: new AbortController().signal, connectSsh: () => Promise.reject(new Error('no SSH in this test')), progress: (message) => progress.push(message), record: async (resource) => {
+  return {signal: new AbortController().signal, connectSsh: () => Promise.reject(new Error('no SSH in this test')), progress: (message) => progress.push(message), meter: () => {}, record: async (resource) => {
     records.push(resource)
   }}
 }

@@ -1,0 +1,51 @@
+import {describe, expect, it} from 'vitest'
+import {meterText, terminalReporter} from '../../../src/cli/progress.js'
+import type {Terminal} from '../../../src/cli/terminal.js'
+
+function terminal(interactive: boolean): Terminal & {written: string} {
+  const self = {
+    written: '',
+    out: () => {},
+    err: (text: string) => {
+      self.written += text
+    },
+    env: {},
+    interactive,
+    invocation: [],
+    ask: async () => '',
+  }
+  return self
+}
+
+describe('download meters', () => {
+  it('draws a bar in place on a terminal, redrawn only when it changes, ending its line when the download is whole', () => {
+    const tty = terminal(true)
+    const reporter = terminalReporter(tty, false)
+    for (const done of [0, 1e6, 1.001e6, 300e6, 600e6]) reporter.meter('Downloading the image', done, 600e6)
+    reporter.info('Creating the VM')
+    expect(tty.written.split('\r\u001b[K')).toEqual([
+      '',
+      `Downloading the image [${'-'.repeat(30)}] 0% (0 of 600 MB)`,
+      `Downloading the image [${'-'.repeat(30)}] 0% (1 of 600 MB)`,
+      `Downloading the image [${'#'.repeat(15)}${'-'.repeat(15)}] 50% (300 of 600 MB)`,
+      `Downloading the image [${'#'.repeat(30)}] 100% (600 of 600 MB)\nCreating the VM\n`,
+    ])
+  })
+
+  it('ends the bar\'s line before anything else is written when a download stops part way', () => {
+    const tty = terminal(true)
+    const reporter = terminalReporter(tty, false)
+    reporter.meter('Downloading the image', 120e6, 600e6)
+    reporter.warn('the connection broke')
+    expect(tty.written).toBe(`\r\u001b[KDownloading the image [${'#'.repeat(6)}${'-'.repeat(24)}] 20% (120 of 600 MB)\nWarning: the connection broke\n`)
+  })
+
+  it('writes a plain line at each tenth in a log, and every 100 MB when the size is unknown', () => {
+    const log = terminal(false)
+    const reporter = terminalReporter(log, false)
+    for (let done = 0; done <= 600e6; done += 20e6) reporter.meter('Downloading the image', done, 600e6)
+    expect(log.written.split('\n').filter(Boolean)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((percent) => `Downloading the image: ${percent}% of 600 MB`))
+    expect(meterText('Downloading the image', 250e6, undefined, false)).toBe('Downloading the image: 200 MB')
+    expect(meterText('Downloading the image', 250e6, undefined, true)).toBe('Downloading the image: 250 MB')
+  })
+})
