@@ -28,5 +28,6 @@ function oclifMessage(message: string): string {
 
 /** A message followed by a hint needs its full stop, or the two read as one sentence. */
 function sentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`
+  const trimmed = text.trimEnd()
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`
 }

@@ -64,7 +64,7 @@ describe('the azure driver when things go wrong', () => {
       error: /^Error: Microsoft Entra ID refused the client secret of the service principal [\w-]+: AADSTS7000215: Invalid client secret provided\. Set AZURE_CLIENT_SECRET \(or pass --azure-client-secret\)/},
     {problem: 'an unknown tenant', env: {AZURE_TENANT_ID: randomUUID()}, error: /^Error: Could not sign in to tenant [\w-]+ at https:\/\/127\.0\.0\.1:\d+: .* Check AZURE_TENANT_ID/},
     {problem: 'an unknown application', env: {AZURE_CLIENT_ID: randomUUID()}, error: /^Error: Microsoft Entra ID does not know the application [\w-]+ in tenant [\w-]+: AADSTS700016: .* Check AZURE_CLIENT_ID and AZURE_TENANT_ID/},
-    {problem: 'an unknown subscription', env: {AZURE_SUBSCRIPTION_ID: randomUUID()}, error: /^Error: Could not look up the locations of subscription [\w-]+: The subscription '[\w-]+' could not be found\. \(SubscriptionNotFound\) Check --azure-subscription-id/},
+    {problem: 'an unknown subscription', env: {AZURE_SUBSCRIPTION_ID: randomUUID()}, error: /^Error: Could not look up the locations of subscription [\w-]+: The subscription '[\w-]+' could not be found\. \(SubscriptionNotFound\)\. Check --azure-subscription-id/},
     {problem: 'an unknown location', args: ['--azure-location', 'mars1'], error: /^Error: Azure has no location "mars1" for virtual machines in subscription [\w-]+\. Choose --azure-location from: westus2, eastus, westeurope, northeurope\.$/},
     {problem: 'a VM size Azure does not offer', args: ['--azure-size', 'Standard_Z9'], error: /^Error: Azure offers no VM size "Standard_Z9" in westus2\. Choose another --azure-size/},
     {problem: 'a VM size not available to the subscription', args: ['--azure-size', 'Standard_NC6s_v3'], error: /^Error: VM size Standard_NC6s_v3 is not available to subscription [\w-]+ in westus2 \(SkuNotAvailable: NotAvailableForSubscription\)\./},
@@ -97,19 +97,19 @@ describe('the azure driver when things go wrong', () => {
   const steps: {step: string; injection: Injection; error: RegExp}[] = [
     {step: 'the resource group', injection: {operation: 'resourceGroups.createOrUpdate', status: 403, code: 'AuthorizationFailed',
       message: 'The client \'berth-sp\' with object id \'0f0e\' does not have authorization to perform action \'Microsoft.Resources/subscriptions/resourcegroups/write\' over scope \'/subscriptions/s/resourcegroups/berth-machines\' or the scope is invalid.'},
-    error: /^Error: Could not create resource group berth-machines in westus2: The client 'berth-sp' .* \(AuthorizationFailed\) Give the identity berth signs in as the Contributor role/},
+    error: /^Error: Could not create resource group berth-machines in westus2: The client 'berth-sp' .* \(AuthorizationFailed\)\. Give the identity berth signs in as the Contributor role/},
     {step: 'the network security group', injection: {operation: 'networkSecurityGroups.createOrUpdate', status: 400, code: 'QuotaExceeded', message: 'Cannot create more than 5000 network security groups for this subscription in this region.'},
-      error: /^Error: Azure quota exceeded while trying to create network security group f-nsg-firewall: Cannot create more than 5000 .* \(QuotaExceeded\) Ask for more quota/},
+      error: /^Error: Azure quota exceeded while trying to create network security group f-nsg-firewall: Cannot create more than 5000 .* \(QuotaExceeded\)\. Ask for more quota/},
     {step: 'the virtual network (its operation fails)', injection: {operation: 'virtualNetworks.createOrUpdate', asynchronous: true, status: 500, code: 'InternalServerError', message: 'An error occurred.'},
       error: /^Error: Could not create virtual network berth-vnet \(192\.168\.0\.0\/16\) with subnet berth-subnet: An error occurred\. \(InternalServerError\)$/},
     {step: 'the public IP address', injection: {operation: 'publicIPAddresses.createOrUpdate', status: 400, code: 'PublicIPCountLimitReached', message: 'Cannot create more than 10 public IP addresses for this subscription in this region.'},
       error: /^Error: Could not create public IP address f-ip-ip: Cannot create more than 10 public IP addresses .* \(PublicIPCountLimitReached\)$/},
     {step: 'the network interface (throttled beyond the retries)', injection: {operation: 'networkInterfaces.createOrUpdate', status: 429, times: 5, retryAfterSeconds: 1},
-      error: /^Error: Could not create network interface f-nic-nic: The request is being throttled .* \(TooManyRequests\) Azure is throttling this subscription's requests/},
+      error: /^Error: Could not create network interface f-nic-nic: The request is being throttled .* \(TooManyRequests\)\. Azure is throttling this subscription's requests/},
     {step: 'the VM (its size sold out)', injection: {operation: 'virtualMachines.createOrUpdate', status: 409, code: 'SkuNotAvailable', message: 'The requested VM size for resource \'f-sku\' is currently not available in location \'westus2\'.'},
-      error: /^Error: Could not create virtual machine f-sku \(Standard_D2s_v5\): The requested VM size .* \(SkuNotAvailable\) Choose another --azure-size or --azure-location/},
+      error: /^Error: Could not create virtual machine f-sku \(Standard_D2s_v5\): The requested VM size .* \(SkuNotAvailable\)\. Choose another --azure-size or --azure-location/},
     {step: 'the VM (no core quota left)', injection: {operation: 'virtualMachines.createOrUpdate', status: 409, code: 'OperationNotAllowed', message: quotaMessage},
-      error: /^Error: Azure quota exceeded while trying to create virtual machine f-quota \(Standard_D2s_v5\): Operation could not be completed .* \(OperationNotAllowed\) Ask for more quota/},
+      error: /^Error: Azure quota exceeded while trying to create virtual machine f-quota \(Standard_D2s_v5\): Operation could not be completed .* \(OperationNotAllowed\)\. Ask for more quota/},
     {step: 'the VM (allocation fails after Azure accepted it: a Failed VM and its disk exist)', injection: {operation: 'virtualMachines.createOrUpdate', asynchronous: true, status: 409, code: 'AllocationFailed',
       message: 'Allocation failed. We do not have sufficient capacity for the requested VM size in this region.'},
     error: /^Error: Could not create virtual machine f-alloc \(Standard_D2s_v5\): Allocation failed\. .* \(AllocationFailed\)$/},
@@ -165,7 +165,7 @@ describe('the azure driver when things go wrong', () => {
     sim.inject({operation: 'resourceGroups.delete', status: 403, code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action \'Microsoft.Resources/subscriptions/resourcegroups/delete\'.'})
     const first = await berth(['rm', '-y', 'half'])
     expect(first.code).toBe(1)
-    expect(errorLines(first)).toEqual([expect.stringMatching(/^Error: Could not delete resource group berth-machines: .* \(AuthorizationFailed\) .* To remove its local state anyway, run "berth rm -f half"\./)])
+    expect(errorLines(first)).toEqual([expect.stringMatching(/^Error: Could not delete resource group berth-machines: .* \(AuthorizationFailed\)\. .* To remove its local state anyway, run "berth rm -f half"\./)])
     expect(sim.resourceIds().map((id) => id.split('/').slice(-2).join('/'))).toEqual(['resourceGroups/berth-machines'])
     expect(sim.count('virtualMachines.delete')).toBe(vmDeletes)
     expect(sim.count('disks.delete')).toBe(diskDeletes)

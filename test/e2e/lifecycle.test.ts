@@ -120,7 +120,7 @@ describe('start, stop, restart, kill, upgrade and rm --clean-host with the gener
     const failed = await sandbox.run(['upgrade', 'g'])
     expect(failed.code).toBe(1)
     expect(errorLines(failed)).toEqual([
-      `Error: Upgrading "g" failed at step "engine.upgrade" (Running the install script ${scriptBase}/missing.sh on "g"): exit 22: curl: (22) The requested URL returned error: 404 ` +
+      `Error: Upgrading "g" failed at step "engine.upgrade" (Running the install script ${scriptBase}/missing.sh on "g"): exit 22: curl: (22) The requested URL returned error: 404. ` +
         `Check that ${scriptBase}/missing.sh serves an install script that works on this host; change it with "berth provision --engine-install-url URL g".`,
     ])
     expect((await dockerVersion()).code).toBe(0)

@@ -7,6 +7,8 @@ describe('errorLine', () => {
     expect(errorLine(new BerthError('Cannot reach the engine at tcp://10.0.0.5:2376', {hint: 'Is the host running?'})).line)
       .toBe('Error: Cannot reach the engine at tcp://10.0.0.5:2376. Is the host running?')
     expect(errorLine(new BerthError('No driver chosen.', {hint: 'Pass -d DRIVER.'})).line).toBe('Error: No driver chosen. Pass -d DRIVER.')
+    // A command's output often ends with a space or a line break.
+    expect(errorLine(new BerthError('exit 22: curl: (22) The requested URL returned error: 404 \n', {hint: 'Check the URL.'})).line).toBe('Error: exit 22: curl: (22) The requested URL returned error: 404. Check the URL.')
   })
 
   it('leaves a message without a hint as it is, and keeps its exit code', () => {
