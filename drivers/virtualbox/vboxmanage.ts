@@ -92,14 +92,17 @@ export class VBoxManage {
     return this.options.bin
   }
 
-  /** A call that changes nothing. */
+  /**
+   * A call that changes nothing. Stopped when the signal aborts (Ctrl-C, `ls`'s deadline): a VBoxManage that hangs,
+   * as it does while VBoxSVC is stuck, must not keep berth waiting.
+   */
   query(args: readonly string[], signal: AbortSignal): Promise<string> {
-    return this.retried(args, signal)
+    return this.retried(args, signal, true)
   }
 
   /** A call that changes something: under the lock. */
   mutate(args: readonly string[], signal: AbortSignal): Promise<string> {
-    return this.locked(() => this.retried(args, signal), signal)
+    return this.locked(() => this.retried(args, signal, false), signal)
   }
 
   async locked<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
@@ -121,8 +124,8 @@ export class VBoxManage {
     }
   }
 
-  private retried(args: readonly string[], signal: AbortSignal): Promise<string> {
-    return retrying(() => this.run(args, signal), {
+  private retried(args: readonly string[], signal: AbortSignal, stoppable: boolean): Promise<string> {
+    return retrying(() => this.run(args, signal, stoppable), {
       isTransient,
       signal,
       attempts: this.options.attempts ?? 6,
@@ -131,13 +134,21 @@ export class VBoxManage {
     })
   }
 
-  /** One call; its stdout, or a VBoxManageError. Not cut short by the signal: a half-done VBoxManage call helps no one. */
-  run(args: readonly string[], signal?: AbortSignal): Promise<string> {
+  /**
+   * One call; its stdout, or a VBoxManageError. A change is not cut short by the signal (a half-done VBoxManage call
+   * helps no one); a query is, when `stoppable`.
+   */
+  run(args: readonly string[], signal?: AbortSignal, stoppable = false): Promise<string> {
     signal?.throwIfAborted()
     return new Promise((resolve, reject) => {
-      execFile(this.options.bin, [...args], {env: this.options.env, maxBuffer: 16 * 1024 * 1024, windowsHide: true}, (error, stdout, stderr) => {
+      const options = {env: this.options.env, maxBuffer: 16 * 1024 * 1024, windowsHide: true, ...(stoppable && signal !== undefined ? {signal} : {})}
+      execFile(this.options.bin, [...args], options, (error, stdout, stderr) => {
         if (error === null) {
           resolve(stdout)
+          return
+        }
+        if (stoppable && signal?.aborted === true) {
+          reject(signal.reason as Error)
           return
         }
         const code = typeof error.code === 'number' ? error.code : 1

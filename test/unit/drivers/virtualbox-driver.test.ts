@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {chmod, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -124,6 +124,25 @@ describe('virtualbox host facts and VBoxManage output', () => {
     } finally {
       await rm(root, {recursive: true, force: true})
     }
+  })
+
+  it('stops a hanging query when its signal aborts, and lets a change finish', async () => {
+    // A VBoxManage that takes 3 s, as one does while VBoxSVC is stuck; it leaves a file when it finishes.
+    const slow = join(dir, 'slow-VBoxManage')
+    const finished = join(dir, 'finished')
+    await writeFile(slow, `#!/bin/sh\nsleep 3\necho "$1" >> ${finished}\necho done\n`)
+    await chmod(slow, 0o755)
+    const vbox = new VBoxManage({bin: slow, env: {PATH: process.env.PATH}, lockPath: join(dir, 'vbox.lock')})
+    const started = performance.now()
+    await expect(vbox.query(['list', 'vms'], AbortSignal.timeout(200))).rejects.toMatchObject({name: 'TimeoutError'})
+    expect(performance.now() - started).toBeLessThan(2500)
+    const aborted = new AbortController()
+    const change = vbox.mutate(['modifyvm', 'm'], aborted.signal)
+    setTimeout(() => aborted.abort(), 200)
+    expect(await change).toBe('done\n')
+    // The query was killed before it could finish; the change ran to its end.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await readFile(finished, 'utf8')).toBe('modifyvm\n')
   })
 
   it('retries what passes by itself and nothing else', () => {
