@@ -1,5 +1,5 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {missingPackages} from '../../src/core/drivers/packages.js'
+import {packagesHealth} from '../../src/core/drivers/packages.js'
 import {credentialSource, storedSecrets, typedSecrets} from './credentials.js'
 import {Ec2Driver, type Ec2State} from './driver.js'
 import {FLAGS} from './flags.js'
@@ -19,9 +19,7 @@ const amazonec2: DriverDefinition = {
     provisions: true,
   },
   async probe() {
-    const missing = missingPackages(import.meta.url, ['@aws-sdk/client-ec2', '@aws-sdk/credential-providers'])
-    if (missing.length === 0) return {installed: true, healthy: true}
-    return {installed: false, healthy: false, problem: `The AWS SDK (${missing.join(', ')}) is not installed.`, fix: 'Reinstall berth, or run "npm install" in its directory.'}
+    return packagesHealth(import.meta.url, ['@aws-sdk/client-ec2', '@aws-sdk/credential-providers'], (missing) => `The AWS SDK (${missing}) is not installed.`, 'Reinstall berth, or run "npm install" in its directory.')
   },
   fromFlags(values, setup) {
     const settings = settingsFromFlags(values, setup.machineName)

@@ -1,5 +1,5 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {missingPackages} from '../../src/core/drivers/packages.js'
+import {packagesHealth} from '../../src/core/drivers/packages.js'
 import {AzureDriver} from './driver.js'
 import {queryStates} from './query-states.js'
 import {DEFAULTS, settingsFromFlags, settingsFromState} from './settings.js'
@@ -45,9 +45,7 @@ const azure: DriverDefinition = {
     provisions: true,
   },
   async probe() {
-    const missing = missingPackages(import.meta.url, ['@azure/identity', '@azure/arm-compute', '@azure/arm-network', '@azure/arm-resources'])
-    if (missing.length === 0) return {installed: true, healthy: true}
-    return {installed: false, healthy: false, problem: `The Azure SDK packages (${missing.join(', ')}) are not installed.`, fix: 'Reinstall berth (npm install) so that its @azure/* dependencies are present.'}
+    return packagesHealth(import.meta.url, ['@azure/identity', '@azure/arm-compute', '@azure/arm-network', '@azure/arm-resources'], (missing) => `The Azure SDK packages (${missing}) are not installed.`, 'Reinstall berth (npm install) so that its @azure/* dependencies are present.')
   },
   fromFlags(values, setup) {
     const secret = values[SECRET_FLAG]

@@ -1,5 +1,5 @@
 import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {missingPackages} from '../../src/core/drivers/packages.js'
+import {packagesHealth} from '../../src/core/drivers/packages.js'
 import {DigitalOceanDriver} from './driver.js'
 import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
 import {queryDropletStates} from './query-states.js'
@@ -19,8 +19,7 @@ const digitalocean: DriverDefinition = {
     provisions: true,
   },
   async probe() {
-    if (missingPackages(import.meta.url, ['digitalocean-js']).length === 0) return {installed: true, healthy: true}
-    return {installed: false, healthy: false, problem: 'The DigitalOcean client (digitalocean-js) is not installed.', fix: 'Reinstall berth, or run "npm install" in its directory.'}
+    return packagesHealth(import.meta.url, ['digitalocean-js'], (missing) => `The DigitalOcean client (${missing}) is not installed.`, 'Reinstall berth, or run "npm install" in its directory.')
   },
   fromFlags(values, setup) {
     const token = values[TOKEN_FLAG]

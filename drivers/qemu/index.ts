@@ -1,7 +1,7 @@
 import type {DriverDefinition, DriverHealth} from '../../src/core/drivers/driver.js'
 import {chooseAccelerator, guestArchOf, hostFacts} from './accel.js'
 import {QemuDriver, installHint, qemuImgFor, type QemuState} from './driver.js'
-import {DEFAULTS, FLAGS, qemuSettings} from './settings.js'
+import {DEFAULTS, FLAGS, isAccelChoice, qemuSettings} from './settings.js'
 import {execFile} from 'node:child_process'
 
 /** Local QEMU VMs booted from a cloud image with cloud-init, reached through forwarded loopback ports. */
@@ -34,11 +34,11 @@ export async function probe(env: NodeJS.ProcessEnv): Promise<DriverHealth> {
   const version = await runs(binary)
   if (version === undefined) return {installed: false, healthy: false, problem: `${binary} is not installed (or does not run)`, fix: installHint()}
   if ((await runs(qemuImgFor(binary))) === undefined) return {installed: false, healthy: false, problem: 'qemu-img is not installed', fix: installHint()}
-  let accel = env.QEMU_ACCEL || DEFAULTS.accel
-  if (!['auto', 'kvm', 'hvf', 'tcg'].includes(accel)) accel = 'auto'
+  // An unusable QEMU_ACCEL is create's to refuse; the probe says what auto would choose.
+  const accel = isAccelChoice(env.QEMU_ACCEL) ? env.QEMU_ACCEL : DEFAULTS.accel
   try {
     const facts = await hostFacts()
-    const decision = chooseAccelerator(accel as 'auto', facts, guestArchOf(binary) ?? facts.arch)
+    const decision = chooseAccelerator(accel, facts, guestArchOf(binary) ?? facts.arch)
     return {installed: true, healthy: true, detail: `${version}; accelerator ${decision.accel}: ${decision.reason}`}
   } catch (error) {
     return {installed: true, healthy: false, problem: (error as Error).message, fix: (error as {fix?: string}).fix ?? 'Use --qemu-accel auto.'}

@@ -20,6 +20,10 @@ export const DEFAULTS = {
 
 const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'hvf', 'tcg']
 
+export function isAccelChoice(value: unknown): value is AccelChoice {
+  return ACCELS.includes(value as AccelChoice)
+}
+
 export const FLAGS: readonly DriverFlag[] = [
   {name: 'qemu-image-url', type: 'string', env: 'QEMU_IMAGE_URL', default: DEFAULTS.imageUrl, description: 'Cloud image with cloud-init (qcow2 or raw): an http(s) URL, a file:// URL or a local path. Default: Debian 12 genericcloud.'},
   {name: 'qemu-image-checksum', type: 'string', env: 'QEMU_IMAGE_CHECKSUM', description: 'The image\'s checksum: sha256:HEX, sha512:HEX, or the URL or path of a SHA256SUMS/SHA512SUMS file (default: Debian\'s SHA512SUMS for the default image).'},
@@ -55,7 +59,7 @@ export function qemuSettings(values: FlagValues | Record<string, unknown>): Qemu
   const cpuCount = positive(pick('qemu-cpu-count', 'cpuCount') ?? DEFAULTS.cpuCount, '--qemu-cpu-count', 1)
   const diskSize = positive(pick('qemu-disk-size', 'diskSize') ?? DEFAULTS.diskSize, '--qemu-disk-size', 1024)
   const accel = pick('qemu-accel', 'accel') ?? DEFAULTS.accel
-  if (typeof accel !== 'string' || !ACCELS.includes(accel as AccelChoice)) {
+  if (!isAccelChoice(accel)) {
     throw new UsageError(`--qemu-accel ${JSON.stringify(accel)} is not one of ${ACCELS.join(', ')}.`)
   }
   const binary = pick('qemu-binary', 'binary') ?? DEFAULTS.binary
@@ -67,7 +71,7 @@ export function qemuSettings(values: FlagValues | Record<string, unknown>): Qemu
   return {
     imageUrl: imageUrl.trim(),
     ...(typeof checksum === 'string' ? {imageChecksum: checksum.trim()} : {}),
-    memory, cpuCount, diskSize, accel: accel as AccelChoice, binary: binary.trim(), sshUser,
+    memory, cpuCount, diskSize, accel, binary: binary.trim(), sshUser,
     isolated: pick('qemu-isolated', 'isolated') === true,
   }
 }

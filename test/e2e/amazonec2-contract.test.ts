@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import amazonec2 from '../../drivers/amazonec2/index.js'
 import type {Driver, DriverSetup, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
+import {recordingContext} from '../harness/operation-context.js'
 import {TestHostPool} from '../hosts/index.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 
@@ -29,17 +30,7 @@ describe('the amazonec2 driver contract, in-process', () => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
     const setup: DriverSetup = {machineName: name, machineDir, storePath: dir, env: {}, secret: (flag) => SECRETS[flag]}
-    const records: ResourceRecord[] = []
-    const progress: string[] = []
-    const ctx: OperationContext = {
-      signal: new AbortController().signal,
-      record: async (resource) => {
-        records.push(resource)
-      },
-      progress: (line) => progress.push(line),
-      meter: () => {},
-      connectSsh: () => Promise.reject(new Error('not used by this driver')),
-    }
+    const {ctx, records, progress} = recordingContext()
     const driver = amazonec2.fromFlags({'amazonec2-endpoint': sim.endpoint, ...SECRETS, ...flags}, setup)
     return {driver, ctx, records, progress, setup}
   }

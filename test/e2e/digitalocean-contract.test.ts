@@ -7,6 +7,7 @@ import {DigitalOceanDriver, DEFAULT_TIMING} from '../../drivers/digitalocean/dri
 import {settingsFromFlags} from '../../drivers/digitalocean/settings.js'
 import type {DriverSetup, OperationContext} from '../../src/core/drivers/driver.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
+import {recordingContext} from '../harness/operation-context.js'
 import {TestHostPool, type HostOptions, type TestHost} from '../hosts/index.js'
 import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
 
@@ -49,17 +50,7 @@ describe('the digitalocean driver contract, in-process', () => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
     const setup: DriverSetup = {machineName: name, machineDir, storePath: dir, env: {}, secret: () => TOKEN}
-    const records: ResourceRecord[] = []
-    const progress: string[] = []
-    const ctx: OperationContext = {
-      signal: new AbortController().signal,
-      record: async (resource) => {
-        records.push(resource)
-      },
-      progress: (line) => progress.push(line),
-      meter: () => {},
-      connectSsh: () => Promise.reject(new Error('not used by this driver')),
-    }
+    const {ctx, records, progress} = recordingContext()
     const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, timing)
     return {driver, ctx, records, progress, setup}
   }

@@ -1,4 +1,5 @@
 import {createRequire} from 'node:module'
+import type {DriverHealth} from './driver.js'
 
 /**
  * The npm packages among `names` that Node cannot resolve from the module at `from` (a driver passes its own
@@ -14,4 +15,13 @@ export function missingPackages(from: string, names: readonly string[]): string[
       return true
     }
   })
+}
+
+/**
+ * A driver's health when all it needs are npm packages: healthy when every one resolves from `from`, else not
+ * installed, with the driver's own wording of the problem (given the missing names) and of the fix.
+ */
+export function packagesHealth(from: string, names: readonly string[], problem: (missing: string) => string, fix: string): DriverHealth {
+  const missing = missingPackages(from, names)
+  return missing.length === 0 ? {installed: true, healthy: true} : {installed: false, healthy: false, problem: problem(missing.join(', ')), fix}
 }

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/core/drivers/driver.js'
 import {DriverRegistry, type DriverSource} from '../../../src/core/drivers/registry.js'
 import {BerthError} from '../../../src/core/errors.js'
-import type {ResourceRecord} from '../../../src/core/store/schema.js'
+import {recordingContext} from '../../harness/operation-context.js'
 
 const SECRET = 'hunter2-token'
 const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}, secret: () => undefined}
@@ -40,12 +40,6 @@ function plugin(name: string, load: () => Promise<unknown>): DriverSource {
   return {name, origin: {kind: 'plugin', plugin: `berth-driver-${name}`, version: '1.0.0'}, load}
 }
 
-function context(records: ResourceRecord[], progress: string[]): OperationContext {
-  return {signal: new AbortController().signal, connectSsh: () => Promise.reject(new Error('no SSH in this test')), progress: (message) => progress.push(message), meter: () => {}, record: async (resource) => {
-    records.push(resource)
-  }}
-}
-
 describe('secret flags', () => {
   it('refuses a state that carries a secret value, without quoting it', async () => {
     const registry = new DriverRegistry([plugin('leaky', async () => leakyDefinition('leaky', {state: (token) => ({auth: `Bearer ${token}`})}))])
@@ -67,12 +61,11 @@ describe('secret flags', () => {
       await ctx.record({kind: 'key', id: token})
     }})
     const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
-    const records: ResourceRecord[] = []
-    const progress: string[] = []
-    await expect(driver.create(context(records, progress))).rejects.toThrow('secret flag --leaky-token in a resource record')
+    const {ctx, records, progress} = recordingContext()
+    await expect(driver.create(ctx)).rejects.toThrow('secret flag --leaky-token in a resource record')
     expect(records).toEqual([])
     expect(progress).toEqual(['logging in with <redacted>'])
-    await expect(driver.preCreateCheck(context(records, progress))).rejects.toThrow('token <redacted> was refused')
+    await expect(driver.preCreateCheck(ctx)).rejects.toThrow('token <redacted> was refused')
     expect(driver.toState()).toEqual({region: 'eu'})
   })
 
@@ -84,7 +77,7 @@ describe('secret flags', () => {
         throw thrown
       }})
       const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
-      const error = await driver.create(context([], [])).then(() => undefined, (caught: unknown) => caught)
+      const error = await driver.create(recordingContext().ctx).then(() => undefined, (caught: unknown) => caught)
       if (expected !== undefined) {
         expect(error).toBe(expected)
       } else {
