@@ -268,12 +268,18 @@ function notAllowed(cidr: Cidr, allowed: Range[], networksConf: string): Network
   )
 }
 
-/** Linux's /proc/net/route: hexadecimal little-endian destination and mask per line. */
+/** The RTF_REJECT flag of /proc/net/route: an `unreachable` or `prohibit` route, which leads nowhere. */
+const RTF_REJECT = 0x0200
+
+/**
+ * Linux's /proc/net/route: hexadecimal little-endian destination and mask per line. A reject route is left out:
+ * nothing answers behind it, so a host-only network there takes nothing from anyone (its own route is more specific).
+ */
 export function parseProcNetRoute(text: string): HostRoute[] {
   const routes: HostRoute[] = []
   for (const line of text.split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/)
-    if (fields.length < 8) continue
+    if (fields.length < 8 || (Number.parseInt(fields[3]!, 16) & RTF_REJECT) !== 0) continue
     const destination = littleEndian(fields[1]!)
     const mask = littleEndian(fields[7]!)
     const prefix = maskToPrefix(intToIp(mask))
@@ -288,7 +294,10 @@ const littleEndian = (hex: string): number => {
   return ((value & 0xff) * 2 ** 24) + (((value >>> 8) & 0xff) << 16) + (((value >>> 16) & 0xff) << 8) + ((value >>> 24) & 0xff)
 }
 
-/** macOS's `netstat -rn -f inet`: destinations as 192.168.1, 10/8, 192.168.1.5 (a host), or default. */
+/**
+ * macOS's `netstat -rn -f inet`: destinations as 192.168.1, 10/8, 192.168.1.5 (a host), or default. Reject (R) and
+ * blackhole (B) routes lead nowhere and are left out, as on Linux.
+ */
 export function parseNetstatRoutes(text: string): HostRoute[] {
   const routes: HostRoute[] = []
   for (const line of text.split('\n')) {
@@ -296,7 +305,7 @@ export function parseNetstatRoutes(text: string): HostRoute[] {
     const destination = fields[0] ?? ''
     const device = fields[3] ?? ''
     const match = /^(\d+(?:\.\d+){0,3})(?:\/(\d+))?$/.exec(destination)
-    if (match === null) continue
+    if (match === null || /[RB]/.test(fields[2] ?? '')) continue
     const octets = match[1]!.split('.')
     const prefix = match[2] !== undefined ? Number(match[2]) : octets.length * 8
     const ip = [...octets, '0', '0', '0'].slice(0, 4).join('.')

@@ -167,10 +167,10 @@ describe.each(CLIS)('docker CLI $path', ({path, present}) => {
   })
 
   it.skipIf(!present)(`${skipNote}refuses to replace a user's context of the machine's name`, async () => {
-    await docker('context', 'create', 'clash', '--description', 'mine', '--docker', 'host=tcp://192.0.2.1:2376')
+    await docker('context', 'create', 'clash', '--description', 'mine', '--docker', 'host=tcp://127.0.0.1:2')
     await expect(contexts.write({...machine(), name: 'clash'})).rejects.toBeInstanceOf(DockerContextConflictError)
     const [inspected] = JSON.parse(await docker('context', 'inspect', 'clash')) as unknown[]
-    expect(inspected).toMatchObject({Metadata: {Description: 'mine'}, Endpoints: {docker: {Host: 'tcp://192.0.2.1:2376'}}})
+    expect(inspected).toMatchObject({Metadata: {Description: 'mine'}, Endpoints: {docker: {Host: 'tcp://127.0.0.1:2'}}})
     expect(await contexts.remove('clash')).toBe(false)
     expect((await docker('context', 'ls', '--format', '{{.Name}}'))).toContain('clash')
   })

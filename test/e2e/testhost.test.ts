@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {sshAnswers} from '../hosts/readiness.js'
 import {tcpConnect} from '../harness/tcp-probe.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
+import {SEALED_RANGES} from '../hosts/layout.js'
 import {run} from '../hosts/run.js'
 
 // Namespace test hosts are what the SSH provisioning tests run against, so their promises are tested
@@ -162,6 +163,24 @@ describe('namespace test hosts', () => {
     expect(outside.stdout).toMatch(/Network is unreachable/)
   })
 
+  it('seals the test ranges: the address of a removed host fails at once with "No route to host"', async () => {
+    // While hosts exist, each sealed range has its unreachable route in the root namespace.
+    const unreachable = (await run('ip', ['-4', 'route', 'show', 'type', 'unreachable'])).stdout
+    for (const range of SEALED_RANGES) expect(unreachable).toContain(`unreachable ${range}`)
+    const gone = await pool.up('gone1', {init: 'sysv'})
+    const address = gone.ip
+    expect(await sshAnswers(address, 22)).toBe(true)
+    await gone.down()
+    // Without the seal this address would follow the default route off the machine, where something may answer.
+    expect((await run('ip', ['-4', 'route', 'get', address])).stderr).toMatch(/No route to host/)
+    const started = performance.now()
+    expect(await tcpConnect(address, 22)).toBe('EHOSTUNREACH')
+    expect(await tcpConnect('192.168.56.200', 2376)).toBe('EHOSTUNREACH')
+    expect(performance.now() - started).toBeLessThan(1_000)
+    // Hosts answer only where the seal holds.
+    await expect(systemd.addAddress('203.0.113.9')).rejects.toThrow(/test hosts answer only inside 10\.232\.0\.0\/16, 192\.168\.56\.0\/21/)
+  })
+
   it('leaves nothing behind once disposed', async () => {
     const traces = [await traceHost(systemd), await traceHost(sysv)]
     const started = performance.now()
@@ -169,7 +188,9 @@ describe('namespace test hosts', () => {
     timings.push(`dispose of 2 hosts with dockerd: ${Math.round(performance.now() - started)} ms`)
     await expectGone(traces)
     // The forwarding rules belong to all hosts on the machine; they go with the last one.
-    if (!(await otherHostsExist())) expect((await run('iptables', ['-S', 'FORWARD'])).stdout).not.toContain('berth-testhosts')
+    if (!(await testHostStateHas(/^h\d+$/))) expect((await run('iptables', ['-S', 'FORWARD'])).stdout).not.toContain('berth-testhosts')
+    // The seal goes with the last host, unless another test file holds it (a simulator's seal lease).
+    if (!(await testHostStateHas(/^(h\d+|seal-.*)$/))) expect((await run('ip', ['-4', 'route', 'show', 'type', 'unreachable'])).stdout).toBe('')
   })
 })
 
@@ -223,9 +244,10 @@ async function processesIn(namespaces: ReadonlySet<string>): Promise<string[]> {
   return found
 }
 
-async function otherHostsExist(): Promise<boolean> {
+/** Whether the machine-wide test host state holds other hosts (hN) or seal leases, made by other test files. */
+async function testHostStateHas(entries: RegExp): Promise<boolean> {
   try {
-    return (await readdir('/tmp/berth-testhosts')).some((name) => /^h\d+$/.test(name))
+    return (await readdir('/tmp/berth-testhosts')).some((name) => entries.test(name))
   } catch {
     return false
   }

@@ -1,5 +1,6 @@
-import {SUBNET, SUBNET_CIDR, VETH_PREFIX} from './layout.js'
+import {SEALED_RANGES, SUBNET, SUBNET_CIDR, VETH_PREFIX} from './layout.js'
 import {runOk} from './run.js'
+import {isSealed} from './seal.js'
 import type {TestHost} from './types.js'
 
 /**
@@ -28,11 +29,14 @@ export async function moveHostAddress(host: TestHost, last: number): Promise<str
 /**
  * Let a host answer on one more address as well as its own, as a VM on a host-only network answers on its
  * static address there (e.g. 192.168.56.10): inside, eth0 carries ADDRESS/32; the root namespace routes the /32
- * into the host's veth (the route goes with the veth when the host is removed). The address must not be another
- * host's or one of this machine's own; the last host given an address gets its traffic.
+ * into the host's veth (the route goes with the veth when the host is removed). The address must lie in a sealed
+ * range (layout.ts) and must not be another host's or one of this machine's own; the last host given an address
+ * gets its traffic.
  */
 export async function addHostAddress(host: TestHost, address: string): Promise<void> {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new Error(`Cannot give ${host.name} the address ${address}: an IPv4 address is needed.`)
+  // Once the host goes, its /32 route goes too: only a sealed range keeps the address from leading off the machine.
+  if (!isSealed(address)) throw new Error(`Cannot give ${host.name} the address ${address}: test hosts answer only inside ${SEALED_RANGES.join(', ')}.`)
   const index = Number(host.ip.split('.')[2])
   const added = await host.exec(`ip addr replace ${address}/32 dev eth0`)
   if (added.code !== 0) throw new Error(`Giving ${host.name} the address ${address} failed: ${added.stderr.trim()}`)

@@ -9,6 +9,15 @@ export const FORWARDING_STATE = join(STATE_ROOT, 'forwarding.json')
 /** Host N gets SUBNET.N.0/30: the root side is .1, the host .2. */
 export const SUBNET = '10.232'
 export const SUBNET_CIDR = `${SUBNET}.0.0/16`
+/**
+ * Every address a test may connect to besides loopback: the hosts' own range, VirtualBox's default host-only range
+ * (where the VBoxManage simulator's VMs take their static addresses), and the benchmarking range 198.18.0.0/15
+ * (the EC2 simulator's instances without a host). While any host or seal lease exists, each range has an
+ * `unreachable` route in the root namespace (seal.ts), so none of its addresses can lead off this machine.
+ */
+export const SEALED_RANGES: readonly string[] = [SUBNET_CIDR, '192.168.56.0/21', '198.18.0.0/15']
+/** A process that needs the seal without a host (a simulator with host-less instances) holds a lease file. */
+export const SEAL_LEASE = /^seal-\d+-[0-9a-f]+$/
 export const MAX_INDEX = 254
 /** Root-side veth names; iptables matches them with `${VETH_PREFIX}+`. */
 export const VETH_PREFIX = 'berth-v'

@@ -1,11 +1,14 @@
-import {mkdir, readdir, rm, stat} from 'node:fs/promises'
+import {randomBytes} from 'node:crypto'
+import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {withLock} from '../../src/core/store/lock.js'
 import {ensureForwarding, releaseForwarding} from './forwarding.js'
-import {LOCK_PATH, MAX_INDEX, STATE_ROOT, VETH_PREFIX, hostLayout, indexOfHostDir, type HostLayout} from './layout.js'
+import {LOCK_PATH, MAX_INDEX, SEAL_LEASE, STATE_ROOT, VETH_PREFIX, hostLayout, indexOfHostDir, type HostLayout} from './layout.js'
 import {linkExists} from './network.js'
-import {isAlive} from './processes.js'
+import {identify, isAlive, type ProcessIdentity} from './processes.js'
 import {readRecord, writeRecord, type HostRecord} from './record.js'
 import {run} from './run.js'
+import {sealTestRanges, unsealTestRanges} from './seal.js'
 import {stopHost} from './teardown.js'
 
 // A directory without a record is a host being created right now, or one whose creator died at once.
@@ -26,6 +29,7 @@ export async function reserveHost(record: (layout: HostLayout) => HostRecord): P
     await mkdir(layout.dockerDir, {recursive: true})
     await writeRecord(layout, record(layout))
     await ensureForwarding()
+    await sealTestRanges()
     return layout
   })
 }
@@ -34,7 +38,7 @@ export async function reserveHost(record: (layout: HostLayout) => HostRecord): P
 export async function releaseHost(layout: HostLayout): Promise<void> {
   await withLock(LOCK_PATH, async () => {
     await rm(layout.dir, {recursive: true, force: true})
-    if ((await hostIndexes()).length === 0) await releaseForwarding()
+    if ((await hostIndexes()).length === 0) await releaseNetwork()
   })
 }
 
@@ -70,9 +74,47 @@ export async function sweepLeftovers(): Promise<number[]> {
       const index = link.startsWith(VETH_PREFIX) ? Number(link.slice(VETH_PREFIX.length)) : NaN
       if (Number.isInteger(index) && !indexes.has(index) && (await linkExists(link))) await run('ip', ['link', 'del', link])
     }
-    if (indexes.size === 0) await releaseForwarding()
+    if (indexes.size === 0) await releaseNetwork()
     return swept
   })
+}
+
+/** What the first host set up in the root namespace, taken back with the last; the seal stays while leases do. */
+async function releaseNetwork(): Promise<void> {
+  await releaseForwarding()
+  if ((await liveSealLeases()).length === 0) await unsealTestRanges()
+}
+
+/**
+ * Keep the test ranges sealed (seal.ts) without a host, for as long as the returned release is not called: for
+ * simulators whose instances have addresses in a sealed range but no host behind them.
+ */
+export async function holdSeal(): Promise<() => Promise<void>> {
+  await mkdir(STATE_ROOT, {recursive: true})
+  const owner = await identify(process.pid)
+  if (!owner) throw new Error('Cannot read this process in /proc.')
+  const lease = join(STATE_ROOT, `seal-${process.pid}-${randomBytes(4).toString('hex')}`)
+  await withLock(LOCK_PATH, async () => {
+    await writeFile(lease, JSON.stringify(owner))
+    await sealTestRanges()
+  })
+  return () => withLock(LOCK_PATH, async () => {
+    await rm(lease, {force: true})
+    if ((await hostIndexes()).length === 0 && (await liveSealLeases()).length === 0) await unsealTestRanges()
+  })
+}
+
+/** Lease files of live processes; those of processes that died are removed. Call under the hosts' lock. */
+async function liveSealLeases(): Promise<string[]> {
+  const live: string[] = []
+  for (const name of await readdir(STATE_ROOT).catch(() => [])) {
+    if (!SEAL_LEASE.test(name)) continue
+    const path = join(STATE_ROOT, name)
+    const owner = await readFile(path, 'utf8').then((text) => JSON.parse(text) as ProcessIdentity, () => undefined)
+    if (owner !== undefined && (await isAlive(owner))) live.push(name)
+    else await rm(path, {force: true})
+  }
+  return live
 }
 
 async function isLeftover(layout: HostLayout, record: HostRecord | undefined): Promise<boolean> {

@@ -61,7 +61,7 @@ export class TestHostBacking implements Backing {
   }
 }
 
-/** Instances without hosts: addresses from 198.18.0.0/15, the range set aside for benchmarks. */
+/** Instances without hosts: addresses from 198.18.0.0/15, the range set aside for benchmarks, sealed while the simulator runs. */
 export class BookkeepingBacking implements Backing {
   private count = 0
 

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import type {TestHostPool} from '../../hosts/index.js'
+import {holdSeal, type TestHostPool} from '../../hosts/index.js'
 import {describeImages, describeInstanceTypeOfferings, describeInstanceTypes} from './actions/catalog.js'
 import {describeInstances, rebootInstances, runInstances, startInstances, stopInstances, terminateInstances} from './actions/instances.js'
 import {deleteKeyPair, describeKeyPairs, importKeyPair} from './actions/key-pairs.js'
@@ -93,6 +93,7 @@ export class Ec2Simulator {
   private readonly credentials: readonly SimulatorCredentials[]
   private server?: Server
   private base = ''
+  private releaseSeal?: () => Promise<void>
 
   private constructor(private readonly options: Ec2SimulatorOptions) {
     this.credentials = options.credentials ?? [TEST_CREDENTIALS, OTHER_CREDENTIALS, SESSION_CREDENTIALS]
@@ -102,6 +103,8 @@ export class Ec2Simulator {
 
   static async start(options: Ec2SimulatorOptions = {}): Promise<Ec2Simulator> {
     const simulator = new Ec2Simulator(options)
+    // Instances without a host have addresses in a sealed range: a client that tries one must not leave this machine.
+    simulator.releaseSeal = await holdSeal()
     const server = createServer((request, response) => void simulator.handle(request, response))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -195,6 +198,8 @@ export class Ec2Simulator {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
     await this.lifecycle.idle()
+    await this.releaseSeal?.()
+    this.releaseSeal = undefined
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -130,6 +130,8 @@ describe('virtualbox host-only network chooser', () => {
       'eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0',
       'eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0',
       'berth-v3\t0A38A8C0\t00000000\t0005\t0\t0\t0\tFFFFFFFF\t0\t0\t0',
+      // `ip route add unreachable 192.168.56.0/21`: leads nowhere, so it takes no network from VirtualBox.
+      '*\t0038A8C0\t00000000\t0201\t0\t0\t0\t00F8FFFF\t0\t0\t0',
     ].join('\n')
     expect(parseProcNetRoute(proc)).toEqual([route('192.168.1.0/24', 'eth0'), route('192.168.56.10/32', 'berth-v3')])
     const netstat = [
@@ -140,6 +142,7 @@ describe('virtualbox host-only network chooser', () => {
       '127                127.0.0.1          UCS               lo0',
       '192.168.1          link#6             UCS               en0      !',
       '192.168.1.23/32    link#6             UCS               en0      !',
+      '192.168.56/21      127.0.0.1          UGSRc             lo0',
     ].join('\n')
     expect(parseNetstatRoutes(netstat)).toEqual([route('10.0.0.0/8', 'utun3'), route('127.0.0.0/8', 'lo0'), route('192.168.1.0/24', 'en0'), route('192.168.1.23/32', 'en0')])
   })
