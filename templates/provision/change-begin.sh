@@ -29,4 +29,4 @@ for path in {{paths}}; do
 done
 cat /proc/sys/kernel/hostname > "$run/hostname"
 pid=$(pidof dockerd 2>/dev/null | cut -d' ' -f1)
-if [ -n "$pid" ]; then tr '\0' ' ' < "/proc/$pid/cmdline" > "$run/engine-cmdline"; fi
+if [ -n "$pid" ]; then tr '\0' ' ' < "/proc/$pid/cmdline" > "$run/engine-cmdline"; echo "$pid" > "$run/engine-pid"; fi

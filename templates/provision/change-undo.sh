@@ -15,9 +15,12 @@ done
 [ -f "$run/hostname" ] && hostname "$(cat "$run/hostname")" 2>/dev/null
 was_running=no
 [ -f "$run/engine-cmdline" ] && was_running=yes
+# systemd reads its unit files again, whatever else happens.
+[ "$init" = systemd ] && systemctl daemon-reload
+# An engine the run did not restart still runs as it did (its configuration is read at start): it is left alone.
+if [ {{restart}} = yes ]; then
 case "$init" in
   systemd)
-    systemctl daemon-reload
     if [ "$was_running" = yes ]; then systemctl reset-failed docker.service 2>/dev/null; systemctl restart docker.service; else systemctl stop docker.service; fi ;;
   openrc)
     if [ "$was_running" = yes ]; then rc-service docker restart; else rc-service docker stop; fi ;;
@@ -26,6 +29,7 @@ case "$init" in
     pidof dockerd >/dev/null 2>&1 || rm -f /var/run/docker.sock
     if [ "$was_running" = yes ]; then service docker start; fi ;;
 esac >/dev/null 2>&1
+fi
 # The engine that ran before answers on its socket again, started the same way; one that did not run stays stopped.
 version() {
   docker -H unix:///var/run/docker.sock version --format '{{.Server.Version}}' 2>/dev/null ||
@@ -42,9 +46,11 @@ while :; do
   sleep 0.25
 done
 echo "was_running=$was_running"
+echo "restarted={{restart}}"
 if [ -n "$pid" ]; then
   echo "engine_pid=$pid"
   if [ "$was_running" = yes ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline")" = "$(cat "$run/engine-cmdline")" ]; then echo "same_args=yes"; else echo "same_args=no"; fi
+  [ "$pid" = "$(cat "$run/engine-pid" 2>/dev/null)" ] && echo "same_pid=yes"
   echo "answers=$(version)"
 fi
 if [ "$(cat "$run/fresh" 2>/dev/null)" = yes ]; then rm -rf {{stateDir}}; else rm -rf "$run"; fi

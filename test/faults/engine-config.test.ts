@@ -2,6 +2,7 @@ import {hostname} from 'node:os'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, type RunResult} from '../harness/berth.js'
 import {dockerViaEnv} from '../harness/docker-via-env.js'
+import {useNewerEngine} from '../harness/newer-engine.js'
 import {snapshotTree} from '../harness/tree-snapshot.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 
@@ -48,16 +49,19 @@ describe('servers whose engine the user configured', () => {
   let labelled: TestHost
   let sockets: TestHost
   let sysv: TestHost
+  let newer: TestHost
 
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
     other = await BerthSandbox.create()
     pool = new TestHostPool()
-    ;[labelled, sockets, sysv] = await Promise.all([
+    ;[labelled, sockets, sysv, newer] = await Promise.all([
       pool.up('ec-labels', {init: 'systemd', startDocker: true}),
       pool.up('ec-hosts', {init: 'systemd', startDocker: true}),
       pool.up('ec-sysv', {init: 'sysv', startDocker: true}),
+      pool.up('ec-newer', {init: 'systemd', startDocker: true}),
     ])
+    await useNewerEngine(newer)
     // The user's own settings, in effect before berth comes.
     await writeFile(labelled, '/etc/docker/daemon.json', '{"labels": ["env=prod"], "log-level": "warn"}\n')
     await labelled.exec('systemctl restart docker')
@@ -66,7 +70,7 @@ describe('servers whose engine the user configured', () => {
     await sockets.exec('systemctl daemon-reload && systemctl restart docker')
     await writeFile(sysv, '/etc/default/docker', SYSV_DEFAULTS)
     await sysv.exec('service docker stop; service docker start')
-    for (const host of [labelled, sockets, sysv]) await waitFor(() => answersOnSocket(host))
+    for (const host of [labelled, sockets, sysv, newer]) await waitFor(() => answersOnSocket(host))
     // Stores that have their CA and a machine already, as a user's have.
     for (const box of [sandbox, other]) expect((await box.run(['create', '-d', 'none', '--url', 'tcp://127.0.0.1:9', 'seed'])).code).toBe(0)
   }, 180_000)
@@ -161,6 +165,20 @@ describe('servers whose engine the user configured', () => {
     expect(adopted.stderr).toContain(`Taking the host over from machine "ec-m1" of the berth store ${sandbox.storePath}`)
     expect((await labelled.exec('hostname')).stdout).toBe('ec-m2\n')
     expect((await dockerViaEnv(other, 'ec-m2', ['info', '--format', '{{json .Labels}}'])).stdout).toBe('["env=prod","provider=generic"]\n')
+  }, 240_000)
+
+  it('has a Docker 26 engine check the new configuration before it is put in place: a value it refuses leaves the engine running untouched', async () => {
+    expect((await newer.exec('docker version --format "{{.Server.Version}}"')).stdout).toMatch(/^26\./)
+    const before = await engineState(newer)
+    const refused = await create('ec-new', newer, ['--engine-opt', 'default-ulimit=nofile=bogus'])
+    expect(refused.code).toBe(1)
+    expect(errorLine(refused)).toMatch(/^Error: Provisioning failed at step "engine\.configure" \(Configuring the engine for TLS\): dockerd on the host refuses the new configuration: Status: invalid argument "nofile=bogus" for "--default-ulimit" flag: .* berth undid its changes on the host: its files are as they were, and the engine was not restarted \(pid \d+, Docker 26\.\d+\S* answering on its socket\)\./)
+    // Not restarted at all: the same process, the same files, and nothing of berth's left.
+    expect(await engineState(newer)).toEqual(before)
+    expect((await newer.exec('ls /var/lib/berth 2>&1')).stdout).toMatch(/No such file or directory/)
+    const created = await create('ec-new', newer)
+    expect(created.stderr).not.toMatch(/^Error/m)
+    expect((await dockerViaEnv(sandbox, 'ec-new', ['version', '--format', '{{.Server.Version}}'])).stdout).toMatch(/^26\./)
   }, 240_000)
 
   it('keeps the admin\'s DOCKER_OPTS on a sysvinit server, and rm --clean-host puts every file back as it was', async () => {

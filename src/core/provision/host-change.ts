@@ -12,8 +12,11 @@ export interface UndoReport {
   restored: string[]
   removed: string[]
   wasRunning: boolean
-  /** The engine's pid now, when it runs. */
+  /** Whether the engine was restarted to put it back (it is not when the run never restarted it). */
+  restarted: boolean
+  /** The engine's pid now, when it runs, and whether it is the pid it had before the run. */
   enginePid?: number
+  samePid: boolean
   /** Whether the engine runs with the same arguments as before the run. */
   sameArgs: boolean
   /** The version the engine answered with on its socket, when it did. */
@@ -36,9 +39,12 @@ export class HostChange {
     return new HostChange(session, init, run)
   }
 
-  /** Put the host back as it was before begin(). Runs to its end even when the operation was aborted. */
-  async undo(): Promise<UndoReport> {
-    const script = await renderTemplate('provision/change-undo.sh', {run: shellQuote(this.run), init: this.init, stateDir: shellQuote(HOST_STATE_DIR)})
+  /**
+   * Put the host back as it was before begin(): the files always; the engine restarted (or stopped) as it was when
+   * the run restarted it. Runs to its end even when the operation was aborted.
+   */
+  async undo(options: {engineRestarted: boolean}): Promise<UndoReport> {
+    const script = await renderTemplate('provision/change-undo.sh', {run: shellQuote(this.run), init: this.init, stateDir: shellQuote(HOST_STATE_DIR), restart: options.engineRestarted ? 'yes' : 'no'})
     const output = await runAsRoot(this.session, script, new AbortController().signal, {what: 'undo its changes'})
     const values = new Map<string, string[]>()
     for (const line of output.split('\n')) {
@@ -51,7 +57,9 @@ export class HostChange {
       restored: values.get('restored') ?? [],
       removed: values.get('removed') ?? [],
       wasRunning: one('was_running') === 'yes',
+      restarted: one('restarted') === 'yes',
       ...(Number.isInteger(pid) && pid > 0 ? {enginePid: pid} : {}),
+      samePid: one('same_pid') === 'yes',
       sameArgs: one('same_args') === 'yes',
       ...(one('answers') ? {answers: one('answers')!} : {}),
     }
@@ -66,18 +74,21 @@ export class HostChange {
 
 /** Whether an undo left the engine as it was before the run: running with the same arguments and answering, or stopped. */
 export function undoRestoredEngine(report: UndoReport): boolean {
-  return report.wasRunning ? report.enginePid !== undefined && report.sameArgs && report.answers !== undefined : report.enginePid === undefined
+  if (!report.wasRunning) return report.enginePid === undefined
+  return report.enginePid !== undefined && report.sameArgs && report.answers !== undefined && (report.restarted || report.samePid)
 }
 
 /** What an undo did, in words, only as far as it was checked. */
 export function describeUndo(report: UndoReport): string {
+  const files = `berth put back the host's files (${[...report.restored, ...report.removed].join(', ') || 'none had changed'})`
   if (!undoRestoredEngine(report)) {
     const engine = report.wasRunning
-      ? report.enginePid === undefined ? 'the engine, which ran before, did not start again' : `the engine runs (pid ${report.enginePid}) but ${report.sameArgs ? 'does not answer on its socket' : 'not with its previous arguments'}`
-      : `the engine, which was stopped before, runs (pid ${report.enginePid})`
-    return `berth put back the host's files (${[...report.restored, ...report.removed].join(', ') || 'none had changed'}), but ${engine}`
+      ? report.enginePid === undefined ? 'the engine, which ran before, does not run now' : `the engine runs (pid ${report.enginePid}) but ${report.sameArgs ? 'does not answer on its socket' : 'not with its previous arguments'}`
+      : `the engine, which was not running before, runs (pid ${report.enginePid})`
+    return `${files}, but ${engine}`
   }
-  return report.wasRunning
+  if (!report.wasRunning) return 'berth undid its changes on the host: its files are as they were, and the engine is not running, as before'
+  return report.restarted
     ? `berth undid its changes on the host: the engine runs again as before with its previous configuration (pid ${report.enginePid}, Docker ${report.answers} answering on its socket)`
-    : 'berth undid its changes on the host: its files are as they were, and the engine is not running, as before'
+    : `berth undid its changes on the host: its files are as they were, and the engine was not restarted (pid ${report.enginePid}, Docker ${report.answers} answering on its socket)`
 }

@@ -41,7 +41,7 @@ export async function provisionHost(session: RemoteSession, spec: ProvisionSpec,
   reporter.debug(`host: ${os}, init ${facts.init}, dockerd ${facts.dockerd ?? 'missing'}, running ${facts.dockerdRunning}${facts.newerThanEngine ? `, changed since it started: ${[...facts.newerThanEngine].join(' ')}` : ''}`)
   const marker = parseHostMarker(facts.engineConfig.marker)
   const ctx: ProvisionContext = {
-    session, spec, facts, reporter, signal, engineChanged: false, directoriesReady: false,
+    session, spec, facts, reporter, signal, engineChanged: false, directoriesReady: false, engineRestarted: false,
     present: interpretEngine(facts.engineConfig, facts.init),
     ...(marker === undefined ? {} : {marker}),
   }
@@ -78,7 +78,7 @@ export async function provisionHost(session: RemoteSession, spec: ProvisionSpec,
 async function undoRun(ctx: ProvisionContext): Promise<{text: string; report?: UndoReport} | undefined> {
   if (ctx.change === undefined) return undefined
   try {
-    const report = await ctx.reporter.step('Undoing the changes on the host', () => ctx.change!.undo())
+    const report = await ctx.reporter.step('Undoing the changes on the host', () => ctx.change!.undo({engineRestarted: ctx.engineRestarted}))
     return {text: describeUndo(report), report}
   } catch (error) {
     return {text: `berth could not undo its changes on the host (${errorMessage(error)}); the first originals of the files it changed are kept in /var/lib/berth/originals there`}

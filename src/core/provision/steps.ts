@@ -52,6 +52,8 @@ export interface ProvisionContext {
   engineChanged: boolean
   /** Whether the directories berth writes into exist (made once, before the first upload). */
   directoriesReady: boolean
+  /** Whether this run restarted the engine (or installed one), so that undoing it restarts it as it was. */
+  engineRestarted: boolean
 }
 
 /** One idempotent step: says whether the host already is as wanted, and makes it so otherwise. */
@@ -118,6 +120,8 @@ const installEngine: ProvisionStep = {
       throw new BerthError('The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".', {hint: 'Install the engine on the host, or pass an install URL.'})
     }
     await changing(ctx)
+    // A package may start the engine it installs: undoing this run then stops it again.
+    ctx.engineRestarted = true
     const family = detectOsFamily(ctx.facts.osRelease)
     // The official script does not support every distribution; those use their own packages unless the user chose a script.
     const script = url === DEFAULT_INSTALL_URL && family.packageInstall !== undefined
@@ -180,16 +184,19 @@ async function validateWithDockerd(ctx: ProvisionContext, change: HostChange): P
   if (ctx.present.options?.has('validate') !== true) return
   const plan = ctx.plan!
   const daemonJson = plan.files.find((file) => file.path === ctx.present.daemonJson.path)
-  let configFile = ctx.present.daemonJson.path
+  // The daemon.json it will read: the new one where berth writes one, else the present one (a file given
+  // with --config-file must exist, and none may, at the default path).
+  let configFile: string[] = ctx.present.daemonJson.text === undefined ? [] : ['--config-file', ctx.present.daemonJson.path]
   if (daemonJson !== undefined) {
-    configFile = `${change.run}/daemon.json`
-    await ctx.session.upload(configFile, daemonJson.content, {mode: 0o600, owner: 'root', group: 'root'})
+    configFile = ['--config-file', `${change.run}/daemon.json`]
+    await ctx.session.upload(configFile[1]!, daemonJson.content, {mode: 0o600, owner: 'root', group: 'root'})
   }
   const args = plan.args.filter((arg, index, all) => arg !== '--config-file' && all[index - 1] !== '--config-file' && !arg.startsWith('--config-file='))
-  const command = [ctx.facts.dockerd!, '--validate', '--config-file', configFile, ...args].map(shellQuote).join(' ')
+  const command = [ctx.facts.dockerd!, '--validate', ...configFile, ...args].map(shellQuote).join(' ')
   const result = await ctx.session.exec(command, {sudo: true, signal: ctx.signal})
   if (result.code !== 0) {
-    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n').at(-1)}`, {hint: 'Change or remove the engine option it names (berth provision --engine-opt-rm NAME removes a stored one).'})
+    // dockerd's first line is the reason; a flag error adds "See 'dockerd --help'." after it.
+    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {hint: 'Change or remove the engine option it names (berth provision --engine-opt-rm NAME removes a stored one).'})
   }
 }
 
@@ -208,6 +215,7 @@ const restartEngine: ProvisionStep = {
   isSatisfied: (ctx) => ctx.facts.dockerdRunning && !ctx.engineChanged &&
     ![...Object.values(REMOTE_TLS), ...plannedFiles(ctx).map((file) => file.path)].some((path) => ctx.facts.newerThanEngine?.has(path)),
   async apply(ctx) {
+    ctx.engineRestarted = true
     await runAsRoot(ctx.session, await renderTemplate(`provision/restart-engine-${ctx.facts.init}.sh`, {}), ctx.signal)
   },
 }
