@@ -3,6 +3,8 @@ import {join} from 'node:path'
 /** Everything the hosts keep on disk; each host's /var/lib/docker lives here, so it must not be a tmpfs. */
 export const STATE_ROOT = '/tmp/berth-testhosts'
 export const LOCK_PATH = join(STATE_ROOT, '.lock')
+/** The host index handed out last; the next host takes the next free one after it. */
+export const LAST_INDEX = join(STATE_ROOT, 'last-index')
 /** What the first host changed in the root namespace, so that the last one can put it back. */
 export const FORWARDING_STATE = join(STATE_ROOT, 'forwarding.json')
 

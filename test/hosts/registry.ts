@@ -3,7 +3,7 @@ import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {withLock} from '../../src/core/store/lock.js'
 import {ensureForwarding, releaseForwarding} from './forwarding.js'
-import {LOCK_PATH, MAX_INDEX, SEAL_LEASE, STATE_ROOT, VETH_PREFIX, hostLayout, indexOfHostDir, type HostLayout} from './layout.js'
+import {LAST_INDEX, LOCK_PATH, MAX_INDEX, SEAL_LEASE, STATE_ROOT, VETH_PREFIX, hostLayout, indexOfHostDir, type HostLayout} from './layout.js'
 import {linkExists} from './network.js'
 import {identify, isAlive, type ProcessIdentity} from './processes.js'
 import {readRecord, writeRecord, type HostRecord} from './record.js'
@@ -15,16 +15,19 @@ import {stopHost} from './teardown.js'
 const UNRECORDED_GRACE_MS = 60_000
 
 /**
- * Reserve the lowest free host index on this machine (its directory is the reservation), record the host,
- * and make sure forwarding between hosts is set up. The lock makes the choice and the first-host and
- * last-host network changes safe between processes.
+ * Reserve a free host index on this machine (its directory is the reservation), record the host, and make sure
+ * forwarding between hosts is set up. Indexes go round (the next free one after the last one handed out), so an
+ * address is not handed to a new host the moment its last host went: a command of another test that still talks to
+ * that address then finds nothing, never the new host. The lock makes the choice and the first-host and last-host
+ * network changes safe between processes.
  */
 export async function reserveHost(record: (layout: HostLayout) => HostRecord): Promise<HostLayout> {
   return withLock(LOCK_PATH, async () => {
     const taken = new Set(await hostIndexes())
-    let index = 1
-    while (taken.has(index)) index++
-    if (index > MAX_INDEX) throw new Error(`All ${MAX_INDEX} test host slots on this machine are taken.`)
+    const last = Number(await readFile(LAST_INDEX, 'utf8').catch(() => '0')) || 0
+    const index = Array.from({length: MAX_INDEX}, (_, offset) => ((last + offset) % MAX_INDEX) + 1).find((candidate) => !taken.has(candidate))
+    if (index === undefined) throw new Error(`All ${MAX_INDEX} test host slots on this machine are taken.`)
+    await writeFile(LAST_INDEX, String(index))
     const layout = hostLayout(index)
     await mkdir(layout.dockerDir, {recursive: true})
     await writeRecord(layout, record(layout))
