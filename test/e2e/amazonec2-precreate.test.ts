@@ -45,7 +45,7 @@ describe('amazonec2 pre-create checks', () => {
     {
       name: 'a region the account has not enabled',
       flags: ['--amazonec2-region', 'af-south-1'],
-      line: 'Error: The region af-south-1 is not enabled for this AWS account. Enable it in the AWS console (Account, AWS Regions), or choose another region with --amazonec2-region.',
+      line: 'Error: The region af-south-1 is not enabled for this AWS account. Enable it in the AWS console (Account, AWS Regions) or with "aws account enable-region --region-name af-south-1", which takes a few minutes, or choose another region with --amazonec2-region.',
     },
     {
       name: 'an AMI that does not exist in the region',
