@@ -1,4 +1,4 @@
-import {stat} from 'node:fs/promises'
+import {access, constants, stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
 /** What is wrong with a path, said of the path really at fault: `/a/b` "is a file, not a directory". */
@@ -42,7 +42,7 @@ export async function diagnosePath(path: string, error: unknown): Promise<PathPr
     const ancestors: string[] = []
     for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) ancestors.unshift(dir)
     for (const dir of ancestors) {
-      const found = await statProblem(dir)
+      const found = await statProblem(dir) ?? (code === 'EACCES' ? await searchProblem(dir) : undefined)
       if (found !== undefined) return found
     }
   }
@@ -51,6 +51,8 @@ export async function diagnosePath(path: string, error: unknown): Promise<PathPr
     const found = await statProblem(target)
     if (found !== undefined) return found
   }
+  // Denied making something that is not there: its directory may not be written.
+  if (code === 'EACCES' && !(await exists(target))) return {path: dirname(target), problem: 'is not writable (permission denied)', code}
   return {path: target, problem: describeCode(code, error), code}
 }
 
@@ -65,6 +67,25 @@ async function statProblem(dir: string): Promise<PathProblem | undefined> {
     // Permission denied on stat means the directory above it may not be searched.
     if (code === 'EACCES') return {path: dirname(dir), problem: 'cannot be searched (permission denied)', code}
     return {path: dir, problem: describeCode(code, error), code}
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A directory that may not be entered. */
+async function searchProblem(dir: string): Promise<PathProblem | undefined> {
+  try {
+    await access(dir, constants.X_OK)
+    return undefined
+  } catch (error) {
+    return {path: dir, problem: 'cannot be searched (permission denied)', code: errorCode(error)}
   }
 }
 
