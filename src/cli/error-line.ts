@@ -21,6 +21,11 @@ export function errorLine(error: unknown): {line: string; exitCode: number} {
   return {line: `Error: ${escapeControls(shown(systemErrorText(error) ?? message.split('\n')[0]!.trim()))}`, exitCode: 1}
 }
 
+/** A stack trace for --debug: its message can hold what the error line hides (a password in a URL, control characters). */
+export function shownStack(stack: string): string {
+  return escapeControlsKeepingLines(redactUrlPasswords(stack))
+}
+
 function shown(text: string): string {
   return escapeControlsKeepingLines(text.split('\n').map((line) => cutText(redactUrlPasswords(line), LINE_LIMIT)).join('\n'))
 }
