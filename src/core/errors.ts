@@ -61,7 +61,7 @@ export class PreCreateCheckError extends BerthError {
 export class UnknownDriverError extends BerthError {
   override readonly name = 'UnknownDriverError'
   constructor(driver: string, available: readonly string[]) {
-    super(`Unknown driver "${driver}".`, {hint: `Available drivers: ${available.join(', ')}. Run "berth drivers" for details.`})
+    super(`Unknown driver ${quoteValue(driver)}.`, {hint: `Available drivers: ${available.join(', ')}. Run "berth drivers" for details.`})
   }
 }
 
