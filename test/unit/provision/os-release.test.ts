@@ -144,6 +144,10 @@ describe('detectOsFamily', () => {
     expect(() => detectOsFamily({ID: 'nixos'})).toThrow('The host runs "nixos", which berth cannot provision.')
   })
 
+  it('keeps a value with a carriage return inside, to show it spelled out', () => {
+    expect(parseOsRelease('PRETTY_NAME="Evil\r\u001b[2KOS"\r\nID=x\r\n')).toEqual({PRETTY_NAME: 'Evil\r\u001b[2KOS', ID: 'x'})
+  })
+
   it('shows what the host says of itself quoted, cut, with control characters spelled out', () => {
     const release = parseOsRelease(`ID="\u001b[32mevil"\nPRETTY_NAME="\u001b[2J\u001b[HEvil ${'OS'.repeat(100)}"\n`)
     expect(() => detectOsFamily(release)).toThrow(`The host runs "\\x1b[2J\\x1b[HEvil ${'OS'.repeat(34)}…" (212 characters), which berth cannot provision.`)
