@@ -25,7 +25,7 @@ export class DockerConfigError extends BerthError {
 }
 
 function dockerConfigFix(found: PathProblem, options: {fromEnv: boolean; configFile: boolean}): string {
-  if (found.code === 'EACCES' || found.code === 'EPERM') return `Give yourself access (chmod u+rw ${found.path}, or chown it to you).`
+  if (found.code === 'EACCES' || found.code === 'EPERM') return `Give yourself access (chmod u+rwX ${found.path}, or chown it to you).`
   if (options.configFile) return 'Move it aside: the docker CLI cannot read it either.'
   if (options.fromEnv) return 'Point DOCKER_CONFIG at the docker CLI\'s configuration directory, or unset it to use ~/.docker.'
   return `Move ${found.path} out of the way: the docker CLI keeps its settings and contexts in that directory.`
@@ -44,7 +44,8 @@ export async function checkDockerConfig(env: NodeJS.ProcessEnv): Promise<void> {
       return (await stat(path)).isDirectory() ? 'directory' : 'file'
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return 'missing'
-      throw new DockerConfigError(await diagnosePath(path, error), {fromEnv, configFile: path !== dir})
+      const found = await diagnosePath(path, error)
+      throw new DockerConfigError(found, {fromEnv, configFile: found.path !== dir})
     }
   }
   const dirKind = await kind(dir)

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {quoteValue} from '../safe-text.js'
+import {VALUE_LIMIT, cutText, quoteValue} from '../safe-text.js'
 
 /** A parsed `--filter` list. Values of one key are alternatives (OR); different keys must all match (AND). */
 export interface Filters {
@@ -100,8 +100,8 @@ async function compileNamePatterns(filters: ReadonlyArray<{filter: string; patte
       const compiled = RE2JS.compile(pattern)
       return {source: pattern, test: (name: string) => compiled.matcher(name).find()}
     } catch (error) {
-      // RE2JS words its errors as Go does: "error parsing regexp: missing closing ]: `[`".
-      const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error)
+      // RE2JS words its errors as Go does: "error parsing regexp: missing closing ]: `[`", the pattern cut when long.
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/^error parsing regexp: /, '').replace(/`([^]*)`$/, (_, expr: string) => `\`${cutText(expr, VALUE_LIMIT)}\``)
       throw new UsageError(`Invalid regular expression in filter ${quoted(filter)}: ${reason}.`, {hint: 'The name filter is a regular expression (Go syntax), e.g. --filter name=^web-'})
     }
   })
