@@ -148,7 +148,7 @@ describe('bad input from outside the flags: one clear line, a non-zero exit, and
     ['regenerate-certs: --tls-ca-cert mistyped', {args: ['regenerate-certs', '-f', '--tls-ca-cert', '@/ca-typo.pem', 'good'], says: [/--tls-ca-cert \S+\/ca-typo\.pem does not exist\./]}],
     ['provision: --tls-ca-key mistyped', {args: ['provision', '--tls-ca-key', '@/ca-typo.pem', 'good'], says: [/--tls-ca-key \S+\/ca-typo\.pem does not exist\./]}],
     ['create: the store\'s CA key is readable by others', {
-      args: create('m2'), preamble: PRE_CREATE, says: [/The CA key \S+\/certs\/ca-key\.pem can be read by other users \(mode 0644\)\./, /Run "chmod 600 \S+\/certs\/ca-key\.pem"/],
+      args: create('m2'), preamble: PRE_CREATE, says: [/The CA key \S+\/certs\/ca-key\.pem is open to other users \(mode 0644\)\./, /Run "chmod 600 \S+\/certs\/ca-key\.pem"/],
       prepare: (s) => chmod(join(s.storePath, 'certs', 'ca-key.pem'), 0o644),
       undo: (s) => chmod(join(s.storePath, 'certs', 'ca-key.pem'), 0o600),
     }],

@@ -201,7 +201,7 @@ async function refuseOpenCaKey(path: string): Promise<void> {
   if (process.platform === 'win32') return
   const mode = (await stat(path)).mode & 0o777
   if ((mode & 0o077) === 0) return
-  throw new BerthError(`The CA key ${path} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
+  throw new BerthError(`The CA key ${path} is open to other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
     hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
   })
 }
