@@ -31,9 +31,13 @@ export class BerthSandbox {
     return this.env.BERTH_STORAGE_PATH!
   }
 
-  /** Run `berth ARGS` to completion; never throws for a non-zero exit. */
-  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<RunResult> {
-    return runProcess('node', [runJs, ...args], {...this.env, ...options.env}, options.input)
+  /**
+   * Run `berth ARGS` to completion; never throws for a non-zero exit. `prefix` runs it through another command
+   * first (e.g. setpriv, to drop the capabilities that let root read any file).
+   */
+  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string; prefix?: readonly string[]} = {}): Promise<RunResult> {
+    const [file, ...before] = [...(options.prefix ?? []), 'node']
+    return runProcess(file, [...before, runJs, ...args], {...this.env, ...options.env}, options.input)
   }
 
   /** Run a shell snippet with this sandbox's environment (for eval "$(berth env ...)"). BERTH names the CLI. */

@@ -1,5 +1,5 @@
 import {readFile} from 'node:fs/promises'
-import {installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
+import {checkGivenCertificateFiles, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
 import {BerthError} from '../errors.js'
@@ -34,6 +34,7 @@ const ENGINE_ANSWER_TIMEOUT_MS = 60_000
  */
 export async function provisionMachine(name: string, deps: ProvisionDeps, options: {renewServerCert: boolean}): Promise<MachineConfig> {
   const {store, reporter, signal} = deps
+  await checkGivenCertificateFiles(store.layout, deps.certificates)
   const config = await store.load(name)
   const {driver, definition} = await openMachine(store.layout, deps.registry, config, deps.env)
   if (!definition.capabilities.provisions) {

@@ -1,4 +1,5 @@
 import {BerthError} from '../errors.js'
+import {quoteValue} from '../safe-text.js'
 import type {OsRelease} from './os-release.js'
 
 /** What berth needs to know of a Linux distribution: facts only, no orchestration. */
@@ -38,7 +39,9 @@ export const OS_FAMILIES: readonly OsFamily[] = [
 export function detectOsFamily(release: OsRelease): OsFamily {
   const family = OS_FAMILIES.find((candidate) => candidate.matches(release))
   if (family !== undefined) return family
-  const found = release.PRETTY_NAME ?? release.ID ?? 'an unidentified system (no /etc/os-release)'
+  // What the host says of itself is shown quoted, cut and with control characters spelled out.
+  const name = release.PRETTY_NAME ?? release.ID
+  const found = name === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(name)
   throw new BerthError(`The host runs ${found}, which berth cannot provision.`, {
     hint: `Supported: ${OS_FAMILIES.map((candidate) => candidate.name).join(', ')}. For anything else, install and configure the engine yourself and register it with "berth create -d none".`,
   })

@@ -121,7 +121,7 @@ describe('detectOsFamily', () => {
   })
 
   it.each([
-    ['amzn-2', 'Amazon Linux 2'],
+    ['amzn-2', '"Amazon Linux 2"'],
     ['empty', 'an unidentified system (no /etc/os-release)'],
     ['garbage', 'an unidentified system (no /etc/os-release)'],
   ])('refuses %s, naming the system and listing what is supported', (name, system) => {
@@ -141,7 +141,16 @@ describe('detectOsFamily', () => {
   })
 
   it('names a system without PRETTY_NAME by its ID', () => {
-    expect(() => detectOsFamily({ID: 'nixos'})).toThrow('The host runs nixos, which berth cannot provision.')
+    expect(() => detectOsFamily({ID: 'nixos'})).toThrow('The host runs "nixos", which berth cannot provision.')
+  })
+
+  it('keeps a value with a carriage return inside, to show it spelled out', () => {
+    expect(parseOsRelease('PRETTY_NAME="Evil\r\u001b[2KOS"\r\nID=x\r\n')).toEqual({PRETTY_NAME: 'Evil\r\u001b[2KOS', ID: 'x'})
+  })
+
+  it('shows what the host says of itself quoted, cut, with control characters spelled out', () => {
+    const release = parseOsRelease(`ID="\u001b[32mevil"\nPRETTY_NAME="\u001b[2J\u001b[HEvil ${'OS'.repeat(100)}"\n`)
+    expect(() => detectOsFamily(release)).toThrow(`The host runs "\\x1b[2J\\x1b[HEvil ${'OS'.repeat(34)}…" (212 characters), which berth cannot provision.`)
   })
 
   it('installs from the distribution\'s packages only where the official script does not serve it', () => {
