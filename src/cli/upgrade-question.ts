@@ -34,9 +34,11 @@ export function upgradeQuestion(offer: UpgradeOffer): UpgradeQuestion {
       return {details, question: `Upgrade ${engine} ${where} and restart the engine? [y/N] `, action: `Upgrading ${engine} ${where} restarts its engine`}
     }
     case 'restart': {
-      const target = offer.to === undefined ? 'its installed binary' : `Docker ${offer.to}`
-      const details = `The engine ${where} runs ${offer.from === undefined ? 'an older binary' : `Docker ${offer.from}`}, but ${target} is installed: its package was upgraded without restarting it.\n${containerLines(offer.containers, machine)}`
-      return {details, question: `Restart the engine ${where} to run ${target}? [y/N] `, action: `Restarting the engine ${where}`}
+      const target = offer.to === undefined ? 'the installed dockerd' : `the installed Docker ${offer.to}`
+      const running = offer.from === undefined ? '' : ` (Docker ${offer.from})`
+      const details = `Nothing newer is offered, but the engine ${where} still runs the dockerd it was started from${running}, which has been replaced since ` +
+        `(a package upgraded without restarting it).\n${containerLines(offer.containers, machine)}`
+      return {details, question: `Restart the engine ${where} to run ${target}? [y/N] `, action: `Restarting the engine ${where} to run ${target}`}
     }
     case 'script': {
       const details = `berth cannot tell whether ${offer.url} installs a newer engine than ${offer.from === undefined ? 'the one' : `Docker ${offer.from}`} ${where}: ` +

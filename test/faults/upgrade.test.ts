@@ -162,6 +162,34 @@ describe('berth upgrade does no harm', {timeout: 240_000}, () => {
       expect(await hostState()).toEqual(before)
       expect(await snapshotTree(sandbox.storePath)).toEqual(store)
     })
+
+    it('an engine binary replaced behind berth\'s back: nothing newer, but after asking the engine restarts once to run it', async () => {
+      // What an unattended upgrade of docker.io leaves: the file replaced (here by a copy with one more byte at its
+      // end, which the loader ignores), the engine still running the one it was started from.
+      const replaced = await host.exec('cp -p /usr/sbin/dockerd /usr/sbin/dockerd.new && printf "\\n" >> /usr/sbin/dockerd.new && mv /usr/sbin/dockerd.new /usr/sbin/dockerd')
+      expect(replaced.stderr).toBe('')
+      const [store, before] = [await snapshotTree(sandbox.storePath), await hostState()]
+      const refused = await sandbox.run(['upgrade', 'u1'])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(`Nothing newer is offered, but the engine on "u1" still runs the dockerd it was started from (Docker ${engine.engine}), which has been replaced since`)
+      expect(errorLines(refused)).toEqual([
+        `Error: Restarting the engine on "u1" to run the installed Docker ${engine.engine}, and there is no terminal to ask whether to go on; nothing was changed. Pass -y to upgrade "u1" without asking.`,
+      ])
+      expect(await hostState()).toEqual(before)
+      expect(await snapshotTree(sandbox.storePath)).toEqual(store)
+
+      const restarted = await timed('restart a replaced binary', () => sandbox.run(['upgrade', '-y', 'u1']))
+      expect(restarted.stderr).not.toMatch(/^Error/m)
+      expect(restarted.code).toBe(0)
+      expect(restarted.stderr).not.toContain('Upgrading ')
+      expect(restarted.stderr).toContain('Restarting the engine of "u1" to run its new binary: done')
+      expect(restarted.stderr).toContain(`Machine "u1" runs Docker ${engine.engine}.`)
+      const after = await hostState()
+      expect(after.pid).not.toBe(before.pid)
+      expect(after.starts).toBe(before.starts + 1)
+      expect(after.version).toBe(before.version)
+      expect(await containerStates()).toEqual({keeps: 'running', plain: 'exited'})
+    })
   })
 
   describe('a machine with its own install script', () => {

@@ -34,10 +34,11 @@ describe('the question before an upgrade', () => {
   it('says when there are no containers, and when the engine could not be asked', () => {
     const offer = {kind: 'restart' as const, machine: 'm1', from: '20.10.24', to: '20.10.25'}
     expect(upgradeQuestion({...offer, containers: {containers: []}}).details).toBe(
-      'The engine on "m1" runs Docker 20.10.24, but Docker 20.10.25 is installed: its package was upgraded without restarting it.\nNo containers run on "m1".\n')
+      'Nothing newer is offered, but the engine on "m1" still runs the dockerd it was started from (Docker 20.10.24), which has been replaced since ' +
+      '(a package upgraded without restarting it).\nNo containers run on "m1".\n')
     expect(upgradeQuestion({...offer, containers: {containers: [], unknown: 'Cannot connect to the Docker engine at tcp://10.0.0.5:2376 within 10s.'}}).details)
       .toContain('berth could not ask the engine which containers run (Cannot connect to the Docker engine at tcp://10.0.0.5:2376 within 10s.): a restart stops every running container.')
-    expect(upgradeQuestion({...offer, containers: {containers: []}}).question).toBe('Restart the engine on "m1" to run Docker 20.10.25? [y/N] ')
+    expect(upgradeQuestion({...offer, containers: {containers: []}}).question).toBe('Restart the engine on "m1" to run the installed Docker 20.10.25? [y/N] ')
   })
 
   it('a new packaging of the same release, or a companion package alone, is named by its packages', () => {
