@@ -42,7 +42,7 @@ export function upgradeQuestion(offer: UpgradeOffer): UpgradeQuestion {
     }
     case 'script': {
       const details = `berth cannot tell whether ${offer.url} installs a newer engine than ${offer.from === undefined ? 'the one' : `Docker ${offer.from}`} ${where}: ` +
-        'what an install script installs is only known once it ran (get.docker.com\'s --dry-run prints the commands it would run, not the version).\n' +
+        'what an install script installs is only known once it ran (even the official script\'s --dry-run prints the commands it would run, not the versions).\n' +
         containerLines(offer.containers, machine)
       return {details, question: `Run ${offer.url} ${where}? The engine restarts if the script changes it. [y/N] `, action: `Running the install script ${where} may restart its engine`}
     }

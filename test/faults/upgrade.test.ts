@@ -227,7 +227,7 @@ describe('berth upgrade does no harm', {timeout: 240_000}, () => {
 
     it('a script that fails is named in one line, and the engine is left running', async () => {
       expect((await sandbox.run(['provision', '--engine-install-url', scripts.url('/missing.sh'), 'u1'])).code).toBe(0)
-      const before = await hostState()
+      const [store, before] = [await snapshotTree(sandbox.storePath), await hostState()]
       const result = await sandbox.run(['upgrade', '-y', 'u1'])
       expect(result.code).toBe(1)
       expect(errorLines(result)).toEqual([
@@ -235,6 +235,7 @@ describe('berth upgrade does no harm', {timeout: 240_000}, () => {
           `Check that ${scripts.url('/missing.sh')} serves an install script that works on this host; change it with "berth provision --engine-install-url URL u1".`,
       ])
       expect(await hostState()).toEqual(before)
+      expect(await snapshotTree(sandbox.storePath)).toEqual(store)
     })
   })
 })

@@ -39,7 +39,10 @@ export interface EngineCallOptions {
 
 export const DEFAULT_ENGINE_TIMEOUT_MS = 10_000
 
-/** Large enough for any answer berth asks for (/version, /info, the running containers); bounds what a misbehaving service can make us buffer. */
+/**
+ * Large enough for any answer berth asks for (/version, /info, the running containers); bounds what a misbehaving
+ * service can make us buffer.
+ */
 const MAX_BODY_BYTES = 1024 * 1024
 
 /**
