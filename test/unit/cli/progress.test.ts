@@ -11,6 +11,7 @@ function terminal(interactive: boolean): Terminal & {written: string} {
     },
     env: {},
     interactive,
+    canAsk: false,
     invocation: [],
     ask: async () => '',
   }

@@ -162,6 +162,17 @@ describe('detectOsFamily', () => {
     expect(family('opensuse-leap-15.6').packageInstall).toMatch(/^zypper /)
     expect(family('arch').packageInstall).toMatch(/^pacman /)
     expect(family('alpine-3.20').packageInstall).toMatch(/^apk /)
-    for (const candidate of OS_FAMILIES) expect(candidate.packageUpgrade, candidate.name).toMatch(/\S/)
+  })
+
+  it('names, for every family, the package manager and the engine\'s packages berth upgrade compares and upgrades', () => {
+    const family = (name: string) => detectOsFamily(parseOsRelease(fixture(name)))
+    expect(family('debian-12').packages.manager.name).toBe('apt')
+    expect(family('ubuntu-24.04').packages.engine).toEqual(['docker-ce', 'docker.io'])
+    expect(family('fedora-40').packages.engine).toEqual(['docker-ce', 'moby-engine', 'docker'])
+    expect(family('amzn-2023').packages.manager.name).toBe('dnf')
+    expect(family('opensuse-leap-15.6').packages.manager.name).toBe('zypper')
+    expect(family('arch').packages.manager.name).toBe('pacman')
+    expect(family('alpine-3.20').packages.manager.name).toBe('apk')
+    for (const candidate of OS_FAMILIES) expect(candidate.packages.engine.length, candidate.name).toBeGreaterThan(0)
   })
 })
