@@ -46,6 +46,8 @@ export interface ImageView {
   architecture: string
   created: string
   rootDeviceName?: string
+  /** GiB of the snapshot the root volume is made from. */
+  rootSnapshotSize?: number
 }
 
 export interface SubnetView {
@@ -80,7 +82,7 @@ export interface LaunchSpec {
   subnetId: string
   groupIds: string[]
   publicAddress: boolean
-  rootDevice: {name: string; size: number; type: string}
+  rootDevice: {name: string; size: number; type: string; iops?: number; throughput?: number}
   tags: Tag[]
   clientToken: string
   monitoring: boolean
@@ -158,10 +160,14 @@ export class Ec2Api {
       ? {ImageIds: query.ids}
       : {Owners: [query.owner], Filters: [{Name: 'name', Values: query.namePatterns}, {Name: 'architecture', Values: [query.architecture]}, {Name: 'state', Values: ['available']}]}
     const answer = await this.send('DescribeImages', (client, options) => client.send(new sdk.DescribeImagesCommand(input), options), signal)
-    return (answer.Images ?? []).map((image) => ({
-      id: image.ImageId ?? '', name: image.Name ?? '', architecture: image.Architecture ?? '', created: image.CreationDate ?? '',
-      ...(image.RootDeviceName === undefined ? {} : {rootDeviceName: image.RootDeviceName}),
-    }))
+    return (answer.Images ?? []).map((image) => {
+      const snapshotSize = image.BlockDeviceMappings?.find((mapping) => mapping.DeviceName === image.RootDeviceName)?.Ebs?.VolumeSize
+      return {
+        id: image.ImageId ?? '', name: image.Name ?? '', architecture: image.Architecture ?? '', created: image.CreationDate ?? '',
+        ...(image.RootDeviceName === undefined ? {} : {rootDeviceName: image.RootDeviceName}),
+        ...(snapshotSize === undefined ? {} : {rootSnapshotSize: snapshotSize}),
+      }
+    })
   }
 
   /** The architectures an instance type runs (InvalidInstanceType when EC2 has no such type). */
@@ -239,7 +245,11 @@ export class Ec2Api {
       KeyName: spec.keyName,
       ClientToken: spec.clientToken,
       NetworkInterfaces: [{DeviceIndex: 0, SubnetId: spec.subnetId, Groups: spec.groupIds, AssociatePublicIpAddress: spec.publicAddress, DeleteOnTermination: true}],
-      BlockDeviceMappings: [{DeviceName: spec.rootDevice.name, Ebs: {VolumeSize: spec.rootDevice.size, VolumeType: spec.rootDevice.type as Ec2Sdk.VolumeType, DeleteOnTermination: true}}],
+      BlockDeviceMappings: [{DeviceName: spec.rootDevice.name, Ebs: {
+        VolumeSize: spec.rootDevice.size, VolumeType: spec.rootDevice.type as Ec2Sdk.VolumeType, DeleteOnTermination: true,
+        ...(spec.rootDevice.iops === undefined ? {} : {Iops: spec.rootDevice.iops}),
+        ...(spec.rootDevice.throughput === undefined ? {} : {Throughput: spec.rootDevice.throughput}),
+      }}],
       TagSpecifications: [tagSpecification('instance', spec.tags), tagSpecification('volume', spec.tags)],
       Monitoring: {Enabled: spec.monitoring},
       EbsOptimized: spec.ebsOptimized,

@@ -38,7 +38,7 @@ export class Ec2Driver implements Driver {
 
   async preCreateCheck(ctx: OperationContext): Promise<void> {
     await this.explained(async () => {
-      this.stored.plan = await preflight(this.api(), this.settings, ctx.signal)
+      this.stored.plan = await preflight(this.api(), (region) => this.connect(region), this.settings, ctx.signal)
     })
   }
 
@@ -63,7 +63,11 @@ export class Ec2Driver implements Driver {
         subnetId: plan.subnetId,
         groupIds,
         publicAddress: !this.settings.privateAddressOnly,
-        rootDevice: {name: plan.rootDeviceName, size: this.settings.rootSize, type: this.settings.volumeType},
+        rootDevice: {
+          name: plan.rootDeviceName, size: this.settings.rootSize, type: this.settings.volumeType,
+          ...(this.settings.volumeIops === undefined ? {} : {iops: this.settings.volumeIops}),
+          ...(this.settings.volumeThroughput === undefined ? {} : {throughput: this.settings.volumeThroughput}),
+        },
         tags,
         // The same token on a retried call returns the instance the first call made, never a second one.
         clientToken: `berth-${name}-${randomBytes(8).toString('hex')}`.slice(-64),
@@ -132,15 +136,19 @@ export class Ec2Driver implements Driver {
     return {...this.stored}
   }
 
-  /** The EC2 client, made on first use (loading the SDK then, not when the driver is loaded). */
+  /** The EC2 client of the machine's region, made on first use (loading the SDK then, not when the driver is loaded). */
   private api(): Ec2Api {
-    this.connection ??= new Ec2Api({
-      region: this.settings.region,
+    this.connection ??= this.connect(this.settings.region)
+    return this.connection
+  }
+
+  private connect(region: string): Ec2Api {
+    return new Ec2Api({
+      region,
       ...(this.settings.endpoint === undefined ? {} : {endpoint: this.settings.endpoint}),
       credentials: this.credentials(),
       maxAttempts: this.settings.retries,
     })
-    return this.connection
   }
 
   private instanceId(): string {

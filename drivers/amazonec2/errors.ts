@@ -39,8 +39,10 @@ export function explainEc2Error(error: unknown, context: ErrorContext): unknown 
     return make(`Unknown AWS region "${region}".`, 'Pass --amazonec2-region (AWS_DEFAULT_REGION) with a region such as us-east-1 or eu-west-1.')
   }
   if (code === 'SignatureDoesNotMatch') return make(`AWS did not accept the credentials (${code}): the secret key does not belong to the access key.`, CREDENTIALS_HINT)
+  // EC2's word for an account not (yet) subscribed to the service, or to an AMI's Marketplace product; a region
+  // that is not enabled answers AuthFailure instead (see region-access.ts).
   if (code === 'OptInRequired') {
-    return make(`The region ${region} is not enabled for this AWS account (OptInRequired).`, 'Enable it in the AWS console (Account, AWS Regions), or choose another region with --amazonec2-region.')
+    return make(`EC2 refused ${action} (OptInRequired): ${error.message}`, 'The account is not subscribed to what the call needs: a new account may still be being verified, and an AMI from AWS Marketplace needs a subscription to its product first.')
   }
   if (code === 'UnauthorizedOperation') return make(`The AWS credentials may not call ec2:${action} (UnauthorizedOperation).`, `Allow ec2:${action} in the IAM policy of the user or role.`)
   if (code.startsWith('InvalidAMIID')) {

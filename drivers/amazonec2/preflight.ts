@@ -3,7 +3,9 @@ import {BerthError} from '../../src/core/errors.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'
 import {chooseImage} from './image.js'
+import {checkRegionAccess} from './region-access.js'
 import type {Ec2Settings} from './settings.js'
+import {rootVolumeProblem, snapshotProblem} from './volume-rules.js'
 
 /** What the pre-create check found out, and create uses: where the instance goes and what it boots. */
 export interface LaunchPlan {
@@ -21,20 +23,23 @@ export interface LaunchPlan {
 const USER_DATA_LIMIT = 16 * 1024
 
 /**
- * Everything that can be checked before anything is made, with EC2's read-only calls: the credentials and the
- * region, the network, the instance type in the zone, the image and its architecture, and the key pair and
- * security groups the user named.
+ * Everything that can be checked before anything is made: the root volume against EBS's rules and the user data
+ * against EC2's limit, then with EC2's read-only calls the credentials and the region, the network, the instance
+ * type in the zone, the image (its architecture and root snapshot), and the key pair and security groups the user
+ * named. askHome connects to another region with the same endpoint and credentials.
  */
-export async function preflight(api: Ec2Api, settings: Ec2Settings, signal: AbortSignal): Promise<LaunchPlan> {
+export async function preflight(api: Ec2Api, askHome: (region: string) => Ec2Api, settings: Ec2Settings, signal: AbortSignal): Promise<LaunchPlan> {
   const {region} = settings
+  const volumeProblem = rootVolumeProblem({
+    type: settings.volumeType, size: settings.rootSize,
+    ...(settings.volumeIops === undefined ? {} : {iops: settings.volumeIops}),
+    ...(settings.volumeThroughput === undefined ? {} : {throughput: settings.volumeThroughput}),
+  })
+  if (volumeProblem !== undefined) throw volumeProblem
   if (settings.userdataPath !== undefined && (await stat(settings.userdataPath)).size > USER_DATA_LIMIT) {
     throw new BerthError(`The user data file ${settings.userdataPath} is larger than EC2's limit of 16 KB.`, {hint: 'Shorten it, or have it download the rest.'})
   }
-  const optIn = await api.regionOptIn(region, signal)
-  if (optIn === undefined) throw new BerthError(`Unknown AWS region "${region}".`, {hint: 'Pass --amazonec2-region (AWS_DEFAULT_REGION) with a region such as us-east-1 or eu-west-1.'})
-  if (optIn === 'not-opted-in') {
-    throw new BerthError(`The region ${region} is not enabled for this AWS account.`, {hint: 'Enable it in the AWS console (Account, AWS Regions), or choose another region with --amazonec2-region.'})
-  }
+  await checkRegionAccess(api, askHome, region, signal)
 
   const [network, architectures] = await Promise.all([resolveNetwork(api, settings, signal), typeArchitectures(api, settings.instanceType, signal)])
   const architecture = architectures.includes('arm64') ? 'arm64' : 'x86_64'
@@ -48,6 +53,10 @@ export async function preflight(api: Ec2Api, settings: Ec2Settings, signal: Abor
   if (!architectures.includes(image.architecture)) {
     throw new BerthError(`The AMI ${image.id} is for ${image.architecture}, but ${settings.instanceType} runs ${architectures.join(', ')}.`, {hint: 'Choose an AMI and an instance type of the same architecture.'})
   }
+  // A root device named otherwise than the AMI's is a new empty volume, not one made from the snapshot.
+  const fromSnapshot = settings.deviceName === undefined || settings.deviceName === image.rootDeviceName
+  const tooSmall = fromSnapshot ? snapshotProblem(settings.rootSize, image.rootSnapshotSize, image.id) : undefined
+  if (tooSmall !== undefined) throw tooSmall
   if (settings.keypairName !== undefined && !(await api.keyPairExists(settings.keypairName, signal))) {
     throw new BerthError(`The key pair "${settings.keypairName}" does not exist in ${region}.`, {hint: 'Pass the name of an EC2 key pair of this region with --amazonec2-keypair-name, or leave it out: berth then imports a key of its own.'})
   }

@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {UsageError} from '../../src/core/errors.js'
 import {DEFAULTS} from './flags.js'
+import {VOLUME_RULES} from './volume-rules.js'
 
 export interface IngressPort {
   port: number
@@ -26,6 +27,9 @@ export interface Ec2Settings {
   tags: {key: string; value: string}[]
   rootSize: number
   volumeType: string
+  /** Provisioned IOPS and throughput (MiB/s) of the root volume, when given. */
+  volumeIops?: number
+  volumeThroughput?: number
   deviceName?: string
   iamInstanceProfile?: string
   userdataPath?: string
@@ -43,12 +47,15 @@ export interface Ec2Settings {
   retries: number
 }
 
-const VOLUME_TYPES = ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard']
+const VOLUME_TYPES = Object.keys(VOLUME_RULES)
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/
 const ZONE = /^[a-z]$/
 const TAG_KEY = /^(?!aws:).{1,128}$/
 
-/** Settings from create's flags; every check that needs no AWS call happens here, before anything is made. */
+/**
+ * Settings from create's flags; what is wrong in itself is refused here. What EC2 would refuse of a well-formed
+ * value (a volume type that cannot boot, a size or IOPS out of the type's range) is the pre-create check's.
+ */
 export function settingsFromFlags(values: FlagValues, machineName: string): Ec2Settings {
   const string = (flag: string): string | undefined => {
     const value = values[`amazonec2-${flag}`]
@@ -58,8 +65,9 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
     const value = values[`amazonec2-${flag}`]
     return (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean)
   }
-  const integer = (flag: string, fallback: number): number => {
+  const integer = <T extends number | undefined>(flag: string, fallback: T): number | T => {
     const value = values[`amazonec2-${flag}`] ?? fallback
+    if (value === undefined) return fallback
     if (typeof value !== 'number' || !Number.isInteger(value)) throw new UsageError(`--amazonec2-${flag} must be a whole number.`)
     return value
   }
@@ -74,7 +82,11 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
   const volumeType = string('volume-type') ?? DEFAULTS.volumeType
   if (!VOLUME_TYPES.includes(volumeType)) throw new UsageError(`--amazonec2-volume-type "${volumeType}" is not an EBS volume type.`, {hint: `Use one of ${VOLUME_TYPES.join(', ')}.`})
   const rootSize = integer('root-size', DEFAULTS.rootSize)
-  if (rootSize < 8 || rootSize > 16384) throw new UsageError('--amazonec2-root-size must be from 8 to 16384 (GB).')
+  if (rootSize < 1) throw new UsageError('--amazonec2-root-size must be 1 or more (GiB).')
+  const volumeIops = integer('volume-iops', undefined)
+  if (volumeIops !== undefined && volumeIops < 1) throw new UsageError('--amazonec2-volume-iops must be 1 or more.')
+  const volumeThroughput = integer('volume-throughput', undefined)
+  if (volumeThroughput !== undefined && volumeThroughput < 1) throw new UsageError('--amazonec2-volume-throughput must be 1 or more (MiB/s).')
   const sshPort = integer('ssh-port', DEFAULTS.sshPort)
   if (sshPort < 1 || sshPort > 65535) throw new UsageError('--amazonec2-ssh-port must be a port number from 1 to 65535.')
   const retries = integer('retries', DEFAULTS.retries)
@@ -122,7 +134,7 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
   }
   const optional: Partial<Ec2Settings> = {
     endpoint, profile: string('profile'), ami, vpcId: string('vpc-id'), subnetId: string('subnet-id'), deviceName: string('device-name'),
-    iamInstanceProfile: string('iam-instance-profile'), userdataPath, spotPrice, sshKeyPath, keypairName,
+    iamInstanceProfile: string('iam-instance-profile'), userdataPath, spotPrice, sshKeyPath, keypairName, volumeIops, volumeThroughput,
   }
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, {[key]: value})
   return settings

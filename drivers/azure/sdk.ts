@@ -11,6 +11,7 @@ import {isKnownAuthorityHost} from './environments.js'
 import {AzureCallError, AzureCredentialError, normalizeSdkError, oneLine} from './errors.js'
 import {retryPolicy, type Notify} from './retry-policy.js'
 import type {ImageUrn} from './settings.js'
+import type {ImageFacts, LocationSkus} from './vm-compatibility.js'
 
 export interface AzureAuth {
   resourceManagerEndpoint: string
@@ -111,25 +112,37 @@ export class AzureArm {
     return (type?.locations ?? []).map((location) => location.toLowerCase().replace(/\s+/g, ''))
   }
 
-  /** Whether a VM size is offered in a location, and to this subscription. */
-  async sizeOffer(location: string, size: string, signal: AbortSignal): Promise<'offered' | 'restricted' | 'unknown'> {
+  /** The VM sizes (with their restrictions and capabilities) and the OS disk types a location offers, in one listing. */
+  async locationSkus(location: string, signal: AbortSignal): Promise<LocationSkus> {
     const client = await this.compute()
     return this.call(async () => {
+      const found: LocationSkus = {sizes: [], diskTypes: []}
       for await (const sku of client.resourceSkus.list({filter: `location eq '${location}'`, abortSignal: signal})) {
-        if (sku.resourceType !== 'virtualMachines' || sku.name?.toLowerCase() !== size.toLowerCase()) continue
-        const restricted = (sku.restrictions ?? []).some((restriction) => restriction.type === 'Location' && restriction.reasonCode === 'NotAvailableForSubscription')
-        return restricted ? 'restricted' : 'offered'
+        if (sku.name === undefined) continue
+        if (sku.resourceType === 'disks') found.diskTypes.push(sku.name)
+        if (sku.resourceType !== 'virtualMachines') continue
+        const capability = (name: string): string | undefined => sku.capabilities?.find((entry) => entry.name === name)?.value
+        found.sizes.push({
+          name: sku.name,
+          restricted: (sku.restrictions ?? []).some((restriction) => restriction.type === 'Location' && restriction.reasonCode === 'NotAvailableForSubscription'),
+          premiumIO: capability('PremiumIO')?.toLowerCase() === 'true',
+          hyperVGenerations: (capability('HyperVGenerations') ?? '').split(',').map((name) => name.trim()).filter(Boolean),
+          architecture: capability('CpuArchitectureType'),
+        })
       }
-      return 'unknown'
+      return found
     })
   }
 
-  /** The image version "latest" stands for (or the version asked for), or undefined when there is no such image. */
-  async imageVersion(location: string, image: ImageUrn, signal: AbortSignal): Promise<string | undefined> {
+  /** The image version "latest" stands for (or the version asked for) with its generation and architecture, or undefined when there is no such image. */
+  async imageFacts(location: string, image: ImageUrn, signal: AbortSignal): Promise<ImageFacts | undefined> {
     const client = await this.compute()
     const versions = await this.orMissing(() => client.virtualMachineImages.list(location, image.publisher, image.offer, image.sku, {abortSignal: signal, orderby: 'name desc'}))
     const names = (versions ?? []).map((version) => version.name)
-    return image.version.toLowerCase() === 'latest' ? names[0] : names.find((name) => name === image.version)
+    const version = image.version.toLowerCase() === 'latest' ? names[0] : names.find((name) => name === image.version)
+    if (version === undefined) return undefined
+    const details = await this.call(() => client.virtualMachineImages.get(location, image.publisher, image.offer, image.sku, version, {abortSignal: signal}))
+    return {version, hyperVGeneration: details.hyperVGeneration, architecture: details.architecture}
   }
 
   // Network.

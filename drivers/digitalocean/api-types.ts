@@ -32,6 +32,8 @@ export interface Image {
   name: string
   distribution: string
   regions: string[]
+  /** GB of disk a droplet needs for the image. */
+  min_disk_size: number
   status?: string
 }
 

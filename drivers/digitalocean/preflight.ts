@@ -37,8 +37,8 @@ export async function checkAccount(api: DigitalOceanApi, settings: DigitalOceanS
     settings.sshKeyFingerprint === undefined ? undefined : api.sshKey(settings.sshKeyFingerprint, signal).catch((error: unknown) => notFound(error, () => new BerthError(`The DigitalOcean account has no SSH key with the fingerprint ${settings.sshKeyFingerprint}.`, {hint: 'Add the key to the account, or leave out --digitalocean-ssh-key-fingerprint and --digitalocean-ssh-key-path so berth imports a key for the machine.'}))),
   ])
   checkRegion(regions, settings.region)
-  checkSize(sizes, settings)
-  checkImage(image, settings)
+  const size = checkSize(sizes, settings)
+  checkImage(image, size, sizes, settings)
   return account
 }
 
@@ -53,19 +53,43 @@ function checkRegion(regions: readonly Region[], slug: string): void {
   if (!region.available) throw new BerthError(`The DigitalOcean region ${slug} takes no new droplets.`, {hint: `Pass --digitalocean-region with one of: ${open.join(', ')}.`})
 }
 
-function checkSize(sizes: readonly Size[], settings: DigitalOceanSettings): void {
+/** The sizes a droplet in the region can have, as the API lists them. */
+function sizesIn(sizes: readonly Size[], region: string): Size[] {
+  return sizes.filter((candidate) => candidate.available && candidate.regions.includes(region))
+}
+
+function listed(slugs: readonly string[]): string {
+  return `${slugs.slice(0, 8).join(', ')}${slugs.length > 8 ? ', ...' : ''}`
+}
+
+function checkSize(sizes: readonly Size[], settings: DigitalOceanSettings): Size {
   const size = sizes.find((candidate) => candidate.slug === settings.size)
-  const here = sizes.filter((candidate) => candidate.available && candidate.regions.includes(settings.region)).map((candidate) => candidate.slug)
-  const choices = `Sizes in ${settings.region} include: ${here.slice(0, 8).join(', ')}${here.length > 8 ? ', ...' : ''} (doctl compute size list).`
+  const choices = `Sizes in ${settings.region} include: ${listed(sizesIn(sizes, settings.region).map((candidate) => candidate.slug))} (doctl compute size list).`
   if (size === undefined) throw new BerthError(`DigitalOcean has no droplet size ${JSON.stringify(settings.size)}.`, {hint: `Pass --digitalocean-size with a size slug. ${choices}`})
   if (!size.available || !size.regions.includes(settings.region)) {
     throw new BerthError(`The droplet size ${settings.size} is not available in ${settings.region}.`, {hint: `Choose another --digitalocean-size or --digitalocean-region. ${choices}`})
   }
+  return size
 }
 
-function checkImage(image: Image, settings: DigitalOceanSettings): void {
+function checkImage(image: Image, size: Size, sizes: readonly Size[], settings: DigitalOceanSettings): void {
   // Images that are not in a region yet (being transferred) list none; DigitalOcean refuses those as well.
   if (!image.regions.includes(settings.region)) {
     throw new BerthError(`The image ${settings.image} is not available in ${settings.region}.`, {hint: `Choose another --digitalocean-region (it is in: ${image.regions.join(', ') || 'none yet'}) or another --digitalocean-image.`})
   }
+  const tooSmall = diskProblem(image.min_disk_size, size, sizesIn(sizes, settings.region), settings)
+  if (tooSmall !== undefined) throw tooSmall
+}
+
+/**
+ * An image (a snapshot above all) needs at least the disk of the droplet it was taken from; DigitalOcean refuses
+ * a size with less. The hint names the sizes of the region that have enough, smallest disk first.
+ */
+export function diskProblem(minDiskSize: number, size: Size, sizesHere: readonly Size[], settings: Pick<DigitalOceanSettings, 'image' | 'region'>): BerthError | undefined {
+  if (minDiskSize <= size.disk) return undefined
+  const fitting = sizesHere.filter((candidate) => candidate.disk >= minDiskSize).sort((a, b) => a.disk - b.disk || a.memory - b.memory)
+  const hint = fitting.length === 0
+    ? `No size in ${settings.region} has that much: choose another --digitalocean-region or --digitalocean-image.`
+    : `Pass --digitalocean-size with one that does, such as ${listed(fitting.map((candidate) => candidate.slug))}.`
+  return new BerthError(`The image ${settings.image} needs a disk of at least ${minDiskSize} GB, and size ${size.slug} has ${size.disk} GB.`, {hint})
 }

@@ -1,5 +1,6 @@
 import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
 import type {Driver, DriverDefinition, FlagValues, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
+import {quoteValue} from '../../src/core/safe-text.js'
 
 /** Registers an engine that already runs with TLS; berth makes nothing and provisions nothing. */
 class NoneDriver implements Driver {
@@ -59,10 +60,10 @@ export function parseEngineUrl(value: unknown): string {
   try {
     url = new URL(value)
   } catch {
-    throw new UsageError(`--url "${value}" is not a URL.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
+    throw new UsageError(`--url ${quoteValue(value)} is not a URL.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
   }
-  if (url.protocol !== 'tcp:' || url.hostname === '' || url.port === '' || (url.pathname !== '' && url.pathname !== '/') || url.username || url.search) {
-    throw new UsageError(`--url "${value}" is not of the form tcp://HOST:PORT.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
+  if (url.protocol !== 'tcp:' || url.hostname === '' || url.port === '' || (url.pathname !== '' && url.pathname !== '/') || url.username || url.password || url.search) {
+    throw new UsageError(`--url ${quoteValue(value)} is not of the form tcp://HOST:PORT.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
   }
   return `tcp://${url.host}`
 }

@@ -1,6 +1,6 @@
 import {Command} from '@oclif/core'
 import {createApp, type App} from './app.js'
-import {errorLine} from './error-line.js'
+import {errorLine, shownStack} from './error-line.js'
 import {oclifFlags} from './oclif-spec.js'
 import {driverRegistryFor} from './driver-catalog.js'
 import {globalFlags, type ParsedInput} from './spec.js'
@@ -39,7 +39,7 @@ export abstract class BerthCommand extends Command {
   protected override async catch(error: Error): Promise<void> {
     const {line, exitCode} = errorLine(error)
     process.stderr.write(`${line}\n`)
-    if (this.showStacks && error.stack) process.stderr.write(`${error.stack}\n`)
+    if (this.showStacks && error.stack) process.stderr.write(`${shownStack(error.stack)}\n`)
     process.exitCode = exitCode
   }
 }

@@ -1,6 +1,7 @@
-import {BerthError, errorMessage} from '../core/errors.js'
+import {BerthError} from '../core/errors.js'
 import type {App} from './app.js'
 import {NeedsFullCli} from './app.js'
+import {errorLine} from './error-line.js'
 
 /**
  * Run one piece of work per machine, all at once, and print each result line in the order the machines
@@ -16,7 +17,7 @@ export async function forEachMachine(app: App, names: readonly string[], work: (
   }
   if (failed.length === 1) throw failed[0]!.reason
   if (failed.length > 1) {
-    for (const failure of failed) app.terminal.err(`Error: ${errorMessage(failure.reason)}\n`)
+    for (const failure of failed) app.terminal.err(`${errorLine(failure.reason).line}\n`)
     throw new BerthError(`${failed.length} of ${names.length} machines failed.`)
   }
 }

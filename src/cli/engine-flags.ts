@@ -2,6 +2,7 @@ import {UsageError} from '../core/errors.js'
 import type {EngineFlags, EngineRemovals} from '../core/machine/engine-options.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../core/machine/machine-ssh.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
+import {quoteValue} from '../core/safe-text.js'
 
 /** Docker Machine's --engine-* flags (and --tls-san), shared by create and provision. */
 export const engineFlagSpecs: Record<string, FlagSpec> = {
@@ -66,5 +67,5 @@ export function engineFlagsFrom(flags: ParsedFlags): EngineFlags & {sans: string
 
 function checkPairs(flag: string, values: readonly string[], pattern: RegExp, form: string): void {
   const bad = values.find((value) => !pattern.test(value))
-  if (bad !== undefined) throw new UsageError(`${flag} "${bad}" is not of the form ${form}.`)
+  if (bad !== undefined) throw new UsageError(`${flag} ${quoteValue(bad)} is not of the form ${form}.`)
 }

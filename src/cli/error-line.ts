@@ -1,14 +1,41 @@
 import {BerthError} from '../core/errors.js'
+import {describeCode, errorCode} from '../core/path-problem.js'
+import {cutText, escapeControls, escapeControlsKeepingLines, redactUrlPasswords} from '../core/safe-text.js'
 
-/** The one line a failed command prints on stderr, and its exit code. */
+/** A line of an error is cut after this many characters: a value echoed whole could fill the screen. */
+const LINE_LIMIT = 1000
+
+/**
+ * The one line a failed command prints on stderr, and its exit code. Whatever the message holds (a host's reply, a
+ * name from the store, a value typed in) reaches the terminal without control characters, cut when long, and with
+ * passwords in URLs hidden. Only the tail of a log that a message carries on purpose keeps its line breaks.
+ */
 export function errorLine(error: unknown): {line: string; exitCode: number} {
   if (error instanceof BerthError) {
-    return {line: `Error: ${error.hint ? `${sentence(error.message)} ${error.hint}` : error.message}`, exitCode: error.exitCode}
+    const text = error.hint ? `${sentence(error.message)} ${error.hint}` : error.message
+    return {line: `Error: ${shown(text)}`, exitCode: error.exitCode}
   }
   const message = error instanceof Error ? error.message : String(error)
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
-  if (oclifExit !== undefined) return {line: `Error: ${sentence(oclifMessage(message))} See "berth help" or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
-  return {line: `Error: ${message.split('\n')[0]!.trim()}`, exitCode: 1}
+  if (oclifExit !== undefined) return {line: `Error: ${shown(sentence(oclifMessage(message)))} See "berth help" or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
+  return {line: `Error: ${escapeControls(shown(systemErrorText(error) ?? message.split('\n')[0]!.trim()))}`, exitCode: 1}
+}
+
+/** A stack trace for --debug: its message can hold what the error line hides (a password in a URL, control characters). */
+export function shownStack(stack: string): string {
+  return escapeControlsKeepingLines(redactUrlPasswords(stack))
+}
+
+function shown(text: string): string {
+  return escapeControlsKeepingLines(text.split('\n').map((line) => cutText(redactUrlPasswords(line), LINE_LIMIT)).join('\n'))
+}
+
+/** A file system error berth did not foresee, in words and with its path, instead of Node's "ENOTDIR: ..., scandir '...'". */
+function systemErrorText(error: unknown): string | undefined {
+  const path = (error as NodeJS.ErrnoException).path
+  const code = errorCode(error)
+  if (path === undefined || code === '') return undefined
+  return `${path} ${describeCode(code, error)}.`
 }
 
 /**

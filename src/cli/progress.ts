@@ -1,9 +1,11 @@
 import type {Reporter} from '../core/reporter.js'
+import {escapeControls, redactUrlPasswords} from '../core/safe-text.js'
 import type {Terminal} from './terminal.js'
 
 /**
  * A reporter on stderr. On a terminal each step shows its elapsed time when it ends; in a pipe or log
- * every line is plain text, one per event.
+ * every line is plain text, one per event. Messages often carry what a host said or a name from the store: each
+ * is shown as one line, control characters spelled out and passwords in URLs hidden (see safe-text.ts).
  */
 export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
   const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)}s`
@@ -11,7 +13,7 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
   // A bar being redrawn in place has no line end yet: any other output first ends its line.
   let barOpen = false
   const line = (text: string): void => {
-    terminal.err(`${barOpen ? '\n' : ''}${text}\n`)
+    terminal.err(`${barOpen ? '\n' : ''}${safe(text)}\n`)
     barOpen = false
   }
   return {
@@ -30,7 +32,7 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
     info: (message) => line(message),
     meter(label, done, total) {
       // Drawn again only when what it shows changes: a download reports every chunk.
-      const shown = meterText(label, done, total, terminal.interactive)
+      const shown = safe(meterText(label, done, total, terminal.interactive))
       if (meters.get(label) === shown) return
       meters.set(label, shown)
       if (!terminal.interactive) return line(shown)
@@ -44,6 +46,8 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
     },
   }
 }
+
+const safe = (text: string): string => escapeControls(redactUrlPasswords(text))
 
 const BAR_WIDTH = 30
 const megabytes = (bytes: number): string => (bytes / 1e6).toFixed(0)

@@ -46,10 +46,10 @@ export interface ParsedInput {
 export const globalFlags: Record<string, FlagSpec> = {
   'storage-path': {type: 'string', char: 's', env: 'BERTH_STORAGE_PATH', description: 'Where berth keeps machines and certificates (default ~/.berth).', helpGroup: 'GLOBAL'},
   debug: {type: 'boolean', char: 'D', env: 'BERTH_DEBUG', description: 'Log what berth does on stderr (secrets are never logged).', helpGroup: 'GLOBAL'},
-  'tls-ca-cert': {type: 'string', env: 'BERTH_TLS_CA_CERT', description: 'CA certificate to use instead of <store>/certs/ca.pem.', helpGroup: 'GLOBAL'},
-  'tls-ca-key': {type: 'string', env: 'BERTH_TLS_CA_KEY', description: 'CA private key to use instead of <store>/certs/ca-key.pem.', helpGroup: 'GLOBAL'},
-  'tls-client-cert': {type: 'string', env: 'BERTH_TLS_CLIENT_CERT', description: 'Client certificate to use instead of <store>/certs/cert.pem.', helpGroup: 'GLOBAL'},
-  'tls-client-key': {type: 'string', env: 'BERTH_TLS_CLIENT_KEY', description: 'Client key to use instead of <store>/certs/key.pem.', helpGroup: 'GLOBAL'},
+  'tls-ca-cert': {type: 'string', env: 'BERTH_TLS_CA_CERT', description: 'CA certificate to use instead of <store>/certs/ca.pem: an existing file (berth makes a CA only in the store).', helpGroup: 'GLOBAL'},
+  'tls-ca-key': {type: 'string', env: 'BERTH_TLS_CA_KEY', description: 'CA private key to use instead of <store>/certs/ca-key.pem: an existing file, mode 0600.', helpGroup: 'GLOBAL'},
+  'tls-client-cert': {type: 'string', env: 'BERTH_TLS_CLIENT_CERT', description: 'Client certificate to use instead of <store>/certs/cert.pem: an existing file.', helpGroup: 'GLOBAL'},
+  'tls-client-key': {type: 'string', env: 'BERTH_TLS_CLIENT_KEY', description: 'Client key to use instead of <store>/certs/key.pem: an existing file.', helpGroup: 'GLOBAL'},
 }
 
 /** Global flags may come before the command, as with Docker Machine (`berth -s DIR ls`); oclif wants them after. */

@@ -9,6 +9,8 @@ export interface Terminal {
   readonly env: NodeJS.ProcessEnv
   /** Whether stderr is a terminal (progress is drawn) or a pipe/file (plain lines). */
   readonly interactive: boolean
+  /** Whether stdin is a terminal: someone is there to answer a question, rather than a script or a pipe. */
+  readonly canAsk: boolean
   /** The command line as the user typed it, after the program name (Docker Machine repeats it in hints). */
   readonly invocation: readonly string[]
   /** Ask a question on stderr and read one line of stdin ('' at end of input). */
@@ -24,6 +26,9 @@ export function processTerminal(invocation: readonly string[]): Terminal {
     env: process.env,
     get interactive() {
       return process.stderr.isTTY === true
+    },
+    get canAsk() {
+      return process.stdin.isTTY === true
     },
     invocation,
     async ask(question) {

@@ -1,3 +1,5 @@
+import {quoteValue} from './safe-text.js'
+
 /**
  * Every failure a user can see is a BerthError: a one-line message that names the problem, an optional
  * hint that names the fix, and the process exit code (Docker Machine's: 1, or 3 for a failed pre-create check).
@@ -21,7 +23,7 @@ export class UsageError extends BerthError {
 export class InvalidMachineNameError extends BerthError {
   override readonly name = 'InvalidMachineNameError'
   constructor(name: string, reason: string) {
-    super(`Invalid machine name ${JSON.stringify(name)}: ${reason}.`, {
+    super(`Invalid machine name ${quoteValue(name)}: ${reason}.`, {
       hint: 'Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.',
     })
   }
@@ -59,7 +61,7 @@ export class PreCreateCheckError extends BerthError {
 export class UnknownDriverError extends BerthError {
   override readonly name = 'UnknownDriverError'
   constructor(driver: string, available: readonly string[]) {
-    super(`Unknown driver "${driver}".`, {hint: `Available drivers: ${available.join(', ')}. Run "berth drivers" for details.`})
+    super(`Unknown driver ${quoteValue(driver)}.`, {hint: `Available drivers: ${available.join(', ')}. Run "berth drivers" for details.`})
   }
 }
 

@@ -56,7 +56,7 @@ describe('amazonec2 with a profile, the user\'s key pair and security group, a p
     const created = await berth(['create', '-d', 'amazonec2', '--amazonec2-endpoint', sim.endpoint, '--amazonec2-profile', 'ops', '--amazonec2-region', 'eu-west-1',
       '--amazonec2-zone', 'b', '--amazonec2-keypair-name', 'ops', '--amazonec2-ssh-keypath', keyPath, '--amazonec2-security-group', 'ops-docker',
       '--amazonec2-private-address-only', '--amazonec2-request-spot-instance', '--amazonec2-spot-price', '0.05', '--amazonec2-iam-instance-profile', 'berth-test-profile',
-      '--amazonec2-monitoring', '--amazonec2-use-ebs-optimized-instance', '--amazonec2-root-size', '30', '--amazonec2-volume-type', 'gp2', '--amazonec2-instance-type', 't3.large',
+      '--amazonec2-monitoring', '--amazonec2-use-ebs-optimized-instance', '--amazonec2-root-size', '30', '--amazonec2-volume-type', 'io1', '--amazonec2-volume-iops', '1500', '--amazonec2-instance-type', 't3.large',
       '--engine-install-url', install.url, 'o1'])
     expect(errorLines(created)).toEqual([])
     expect(created.code).toBe(0)
@@ -66,7 +66,7 @@ describe('amazonec2 with a profile, the user\'s key pair and security group, a p
     expect(others).toEqual([])
     expect(instance).toMatchObject({
       keyName: 'ops', groupIds: [groupId], zone: 'eu-west-1b', instanceType: 't3.large', associatePublicIp: false, publicIp: undefined,
-      spot: {maxPrice: '0.05'}, iamInstanceProfile: 'berth-test-profile', monitoring: true, ebsOptimized: true, rootVolume: {size: 30, type: 'gp2'},
+      spot: {maxPrice: '0.05'}, iamInstanceProfile: 'berth-test-profile', monitoring: true, ebsOptimized: true, rootVolume: {size: 30, type: 'io1', iops: 1500},
     })
     // The group only gained the engine's port; berth made no key pair and no group.
     expect(region.made().groups.map((group) => [group.name, group.ingress.map((rule) => rule.fromPort)])).toEqual([['ops-docker', [22, 2376]]])

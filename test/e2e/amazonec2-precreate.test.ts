@@ -6,7 +6,8 @@ import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulat
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))
 
 // The pre-create check against the EC2 simulator: every mistake is one line and exit 3, before anything is made
-// in EC2 or in the store. No instance is launched here, so no test host is needed.
+// in EC2 or in the store. No instance is launched here, so no test host is needed. What EC2 itself would refuse
+// (regions not enabled, root volumes EBS does not take) is in test/faults/cloud-checks.test.ts.
 describe('amazonec2 pre-create checks', () => {
   let sandbox: BerthSandbox
   let sim: Ec2Simulator
@@ -41,11 +42,6 @@ describe('amazonec2 pre-create checks', () => {
       name: 'an unknown region',
       flags: ['--amazonec2-region', 'xx-nowhere-1'],
       line: 'Error: Unknown AWS region "xx-nowhere-1". Pass --amazonec2-region (AWS_DEFAULT_REGION) with a region such as us-east-1 or eu-west-1.',
-    },
-    {
-      name: 'a region the account has not enabled',
-      flags: ['--amazonec2-region', 'af-south-1'],
-      line: 'Error: The region af-south-1 is not enabled for this AWS account. Enable it in the AWS console (Account, AWS Regions), or choose another region with --amazonec2-region.',
     },
     {
       name: 'an AMI that does not exist in the region',

@@ -87,7 +87,7 @@ describe('the azure driver on the simulated Azure', () => {
     }
     expect(install.requests.filter((path) => path === '/install.sh')).toHaveLength(2)
     expect(sim.unsupported).toEqual([])
-  })
+  }, 300_000)
 
   it('keeps a secret typed at create in the 0600 credentials file only: not in config.json, inspect, --debug output or any other file', async () => {
     const secret = sim.principal.clientSecret

@@ -83,7 +83,7 @@ describe('bad input: one clear line, a non-zero exit, and nothing changed', () =
       ['env: an unknown shell', {args: ['env', '--shell', 'klingon', 'good'], says: [/Unknown shell "klingon"/, /bash, zsh, sh/, /--shell/]}],
       ['ls: an unknown filter key', {args: ['ls', '--filter', 'colour=red'], says: [/Unsupported filter key 'colour'/, /Filter keys: driver, state, name, label, swarm/]}],
       ['ls: a filter without "="', {args: ['ls', '--filter', 'driver'], says: [/Unsupported filter syntax 'driver'/, /key=value/]}],
-      ['ls -q: a bad regular expression', {args: ['ls', '-q', '--filter', 'name=['], says: [/Invalid regular expression in filter 'name=\['/, /regular expression, e\.g\. --filter name=/]}],
+      ['ls -q: a bad regular expression', {args: ['ls', '-q', '--filter', 'name=['], says: [/Invalid regular expression in filter 'name=\[': missing closing \]: `\[`\./, /regular expression \(Go syntax\), e\.g\. --filter name=/]}],
       ['ls: a bad template', {args: ['ls', '--format', '{{.Name'], says: [/Template parsing error: template: .*unclosed action/, /--format "\{\{\.Name\}\}"/]}],
       ['ls: a template naming an unknown field', {args: ['ls', '--format', '{{.Nmae}}'], says: [/can't evaluate field Nmae/, /Name/]}],
       ['inspect: a bad template', {args: ['inspect', '--format', '{{.Name', 'good'], says: [/Template parsing error: template: :1: unclosed action/, /--format/]}],

@@ -1,5 +1,4 @@
 import {readFile, rename, writeFile} from 'node:fs/promises'
-import {createServer, type Server} from 'node:http'
 import {connect} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -7,8 +6,8 @@ import {BerthSandbox, repoRoot, runProcess, type RunResult} from '../harness/ber
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 
 // The lifecycle commands on real hosts: the generic driver on a systemd test host (restart = reboot over SSH,
-// start/stop/kill refused before anything happens, upgrade, rm --clean-host), and a driver plugin whose host
-// really moves to a new address between a stop and a start (test/fixtures/berth-driver-movable).
+// start/stop/kill refused before anything happens, rm --clean-host; upgrade has test/faults/upgrade.test.ts), and a
+// driver plugin whose host really moves to a new address between a stop and a start (test/fixtures/berth-driver-movable).
 
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))
 
@@ -32,32 +31,21 @@ async function timed<T>(work: () => Promise<T>): Promise<{result: T; seconds: nu
   return {result, seconds: (performance.now() - start) / 1000}
 }
 
-describe('start, stop, restart, kill, upgrade and rm --clean-host with the generic driver', () => {
+describe('start, stop, restart, kill and rm --clean-host with the generic driver', () => {
   let sandbox: BerthSandbox
   let pool: TestHostPool
   let host: TestHost
-  let server: Server
-  let scriptBase: string
 
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
     pool = new TestHostPool()
     host = await pool.up('life1', {init: 'systemd'})
-    // An install script served from this computer on the host's gateway: the hosts have no other network.
-    server = createServer((request, response) => {
-      if (request.url === '/install.sh') response.end('#!/bin/sh\nset -e\nmkdir -p /var/lib/berth-test\necho run >> /var/lib/berth-test/install-script-runs\n')
-      else response.writeHead(404).end('not found\n')
-    })
-    await new Promise<void>((resolve) => server.listen(0, host.gateway, resolve))
-    const {port} = server.address() as {port: number}
-    scriptBase = `http://${host.gateway}:${port}`
     const created = await sandbox.run(['create', '-d', 'generic', '--generic-ip-address', host.ip, '--generic-ssh-key', host.privateKeyPath, 'g'])
     expect(created.stderr).not.toMatch(/^Error/m)
     expect(created.code).toBe(0)
   })
 
   afterAll(async () => {
-    server?.close()
     await pool?.dispose()
     await sandbox?.dispose()
   })
@@ -91,39 +79,6 @@ describe('start, stop, restart, kill, upgrade and rm --clean-host with the gener
     expect(version.stderr).toBe('')
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+/)
     console.log(`restart of a systemd test host: ${seconds.toFixed(1)} s`)
-  })
-
-  it('upgrade with the package manager and no reachable repository says nothing was upgraded, and why', async () => {
-    const upgraded = await sandbox.run(['upgrade', 'g'])
-    expect(upgraded.stderr).not.toMatch(/^Error/m)
-    expect(upgraded.code).toBe(0)
-    expect(upgraded.stderr).toContain('Upgrading the engine of "g" with the Debian packages: done')
-    expect(upgraded.stderr).toMatch(/Machine "g" still runs Docker \d+\.\d+\S*: the upgrade found nothing newer\. It said: W: Failed to fetch/)
-    expect((await dockerVersion()).code).toBe(0)
-  })
-
-  it('upgrade runs the machine\'s own install script again, restarts the engine and checks it', async () => {
-    expect((await sandbox.run(['provision', '--engine-install-url', `${scriptBase}/install.sh`, 'g'])).code).toBe(0)
-    const pidBefore = (await host.exec('pidof dockerd')).stdout.trim()
-    const upgraded = await sandbox.run(['upgrade', 'g'])
-    expect(upgraded.stderr).not.toMatch(/^Error/m)
-    expect(upgraded.code).toBe(0)
-    expect(upgraded.stderr).toContain(`Running the install script ${scriptBase}/install.sh on "g": done`)
-    expect(upgraded.stderr).toContain('Restarting the engine of "g": done')
-    expect((await host.exec('cat /var/lib/berth-test/install-script-runs')).stdout).toBe('run\n')
-    expect((await host.exec('pidof dockerd')).stdout.trim()).not.toBe(pidBefore)
-    expect((await dockerVersion()).code).toBe(0)
-  })
-
-  it('upgrade names the failing step in one line', async () => {
-    expect((await sandbox.run(['provision', '--engine-install-url', `${scriptBase}/missing.sh`, 'g'])).code).toBe(0)
-    const failed = await sandbox.run(['upgrade', 'g'])
-    expect(failed.code).toBe(1)
-    expect(errorLines(failed)).toEqual([
-      `Error: Upgrading "g" failed at step "engine.upgrade" (Running the install script ${scriptBase}/missing.sh on "g"): exit 22: curl: (22) The requested URL returned error: 404. ` +
-        `Check that ${scriptBase}/missing.sh serves an install script that works on this host; change it with "berth provision --engine-install-url URL g".`,
-    ])
-    expect((await dockerVersion()).code).toBe(0)
   })
 
   it('rm --clean-host takes berth\'s engine configuration off the host: the engine answers on its socket, not on 2376', async () => {

@@ -4,6 +4,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {shellJoin} from '../../src/core/ssh/shell-quote.js'
 
 /** The repository root, whether this file runs from test/harness (vitest) or dist/test/harness (compiled). */
 export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)))
@@ -31,9 +32,22 @@ export class BerthSandbox {
     return this.env.BERTH_STORAGE_PATH!
   }
 
-  /** Run `berth ARGS` to completion; never throws for a non-zero exit. */
-  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<RunResult> {
-    return runProcess('node', [runJs, ...args], {...this.env, ...options.env}, options.input)
+  /**
+   * Run `berth ARGS` to completion; never throws for a non-zero exit. `prefix` runs it through another command
+   * first (e.g. setpriv, to drop the capabilities that let root read any file).
+   */
+  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string; prefix?: readonly string[]} = {}): Promise<RunResult> {
+    const [file, ...before] = [...(options.prefix ?? []), 'node']
+    return runProcess(file, [...before, runJs, ...args], {...this.env, ...options.env}, options.input)
+  }
+
+  /**
+   * Run `berth ARGS` with a terminal (a pseudo-terminal from util-linux's script) on its stdin, stdout and stderr,
+   * typing `input` into it: for questions berth asks only when someone can answer. Both streams arrive as stdout,
+   * with the terminal's echo of the input and any line-editing escapes.
+   */
+  runInTerminal(args: readonly string[], input: string): Promise<RunResult> {
+    return runProcess('script', ['-qec', shellJoin(['node', runJs, ...args]), '/dev/null'], {...this.env, TERM: 'dumb'}, input)
   }
 
   /** Run a shell snippet with this sandbox's environment (for eval "$(berth env ...)"). BERTH names the CLI. */

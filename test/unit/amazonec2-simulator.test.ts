@@ -36,11 +36,13 @@ describe('EC2 simulator with the real SDK', () => {
     expect((await client(SESSION_CREDENTIALS).send(new sdk.DescribeVpcsCommand({}))).Vpcs).toHaveLength(1)
   })
 
-  it('refuses a credential scope outside the known regions, and regions the account has not enabled', async () => {
+  it('refuses a credential scope outside the known regions, and answers in a region the account has not enabled as to wrong keys', async () => {
     expect(await failure(client(TEST_CREDENTIALS, 'xx-nowhere-1').send(new sdk.DescribeRegionsCommand({})))).toEqual({name: 'SignatureDoesNotMatch', message: 'Credential should be scoped to a valid region, not \'xx-nowhere-1\'. ', status: 403})
-    const optIn = await client(TEST_CREDENTIALS, 'af-south-1').send(new sdk.DescribeRegionsCommand({RegionNames: ['af-south-1'], AllRegions: true}))
-    expect(optIn.Regions?.[0]?.OptInStatus).toBe('not-opted-in')
-    expect((await failure(client(TEST_CREDENTIALS, 'af-south-1').send(new sdk.DescribeVpcsCommand({})))).name).toBe('OptInRequired')
+    const elsewhere = await client(TEST_CREDENTIALS, 'us-east-1').send(new sdk.DescribeRegionsCommand({RegionNames: ['af-south-1'], AllRegions: true}))
+    expect(elsewhere.Regions?.[0]?.OptInStatus).toBe('not-opted-in')
+    const refused = {name: 'AuthFailure', message: 'AWS was not able to validate the provided access credentials', status: 401}
+    expect(await failure(client(TEST_CREDENTIALS, 'af-south-1').send(new sdk.DescribeRegionsCommand({AllRegions: true})))).toEqual(refused)
+    expect(await failure(client(TEST_CREDENTIALS, 'af-south-1').send(new sdk.DescribeVpcsCommand({})))).toEqual(refused)
   })
 
   it('has a default VPC with a default subnet per zone, and finds Canonical\'s images by owner and name', async () => {

@@ -19,7 +19,7 @@ export const spec: CommandSpec = {
 
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const dockerHost = app.terminal.env.DOCKER_HOST || undefined
-  const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext() : undefined
+  const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext({strict: true}) : undefined
   const candidates = (await app.store.list()).flatMap((entry) => {
     const url = entry.config?.endpoint?.url
     return entry.config !== undefined && url !== undefined && isActive({url, name: entry.name}, {dockerHost, currentContext}) ? [entry.config] : []

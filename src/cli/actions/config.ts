@@ -1,3 +1,4 @@
+import {dockerClientFlags} from '../../core/client/client-flags.js'
 import {checkEngineAccess, endpointOf} from '../../core/machine/engine-access.js'
 import type {App} from '../app.js'
 import {machineName} from '../machine-args.js'
@@ -15,12 +16,5 @@ export async function run(app: App, {args}: ParsedInput): Promise<void> {
   const config = await app.store.load(name)
   const machine = app.layout.machine(name)
   for (const warning of await checkEngineAccess(machine, config)) app.reporter.warn(warning)
-  // Docker Machine's five lines, paths quoted as Go's %q does (JSON string syntax for these characters).
-  app.terminal.out([
-    '--tlsverify',
-    `--tlscacert=${JSON.stringify(machine.caCert)}`,
-    `--tlscert=${JSON.stringify(machine.clientCert)}`,
-    `--tlskey=${JSON.stringify(machine.clientKey)}`,
-    `-H=${endpointOf(config).url}`,
-  ].join('\n') + '\n')
+  app.terminal.out(dockerClientFlags(machine, endpointOf(config).url).map((line) => `${line}\n`).join(''))
 }

@@ -28,7 +28,7 @@ export const spec: CommandSpec = {
 
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   // Bad filters and formats fail before any machine is asked anything.
-  const filters = parseFilters(flags.filter as string[])
+  const filters = await parseFilters(flags.filter as string[])
   const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
   const quiet = flags.quiet === true
   const entries = await app.store.list()

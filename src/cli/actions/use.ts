@@ -16,6 +16,7 @@ export const spec: CommandSpec = {
 
 export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   const contexts = new DockerContextStore(app.terminal.env)
+  await contexts.checkUsable()
   const name = args[0]
   if (flags.unset === true) {
     if (name !== undefined) throw new UsageError('Expected no machine name with --unset.')

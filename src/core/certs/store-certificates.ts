@@ -1,8 +1,9 @@
 // The store's CA and client certificate: made on first use, replaced when expired, copied into each machine.
 import {X509Certificate} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
-import {resolve} from 'node:path'
+import {access, constants, readFile, stat} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
 import {BerthError} from '../errors.js'
+import {diagnosePath, errorCode} from '../path-problem.js'
 import {writeFileAtomic} from '../store/files.js'
 import type {MachineLayout, StoreLayout} from '../store/layout.js'
 import {withLock} from '../store/lock.js'
@@ -26,16 +27,57 @@ export interface EnsureOptions {
 }
 
 type Plan = 'keep' | 'create'
+type CertificateFile = keyof CertificatePaths
+
+/** What each file is, and the global flag that names it instead of the store's own. */
+const FILES: Readonly<Record<CertificateFile, {what: string; flag: string; usualName: string}>> = {
+  caCert: {what: 'CA certificate', flag: '--tls-ca-cert', usualName: 'ca.pem'},
+  caKey: {what: 'CA key', flag: '--tls-ca-key', usualName: 'ca-key.pem'},
+  clientCert: {what: 'client certificate', flag: '--tls-client-cert', usualName: 'cert.pem'},
+  clientKey: {what: 'client key', flag: '--tls-client-key', usualName: 'key.pem'},
+}
 
 export function defaultCertificatePaths(layout: StoreLayout): CertificatePaths {
   return {caCert: layout.caCert, caKey: layout.caKey, clientCert: layout.clientCert, clientKey: layout.clientKey}
 }
 
 /**
+ * Files the user named instead of the store's own (--tls-ca-cert and friends) must be there: each that is missing,
+ * a directory or unreadable is refused with its flag, before anything is written. berth makes a CA only in the
+ * store's certs/, never at a path typed by hand, where a typo would quietly start a new CA.
+ */
+export async function checkGivenCertificateFiles(layout: StoreLayout, paths: CertificatePaths): Promise<void> {
+  const defaults = defaultCertificatePaths(layout)
+  for (const file of Object.keys(FILES) as CertificateFile[]) {
+    if (!samePath(paths[file], defaults[file])) await checkGivenFile(file, paths[file])
+  }
+}
+
+async function checkGivenFile(file: CertificateFile, path: string): Promise<void> {
+  const {what, flag, usualName} = FILES[file]
+  try {
+    if ((await stat(path)).isDirectory()) {
+      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {hint: `Give the ${what} file itself, e.g. ${flag} ${join(path, usualName)}.`})
+    }
+    await access(path, constants.R_OK)
+  } catch (error) {
+    if (error instanceof BerthError) throw error
+    const found = await diagnosePath(path, error)
+    const subject = found.path === resolve(path) ? `${flag} ${path}` : `${flag} ${path}: ${found.path}`
+    const hint = found.code === 'ENOENT'
+      ? `Give the path of an existing ${what}, or leave out ${flag} to use the store's own (berth makes it in the store's certs/ on first use).`
+      : found.code === 'EACCES' || found.code === 'EPERM'
+        ? `Make it readable (chmod u+r ${found.path}), or give another file.`
+        : `Give the path of the ${what} file.`
+    throw new BerthError(`${subject} ${found.problem}.`, {hint, cause: error})
+  }
+}
+
+/**
  * Make sure the CA and the client certificate exist and are usable. Files in the store's own certs/ are made when
  * missing and replaced when expired (a new CA also means a new client certificate); files the user pointed at
- * elsewhere (--tls-ca-cert and friends) are used as they are and only made when absent. Concurrent callers, in
- * this process or others, make exactly one CA between them.
+ * elsewhere (--tls-ca-cert and friends) must exist and are used as they are. Concurrent callers, in this process or
+ * others, make exactly one CA between them.
  */
 export async function ensureStoreCertificates(layout: StoreLayout, paths: CertificatePaths, options: EnsureOptions = {}): Promise<void> {
   const defaults = defaultCertificatePaths(layout)
@@ -43,6 +85,7 @@ export async function ensureStoreCertificates(layout: StoreLayout, paths: Certif
     ca: samePath(paths.caCert, defaults.caCert) && samePath(paths.caKey, defaults.caKey),
     client: samePath(paths.clientCert, defaults.clientCert) && samePath(paths.clientKey, defaults.clientKey),
   }
+  await checkGivenCertificateFiles(layout, paths)
   // Checked once without the lock, so the common case (all in place) never writes a lock file.
   if (await isSettled(paths, owned)) return
   await withLock(layout.certsLock, async () => {
@@ -88,20 +131,18 @@ async function isSettled(paths: CertificatePaths, owned: {ca: boolean; client: b
   try {
     if (await planCa(paths, owned.ca) !== 'keep') return false
     return await planClient(paths, owned.client, await readFile(paths.caCert, 'utf8')) === 'keep'
-  } catch {
-    // Whatever is wrong is reported by the same checks under the lock.
-    return false
+  } catch (error) {
+    // The store's own files may be in the middle of being replaced by another process: the same checks under the
+    // lock decide. What is wrong with files the user gave is not going to change, and waits for no lock.
+    if (owned.ca && owned.client) return false
+    throw error
   }
 }
 
 async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   const [certPem, keyPem] = await Promise.all([readOptional(paths.caCert), readOptional(paths.caKey)])
   if (certPem === undefined) {
-    if (keyPem !== undefined && !owned) {
-      throw new BerthError(`The CA key ${paths.caKey} exists but its certificate ${paths.caCert} does not.`, {
-        hint: 'Give the CA certificate that belongs to this key, or point --tls-ca-key at a path that does not exist yet.',
-      })
-    }
+    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.'})
     return 'create'
   }
   if (keyPem === undefined) {
@@ -114,6 +155,7 @@ async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   const problems = checkCertificateValidity(certPem)
   const unreadable = problems.find((problem) => problem.kind === 'untrusted')
   if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`)
+  await refuseOpenCaKey(paths.caKey)
   if (!keyMatchesCertificate(keyPem, certPem)) {
     throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`)
   }
@@ -129,8 +171,9 @@ async function planClient(paths: CertificatePaths, owned: boolean, caPem: string
   const [certPem, keyPem] = await Promise.all([readOptional(paths.clientCert), readOptional(paths.clientKey)])
   if (!owned) {
     if (certPem !== undefined && keyPem !== undefined) return 'keep'
-    if (certPem === undefined && keyPem === undefined) return 'create'
-    throw new BerthError(`The client certificate ${paths.clientCert} and key ${paths.clientKey} must both exist, or neither.`)
+    throw new BerthError(`The client certificate ${paths.clientCert} and its key ${paths.clientKey} must both exist.`, {
+      hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
+    })
   }
   if (certPem === undefined || keyPem === undefined || !keyMatchesCertificate(keyPem, certPem)) return 'create'
   if (checkCertificateValidity(certPem).some((problem) => problem.kind === 'expired')) return 'create'
@@ -145,7 +188,22 @@ async function writePair(certPath: string, keyPath: string, pair: CertificateAnd
 
 async function readPair(certPath: string, keyPath: string): Promise<CertificateAndKey> {
   const [certPem, keyPem] = await Promise.all([readRequired(certPath, 'CA certificate'), readRequired(keyPath, 'CA key')])
+  await refuseOpenCaKey(keyPath)
   return {certPem, keyPem}
+}
+
+/**
+ * Whoever can read the CA key can issue certificates every machine's engine trusts, so a key that other users may
+ * read is refused rather than used (as ssh refuses an open private key), and not silently chmodded either: the user
+ * should know it was open. Windows has no such mode bits.
+ */
+async function refuseOpenCaKey(path: string): Promise<void> {
+  if (process.platform === 'win32') return
+  const mode = (await stat(path)).mode & 0o777
+  if ((mode & 0o077) === 0) return
+  throw new BerthError(`The CA key ${path} is open to other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
+    hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
+  })
 }
 
 async function readRequired(path: string, what: string): Promise<string> {
@@ -158,8 +216,9 @@ async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new BerthError(`Cannot read ${path}: ${(error as Error).message}`, {cause: error})
+    if (errorCode(error) === 'ENOENT') return undefined
+    const found = await diagnosePath(path, error)
+    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {hint: `Fix or remove ${found.path}.`, cause: error})
   }
 }
 

@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 import {domainToASCII} from 'node:url'
 import {UsageError} from '../errors.js'
+import {quoteValue} from '../safe-text.js'
 
 export type SubjectAltName = {type: 'ip'; address: string; bytes: Buffer} | {type: 'dns'; name: string}
 
@@ -32,7 +33,7 @@ function toEntry(value: string): SubjectAltName {
   // A DNS SAN is an IA5String: international names go in as punycode.
   const name = /^[\x21-\x7e]+$/.test(value) ? value : domainToASCII(value)
   if (!/^[A-Za-z0-9*_.-]+$/.test(name)) {
-    throw new UsageError(`"${value}" is neither an IP address nor a DNS name, so it cannot be a certificate SAN.`, {
+    throw new UsageError(`${quoteValue(value)} is neither an IP address nor a DNS name, so it cannot be a certificate SAN.`, {
       hint: 'Give --tls-san an IP address or a host name such as docker.example.com.',
     })
   }

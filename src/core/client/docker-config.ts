@@ -3,6 +3,7 @@ import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {BerthError, errorMessage} from '../errors.js'
+import {diagnosePath, errorCode, type PathProblem} from '../path-problem.js'
 import {FILE_MODE, writeFileAtomic} from '../store/files.js'
 
 /** The docker CLI's configuration directory: $DOCKER_CONFIG, else ~/.docker (the CLI reads $HOME, then USERPROFILE). */
@@ -14,6 +15,46 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
 
 type ConfigObject = Record<string, unknown>
 
+/** The docker CLI's configuration directory or its config.json is not what the docker CLI needs: a file, a loop, no access. */
+export class DockerConfigError extends BerthError {
+  override readonly name = 'DockerConfigError'
+  constructor(found: PathProblem, options: {fromEnv: boolean; configFile: boolean}) {
+    const subject = options.configFile ? `The docker configuration ${found.path}` : options.fromEnv ? `DOCKER_CONFIG ${found.path}` : `The docker configuration directory ${found.path}`
+    super(`${subject} ${found.problem}.`, {hint: dockerConfigFix(found, options)})
+  }
+}
+
+function dockerConfigFix(found: PathProblem, options: {fromEnv: boolean; configFile: boolean}): string {
+  if (found.code === 'EACCES' || found.code === 'EPERM') return `Give yourself access (chmod u+rwX ${found.path}, or chown it to you).`
+  if (options.configFile) return 'Move it aside: the docker CLI cannot read it either.'
+  if (options.fromEnv) return 'Point DOCKER_CONFIG at the docker CLI\'s configuration directory, or unset it to use ~/.docker.'
+  return `Move ${found.path} out of the way: the docker CLI keeps its settings and contexts in that directory.`
+}
+
+/**
+ * Refuse a docker configuration berth cannot write to, before anything is made: the directory ($DOCKER_CONFIG, else
+ * ~/.docker) a file, a symbolic link loop or not accessible, or its config.json a directory. A directory that does
+ * not exist yet is fine: berth makes it, as the docker CLI does.
+ */
+export async function checkDockerConfig(env: NodeJS.ProcessEnv): Promise<void> {
+  const dir = dockerConfigDir(env)
+  const fromEnv = env.DOCKER_CONFIG !== undefined && env.DOCKER_CONFIG !== ''
+  const kind = async (path: string): Promise<'missing' | 'directory' | 'file'> => {
+    try {
+      return (await stat(path)).isDirectory() ? 'directory' : 'file'
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 'missing'
+      const found = await diagnosePath(path, error)
+      throw new DockerConfigError(found, {fromEnv, configFile: found.path !== dir})
+    }
+  }
+  const dirKind = await kind(dir)
+  if (dirKind === 'missing') return
+  if (dirKind === 'file') throw new DockerConfigError({path: dir, problem: 'is a file, not a directory', code: 'ENOTDIR'}, {fromEnv, configFile: false})
+  const configFile = join(dir, 'config.json')
+  if (await kind(configFile) === 'directory') throw new DockerConfigError({path: configFile, problem: 'is a directory, not a file', code: 'EISDIR'}, {fromEnv, configFile: true})
+}
+
 /** config.json as an object, or undefined when it does not exist. A file berth cannot parse is an error. */
 export async function readDockerConfig(configDir: string): Promise<ConfigObject | undefined> {
   const path = join(configDir, 'config.json')
@@ -22,7 +63,8 @@ export async function readDockerConfig(configDir: string): Promise<ConfigObject 
     text = await readFile(path, 'utf8')
   } catch (error) {
     if (isMissing(error)) return undefined
-    throw new BerthError(`Cannot read the docker configuration ${path}: ${errorMessage(error)}`, {cause: error})
+    const found = await diagnosePath(path, error)
+    throw new DockerConfigError(found, {fromEnv: false, configFile: found.path === path})
   }
   // The docker CLI accepts an empty file as an empty configuration.
   if (text.trim() === '') return {}
@@ -39,12 +81,13 @@ export async function readDockerConfig(configDir: string): Promise<ConfigObject 
   return parsed
 }
 
-/** The context named in config.json, if any. An unreadable file counts as none: "active" must not fail `ls`. */
-export async function configuredContext(configDir: string): Promise<string | undefined> {
+/** The context named in config.json, if any. An unreadable file counts as none unless strict: "active" must not fail `ls`. */
+export async function configuredContext(configDir: string, options: {strict?: boolean} = {}): Promise<string | undefined> {
   let config: ConfigObject | undefined
   try {
     config = await readDockerConfig(configDir)
-  } catch {
+  } catch (error) {
+    if (options.strict === true) throw error
     return undefined
   }
   const current = config?.currentContext

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {BerthError, errorMessage} from '../errors.js'
 import {writeFileAtomic} from '../store/files.js'
-import {configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
+import {checkDockerConfig, configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
 
 /** PEM text of the CA that signed the engine's certificate, and the client's certificate and key. */
 export interface ContextTls {
@@ -129,11 +129,20 @@ export class DockerContextStore {
     return ours ? 'berth' : 'other'
   }
 
-  /** The context the docker CLI uses when $DOCKER_HOST is unset: $DOCKER_CONTEXT, else config.json's. */
-  async currentContext(): Promise<string | undefined> {
+  /**
+   * The context the docker CLI uses when $DOCKER_HOST is unset: $DOCKER_CONTEXT, else config.json's. An unusable
+   * docker configuration counts as none (ls must not fail on it), unless strict: `active` must not answer wrongly.
+   */
+  async currentContext(options: {strict?: boolean} = {}): Promise<string | undefined> {
     const fromEnv = this.env.DOCKER_CONTEXT
     if (fromEnv !== undefined && fromEnv !== '') return fromEnv
-    return configuredContext(this.configDir)
+    if (options.strict === true) await this.checkUsable()
+    return configuredContext(this.configDir, options)
+  }
+
+  /** Refuse a docker configuration berth could not write to (see checkDockerConfig), before anything is made. */
+  async checkUsable(): Promise<void> {
+    await checkDockerConfig(this.env)
   }
 
   /** Make a context the docker CLI's current one, or go back to the default context with undefined. */

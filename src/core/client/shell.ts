@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {quoteValue} from '../safe-text.js'
 
 /** The syntaxes `env` can print. bash, zsh, sh, ksh and dash all read the POSIX one. */
 export type Shell = 'posix' | 'fish' | 'powershell' | 'cmd' | 'tcsh' | 'emacs'
@@ -46,7 +47,7 @@ export function resolveShell(flag: string | undefined, env: NodeJS.ProcessEnv): 
 function shellFromFlag(flag: string): Shell {
   const syntax = lookup(flag.toLowerCase())
   if (syntax === undefined) {
-    throw new UsageError(`Unknown shell "${flag}": supported shells are ${SHELL_NAMES.join(', ')}.`, {
+    throw new UsageError(`Unknown shell ${quoteValue(flag)}: supported shells are ${SHELL_NAMES.join(', ')}.`, {
       hint: 'Pass one of them with --shell, or leave --shell out to use the shell named by $SHELL.',
     })
   }

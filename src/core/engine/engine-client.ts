@@ -39,7 +39,10 @@ export interface EngineCallOptions {
 
 export const DEFAULT_ENGINE_TIMEOUT_MS = 10_000
 
-/** Large enough for any /version answer; bounds what a misbehaving service can make us buffer. */
+/**
+ * Large enough for any answer berth asks for (/version, /info, the running containers); bounds what a misbehaving
+ * service can make us buffer.
+ */
 const MAX_BODY_BYTES = 1024 * 1024
 
 /**
@@ -50,6 +53,16 @@ export async function engineVersion(url: string, engineTls: EngineTlsSource, opt
   const address = parseEngineUrl(url)
   const body = await tlsGet(url, address, '/version', engineTls, options)
   return parseVersion(url, body, options)
+}
+
+/** GET `path` (unversioned, answered by engines of any API version) over mutual TLS, parsed as JSON. */
+export async function engineGetJson(url: string, engineTls: EngineTlsSource, path: string, options: EngineCallOptions = {}): Promise<unknown> {
+  const body = await tlsGet(url, parseEngineUrl(url), path, engineTls, options)
+  try {
+    return JSON.parse(body) as unknown
+  } catch {
+    throw new EngineError('http', url, `The engine at ${url} answered GET ${path} with something other than JSON.`, withHint(options, 'http'))
+  }
 }
 
 /**

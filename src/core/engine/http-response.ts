@@ -1,7 +1,7 @@
 /**
- * Just enough HTTP/1.1 to read one answer on a connection of our own (berth asks engines for GET /version only):
- * node:http alone costs more to load than the whole query. Bodies come with a Content-Length, chunked, or until
- * the server closes the connection (we always send `Connection: close`).
+ * Just enough HTTP/1.1 to read one answer on a connection of our own (berth asks engines a few GETs: /version, /info,
+ * the running containers): node:http alone costs more to load than the whole query. Bodies come with a
+ * Content-Length, chunked, or until the server closes the connection (we always send `Connection: close`).
  */
 
 export interface HttpResponse {

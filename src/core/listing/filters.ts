@@ -1,12 +1,19 @@
 import {UsageError} from '../errors.js'
+import {VALUE_LIMIT, cutText, quoteValue} from '../safe-text.js'
 
 /** A parsed `--filter` list. Values of one key are alternatives (OR); different keys must all match (AND). */
 export interface Filters {
   readonly driver: readonly string[]
   readonly state: readonly string[]
-  readonly name: readonly RegExp[]
+  readonly name: readonly NamePattern[]
   readonly label: readonly LabelFilter[]
   readonly swarm: readonly string[]
+}
+
+/** A compiled `name=` pattern: whether it matches somewhere in a name. */
+export interface NamePattern {
+  readonly source: string
+  test(name: string): boolean
 }
 
 /** `label=key=value` matches that value (any case); `label=key` matches any value. */
@@ -31,20 +38,25 @@ type Key = typeof KEYS[number]
 
 const isKey = (key: string): key is Key => (KEYS as readonly string[]).includes(key)
 
-export function parseFilters(values: readonly string[]): Filters {
-  const filters = {driver: [] as string[], state: [] as string[], name: [] as RegExp[], label: [] as LabelFilter[], swarm: [] as string[]}
+export async function parseFilters(values: readonly string[]): Promise<Filters> {
+  const filters = {driver: [] as string[], state: [] as string[], name: [] as NamePattern[], label: [] as LabelFilter[], swarm: [] as string[]}
+  const names: Array<{filter: string; pattern: string}> = []
   for (const filter of values) {
     const separator = filter.indexOf('=')
-    if (separator === -1) throw new UsageError(`Unsupported filter syntax '${filter}': use key=value.`, {hint: 'For example: --filter driver=generic --filter state=running'})
+    if (separator === -1) throw new UsageError(`Unsupported filter syntax ${quoted(filter)}: use key=value.`, {hint: 'For example: --filter driver=generic --filter state=running'})
     const key = filter.slice(0, separator).toLowerCase()
     const value = filter.slice(separator + 1)
-    if (!isKey(key)) throw new UsageError(`Unsupported filter key '${filter.slice(0, separator)}'.`, {hint: `Filter keys: ${KEYS.join(', ')}.`})
-    if (key === 'name') filters.name.push(nameRegExp(filter, value))
+    if (!isKey(key)) throw new UsageError(`Unsupported filter key ${quoted(filter.slice(0, separator))}.`, {hint: `Filter keys: ${KEYS.join(', ')}.`})
+    if (key === 'name') names.push({filter, pattern: value})
     else if (key === 'label') filters.label.push(labelFilter(value))
     else filters[key].push(value)
   }
+  if (names.length > 0) filters.name.push(...await compileNamePatterns(names))
   return filters
 }
+
+/** A filter as Docker Machine quoted it in messages: 'name=x'. */
+const quoted = (text: string): string => quoteValue(text, "'")
 
 /** Whether matching needs each machine's state, which costs a driver call. */
 export function needsState(filters: Filters): boolean {
@@ -76,15 +88,21 @@ function labelMatches(filter: LabelFilter, engineLabel: string): boolean {
 }
 
 /**
- * Docker Machine's name filter is an unanchored Go regexp. JS syntax covers what names need; Go's
- * leading flag group (`(?i)web`) is turned into JS flags since JS has no inline flags.
+ * Docker Machine's name filter is an unanchored Go regexp. RE2JS reads the same syntax (inline flags such as
+ * `(?i)`, no backreferences or lookaround) and, like Go's engine, matches in time linear in the name: a pattern
+ * such as `(a+)+$` cannot make `ls` hang, as it would with JavaScript's backtracking RegExp. Loaded only when a
+ * name filter is given.
  */
-function nameRegExp(filter: string, pattern: string): RegExp {
-  const flags = /^\(\?([ims]+)\)/.exec(pattern)
-  try {
-    return flags === null ? new RegExp(pattern) : new RegExp(pattern.slice(flags[0].length), flags[1])
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^.*: /, '') : String(error)
-    throw new UsageError(`Invalid regular expression in filter '${filter}': ${reason}.`, {hint: 'The name filter is a regular expression, e.g. --filter name=^web-'})
-  }
+async function compileNamePatterns(filters: ReadonlyArray<{filter: string; pattern: string}>): Promise<NamePattern[]> {
+  const {RE2JS} = await import('re2js')
+  return filters.map(({filter, pattern}) => {
+    try {
+      const compiled = RE2JS.compile(pattern)
+      return {source: pattern, test: (name: string) => compiled.matcher(name).find()}
+    } catch (error) {
+      // RE2JS words its errors as Go does: "error parsing regexp: missing closing ]: `[`", the pattern cut when long.
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/^error parsing regexp: /, '').replace(/`([^]*)`$/, (_, expr: string) => `\`${cutText(expr, VALUE_LIMIT)}\``)
+      throw new UsageError(`Invalid regular expression in filter ${quoted(filter)}: ${reason}.`, {hint: 'The name filter is a regular expression (Go syntax), e.g. --filter name=^web-'})
+    }
+  })
 }

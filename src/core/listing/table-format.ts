@@ -1,3 +1,4 @@
+import {escapeControls} from '../safe-text.js'
 import {compileTemplate, unescapeFormat} from '../template/go-template.js'
 import type {ListRow} from './list-row.js'
 import {alignColumns} from './tabwriter.js'
@@ -38,7 +39,9 @@ export interface ListFormat {
  * Reads an `ls --format` value the way Docker Machine does: empty means the default; a leading
  * `table` asks for a header and tabwriter columns; surrounding spaces are dropped; a typed `\t` or
  * `\n` is a tab or newline; every row ends with a newline. Compile before querying machines so a
- * bad format fails at once.
+ * bad format fails at once. A table is for reading: its cells show control characters spelled out (a machine
+ * directory named with an escape code, an engine's odd version string), so no cell recolours the terminal or adds a
+ * row. Other formats are for scripts and print the values exactly.
  */
 export function compileListFormat(format: string | undefined): ListFormat {
   let body = format === undefined || format === '' ? DEFAULT_LS_FORMAT : format
@@ -48,10 +51,14 @@ export function compileListFormat(format: string | undefined): ListFormat {
   return {
     table,
     render(rows) {
-      const lines = rows.map((row) => template.execute(row)).join('')
-      return table ? alignColumns(template.execute(LS_HEADERS) + lines) : lines
+      if (!table) return rows.map((row) => template.execute(row)).join('')
+      return alignColumns(template.execute(LS_HEADERS) + rows.map((row) => template.execute(readableCells(row))).join(''))
     },
   }
+}
+
+function readableCells(row: ListRow): ListRow {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' ? escapeControls(value) : value])) as unknown as ListRow
 }
 
 /** `berth ls` output for these rows (already filtered and sorted). */

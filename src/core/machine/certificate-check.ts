@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import type {CertificateFacts} from '../certs/certificate-memo.js'
-import {certificateWindow, checkServerCertificate, describeProblem, type CertificateProblem} from '../certs/validate.js'
+import {certificateWindow, checkServerCertificate, describeProblem, keyMatchesCertificate, type CertificateProblem} from '../certs/validate.js'
 import {BerthError, errorMessage} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
@@ -21,6 +21,10 @@ export async function verifyEngineAccess(machine: MachineLayout, config: Machine
   })
   const client = certificateWindow(tls.cert.toString())
   if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {hint: regenerateHint(name, 'client')})
+  // The docker CLI would fail every TLS handshake with a key that is not the certificate's.
+  if (!keyMatchesCertificate(tls.key.toString(), tls.cert.toString())) {
+    throw new BerthError(`Cannot use machine "${name}": its client key ${machine.clientKey} does not belong to its client certificate ${machine.clientCert}.`, {hint: regenerateHint(name, 'client')})
+  }
   const problemsOf = (pem: string): CertificateProblem[] => checkServerCertificate({certPem: pem, caPem: tls.ca.toString(), address: endpoint.address})
   const timeless = (problem: CertificateProblem): boolean => problem.kind !== 'expiring' && problem.kind !== 'expired' && problem.kind !== 'not-yet-valid'
 

@@ -1,4 +1,4 @@
-import {ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
+import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
 import {DockerContextConflictError} from '../client/docker-context.js'
 import {keepTypedSecrets} from '../drivers/credentials.js'
 import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
@@ -39,8 +39,11 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   const {store, reporter} = deps
   validateMachineName(request.name)
   if (await store.exists(request.name)) throw new MachineExistsError(request.name)
-  // A user's own docker context of this name would block the last step: refuse before anything is made.
+  // A user's own docker context of this name, or a docker configuration berth cannot write to, would block the last
+  // step: refuse before anything is made.
+  await deps.contexts.checkUsable()
   if (await deps.contexts.owner(request.name, store.layout.root) === 'other') throw new DockerContextConflictError(request.name)
+  await checkGivenCertificateFiles(store.layout, deps.certificates)
   const definition = await deps.registry.get(request.driver)
   const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env, definition))
   const operation = operationContext(deps, request.name, driver)

@@ -1,3 +1,4 @@
+import {redactUrlPasswords} from '../safe-text.js'
 import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
 
@@ -6,7 +7,8 @@ export const REDACTED = '<redacted>'
 
 /**
  * What `inspect` shows: the machine's stored configuration with absolute paths, values under secret-looking
- * keys redacted (drivers should never store secrets, but a plugin might), and Docker Machine's field names
+ * keys redacted (drivers should never store secrets, but a plugin might), passwords in URLs hidden (an
+ * --engine-install-url of a private mirror may carry one), and Docker Machine's field names
  * alongside so that existing `--format '{{.Driver.IPAddress}}'` scripts keep working.
  */
 export function inspectView(config: MachineConfig, layout: StoreLayout): Record<string, unknown> {
@@ -34,7 +36,7 @@ export function inspectView(config: MachineConfig, layout: StoreLayout): Record<
         Labels: config.engine.labels,
         RegistryMirror: config.engine.registryMirrors,
         StorageDriver: config.engine.storageDriver ?? '',
-        InstallURL: config.engine.installUrl,
+        InstallURL: redactUrlPasswords(config.engine.installUrl),
         TlsVerify: true,
       },
       AuthOptions: {
@@ -53,6 +55,7 @@ export function inspectView(config: MachineConfig, layout: StoreLayout): Record<
 
 function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact)
+  if (typeof value === 'string') return redactUrlPasswords(value)
   if (typeof value !== 'object' || value === null) return value
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && typeof inner === 'string' ? REDACTED : redact(inner)]))
 }

@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
-import {installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
+import {checkGivenCertificateFiles, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
 import {BerthError} from '../errors.js'
@@ -46,6 +46,7 @@ export interface ProvisionOptions {
  */
 export async function provisionMachine(name: string, deps: ProvisionDeps, options: ProvisionOptions): Promise<MachineConfig> {
   const {store, reporter, signal} = deps
+  await checkGivenCertificateFiles(store.layout, deps.certificates)
   const config = await store.load(name)
   const {driver, definition} = await openMachine(store.layout, deps.registry, config, deps.env)
   if (!definition.capabilities.provisions) {

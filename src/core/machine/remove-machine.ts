@@ -23,6 +23,8 @@ export interface RemoveDeps {
  */
 export async function removeMachine(name: string, force: boolean, deps: RemoveDeps, options: {cleanHost?: boolean} = {}): Promise<void> {
   const {store} = deps
+  // The machine's docker context goes too: a docker configuration berth cannot write to is refused before anything goes.
+  await deps.contexts.checkUsable()
   try {
     const config = await store.load(name)
     const machine = await openMachine(store.layout, deps.registry, config, deps.env)

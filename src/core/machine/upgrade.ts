@@ -1,58 +1,185 @@
-import {BerthError} from '../errors.js'
+import type {EngineTls} from '../engine/engine-client.js'
+import {BerthError, errorMessage} from '../errors.js'
 import {gatherHostFacts, lastLine} from '../provision/host-facts.js'
-import {detectOsFamily, type OsFamily} from '../provision/os-families.js'
+import {detectOsFamily, type EnginePackages} from '../provision/os-families.js'
+import {failureLine, upstreamVersion, type PackageVersions} from '../provision/package-managers.js'
 import {DEFAULT_INSTALL_URL, NO_INSTALL} from '../provision/steps.js'
 import {renderTemplate} from '../provision/templates.js'
-import type {RemoteSession} from '../ssh/session.js'
+import type {ExecResult, RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
-import {queryEngineVersion} from './engine-access.js'
+import {endpointOf, machineTls, queryEngineVersion} from './engine-access.js'
+import {readEngineBinary, runsOutdatedBinary, type EngineBinary} from './engine-binary.js'
 import {openMachine, type OpenMachine} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 import {currentState, startMachine, type LifecycleDeps} from './power.js'
 import {provisionMachine} from './provision-machine.js'
+import {containerReport, runningContainers, type ContainerReport, type RunningContainer} from './running-containers.js'
+import {PackageSourcesError} from './upgrade-error.js'
+
+/** What an upgrade would change, as the question before it shows it. */
+export type UpgradeChange =
+  /** Packages with newer versions; `engine` when the engine's own package is one of them. */
+  | {kind: 'packages'; manager: string; packages: PackageVersions[]; engine?: {from: string; to: string}}
+  /** Nothing newer to install, but the running engine is older than its installed binary (replaced without a restart). */
+  | {kind: 'restart'; from?: string; to?: string}
+  /** The machine's own install script, run again: what it installs is only known once it ran. */
+  | {kind: 'script'; url: string; from?: string}
+
+export type UpgradeOffer = UpgradeChange & {machine: string; containers: ContainerReport}
 
 export interface UpgradeResult {
-  /** The engine's version before, when it answered. */
+  /** newest: nothing newer, nothing done. unchanged: the install script ran and left the engine's binary as it was. */
+  outcome: 'newest' | 'upgraded' | 'unchanged'
+  /** The engine's version before, when known. */
   before?: string
   after: string
-  /** The first line the upgrade printed on stderr: when nothing changed, often the reason (a repository it could not reach). */
-  note?: string
+  /** Whether the engine restarted (berth restarted it, or a package or the script did). */
+  restarted: boolean
+  /** Containers that ran before the engine restarted and do not run now; undefined when the engine could not tell. */
+  stopped?: RunningContainer[]
 }
 
-interface UpgradePlan {
+export interface UpgradeOptions {
+  startTimeoutMs: number
+  /**
+   * Asked before anything that may restart the engine. Resolving goes on; rejecting leaves the machine as it was,
+   * and the upgrade fails with that error.
+   */
+  confirm(offer: UpgradeOffer): Promise<void>
+}
+
+/** What was found on the host: nothing newer, or a change and the script that makes it (none for a restart alone). */
+type Finding = {newest: string} | {change: UpgradeChange; apply?: ScriptStep}
+
+interface ScriptStep {
   title: string
   script: string
+  /** The line of a failed run's output that says why. */
+  failureLine(result: ExecResult): string | undefined
   hint: string
 }
 
+const ENGINE_TIMEOUT_MS = 10_000
+
 /**
- * Upgrade a provisioned machine's engine: with the distribution's package manager, or, when the machine was created
- * with its own install script (--engine-install-url), by running that script again. Then the engine restarts, the
- * provisioning plan checks that berth's configuration survived (a package may replace a config file), and the
- * engine is asked over TLS. A stopped machine is started first, as Docker Machine did.
+ * Upgrade a provisioned machine's engine, restarting it only when something changed and the user agreed:
+ * 1. a stopped machine is started (as Docker Machine did);
+ * 2. what is newer is found first: the package manager refreshes its index (a source it cannot reach is an error,
+ *    since berth then cannot tell) and compares installed and candidate versions. A machine with its own install
+ *    script cannot be asked what the script would install, so that is said instead;
+ * 3. nothing newer: nothing else happens. Otherwise confirm() is asked, with the running containers;
+ * 4. the packages are upgraded (or the script run); the engine restarts only when it still runs the replaced binary;
+ * 5. the provisioning plan rewrites any configuration a package replaced, and the engine is checked over TLS.
  */
-export async function upgradeMachine(name: string, deps: LifecycleDeps, options: {startTimeoutMs: number}): Promise<UpgradeResult> {
+export async function upgradeMachine(name: string, deps: LifecycleDeps, options: UpgradeOptions): Promise<UpgradeResult> {
   const {store, reporter, signal} = deps
   const machine = await ensureRunning(await openMachine(store.layout, deps.registry, await store.load(name), deps.env), deps, options.startTimeoutMs)
   const layout = store.layout.machine(name)
-  const before = await queryEngineVersion(layout, await store.load(name), {signal, timeoutMs: 10_000}).then((version) => version.version, () => undefined)
+  const tls = await machineTls(layout)
+  const url = endpointOf(machine.config).url
+  const running = await queryEngineVersion(layout, machine.config, {signal, timeoutMs: ENGINE_TIMEOUT_MS}).then((version) => version.version, () => undefined)
   const session = await operationContext(deps, name, machine.driver).connectSsh()
-  let note: string | undefined
+  let applied: {containers: ContainerReport; restarted: boolean; binaryChanged: boolean; script: boolean}
   try {
     const facts = await gatherHostFacts(session, signal)
-    const plan = await upgradePlan(name, machine.config.engine.installUrl, detectOsFamily(facts.osRelease))
-    const upgraded = await reporter.step(plan.title, () => runAsRoot(session, plan.script, signal))
-    if (upgraded.code !== 0) throw stepFailure(name, 'engine.upgrade', plan.title, upgraded, plan.hint)
-    note = upgraded.stderr.trim().split('\n')[0] || undefined
-    const restartTitle = `Restarting the engine of "${name}"`
-    const restarted = await reporter.step(restartTitle, async () => runAsRoot(session, await renderTemplate(`provision/restart-engine-${facts.init}.sh`, {}), signal))
-    if (restarted.code !== 0) throw stepFailure(name, 'engine.restart', restartTitle, restarted, `Run "berth provision ${name}" once the cause is fixed.`)
+    const before = await readEngineBinary(session, signal)
+    const installUrl = machine.config.engine.installUrl
+    const finding = installUrl !== DEFAULT_INSTALL_URL && installUrl !== NO_INSTALL
+      ? await scriptRun(name, installUrl, running)
+      : await findPackageChange(session, name, detectOsFamily(facts.osRelease).packages, running, before, deps)
+    if ('newest' in finding) return {outcome: 'newest', after: finding.newest, restarted: false}
+    const {change, apply} = finding
+    const target = change.kind === 'packages' ? change.engine?.to : change.kind === 'restart' ? change.to : undefined
+    const containers = await containerReport(url, tls, {from: running, to: target}, signal)
+    await options.confirm({...change, machine: name, containers})
+    if (apply !== undefined) {
+      const result = await reporter.step(apply.title, () => session.exec(apply.script, {sudo: true, signal}))
+      if (result.code !== 0) throw stepFailure(name, 'engine.upgrade', apply.title, {code: result.code, line: apply.failureLine(result)}, apply.hint)
+    }
+    const after = await readEngineBinary(session, signal)
+    let restarted = after.pid !== before.pid
+    if (runsOutdatedBinary(after)) {
+      const title = `Restarting the engine of "${name}" to run its new binary`
+      const result = await reporter.step(title, async () => session.exec(await renderTemplate(`provision/restart-engine-${facts.init}.sh`, {}), {sudo: true, signal}))
+      if (result.code !== 0) throw stepFailure(name, 'engine.restart', title, {code: result.code, line: outputLine(result)}, `Run "berth provision ${name}" once the cause is fixed.`)
+      restarted = true
+    }
+    applied = {containers, restarted, binaryChanged: after.installed !== before.installed, script: change.kind === 'script'}
   } finally {
     await session.close()
   }
   const config = await provisionMachine(name, deps, {renewServerCert: false})
-  const after = (await queryEngineVersion(layout, config, {signal, timeoutMs: 10_000})).version
-  return {...(before === undefined ? {} : {before}), after, ...(note === undefined ? {} : {note})}
+  const after = (await queryEngineVersion(layout, config, {signal, timeoutMs: ENGINE_TIMEOUT_MS})).version
+  const outcome = applied.script && !applied.binaryChanged && !applied.restarted ? 'unchanged' : 'upgraded'
+  const stopped = applied.restarted ? await notRunningNow(applied.containers, endpointOf(config).url, tls, deps) : []
+  return {outcome, ...(running === undefined ? {} : {before: running}), after, restarted: applied.restarted, ...(stopped === undefined ? {} : {stopped})}
+}
+
+/** Refresh the package index, then compare what is installed with what the sources offer. */
+async function findPackageChange(session: RemoteSession, name: string, packages: EnginePackages, running: string | undefined, binary: EngineBinary, deps: LifecycleDeps): Promise<Finding> {
+  const {manager} = packages
+  const {reporter, signal} = deps
+  await reporter.step(`Refreshing the package index of "${name}" (${manager.refresh})`, async () => {
+    const failure = failureLine(manager, await packageCommand(session, manager.refresh, signal))
+    if (failure !== undefined) throw new PackageSourcesError(name, manager, failure)
+  })
+  const all = [...packages.engine, ...packages.companions]
+  const listed = await packageCommand(session, manager.versions(all), signal)
+  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${lastLine(listed.stderr) || lastLine(listed.stdout)}`)
+  const versions = manager.parseVersions(listed.stdout, all)
+  reporter.debug(`${name}: ${versions.map((entry) => `${entry.name} ${entry.installed} (candidate ${entry.candidate})`).join(', ') || 'no engine package installed'}`)
+  const enginePackage = versions.find((entry) => packages.engine.includes(entry.name))
+  if (enginePackage === undefined) {
+    throw new BerthError(`No Docker engine package is installed on "${name}" (${manager.name} has none of ${packages.engine.join(', ')}): its engine came another way, so berth cannot upgrade it with the package manager.`, {
+      hint: `Give the machine an install script that upgrades it with "berth provision --engine-install-url URL ${name}", then run "berth upgrade ${name}".`,
+    })
+  }
+  const newer = versions.filter((entry) => entry.candidate !== entry.installed)
+  const from = upstreamVersion(enginePackage.installed)
+  if (newer.length > 0) {
+    const names = newer.map((entry) => entry.name)
+    const engine = newer.includes(enginePackage) ? {engine: {from, to: upstreamVersion(enginePackage.candidate)}} : {}
+    return {
+      change: {kind: 'packages', manager: manager.name, packages: newer, ...engine},
+      apply: {
+        title: `Upgrading ${names.join(', ')} on "${name}" with ${manager.name}`,
+        script: await renderTemplate('provision/upgrade-engine-package.sh', {upgradeCommand: manager.upgrade(names)}),
+        failureLine: (result) => failureLine(manager, result),
+        hint: `Fix the cause on the host, then run "berth upgrade ${name}" again.`,
+      },
+    }
+  }
+  if (runsOutdatedBinary(binary)) return {change: {kind: 'restart', ...(running === undefined ? {} : {from: running}), ...(binary.installedVersion === undefined ? {} : {to: binary.installedVersion})}}
+  return {newest: from}
+}
+
+/** A machine with its own install script runs it again; berth cannot know beforehand what it installs. */
+async function scriptRun(name: string, url: string, running: string | undefined): Promise<Finding> {
+  return {
+    change: {kind: 'script', url, ...(running === undefined ? {} : {from: running})},
+    apply: {
+      title: `Running the install script ${url} on "${name}"`,
+      script: await renderTemplate('provision/install-engine-script.sh', {url: shellQuote(url)}),
+      failureLine: outputLine,
+      hint: `Check that ${url} serves an install script that works on this host; change it with "berth provision --engine-install-url URL ${name}".`,
+    },
+  }
+}
+
+/** The containers that ran before the engine restarted and do not run now. */
+async function notRunningNow(before: ContainerReport, url: string, tls: EngineTls, deps: LifecycleDeps): Promise<RunningContainer[] | undefined> {
+  if (before.unknown !== undefined) return undefined
+  try {
+    const now = new Set((await runningContainers(url, tls, deps.signal)).map((container) => container.id))
+    return before.containers.filter((container) => !now.has(container.id))
+  } catch (error) {
+    deps.reporter.warn(`Could not list the containers running on the engine after its restart: ${errorMessage(error)}`)
+    return undefined
+  }
+}
+
+function packageCommand(session: RemoteSession, command: string, signal: AbortSignal): ReturnType<RemoteSession['exec']> {
+  return renderTemplate('provision/package-command.sh', {command}).then((script) => session.exec(script, {sudo: true, signal}))
 }
 
 async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTimeoutMs: number): Promise<OpenMachine> {
@@ -69,27 +196,11 @@ async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTim
   return openMachine(deps.store.layout, deps.registry, await deps.store.load(config.name), deps.env)
 }
 
-/** A machine that installed its engine with its own script upgrades by running it again; the rest use their packages. */
-async function upgradePlan(name: string, installUrl: string, family: OsFamily): Promise<UpgradePlan> {
-  if (installUrl !== DEFAULT_INSTALL_URL && installUrl !== NO_INSTALL) {
-    return {
-      title: `Running the install script ${installUrl} on "${name}"`,
-      script: await renderTemplate('provision/install-engine-script.sh', {url: shellQuote(installUrl)}),
-      hint: `Check that ${installUrl} serves an install script that works on this host; change it with "berth provision --engine-install-url URL ${name}".`,
-    }
-  }
-  return {
-    title: `Upgrading the engine of "${name}" with the ${family.name} packages`,
-    script: await renderTemplate('provision/upgrade-engine-package.sh', {upgradeCommand: family.packageUpgrade}),
-    hint: `Fix the host's package sources, or give the machine an install script with "berth provision --engine-install-url URL ${name}".`,
-  }
+/** The last line a command printed, on stderr first. */
+function outputLine(result: ExecResult): string | undefined {
+  return lastLine(result.stderr) || lastLine(result.stdout) || undefined
 }
 
-function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal): ReturnType<RemoteSession['exec']> {
-  return session.exec(script, {sudo: true, signal})
-}
-
-function stepFailure(name: string, step: string, title: string, result: {code: number; stdout: string; stderr: string}, hint: string): BerthError {
-  const output = lastLine(result.stderr) || lastLine(result.stdout)
-  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${result.code}${output ? `: ${output}` : ''}`, {hint})
+function stepFailure(name: string, step: string, title: string, failed: {code: number; line: string | undefined}, hint: string): BerthError {
+  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${failed.code}${failed.line ? `: ${failed.line}` : ''}`, {hint})
 }

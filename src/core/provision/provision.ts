@@ -38,7 +38,7 @@ export async function provisionHost(session: RemoteSession, spec: ProvisionSpec,
   } catch (error) {
     throw new ProvisionError('os.detect', 'Detecting the operating system', error, {machineName: spec.machineName})
   }
-  reporter.debug(`host: ${os}, init ${facts.init}, dockerd ${facts.dockerd ?? 'missing'}, running ${facts.dockerdRunning}${facts.newerThanEngine ? `, changed since it started: ${[...facts.newerThanEngine].join(' ')}` : ''}`)
+  reporter.debug(`host: ${facts.osRelease.PRETTY_NAME ?? facts.osRelease.ID ?? 'no /etc/os-release'} (${os}), init ${facts.init}, dockerd ${facts.dockerd ?? 'missing'}, running ${facts.dockerdRunning}${facts.newerThanEngine ? `, changed since it started: ${[...facts.newerThanEngine].join(' ')}` : ''}`)
   const marker = parseHostMarker(facts.engineConfig.marker)
   const ctx: ProvisionContext = {
     session, spec, facts, reporter, signal, engineChanged: false, directoriesReady: false, engineRestarted: false,

@@ -5,6 +5,7 @@ import {DIR_MODE, ensureDir, writeFileAtomic} from './files.js'
 import {StoreLayout} from './layout.js'
 import {withLock} from './lock.js'
 import {MachineConfig, migrateConfig, parseConfig} from './schema.js'
+import {StoreUnusableError, storeProblem} from './store-problem.js'
 
 /** One entry of the store: a machine that loads, or the reason it does not. */
 export type MachineEntry = {name: string; config: MachineConfig; error?: undefined} | {name: string; config?: undefined; error: string}
@@ -20,7 +21,7 @@ export class MachineStore {
       return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort()
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw error
+      throw await storeProblem(this.layout, this.layout.machinesDir, error)
     }
   }
 
@@ -49,7 +50,10 @@ export class MachineStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT' && !(await this.exists(name))) throw new MachineNotFoundError(name)
-      throw new MachineConfigError(name, code === 'ENOENT' ? 'config.json is missing' : errorMessage(error), `Remove it with "berth rm -f ${name}".`)
+      if (code === 'ENOENT') throw new MachineConfigError(name, 'config.json is missing', `Remove it with "berth rm -f ${name}".`)
+      const problem = await storeProblem(this.layout, path, error)
+      if (problem instanceof StoreUnusableError) throw problem
+      throw new MachineConfigError(name, sentenceOf(problem.message), problem.hint)
     }
     let raw: unknown
     try {
@@ -71,13 +75,15 @@ export class MachineStore {
    */
   async create(config: MachineConfig): Promise<void> {
     validateMachineName(config.name)
-    await ensureDir(this.layout.machinesDir)
     const dir = this.layout.machine(config.name).dir
+    await ensureDir(this.layout.machinesDir).catch(async (error: unknown) => {
+      throw await storeProblem(this.layout, this.layout.machinesDir, error)
+    })
     try {
       await mkdir(dir, {mode: DIR_MODE})
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new MachineExistsError(config.name)
-      throw error
+      throw await storeProblem(this.layout, dir, error)
     }
     try {
       await this.save(config)
@@ -113,4 +119,9 @@ export class MachineStore {
     validateMachineName(name)
     await rm(this.layout.machine(name).dir, {recursive: true, force: true})
   }
+}
+
+/** A message as the middle of another sentence: without its full stop. */
+function sentenceOf(message: string): string {
+  return message.replace(/\.$/, '')
 }

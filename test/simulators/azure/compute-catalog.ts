@@ -1,11 +1,11 @@
-import {findImage, findLocation, LOCATIONS, SIZES, skuView} from './catalog.js'
+import {diskSkuView, diskTypesIn, findImage, findLocation, LOCATIONS, offers, SIZES, skuView, type SimImage} from './catalog.js'
 import {beginDelete, notFound, propertiesOf, requireBody, requireLocation, resourceView, tagsOf} from './common.js'
 import {DISK, VM} from './compute.js'
 import {NAME, route, type ArmContext, type Route} from './context.js'
 import {ArmError, asText, pick, type Reply, type SimRequest} from './http.js'
 import {resourceId, type SimResource} from './store.js'
 
-/** Microsoft.Compute besides VMs: managed disks, availability sets, and what the cloud offers (SKUs, images). */
+/** Microsoft.Compute besides VMs: managed disks, availability sets, and what the cloud offers (VM and disk SKUs, images). */
 
 const AVSET = 'Microsoft.Compute/availabilitySets'
 const RG_COMPUTE = '/resourcegroups/([^/]+)/providers/microsoft\\.compute'
@@ -18,10 +18,14 @@ export const computeCatalogRoutes: Route[] = [
   route('DELETE', `${RG_COMPUTE}/availabilitySets/${NAME}`, 'availabilitySets.delete', deleteAvailabilitySet),
   route('GET', '/providers/microsoft\\.compute/skus', 'resourceSkus.list', (_context, request) => {
     const location = /location eq '([^']+)'/i.exec(request.query.get('$filter') ?? '')?.[1]?.toLowerCase()
-    const locations = location === undefined ? LOCATIONS.map((entry) => entry.name) : LOCATIONS.filter((entry) => entry.name === location).map((entry) => entry.name)
-    return {status: 200, body: {value: locations.flatMap((name) => SIZES.map((size) => skuView(size, name)))}}
+    const locations = location === undefined ? LOCATIONS : LOCATIONS.filter((entry) => entry.name === location)
+    return {status: 200, body: {value: locations.flatMap((entry) => [
+      ...SIZES.filter((size) => offers(entry.name, size)).map((size) => skuView(size, entry.name)),
+      ...diskTypesIn(entry).map((name) => diskSkuView(name, entry)),
+    ])}}
   }),
   route('GET', `/providers/microsoft\\.compute/locations/${NAME}/publishers/${NAME}/artifacttypes/vmimage/offers/${NAME}/skus/${NAME}/versions`, 'virtualMachineImages.list', listImageVersions),
+  route('GET', `/providers/microsoft\\.compute/locations/${NAME}/publishers/${NAME}/artifacttypes/vmimage/offers/${NAME}/skus/${NAME}/versions/${NAME}`, 'virtualMachineImages.get', getImageVersion),
   route('GET', `/providers/${NAME}`, 'providers.get', (context, _request, [namespace]) => providerView(context, namespace!)),
 ]
 
@@ -88,21 +92,36 @@ function deleteAvailabilitySet(context: ArmContext, _request: SimRequest, [group
 
 /** GET .../versions answers a bare JSON array (not {"value": [...]}), newest last unless $orderby says otherwise. */
 function listImageVersions(context: ArmContext, request: SimRequest, [location, publisher, offer, sku]: string[]): Reply {
-  const known = findLocation(location!)
-  const image = findImage(publisher!, offer!, sku!)
-  if (known === undefined || image === undefined) throw new ArmError(404, 'NotFound', 'Artifact: VMImage was not found.')
+  const {known, image} = requireImage(location!, publisher!, offer!, sku!)
   let versions = [...image.versions]
   if (/name desc/i.test(request.query.get('$orderby') ?? '')) versions.reverse()
   const top = Number(request.query.get('$top'))
   if (Number.isInteger(top) && top > 0) versions = versions.slice(0, top)
+  return {status: 200, body: versions.map((version) => ({location: known, name: version, id: imageVersionId(context, known, image, version)}))}
+}
+
+/** One version with what a VM made from it must match: its VM generation and CPU architecture. */
+function getImageVersion(context: ArmContext, _request: SimRequest, [location, publisher, offer, sku, version]: string[]): Reply {
+  const {known, image} = requireImage(location!, publisher!, offer!, sku!)
+  if (!image.versions.includes(version!)) throw new ArmError(404, 'NotFound', 'Artifact: VMImage was not found.')
   return {
     status: 200,
-    body: versions.map((version) => ({
-      location: known.name,
-      name: version,
-      id: `/Subscriptions/${context.subscription}/Providers/Microsoft.Compute/Locations/${known.name}/Publishers/${image.publisher}/ArtifactTypes/VMImage/Offers/${image.offer}/Skus/${image.sku}/Versions/${version}`,
-    })),
+    body: {
+      location: known, name: version, id: imageVersionId(context, known, image, version!),
+      properties: {hyperVGeneration: image.hyperVGeneration, architecture: image.architecture, osDiskImage: {operatingSystem: 'Linux'}, dataDiskImages: []},
+    },
   }
+}
+
+function requireImage(location: string, publisher: string, offer: string, sku: string): {known: string; image: SimImage} {
+  const known = findLocation(location)
+  const image = findImage(publisher, offer, sku)
+  if (known === undefined || image === undefined) throw new ArmError(404, 'NotFound', 'Artifact: VMImage was not found.')
+  return {known: known.name, image}
+}
+
+function imageVersionId(context: ArmContext, location: string, image: SimImage, version: string): string {
+  return `/Subscriptions/${context.subscription}/Providers/Microsoft.Compute/Locations/${location}/Publishers/${image.publisher}/ArtifactTypes/VMImage/Offers/${image.offer}/Skus/${image.sku}/Versions/${version}`
 }
 
 const PROVIDER_TYPES: Record<string, string[]> = {

@@ -1,6 +1,6 @@
 import {randomBytes, randomUUID} from 'node:crypto'
 import type {TestHost} from '../../hosts/index.js'
-import {findImage, findLocation, findSize, SIZES} from './catalog.js'
+import {diskTypesIn, findImage, findLocation, findSize, offers, SIZES, type SimImage, type SimSize} from './catalog.js'
 import {beginDelete, beginPut, notFound, propertiesOf, requireBody, requireLocation, resourceView, tagsOf} from './common.js'
 import {NAME, route, type ArmContext, type Route} from './context.js'
 import {ArmError, asText, isRecord, pick, type Reply, type SimRequest} from './http.js'
@@ -80,12 +80,13 @@ function putVm(context: ArmContext, request: SimRequest, [group, name]: string[]
     throw new ArmError(409, 'Conflict', `The operation cannot be performed on virtual machine '${name!}' while another operation on it is in progress.`)
   }
   const properties = propertiesOf(body)
-  checkSize(context, id, location, pick(properties, 'hardwareProfile.vmSize'))
+  const size = checkSize(context, id, location, pick(properties, 'hardwareProfile.vmSize'))
   const image = checkImage(pick(properties, 'storageProfile.imageReference'))
   const osDisk = (pick(properties, 'storageProfile.osDisk') ?? {createOption: 'FromImage'}) as Record<string, unknown>
   if (String(osDisk.createOption).toLowerCase() !== 'fromimage') throw invalid('osDisk.createOption', `The value ${String(osDisk.createOption)} of parameter 'osDisk.createOption' is not allowed for a VM created from a platform image.`)
   const storageType = asText(pick(osDisk, 'managedDisk.storageAccountType') ?? 'Premium_LRS')
   if (!STORAGE_TYPES.includes(storageType)) throw invalid('osDisk.managedDisk.storageAccountType', `The value '${storageType}' is not a valid storage account type. Valid types are ${STORAGE_TYPES.join(', ')}.`)
+  checkCompatible(location, size, image.spec, storageType)
   const osProfile = checkOsProfile(properties.osProfile)
   const nics = checkNics(context, id, location, pick(properties, 'networkProfile.networkInterfaces'))
   const availabilitySet = pick(properties, 'availabilitySet.id')
@@ -148,18 +149,43 @@ async function boot(context: ArmContext, vm: SimResource, osProfile: Record<stri
   }
 }
 
-function checkSize(context: ArmContext, id: string, location: string, size: unknown): void {
+function checkSize(context: ArmContext, id: string, location: string, size: unknown): SimSize {
   if (typeof size !== 'string' || size === '') throw invalid('hardwareProfile', 'Required parameter \'hardwareProfile\' is missing (null).')
   const known = findSize(size)
-  if (known === undefined) {
-    throw invalid('vmSize', `The value ${size} provided for the VM size is not valid. The valid sizes in the current region are: ${SIZES.map((entry) => entry.name).join(',')}. Find out more on the available VM sizes in each region at https://aka.ms/azure-regions.`)
+  if (known === undefined || !offers(location, known)) {
+    const here = SIZES.filter((entry) => offers(location, entry)).map((entry) => entry.name)
+    throw invalid('vmSize', `The value ${size} provided for the VM size is not valid. The valid sizes in the current region are: ${here.join(',')}. Find out more on the available VM sizes in each region at https://aka.ms/azure-regions.`)
   }
   if (known.restrictedIn?.includes(location) === true) {
     throw new ArmError(409, 'SkuNotAvailable', `The requested VM size for resource '${id}' is currently not available in location '${location}' zones '' for subscription '${context.subscription}'. Please try another size or deploy to a different location or zones. See https://aka.ms/azureskunotavailable for details.`)
   }
+  return known
 }
 
-function checkImage(reference: unknown): {publisher: string; offer: string; sku: string; version: string} {
+/**
+ * What ARM refuses of a size, an image and an OS disk that each exist: a disk type the location does not offer
+ * (ZRS needs zones), Premium SSD on a size without premium storage, an image of a VM generation or CPU
+ * architecture the size cannot boot. The premium storage and generation messages are ARM's words; the others are
+ * the simulator's for ARM's refusals.
+ */
+function checkCompatible(location: string, size: SimSize, image: SimImage, storageType: string): void {
+  const offered = diskTypesIn(findLocation(location)!)
+  if (!offered.includes(storageType)) {
+    throw invalid('osDisk.managedDisk.storageAccountType', `SKU ${storageType} is not supported in location '${location}'. Supported SKUs for this region are ${offered.join(',')}.`)
+  }
+  if (storageType.startsWith('Premium') && !size.premiumIO) {
+    throw invalid('osDisk.managedDisk.storageAccountType', `Requested operation cannot be performed because storage account type '${storageType}' is not supported for VM size '${size.name}'.`)
+  }
+  const generation = image.hyperVGeneration.slice(1)
+  if (!size.hyperVGenerations.includes(image.hyperVGeneration)) {
+    throw new ArmError(400, 'BadRequest', `The selected VM size '${size.name}' cannot boot Hypervisor Generation '${generation}'. If this was a Create operation please check that the Hypervisor Generation of the Image matches the Hypervisor Generation of the selected VM Size. If this was an Update operation please select a Hypervisor Generation '${generation}' VM Size. For more information, see https://aka.ms/azuregen2vm`)
+  }
+  if (size.architecture !== image.architecture) {
+    throw new ArmError(400, 'BadRequest', `The selected VM size '${size.name}' runs ${size.architecture} and cannot boot an image of architecture '${image.architecture}'.`)
+  }
+}
+
+function checkImage(reference: unknown): {publisher: string; offer: string; sku: string; version: string; spec: SimImage} {
   const field = (name: string): string => asText(pick(reference, name) ?? '')
   const urn = `${field('publisher')}:${field('offer')}:${field('sku')}:${field('version')}`
   const image = findImage(field('publisher'), field('offer'), field('sku'))
@@ -167,7 +193,7 @@ function checkImage(reference: unknown): {publisher: string; offer: string; sku:
   if (image === undefined || version === undefined) {
     throw new ArmError(404, 'PlatformImageNotFound', `The platform image '${urn}' is not available. Verify that all fields in the storage profile are correct. For more details about image, please refer to https://aka.ms/azureimagenotfound`)
   }
-  return {publisher: image.publisher, offer: image.offer, sku: image.sku, version}
+  return {publisher: image.publisher, offer: image.offer, sku: image.sku, version, spec: image}
 }
 
 function checkOsProfile(profile: unknown): Record<string, unknown> {

@@ -1,7 +1,8 @@
 /**
  * What the simulated API offers, in the shapes of GET /v2/regions, /v2/sizes and /v2/images/{slug}: a few real
  * regions (one unavailable, as sfo1 and others are), sizes with their regions (one not offered everywhere, one not
- * available at all), and distribution images.
+ * available at all), distribution images, and a snapshot (an image of the account, known by id) of a droplet
+ * whose disk was larger than the smallest sizes'.
  */
 
 export interface RegionRecord {
@@ -29,11 +30,13 @@ export interface ImageRecord {
   id: number
   name: string
   distribution: string
-  slug: string
+  /** Distribution images have one; snapshots are known by id only. */
+  slug: string | null
   public: boolean
   regions: string[]
   created_at: string
   type: string
+  /** GB of disk a droplet needs for the image: DigitalOcean refuses sizes with a smaller disk. */
   min_disk_size: number
   size_gigabytes: number
   description: string
@@ -113,11 +116,18 @@ function image(id: number, slug: string, distribution: string, name: string, reg
   }
 }
 
-export const IMAGES: readonly ImageRecord[] = [
+const IMAGES: readonly ImageRecord[] = [
   image(155_133_621, 'ubuntu-24-04-x64', 'Ubuntu', '24.04 (LTS) x64'),
   image(129_211_873, 'ubuntu-22-04-x64', 'Ubuntu', '22.04 (LTS) x64'),
   image(147_946_478, 'debian-12-x64', 'Debian', '12 x64'),
   image(106_569_146, 'rockylinux-9-x64', 'Rocky Linux', '9 x64'),
   // An image that is not in every region.
   image(112_929_454, 'fedora-40-x64', 'Fedora', '40 x64', ['nyc3', 'ams3']),
+  // A snapshot of an 80 GB droplet: sizes with a smaller disk cannot take it.
+  {...image(163_481_722, 'ubuntu-24-04-x64', 'Ubuntu', 'web-2026-11-30'), slug: null, public: false, type: 'snapshot', min_disk_size: 80, size_gigabytes: 11.42, description: ''},
 ]
+
+/** An image by slug, or by id (as the API and a create request name them). */
+export function findImage(ref: unknown): ImageRecord | undefined {
+  return IMAGES.find((candidate) => (candidate.slug !== null && candidate.slug === ref) || candidate.id === ref || String(candidate.id) === ref)
+}

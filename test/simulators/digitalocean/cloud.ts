@@ -1,6 +1,6 @@
 import {createHash, randomInt, randomUUID} from 'node:crypto'
 import type {HostInit} from '../../hosts/index.js'
-import {IMAGES, REGIONS, SIZES, type ImageRecord} from './catalog.js'
+import {findImage, REGIONS, SIZES, type ImageRecord} from './catalog.js'
 import {notFound, timestamp, unprocessable, type Account, type ActionRecord, type DropletRecord, type HostSource, type SshKeyRecord} from './model.js'
 
 const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/
@@ -92,7 +92,7 @@ export class Cloud {
   }
 
   image(idOrSlug: string): ImageRecord {
-    const found = IMAGES.find((image) => image.slug === idOrSlug || String(image.id) === idOrSlug)
+    const found = findImage(idOrSlug)
     if (found === undefined) throw notFound()
     return found
   }
@@ -106,9 +106,11 @@ export class Cloud {
     const size = SIZES.find((candidate) => candidate.slug === input.size)
     if (size === undefined) throw unprocessable('You specified an invalid size for Droplet creation.')
     if (!size.available || !size.regions.includes(region.slug)) throw unprocessable('Size is not available in this region.')
-    const image = IMAGES.find((candidate) => candidate.slug === input.image || candidate.id === input.image)
+    const image = findImage(input.image)
     if (image === undefined) throw unprocessable('You specified an invalid image for Droplet creation.')
     if (!image.regions.includes(region.slug)) throw unprocessable('The image you specified is not available in the selected region, you can transfer it to this region from the images pages.')
+    // DigitalOcean's refusal; the wording is the simulator's.
+    if (image.min_disk_size > size.disk) throw unprocessable(`The image requires a disk of at least ${image.min_disk_size} GB; size ${size.slug} has ${size.disk} GB.`)
     const keyRefs = input.ssh_keys ?? []
     if (!Array.isArray(keyRefs)) throw unprocessable('ssh_keys must be an array')
     const keys = keyRefs.map((ref) => {
@@ -131,7 +133,7 @@ export class Cloud {
       createdAt: timestamp(),
       region: region.slug,
       size: size.slug,
-      image: image.slug,
+      image: image.slug ?? String(image.id),
       tags: [...new Set(tags as string[])],
       backups: input.backups === true,
       ipv6: input.ipv6 === true,

@@ -1,4 +1,4 @@
-import {IMAGES, REGIONS, SIZES, type RegionRecord} from './catalog.js'
+import {findImage, REGIONS, SIZES, type RegionRecord} from './catalog.js'
 import type {Account, ActionRecord, DropletRecord, SshKeyRecord} from './model.js'
 
 /** The objects as the v2 API writes them. */
@@ -43,7 +43,7 @@ export function actionView(action: ActionRecord): Record<string, unknown> {
 /** locked: an action is in progress on the droplet. */
 export function dropletView(droplet: DropletRecord, locked: boolean): Record<string, unknown> {
   const size = SIZES.find((candidate) => candidate.slug === droplet.size)!
-  const image = IMAGES.find((candidate) => candidate.slug === droplet.image)!
+  const image = findImage(droplet.image)!
   const host = droplet.host
   // The public address is the host's, while it runs or is off; a droplet still being made has none yet.
   const v4 = droplet.status === 'new' || host === undefined ? [] : [

@@ -5,17 +5,22 @@ import {createHash} from 'node:crypto'
 export interface RegionSpec {
   name: string
   zones: readonly string[]
-  /** An opt-in region the accounts have not enabled: listed by DescribeRegions, refused otherwise. */
-  notOptedIn?: boolean
+  /**
+   * DescribeRegions' OptInStatus. A not-opted-in region (an opt-in region the accounts have not enabled) refuses
+   * every call as AuthFailure; an opted-in one (enabled) refuses session tokens of the global STS endpoint, which
+   * are valid only in regions enabled by default.
+   */
+  optIn: 'opt-in-not-required' | 'opted-in' | 'not-opted-in'
 }
 
 export const REGIONS: readonly RegionSpec[] = [
-  {name: 'us-east-1', zones: ['a', 'b', 'c', 'd', 'e', 'f']},
-  {name: 'us-west-2', zones: ['a', 'b', 'c', 'd']},
-  {name: 'eu-west-1', zones: ['a', 'b', 'c']},
-  {name: 'eu-central-1', zones: ['a', 'b', 'c']},
-  {name: 'ap-southeast-2', zones: ['a', 'b', 'c']},
-  {name: 'af-south-1', zones: ['a', 'b', 'c'], notOptedIn: true},
+  {name: 'us-east-1', zones: ['a', 'b', 'c', 'd', 'e', 'f'], optIn: 'opt-in-not-required'},
+  {name: 'us-west-2', zones: ['a', 'b', 'c', 'd'], optIn: 'opt-in-not-required'},
+  {name: 'eu-west-1', zones: ['a', 'b', 'c'], optIn: 'opt-in-not-required'},
+  {name: 'eu-central-1', zones: ['a', 'b', 'c'], optIn: 'opt-in-not-required'},
+  {name: 'ap-southeast-2', zones: ['a', 'b', 'c'], optIn: 'opt-in-not-required'},
+  {name: 'ap-east-1', zones: ['a', 'b', 'c'], optIn: 'opted-in'},
+  {name: 'af-south-1', zones: ['a', 'b', 'c'], optIn: 'not-opted-in'},
 ]
 
 /** Canonical's AWS account, the owner of the official Ubuntu images. */
@@ -26,15 +31,21 @@ export interface ImageSpec {
   architecture: 'x86_64' | 'arm64'
   created: string
   owner: string
+  /** The root device's mapping: the snapshot's size (GiB) and the volume EC2 makes from it unless told otherwise. */
+  rootVolume: {size: number; type: string; iops?: number; throughput?: number}
   /** Kept out of DescribeImages unless IncludeDeprecated is true. */
   deprecated?: boolean
 }
+
+/** Canonical's hvm-ssd-gp3 images map an 8 GiB gp3 root volume with gp3's baseline IOPS and throughput; hvm-ssd ones a gp2 volume. */
+const rootVolumeOf = (path: string): ImageSpec['rootVolume'] => (path.endsWith('-gp3') ? {size: 8, type: 'gp3', iops: 3000, throughput: 125} : {size: 8, type: 'gp2'})
 
 const ubuntu = (path: string, codename: string, version: string, arch: 'amd64' | 'arm64', build: string, created: string, extra: Partial<ImageSpec> = {}): ImageSpec => ({
   name: `ubuntu/images/${path}/ubuntu-${codename}-${version}-${arch}-server-${build}`,
   architecture: arch === 'amd64' ? 'x86_64' : 'arm64',
   created,
   owner: CANONICAL_OWNER,
+  rootVolume: rootVolumeOf(path),
   ...extra,
 })
 
@@ -53,7 +64,7 @@ export const IMAGES: readonly ImageSpec[] = [
   ubuntu('hvm-ssd-gp3', 'resolute', '26.04', 'amd64', '20261120', '2026-11-20T07:02:10.000Z', {deprecated: true}),
   ubuntu('hvm-ssd', 'jammy', '22.04', 'amd64', '20261118', '2026-11-18T06:55:00.000Z'),
   ubuntu('hvm-ssd-gp3', 'plucky', '25.04', 'amd64', '20261119', '2026-11-19T05:10:00.000Z'),
-  {name: 'ubuntu-pro-server/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-pro-server-20261121', architecture: 'x86_64', created: '2026-11-21T04:00:00.000Z', owner: CANONICAL_OWNER},
+  {name: 'ubuntu-pro-server/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-pro-server-20261121', architecture: 'x86_64', created: '2026-11-21T04:00:00.000Z', owner: CANONICAL_OWNER, rootVolume: rootVolumeOf('hvm-ssd-gp3')},
 ]
 
 /** Image ids are derived from region and name, so every simulator run (and test) knows them in advance. */

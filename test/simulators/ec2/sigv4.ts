@@ -7,6 +7,8 @@ export interface SimulatorCredentials {
   secretAccessKey: string
   /** Temporary credentials: requests must carry this token (X-Amz-Security-Token). */
   sessionToken?: string
+  /** The token is from the global STS endpoint (version 1), which opt-in regions do not take even when enabled. */
+  globalSessionToken?: boolean
   /** The account the keys belong to (12 digits); each account sees only its own resources. */
   account: string
 }
@@ -18,7 +20,7 @@ export interface SignedBy {
 }
 
 const CREDENTIAL = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/
-const BAD_CREDENTIALS = 'AWS was not able to validate the provided access credentials'
+export const BAD_CREDENTIALS = 'AWS was not able to validate the provided access credentials'
 
 /**
  * Check a request's AWS Signature Version 4 as EC2 does: the access key id must be known, and the signature must

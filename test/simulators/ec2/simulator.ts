@@ -14,7 +14,7 @@ import {Ec2Fault} from './fault.js'
 import {FaultPlan, type InjectedFault} from './faults.js'
 import {InstanceLifecycle} from './lifecycle.js'
 import {QueryParams} from './query.js'
-import {verifySignature, type SimulatorCredentials} from './sigv4.js'
+import {BAD_CREDENTIALS, verifySignature, type SimulatorCredentials} from './sigv4.js'
 import {Account, newId, type Instance, type InstanceStateName, type KeyPair, type RegionState, type SecurityGroup, type Tag} from './world.js'
 import {errorXml, successXml} from './xml.js'
 
@@ -22,8 +22,8 @@ import {errorXml, successXml} from './xml.js'
 export const TEST_CREDENTIALS: SimulatorCredentials = {accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', account: '123456789012'}
 /** A second account, for tests that need two sets of credentials. */
 export const OTHER_CREDENTIALS: SimulatorCredentials = {accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', account: '210987654321'}
-/** Temporary credentials of the default account: requests must carry the session token. */
-export const SESSION_CREDENTIALS: SimulatorCredentials = {accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'tEmPoRaRyK7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLEtoken', account: '123456789012'}
+/** Temporary credentials of the default account from the global STS endpoint: requests must carry the session token. */
+export const SESSION_CREDENTIALS: SimulatorCredentials = {accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'tEmPoRaRyK7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLEtoken', globalSessionToken: true, account: '123456789012'}
 
 const API_VERSION = '2016-11-15'
 
@@ -219,11 +219,13 @@ export class Ec2Simulator {
       record.region = signed.region
       const region = REGIONS.find((spec) => spec.name === signed.region)
       if (region === undefined) throw new Ec2Fault('SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${signed.region}'. `, 403)
+      // A region the account has not enabled does not know its credentials, and an opt-in region does not take version 1
+      // session tokens: EC2 there answers as to wrong keys.
+      if (region.optIn === 'not-opted-in' || (region.optIn === 'opted-in' && signed.credentials.globalSessionToken === true)) throw new Ec2Fault('AuthFailure', BAD_CREDENTIALS, 401)
       if (action === '') throw new Ec2Fault('MissingAction', 'The request must contain the parameter Action')
       if (params.string('Version') !== API_VERSION) throw new Ec2Fault('InvalidParameterValue', `Invalid value '${params.string('Version') ?? ''}' for Version.`)
       const handler = ACTIONS[action]
       if (handler === undefined) throw new Ec2Fault('InvalidAction', `The action ${action} is not valid for this web service.`)
-      if (region.notOptedIn === true && action !== 'DescribeRegions') throw new Ec2Fault('OptInRequired', 'You are not subscribed to this service. Please go to http://aws.amazon.com to subscribe.', 401)
       const injected = this.faults.take(action)
       if (injected?.hangMs !== undefined) await new Promise((resolve) => setTimeout(resolve, injected.hangMs))
       if (injected?.error !== undefined && injected.afterEffect !== true) throw injected.error

@@ -76,7 +76,7 @@ export interface Instance {
   launched: Date
   clientToken?: string
   rootDeviceName: string
-  rootVolume: {size: number; type: string}
+  rootVolume: {size: number; type: string; iops?: number; throughput?: number}
   monitoring: boolean
   ebsOptimized: boolean
   iamInstanceProfile?: string

@@ -1,7 +1,7 @@
 import {execFile, execFileSync} from 'node:child_process'
 import {X509Certificate} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {promisify} from 'node:util'
@@ -16,6 +16,7 @@ import {
 } from '../../../src/core/certs/store-certificates.js'
 import {BerthError} from '../../../src/core/errors.js'
 import {StoreLayout} from '../../../src/core/store/layout.js'
+import {snapshotTree} from '../../harness/tree-snapshot.js'
 import {opensslVerify, tempDir} from './helpers.js'
 
 const execFileAsync = promisify(execFile)
@@ -112,22 +113,50 @@ describe('store certificates', () => {
     expect(await snapshot(layout.certsDir)).toEqual(before)
   })
 
-  it('uses certificates the user points at as they are, and makes them there when absent', async () => {
+  it('uses certificates the user points at as they are', async () => {
     const own = join(dir.path, 'own')
-    const userPaths = {caCert: join(own, 'ca.pem'), caKey: join(own, 'ca-key.pem'), clientCert: join(own, 'cert.pem'), clientKey: join(own, 'key.pem')}
-    await ensureStoreCertificates(layout, userPaths, record)
-    expect(created).toEqual([`CA ${userPaths.caCert}`, `client certificate ${userPaths.clientCert}`])
-    expect(existsSync(layout.caCert)).toBe(false)
-
+    const ownCa = await createCertificateAuthority({organization: 'corp'})
     // A client certificate from elsewhere is the user's business: kept, not reissued.
     const stranger = await issueClientCertificate(await createCertificateAuthority({organization: 'mallory'}), {organization: 'mallory.client'})
-    await writeFile(userPaths.clientCert, stranger.certPem)
-    await writeFile(userPaths.clientKey, stranger.keyPem)
+    const userPaths = await writeOwn(own, ownCa, stranger)
     const before = await snapshot(own)
-    created = []
     await ensureStoreCertificates(layout, userPaths, record)
     expect(created).toEqual([])
     expect(await snapshot(own)).toEqual(before)
+    expect(existsSync(layout.root)).toBe(false)
+  })
+
+  it('never makes a CA or client certificate at a path the user gave: a missing file, a directory or a path through a file is refused with its flag', async () => {
+    const own = join(dir.path, 'own')
+    const userPaths = await writeOwn(own, await createCertificateAuthority({organization: 'corp'}), await issueClientCertificate(await createCertificateAuthority({organization: 'corp'}), {organization: 'corp.client'}))
+    const before = await snapshotTree(dir.path)
+    const refused = async (given: Partial<CertificatePaths>, message: string, hint: RegExp): Promise<void> => {
+      const error = await ensureStoreCertificates(layout, {...userPaths, ...given}, record).catch((caught: unknown) => caught as BerthError)
+      expect(error).toBeInstanceOf(BerthError)
+      expect((error as BerthError).message).toBe(message)
+      expect((error as BerthError).hint).toMatch(hint)
+    }
+    await refused({caCert: join(own, 'typo.pem')}, `--tls-ca-cert ${join(own, 'typo.pem')} does not exist.`, /leave out --tls-ca-cert to use the store's own/)
+    await refused({caKey: '/nonexistent/ca-key.pem'}, '--tls-ca-key /nonexistent/ca-key.pem: /nonexistent does not exist.', /existing CA key/)
+    await refused({clientCert: own}, `--tls-client-cert ${own} is a directory, not a file.`, new RegExp(`e\\.g\\. --tls-client-cert ${own}/cert\\.pem`))
+    await refused({clientKey: join(userPaths.clientCert, 'key.pem')}, `--tls-client-key ${join(userPaths.clientCert, 'key.pem')}: ${userPaths.clientCert} is a file, not a directory.`, /client key/)
+    expect(created).toEqual([])
+    expect(await snapshotTree(dir.path)).toEqual(before)
+  })
+
+  it('refuses a CA key other users can read, saying how to close it', async () => {
+    await ensureStoreCertificates(layout, paths, record)
+    await chmod(layout.caKey, 0o644)
+    const before = await snapshotTree(layout.root)
+    const failure = ensureStoreCertificates(layout, paths, record)
+    await expect(failure).rejects.toThrow(`The CA key ${layout.caKey} is open to other users (mode 0644).`)
+    await expect(failure).rejects.toMatchObject({hint: `Run "chmod 600 ${layout.caKey}": anyone who can read it can issue certificates your machines trust.`})
+    await expect(issueServerCertificateFor(paths, {organization: 'alice.m1', sans: ['localhost']})).rejects.toThrow('is open to other users (mode 0644)')
+    expect(await snapshotTree(layout.root)).toEqual(before)
+    await chmod(layout.caKey, 0o640)
+    await expect(ensureStoreCertificates(layout, paths, record)).rejects.toThrow('(mode 0640)')
+    await chmod(layout.caKey, 0o400)
+    await ensureStoreCertificates(layout, paths, record)
   })
 
   it('refuses a CA of the user\'s that has expired or lacks its key, instead of replacing it', async () => {
@@ -136,10 +165,10 @@ describe('store certificates', () => {
     const userPaths = {...paths, caCert: join(own, 'ca.pem'), caKey: join(own, 'ca-key.pem')}
     const expired = await createCertificateAuthority({organization: 'corp', now: new Date('2020-01-01T00:00:00Z')})
     await writeFile(userPaths.caCert, expired.certPem)
-    await writeFile(userPaths.caKey, expired.keyPem)
+    await writeFile(userPaths.caKey, expired.keyPem, {mode: 0o600})
     await expect(ensureStoreCertificates(layout, userPaths, record)).rejects.toThrow(`The CA certificate ${userPaths.caCert} expired on 2022-12-15.`)
     await rm(userPaths.caKey)
-    await expect(ensureStoreCertificates(layout, userPaths, record)).rejects.toThrow(`has no private key at ${userPaths.caKey}`)
+    await expect(ensureStoreCertificates(layout, userPaths, record)).rejects.toThrow(`--tls-ca-key ${userPaths.caKey} does not exist.`)
     expect(await readFile(userPaths.caCert, 'utf8')).toBe(expired.certPem)
   })
 
@@ -233,4 +262,11 @@ async function snapshot(root: string): Promise<Record<string, {content: string; 
     result[entry] = {content: await readFile(path, 'utf8'), mtimeMs: (await stat(path)).mtimeMs}
   }
   return result
+}
+
+/** The user's own CA and client certificate, in a folder of theirs, as --tls-* flags would name them. */
+async function writeOwn(dir: string, ca: {certPem: string; keyPem: string}, client: {certPem: string; keyPem: string}): Promise<CertificatePaths> {
+  const own = {caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), clientCert: join(dir, 'cert.pem'), clientKey: join(dir, 'key.pem')}
+  await writeStore(own, ca, client)
+  return own
 }

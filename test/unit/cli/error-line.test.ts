@@ -14,4 +14,19 @@ describe('errorLine', () => {
   it('leaves a message without a hint as it is, and keeps its exit code', () => {
     expect(errorLine(new UsageError('Unknown shell "x"'))).toEqual({line: 'Error: Unknown shell "x"', exitCode: 1})
   })
+
+  it('shows what a host or the store said without control characters, passwords in URLs hidden, every line cut', () => {
+    expect(errorLine(new BerthError('The host runs \u001b[31mEvil OS\u001b[0m\r\u001b[2K, which berth cannot provision.')).line)
+      .toBe('Error: The host runs \\x1b[31mEvil OS\\x1b[0m\\r\\x1b[2K, which berth cannot provision.')
+    expect(errorLine(new BerthError('Cannot connect to tcp://root:hunter2@10.0.0.5:2376.', {hint: 'Is it up?'})).line).toBe('Error: Cannot connect to tcp://root:***@10.0.0.5:2376. Is it up?')
+    const long = errorLine(new BerthError(`x ${'y'.repeat(5000)}`)).line
+    expect(long).toBe(`Error: x ${'y'.repeat(998)}…`)
+    // The tail of an engine's log keeps its lines, each of them clean.
+    expect(errorLine(new BerthError('Provisioning failed.\nLast lines of the engine\'s log:\n\u001b[1mline\u0007')).line).toBe('Error: Provisioning failed.\nLast lines of the engine\'s log:\n\\x1b[1mline\\x07')
+  })
+
+  it('words a file system error berth did not foresee, with its path, on one line', () => {
+    const error = Object.assign(new Error('ENOTDIR: not a directory, scandir \'/tmp/f/machines\''), {code: 'ENOTDIR', path: '/tmp/f/machines', syscall: 'scandir'})
+    expect(errorLine(error)).toEqual({line: 'Error: /tmp/f/machines is not a directory.', exitCode: 1})
+  })
 })

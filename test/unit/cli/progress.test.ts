@@ -11,6 +11,7 @@ function terminal(interactive: boolean): Terminal & {written: string} {
     },
     env: {},
     interactive,
+    canAsk: false,
     invocation: [],
     ask: async () => '',
   }
@@ -47,5 +48,25 @@ describe('download meters', () => {
     expect(log.written.split('\n').filter(Boolean)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((percent) => `Downloading the image: ${percent}% of 600 MB`))
     expect(meterText('Downloading the image', 250e6, undefined, false)).toBe('Downloading the image: 200 MB')
     expect(meterText('Downloading the image', 250e6, undefined, true)).toBe('Downloading the image: 250 MB')
+  })
+})
+
+describe('progress lines', () => {
+  it('show what a host or the store said on one line each, control characters spelled out, passwords in URLs hidden', async () => {
+    for (const interactive of [true, false]) {
+      const tty = terminal(interactive)
+      const reporter = terminalReporter(tty, true)
+      await reporter.step('Waiting for \u001b[31mhost\u001b[0m', async () => undefined)
+      reporter.info('fake\nrow')
+      reporter.warn('tcp://u:pw@h:1 said \u0007')
+      reporter.debug('host: \u001b]0;title\u0007Debian')
+      expect(tty.written.split('\n').filter(Boolean)).toHaveLength(5)
+      // eslint-disable-next-line no-control-regex
+      expect(tty.written).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+      expect(tty.written).toContain('Waiting for \\x1b[31mhost\\x1b[0m')
+      expect(tty.written).toContain('fake\\nrow\n')
+      expect(tty.written).toContain('Warning: tcp://u:***@h:1 said \\x07\n')
+      expect(tty.written).toContain('[debug] host: \\x1b]0;title\\x07Debian\n')
+    }
   })
 })

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {dockerClientFlags} from '../../../src/core/client/client-flags.js'
 import type {Shell} from '../../../src/core/client/shell.js'
 import {dockerEnvVars, renderEnv} from '../../../src/core/client/shell-env.js'
 
@@ -75,5 +76,43 @@ describe('tcsh output', () => {
   it.skipIf(!tcsh)(`${tcsh ? '' : '(skipped: tcsh is not installed) '}keeps plain values in Docker Machine form and evaluates them`, () => {
     const out = evaluate('tcsh', '/Users/Jane Doe/.berth/machines/m1', 'tcsh', (file) => `eval \`cat '${file}'\`; printenv DOCKER_CERT_PATH`)
     expect(out).toBe('/Users/Jane Doe/.berth/machines/m1\n')
+  })
+})
+
+describe('berth config output in bash', () => {
+  /** What bash hands the docker CLI for the flags, one argument a line, after the docker CLI strips its quotes. */
+  function dockerArgs(value: string, script: (file: string) => string): string[] {
+    const file = join(dir, `config-${Math.random().toString(36).slice(2)}.env`)
+    writeFileSync(file, `${dockerClientFlags({caCert: `${value}/ca.pem`, clientCert: `${value}/cert.pem`, clientKey: `${value}/key.pem`}, 'tcp://10.0.0.5:2376').join('\n')}\n`)
+    const result = spawnSync('bash', ['-c', `${script(file)}; printf '%s\\n' "$@"`], {cwd: dir, encoding: 'utf8', env: {PATH: process.env.PATH, HOME: '/home/nobody'}})
+    expect(result.stderr).toBe('')
+    expect(readdirSync(dir).filter((name) => !name.endsWith('.env'))).toEqual([])
+    // The docker CLI's TLS path flags drop one pair of matching quotes around the value (docker/cli opts.QuotedString).
+    return result.stdout.split('\n').filter(Boolean).map((arg) => arg.replace(/^(--tls\w+=)(["'])(.*)\2$/, '$1$3'))
+  }
+  const expected = (value: string): string[] => ['--tlsverify', `--tlscacert=${value}/ca.pem`, `--tlscert=${value}/cert.pem`, `--tlskey=${value}/key.pem`, '-H=tcp://10.0.0.5:2376']
+
+  it('keeps Docker Machine\'s double quotes for an ordinary path', () => {
+    expect(dockerClientFlags({caCert: '/s/ca.pem', clientCert: '/s/cert.pem', clientKey: '/s/key.pem'}, 'tcp://10.0.0.5:2376'))
+      .toEqual(['--tlsverify', '--tlscacert="/s/ca.pem"', '--tlscert="/s/cert.pem"', '--tlskey="/s/key.pem"', '-H=tcp://10.0.0.5:2376'])
+  })
+
+  it('runs nothing when its lines are pasted into a shell', () => {
+    // Each pasted line is a command of its own that fails; what matters is that nothing in it runs.
+    const file = join(dir, 'pasted.env')
+    writeFileSync(file, `${dockerClientFlags({caCert: `${NASTY}/ca.pem`, clientCert: `${NASTY}/cert.pem`, clientKey: `${NASTY}/key.pem`}, 'tcp://10.0.0.5:2376').join('\n')}\n`)
+    const result = spawnSync('bash', [file], {cwd: dir, encoding: 'utf8', env: {PATH: process.env.PATH, HOME: '/home/nobody'}})
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(5)
+    expect(result.stderr).toContain(`--tlscacert=${NASTY}/ca.pem: No such file or directory`)
+    expect(readdirSync(dir).filter((name) => !name.endsWith('.env'))).toEqual([])
+  })
+
+  it('runs nothing and keeps every path exactly through eval, the lines joined', () => {
+    expect(dockerArgs(NASTY, (file) => `eval "set -- $(tr '\\n' ' ' < '${file}')"`)).toEqual(expected(NASTY))
+  })
+
+  it('runs nothing and keeps a path without whitespace or single quotes through docker $(berth config m)', () => {
+    const path = '/tmp/st$(touch${IFS}pwned)ore/`touch${IFS}pwned2`/"q"/back\\slash/!bang'
+    expect(dockerArgs(path, (file) => `set -- $(cat '${file}')`)).toEqual(expected(path))
   })
 })

@@ -121,7 +121,7 @@ describe('detectOsFamily', () => {
   })
 
   it.each([
-    ['amzn-2', 'Amazon Linux 2'],
+    ['amzn-2', '"Amazon Linux 2"'],
     ['empty', 'an unidentified system (no /etc/os-release)'],
     ['garbage', 'an unidentified system (no /etc/os-release)'],
   ])('refuses %s, naming the system and listing what is supported', (name, system) => {
@@ -141,7 +141,16 @@ describe('detectOsFamily', () => {
   })
 
   it('names a system without PRETTY_NAME by its ID', () => {
-    expect(() => detectOsFamily({ID: 'nixos'})).toThrow('The host runs nixos, which berth cannot provision.')
+    expect(() => detectOsFamily({ID: 'nixos'})).toThrow('The host runs "nixos", which berth cannot provision.')
+  })
+
+  it('keeps a value with a carriage return inside, to show it spelled out', () => {
+    expect(parseOsRelease('PRETTY_NAME="Evil\r\u001b[2KOS"\r\nID=x\r\n')).toEqual({PRETTY_NAME: 'Evil\r\u001b[2KOS', ID: 'x'})
+  })
+
+  it('shows what the host says of itself quoted, cut, with control characters spelled out', () => {
+    const release = parseOsRelease(`ID="\u001b[32mevil"\nPRETTY_NAME="\u001b[2J\u001b[HEvil ${'OS'.repeat(100)}"\n`)
+    expect(() => detectOsFamily(release)).toThrow(`The host runs "\\x1b[2J\\x1b[HEvil ${'OS'.repeat(34)}…" (212 characters), which berth cannot provision.`)
   })
 
   it('installs from the distribution\'s packages only where the official script does not serve it', () => {
@@ -153,6 +162,17 @@ describe('detectOsFamily', () => {
     expect(family('opensuse-leap-15.6').packageInstall).toMatch(/^zypper /)
     expect(family('arch').packageInstall).toMatch(/^pacman /)
     expect(family('alpine-3.20').packageInstall).toMatch(/^apk /)
-    for (const candidate of OS_FAMILIES) expect(candidate.packageUpgrade, candidate.name).toMatch(/\S/)
+  })
+
+  it('names, for every family, the package manager and the engine\'s packages berth upgrade compares and upgrades', () => {
+    const family = (name: string) => detectOsFamily(parseOsRelease(fixture(name)))
+    expect(family('debian-12').packages.manager.name).toBe('apt')
+    expect(family('ubuntu-24.04').packages.engine).toEqual(['docker-ce', 'docker.io'])
+    expect(family('fedora-40').packages.engine).toEqual(['docker-ce', 'moby-engine', 'docker'])
+    expect(family('amzn-2023').packages.manager.name).toBe('dnf')
+    expect(family('opensuse-leap-15.6').packages.manager.name).toBe('zypper')
+    expect(family('arch').packages.manager.name).toBe('pacman')
+    expect(family('alpine-3.20').packages.manager.name).toBe('apk')
+    for (const candidate of OS_FAMILIES) expect(candidate.packages.engine.length, candidate.name).toBeGreaterThan(0)
   })
 })

@@ -8,6 +8,11 @@ export function regionImages(region: string): {id: string; spec: ImageSpec}[] {
   return IMAGES.map((spec) => ({id: imageId(region, spec.name), spec}))
 }
 
+/** The id of the snapshot an image's root volume is made from. */
+export function snapshotOf(imageId: string): string {
+  return `snap-${imageId.slice(4)}`
+}
+
 export const describeImages: ActionHandler = ({params, region, account}) => {
   const ids = params.list('ImageId')
   const malformed = ids.find((id) => !/^ami-[0-9a-f]{8,17}$/.test(id))
@@ -50,7 +55,10 @@ export const describeImages: ActionHandler = ({params, region, account}) => {
       description: `Canonical, Ubuntu, ${spec.name.split('/').at(-1)}`,
       rootDeviceType: 'ebs',
       rootDeviceName: '/dev/sda1',
-      blockDeviceMapping: [{deviceName: '/dev/sda1', ebs: {snapshotId: `snap-${id.slice(4)}`, volumeSize: 8, deleteOnTermination: true, volumeType: 'gp3', encrypted: false}}],
+      blockDeviceMapping: [{deviceName: '/dev/sda1', ebs: {
+        snapshotId: snapshotOf(id), volumeSize: spec.rootVolume.size, deleteOnTermination: true, volumeType: spec.rootVolume.type,
+        iops: spec.rootVolume.iops, throughput: spec.rootVolume.throughput, encrypted: false,
+      }}],
       virtualizationType: 'hvm',
       hypervisor: 'xen',
       enaSupport: true,

@@ -3,12 +3,12 @@ import type {ActionHandler, Call} from '../call.js'
 import {Ec2Fault} from '../fault.js'
 import {matchesFilters, tagFilter} from '../filters.js'
 import type {StateChange} from '../lifecycle.js'
+import {rootVolume} from '../volumes.js'
 import {STATE_CODES, newId, type Instance, type Subnet} from '../world.js'
 import type {XmlValue} from '../xml.js'
-import {regionImages} from './catalog.js'
+import {regionImages, snapshotOf} from './catalog.js'
 import {findGroup, tagSpecifications, tagsXml} from './network.js'
 
-const VOLUME_TYPES = ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard']
 const USER_DATA_LIMIT = 16 * 1024
 
 export const runInstances: ActionHandler = (call) => {
@@ -60,10 +60,10 @@ export const runInstances: ActionHandler = (call) => {
   }
 
   const mapping = params.objects('BlockDeviceMapping')[0]
-  const volumeSize = mapping?.struct('Ebs')?.int('VolumeSize') ?? 8
-  const volumeType = mapping?.struct('Ebs')?.string('VolumeType') ?? 'gp3'
-  if (volumeSize < 8) throw new Ec2Fault('InvalidBlockDeviceMapping', `Volume of size ${volumeSize}GB is smaller than snapshot 'snap-${image.id.slice(4)}', expect size >= 8GB`)
-  if (!VOLUME_TYPES.includes(volumeType)) throw new Ec2Fault('InvalidParameterValue', `Value (${volumeType}) for parameter volumeType is invalid.`)
+  const ebs = mapping?.struct('Ebs')
+  const root = rootVolume(image.spec, snapshotOf(image.id), {
+    ...optional('size', ebs?.int('VolumeSize')), ...optional('type', ebs?.string('VolumeType')), ...optional('iops', ebs?.int('Iops')), ...optional('throughput', ebs?.int('Throughput')),
+  })
 
   const profile = params.struct('IamInstanceProfile')
   const profileName = profile?.string('Name') ?? profile?.string('Arn')?.split('/').at(-1)
@@ -113,7 +113,7 @@ export const runInstances: ActionHandler = (call) => {
       launched: new Date(),
       ...(clientToken === undefined ? {} : {clientToken}),
       rootDeviceName: mapping?.string('DeviceName') ?? '/dev/sda1',
-      rootVolume: {size: volumeSize, type: volumeType},
+      rootVolume: root,
       monitoring: params.struct('Monitoring')?.bool('Enabled') === true,
       ebsOptimized: params.bool('EbsOptimized') === true,
       ...(profileName === undefined ? {} : {iamInstanceProfile: profileName}),
@@ -184,6 +184,10 @@ function findInstances(call: Pick<Call, 'region'>, ids: readonly string[]): Inst
   if (missing.length === 1) throw new Ec2Fault('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`)
   if (missing.length > 1) throw new Ec2Fault('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`)
   return found as Instance[]
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : {[key]: value} as Record<K, V>
 }
 
 function chooseSubnet(call: Call, subnetId: string | undefined, zone: string | undefined): Subnet {

@@ -10,14 +10,14 @@ export const describeRegions: ActionHandler = ({params}) => {
   const all = params.bool('AllRegions') === true
   const filters = params.filters()
   const regions = REGIONS
-    .filter((region) => (names.length === 0 ? all || region.notOptedIn !== true : names.includes(region.name)))
+    .filter((region) => (names.length === 0 ? all || region.optIn !== 'not-opted-in' : names.includes(region.name)))
     .filter((region) => matchesFilters(filters, (name) => {
       if (name === 'region-name') return [region.name]
-      if (name === 'opt-in-status') return [optInStatus(region.notOptedIn)]
+      if (name === 'opt-in-status') return [region.optIn]
       if (name === 'endpoint') return [`ec2.${region.name}.amazonaws.com`]
       return undefined
     }))
-  return {regionInfo: regions.map((region) => ({regionName: region.name, regionEndpoint: `ec2.${region.name}.amazonaws.com`, optInStatus: optInStatus(region.notOptedIn)}))}
+  return {regionInfo: regions.map((region) => ({regionName: region.name, regionEndpoint: `ec2.${region.name}.amazonaws.com`, optInStatus: region.optIn}))}
 }
 
 export const describeAvailabilityZones: ActionHandler = ({params, region}) => {
@@ -33,8 +33,4 @@ export const describeAvailabilityZones: ActionHandler = ({params, region}) => {
       .filter((zone) => matchesFilters(filters, (name) => (name === 'zone-name' ? [zone.name] : name === 'state' ? ['available'] : name === 'region-name' ? [region.name] : undefined)))
       .map((zone) => ({zoneName: zone.name, zoneId: zone.id, zoneState: 'available', regionName: region.name, optInStatus: 'opt-in-not-required', zoneType: 'availability-zone', groupName: region.name, networkBorderGroup: region.name})),
   }
-}
-
-function optInStatus(notOptedIn: boolean | undefined): string {
-  return notOptedIn === true ? 'not-opted-in' : 'opt-in-not-required'
 }

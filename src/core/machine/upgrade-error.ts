@@ -1,0 +1,12 @@
+import {BerthError} from '../errors.js'
+import type {PackageManager} from '../provision/package-managers.js'
+
+/** The host's package index could not be refreshed: berth cannot tell whether a newer engine exists, and changes nothing. */
+export class PackageSourcesError extends BerthError {
+  override readonly name = 'PackageSourcesError'
+  constructor(readonly machine: string, manager: PackageManager, readonly line: string) {
+    super(`The package sources of "${machine}" could not be refreshed (${manager.refresh}): ${line}`, {
+      hint: `berth cannot tell whether a newer engine exists, so it changed nothing. Fix the host's package sources (${manager.sources}) or its network, then run "berth upgrade ${machine}" again.`,
+    })
+  }
+}

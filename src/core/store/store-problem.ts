@@ -1,0 +1,41 @@
+import {relative} from 'node:path'
+import {BerthError} from '../errors.js'
+import {diagnosePath, type PathProblem} from '../path-problem.js'
+import type {StoreLayout} from './layout.js'
+
+const ELSEWHERE = 'point --storage-path (or BERTH_STORAGE_PATH) at another directory'
+
+/** The store itself cannot be used: its path is a file, a symbolic link loop, or not accessible. */
+export class StoreUnusableError extends BerthError {
+  override readonly name = 'StoreUnusableError'
+  constructor(readonly root: string, found: PathProblem) {
+    const subject = found.path === root ? `The store ${root}` : `The store ${root} cannot be used: ${found.path}`
+    super(`${subject} ${found.problem}.`, {hint: fixFor(found)})
+  }
+}
+
+function fixFor(found: PathProblem): string {
+  switch (found.code) {
+    case 'ENOTDIR':
+      return `Move ${found.path} out of the way, or ${ELSEWHERE}.`
+    case 'ELOOP':
+      return `Point the link ${found.path} at a directory (ls -l shows where it leads), or ${ELSEWHERE}.`
+    case 'EACCES':
+    case 'EPERM':
+      return `Give yourself access (chmod u+rwx ${found.path}, or chown it to you), or ${ELSEWHERE}.`
+    default:
+      return `Fix or remove ${found.path}.`
+  }
+}
+
+/**
+ * The error to show for a failed file system call on `path` inside the store: the store's own path at fault
+ * (a file, a loop, no access) gives a StoreUnusableError; anything deeper is named with the fix.
+ */
+export async function storeProblem(layout: StoreLayout, path: string, error: unknown): Promise<BerthError> {
+  const found = await diagnosePath(path, error)
+  const rel = relative(found.path, layout.root)
+  // The store's root or a directory above it.
+  if (found.path === layout.root || (rel !== '' && !rel.startsWith('..'))) return new StoreUnusableError(layout.root, found)
+  return new BerthError(`${found.path} ${found.problem}.`, {hint: fixFor(found), cause: error})
+}
