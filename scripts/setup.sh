@@ -2,8 +2,9 @@
 # Installs what berth's tests and demo need on Debian 12 (as root): the real docker engine and CLI, openssl,
 # the shells whose env syntax is tested, test-host tools, ISO readers for the seed-image tests (isoinfo, fuseiso:
 # some kernels have no isofs to loop-mount with), QEMU with debootstrap and extlinux for the qemu driver's test
-# image, and the npm packages. With --tests it also builds that image (cached under /var/cache/berth-test), the one
-# thing the tests need from Debian's mirror, so that nothing leaves the machine while they run (egress-guard.js).
+# image, and the npm packages. With --tests it also builds that image and fetches a newer Docker engine (cached under
+# /var/cache/berth-test), what the tests need from Debian's mirror, so that nothing leaves the machine while they run
+# (egress-guard.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

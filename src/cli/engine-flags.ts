@@ -1,5 +1,5 @@
 import {UsageError} from '../core/errors.js'
-import type {EngineFlags} from '../core/machine/engine-options.js'
+import type {EngineFlags, EngineRemovals} from '../core/machine/engine-options.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../core/machine/machine-ssh.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
 import {quoteValue} from '../core/safe-text.js'
@@ -14,6 +14,32 @@ export const engineFlagSpecs: Record<string, FlagSpec> = {
   'engine-registry-mirror': {type: 'strings', helpValue: 'URL', description: 'Registry mirror (repeatable).'},
   'engine-storage-driver': {type: 'string', description: 'Storage driver for dockerd (default: the engine\'s choice).'},
   'tls-san': {type: 'strings', helpValue: 'NAME|IP', description: 'Extra name or address for the engine\'s server certificate (repeatable).'},
+}
+
+/** provision's flags that take stored engine options away (each is checked to name something the machine has). */
+export const engineRemovalFlagSpecs: Record<string, FlagSpec> = {
+  'engine-opt-rm': {type: 'strings', helpValue: 'FLAG', description: 'Remove a stored --engine-opt by its flag name, e.g. log-level (repeatable).'},
+  'engine-env-rm': {type: 'strings', helpValue: 'NAME', description: 'Remove a stored --engine-env by its variable name (repeatable).'},
+  'engine-label-rm': {type: 'strings', helpValue: 'KEY', description: 'Remove a stored --engine-label by its key (repeatable).'},
+  'engine-insecure-registry-rm': {type: 'strings', helpValue: 'HOST[:PORT]', description: 'Remove a stored --engine-insecure-registry (repeatable).'},
+  'engine-registry-mirror-rm': {type: 'strings', helpValue: 'URL', description: 'Remove a stored --engine-registry-mirror (repeatable).'},
+  'engine-storage-driver-rm': {type: 'boolean', description: 'Remove the stored --engine-storage-driver (the engine chooses again).'},
+}
+
+export const forceAdoptFlag: Record<string, FlagSpec> = {
+  'force-adopt': {type: 'boolean', description: 'Take over a host whose engine another berth machine manages (that machine loses its engine until provisioned again).'},
+}
+
+export function engineRemovalsFrom(flags: ParsedFlags): EngineRemovals {
+  const strings = (key: string): string[] | undefined => flags[key] as string[] | undefined
+  return {
+    opts: strings('engine-opt-rm'),
+    env: strings('engine-env-rm'),
+    labels: strings('engine-label-rm'),
+    insecureRegistries: strings('engine-insecure-registry-rm'),
+    registryMirrors: strings('engine-registry-mirror-rm'),
+    storageDriver: flags['engine-storage-driver-rm'] === true,
+  }
 }
 
 export const sshTimeoutFlag: Record<string, FlagSpec> = {

@@ -262,14 +262,16 @@ describe('rm --clean-host on a sysvinit host', () => {
     await sandbox?.dispose()
   })
 
-  it('removes /etc/default/docker as berth wrote it and the TLS files, and the engine restarts without TCP', async () => {
+  it('puts /etc/default/docker back as the package had it, removes the TLS files, and the engine restarts without TCP', async () => {
+    const packaged = (await host.exec('sha256sum /etc/default/docker')).stdout
     const created = await sandbox.run(['create', '-d', 'generic', '--generic-ip-address', host.ip, '--generic-ssh-key', host.privateKeyPath, 's1'])
     expect(created.code).toBe(0)
     expect(await portOpen(host.ip, 2376)).toBe(true)
     const removed = await sandbox.run(['rm', '-y', '--clean-host', 's1'])
     expect(removed.stderr).not.toMatch(/^Error/m)
     expect(removed.code).toBe(0)
-    expect((await host.exec('ls /etc/default/docker /etc/docker/server.pem 2>&1')).stdout).toMatch(/No such file.*\n.*No such file/)
+    expect((await host.exec('sha256sum /etc/default/docker')).stdout).toBe(packaged)
+    expect((await host.exec('ls /etc/docker/server.pem /var/lib/berth 2>&1')).stdout).toMatch(/No such file.*\n.*No such file/)
     expect((await host.exec('docker -H unix:///var/run/docker.sock version --format "{{.Server.Version}}"')).code).toBe(0)
     expect(await portOpen(host.ip, 2376)).toBe(false)
   })

@@ -87,13 +87,18 @@ describe('create -d generic when something is wrong', () => {
     ['sysv', 'f-badopt-sysv', 'engine.restart'],
   ])('a dockerd that fails to start (%s host): the error names the step and shows the daemon log', async (kind, name, step) => {
     const started = Date.now()
-    const result = await create(name, hosts[kind]!, ['--engine-opt', 'no-such-dockerd-flag=1', '--keep-on-failure'])
+    // An option dockerd knows, with a value it refuses as it starts.
+    const result = await create(name, hosts[kind]!, ['--engine-opt', 'log-level=nonsense', '--keep-on-failure'])
     expect(result.code).not.toBe(0)
-    expect(errorLine(result)).toContain(`Provisioning failed at step "${step}" (Starting the Docker engine): exit 1: `)
-    expect(result.stderr).toMatch(/^Last lines of the engine's log:\n(.*\n)*.*unknown flag: --no-such-dockerd-flag/m)
+    expect(errorLine(result)).toContain(`Provisioning failed at step "${step}" (Starting the Docker engine): exit 1`)
+    // The host is put back as it was, and the message says so only because it was checked.
+    expect(errorLine(result)).toContain('berth undid its changes on the host: its files are as they were, and the engine is not running, as before.')
+    expect(result.stderr).toMatch(/^Last lines of the engine's log:\n(.*\n)*.*nonsense/m)
+    const left = await hosts[kind]!.exec('pidof dockerd; ls /etc/docker/*.pem /etc/systemd/system/docker.service.d/10-berth.conf /var/lib/berth 2>/dev/null; grep -l berth /etc/default/docker; hostname')
+    expect(left.stdout).toBe(`pf-${kind}\n`)
     expect(result.stderr).toContain(`Fix the cause, then run "berth provision ${name}" to finish`)
-    // Told at once, not after the minute berth waits for an engine that is slow to answer.
-    expect(Date.now() - started).toBeLessThan(20_000)
+    // Told at once (with the host put back), not after the minute berth waits for an engine that is slow to answer.
+    expect(Date.now() - started).toBeLessThan(30_000)
     // --keep-on-failure: the machine stays for inspection.
     expect(await machines()).toContain(name)
   })
@@ -101,7 +106,9 @@ describe('create -d generic when something is wrong', () => {
   it('--engine-install-url none on a host without an engine: a clear error before anything is installed', async () => {
     const result = await create('f-none', hosts.bare!, ['--engine-install-url', 'none'])
     expect(result.code).not.toBe(0)
-    expect(errorLine(result)).toBe('Error: Provisioning failed at step "engine.install" (Installing the Docker engine): The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none". Install the engine on the host, or pass an install URL.')
+    expect(errorLine(result)).toBe('Error: Provisioning failed at step "engine.install" (Installing the Docker engine): The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none". berth undid its changes on the host: its files are as they were, and the engine is not running, as before. Install the engine on the host, or pass an install URL.')
+    // The hostname berth set before it found no engine is back.
+    expect((await hosts.bare!.exec('hostname; cat /etc/hostname')).stdout).toBe('pf-bare\npf-bare\n')
     expect((await hosts.bare!.exec('command -v dockerd || echo missing')).stdout).toBe('missing\n')
     // Rolled back: the machine is gone from the store, and the user is told so rather than sent to "berth provision f-none".
     expect(await machines()).not.toContain('f-none')

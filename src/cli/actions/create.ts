@@ -4,7 +4,7 @@ import {engineOptions} from '../../core/machine/engine-options.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import type {App} from '../app.js'
 import {driverFlagValues} from '../driver-flags.js'
-import {engineFlagSpecs, engineFlagsFrom, sshTimeoutFlag} from '../engine-flags.js'
+import {engineFlagSpecs, engineFlagsFrom, forceAdoptFlag, sshTimeoutFlag} from '../engine-flags.js'
 import {machineDeps} from '../machine-deps.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -15,6 +15,7 @@ export const spec: CommandSpec = {
   flags: {
     driver: {type: 'string', char: 'd', env: 'BERTH_DRIVER', description: 'Driver that makes the host (see "berth drivers"); without it, the best local driver that works here.'},
     ...engineFlagSpecs,
+    ...forceAdoptFlag,
     ...sshTimeoutFlag,
     'keep-on-failure': {type: 'boolean', description: 'Keep what was made when creation fails, for inspection.'},
   },
@@ -34,6 +35,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     engine: engineOptions(definition.name, engine),
     sans: engine.sans,
     keepOnFailure: flags['keep-on-failure'] === true,
+    forceAdopt: flags['force-adopt'] === true,
   }, machineDeps(app, flags, signal))
   app.reporter.info(`Machine "${name}" is ready. Point your docker client at it with: eval "$(berth env ${name})", or switch context with: berth use ${name}`)
 }

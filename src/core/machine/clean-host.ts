@@ -1,9 +1,8 @@
 import {BerthError, errorMessage} from '../errors.js'
-import {ENGINE_CONFIG_PATH, REMOTE_TLS} from '../provision/engine-config.js'
-import {gatherHostFacts, lastLine} from '../provision/host-facts.js'
+import {gatherHostFacts} from '../provision/host-facts.js'
+import {restoreHost} from '../provision/host-restore.js'
+import {runAsRoot} from '../provision/remote-script.js'
 import {renderTemplate} from '../provision/templates.js'
-import type {RemoteSession} from '../ssh/session.js'
-import {shellQuote} from '../ssh/shell-quote.js'
 import type {OpenMachine} from './open-machine.js'
 import {operationContext, type OperationDeps} from './operation-context.js'
 
@@ -11,9 +10,9 @@ import {operationContext, type OperationDeps} from './operation-context.js'
 const CLEAN_SSH_TIMEOUT_MS = 30_000
 
 /**
- * rm --clean-host: before berth forgets a machine it provisioned, take back what it configured on the host (the
- * engine's config file, the TLS files) and restart the engine, which then listens on its unix socket only. When
- * the host cannot be cleaned, the removal stops, unless forced: then it goes on with a warning.
+ * rm --clean-host: before berth forgets a machine it provisioned, put back what it changed on the host (the
+ * engine's configuration, the TLS files, the hostname: see restoreHost) and restart the engine, which then runs as
+ * it did before berth. When the host cannot be cleaned, the removal stops, unless forced: then it goes on with a warning.
  */
 export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationDeps, options: {force: boolean}): Promise<void> {
   const {config, definition} = machine
@@ -40,11 +39,9 @@ async function cleanHost(machine: OpenMachine, deps: OperationDeps): Promise<voi
   const session = await operationContext({...deps, sshTimeoutMs: CLEAN_SSH_TIMEOUT_MS}, name, machine.driver).connectSsh()
   try {
     const facts = await gatherHostFacts(session, deps.signal)
-    const removed = await runAsRoot(session, await renderTemplate('provision/clean-host.sh', {
-      configFile: shellQuote(ENGINE_CONFIG_PATH[facts.init]),
-      tlsFiles: Object.values(REMOTE_TLS).map(shellQuote).join(' '),
-    }), deps.signal)
-    deps.reporter.debug(`${name}: ${removed.trim().split('\n').filter(Boolean).join(', ') || 'nothing of berth\'s was left on the host'}`)
+    const restored = await restoreHost(session, facts, name, deps.signal)
+    deps.reporter.debug(`${name}: ${restored.restored.join(', ') || 'nothing of berth\'s was left on the host'}`)
+    if (restored.kept.length > 0) deps.reporter.info(`Changed on the host since berth configured it, so only berth's part was taken out: ${restored.kept.join(', ')}.`)
     // No engine, nothing to restart; otherwise the restart is what closes the TCP port. systemd needs its socket unit
     // restarted too (see the template); the other init systems restart as provisioning does.
     const restart = facts.init === 'systemd' ? 'provision/clean-host-restart-systemd.sh' : `provision/restart-engine-${facts.init}.sh`
@@ -52,10 +49,4 @@ async function cleanHost(machine: OpenMachine, deps: OperationDeps): Promise<voi
   } finally {
     await session.close()
   }
-}
-
-async function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal): Promise<string> {
-  const result = await session.exec(script, {sudo: true, signal})
-  if (result.code !== 0) throw new BerthError(`exit ${result.code}: ${lastLine(result.stderr) || lastLine(result.stdout)}`)
-  return result.stdout
 }

@@ -24,6 +24,8 @@ export interface CreateRequest {
   sans: string[]
   /** Leave what was made in place when creation fails, for inspection. */
   keepOnFailure: boolean
+  /** Take over a host whose engine another berth machine manages. */
+  forceAdopt?: boolean
 }
 
 export type CreateDeps = ProvisionDeps
@@ -74,7 +76,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     await store.update(request.name, (current) => ({...current, driver: {name: definition.name, state: driver.toState()}}))
     if (definition.capabilities.provisions) {
       await reporter.step('Waiting for the machine to run', () => waitForState(driver, 'Running', `Machine "${request.name}"`, {timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS, signal: deps.signal}))
-      return await provisionMachine(request.name, deps, {renewServerCert: false})
+      return await provisionMachine(request.name, deps, {renewServerCert: false, forceAdopt: request.forceAdopt === true})
     }
     const [address, url] = await Promise.all([driver.address(deps.signal), driver.dockerUrl(deps.signal)])
     const config = await store.update(request.name, (current) => ({...current, endpoint: {address, url}}))

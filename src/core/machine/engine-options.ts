@@ -1,3 +1,4 @@
+import {UsageError} from '../errors.js'
 import type {EngineOptions} from '../store/schema.js'
 
 export const DEFAULT_ENGINE_PORT = 2376
@@ -46,5 +47,43 @@ export function mergeEngineOptions(current: EngineOptions, change: EngineFlags):
     labels: add(current.labels.filter((label) => !newLabelKeys.has(label.split('=')[0])), change.labels),
     insecureRegistries: add(current.insecureRegistries, change.insecureRegistries),
     registryMirrors: add(current.registryMirrors, change.registryMirrors),
+  }
+}
+
+/** What `provision` takes away from the stored engine options: names of options, label keys, variable names, values. */
+export interface EngineRemovals {
+  opts?: string[] | undefined
+  labels?: string[] | undefined
+  env?: string[] | undefined
+  insecureRegistries?: string[] | undefined
+  registryMirrors?: string[] | undefined
+  storageDriver?: boolean | undefined
+}
+
+/**
+ * Engine options without what is named for removal: an option by its name (log-level removes log-level=debug), a
+ * label or variable by its key, a registry or mirror by its value. Naming something the machine does not have is a
+ * usage error, so a typo never passes for a removal.
+ */
+export function removeEngineOptions(current: EngineOptions, removals: EngineRemovals): EngineOptions {
+  const key = (pair: string): string => pair.split('=')[0]!
+  const remove = (flag: string, values: string[], names: string[] | undefined, nameOf: (value: string) => string): string[] => {
+    for (const name of names ?? []) {
+      if (!values.some((value) => nameOf(value) === name || value === name)) {
+        throw new UsageError(`--${flag} ${name}: the machine has no such engine setting.`, {hint: 'Run "berth inspect -f \'{{json .HostOptions.EngineOptions}}\' NAME" to see what it has.'})
+      }
+    }
+    return values.filter((value) => !(names ?? []).some((name) => nameOf(value) === name || value === name))
+  }
+  if (removals.storageDriver === true && current.storageDriver === undefined) throw new UsageError('--engine-storage-driver-rm: the machine has no storage driver set.')
+  const {storageDriver, ...rest} = current
+  return {
+    ...rest,
+    opts: remove('engine-opt-rm', current.opts, removals.opts, key),
+    labels: remove('engine-label-rm', current.labels, removals.labels, key),
+    env: remove('engine-env-rm', current.env, removals.env, key),
+    insecureRegistries: remove('engine-insecure-registry-rm', current.insecureRegistries, removals.insecureRegistries, (value) => value),
+    registryMirrors: remove('engine-registry-mirror-rm', current.registryMirrors, removals.registryMirrors, (value) => value),
+    ...(storageDriver === undefined || removals.storageDriver === true ? {} : {storageDriver}),
   }
 }

@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises'
+import {hostname} from 'node:os'
 import {checkGivenCertificateFiles, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
@@ -6,12 +7,12 @@ import {BerthError} from '../errors.js'
 import {provisionHost} from '../provision/provision.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
-import type {MachineConfig} from '../store/schema.js'
+import type {EngineOptions, MachineConfig} from '../store/schema.js'
 import {machineTls} from './engine-access.js'
 import {writeMachineContext} from './machine-context.js'
 import {DEFAULT_SSH_TIMEOUT_MS, openMachineSsh} from './machine-ssh.js'
 import {openMachine} from './open-machine.js'
-import {ensureServerCertificate, serverCertificateSans} from './server-certificate.js'
+import {ensureServerCertificate, serverCertificateSans, storeServerCertificate} from './server-certificate.js'
 import {waitForEngine} from './wait-for-engine.js'
 
 export interface ProvisionDeps {
@@ -28,11 +29,22 @@ export interface ProvisionDeps {
 
 const ENGINE_ANSWER_TIMEOUT_MS = 60_000
 
+export interface ProvisionOptions {
+  renewServerCert: boolean
+  /** Engine options to provision with instead of the stored ones; stored only once the engine came up with them. */
+  engine?: EngineOptions
+  /** Extra names for the server certificate, stored with the engine options. */
+  sans?: readonly string[]
+  /** Take over a host another berth machine manages (--force-adopt). */
+  forceAdopt?: boolean
+}
+
 /**
  * Provision a machine whose host exists and runs: server certificate for its current address, SSH, the
- * provisioning plan, then the stored endpoint and docker context brought up to date. Safe to repeat.
+ * provisioning plan, then the stored engine options, endpoint and docker context brought up to date. Safe to
+ * repeat; a failure leaves the host and the store as they were.
  */
-export async function provisionMachine(name: string, deps: ProvisionDeps, options: {renewServerCert: boolean}): Promise<MachineConfig> {
+export async function provisionMachine(name: string, deps: ProvisionDeps, options: ProvisionOptions): Promise<MachineConfig> {
   const {store, reporter, signal} = deps
   await checkGivenCertificateFiles(store.layout, deps.certificates)
   const config = await store.load(name)
@@ -43,13 +55,14 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
   const [address, url, endpoint] = await Promise.all([driver.address(signal), driver.dockerUrl(signal), driver.sshEndpoint(signal)])
   if (endpoint === undefined) throw new BerthError(`The ${definition.name} driver gives no SSH access to "${name}".`)
   const machine = store.layout.machine(name)
-  const engine = {...config.engine, port: Number(new URL(url).port)}
+  const engine = {...(options.engine ?? config.engine), port: Number(new URL(url).port)}
+  const sans = [...new Set([...config.auth.sans, ...(options.sans ?? [])])]
   await installClientCertificates(deps.certificates, machine)
   // Issuing the server certificate (an RSA key) and waiting for SSH overlap: each is a noticeable part of a create.
   const [issuing, connecting] = await Promise.allSettled([
     ensureServerCertificate(machine, deps.certificates, {
       organization: `${deps.env.USER || 'berth'}.${name}`,
-      sans: serverCertificateSans(name, [address], config.auth.sans),
+      sans: serverCertificateSans(name, [address], sans),
       renew: options.renewServerCert,
     }),
     reporter.step(`Waiting for SSH on ${endpoint.user}@${endpoint.host}:${endpoint.port}`, () => openMachineSsh(machine, endpoint, {
@@ -75,14 +88,22 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
         const version = await waitForEngine(url, tls, {timeoutMs: ENGINE_ANSWER_TIMEOUT_MS, signal: stepSignal})
         reporter.debug(`engine at ${url}: Docker ${version.version}`)
       },
+      owner: {machine: name, store: store.layout.root, computer: hostname()},
+      forceAdopt: options.forceAdopt === true,
+      machineExists: (other) => store.exists(other),
     }, reporter, signal)
     reporter.debug(`provisioned ${name} (${report.os}): applied ${report.applied.join(', ') || 'nothing'}; already done ${report.skipped.join(', ') || 'nothing'}`)
+  } catch (error) {
+    // The host keeps (or got back) the certificate it had: so does the store.
+    if (server.previous !== undefined) await storeServerCertificate(machine, server.previous)
+    throw error
   } finally {
     await session.close()
   }
   const updated = await store.update(name, (current) => ({
     ...current,
     engine,
+    auth: {...current.auth, sans},
     endpoint: {address, url},
     ssh: {user: endpoint.user, host: endpoint.host, port: endpoint.port, keyPath: store.layout.toStored(endpoint.keyPath)},
   }))

@@ -14,19 +14,22 @@ export function serverCertificateSans(name: string, addresses: readonly string[]
  * The machine's server certificate: the stored one while it is valid, issued by the current CA and covers every
  * wanted name (so provisioning again changes nothing on the host), else a new one, written before it is used.
  */
-export async function ensureServerCertificate(machine: MachineLayout, paths: CertificatePaths, request: {organization: string; sans: readonly string[]; renew: boolean}): Promise<CertificateAndKey & {issued: boolean}> {
-  if (!request.renew) {
-    const stored = await readStored(machine)
-    if (stored !== undefined) {
-      const caPem = await readFile(paths.caCert, 'utf8')
-      const usable = request.sans.every((san) => checkServerCertificate({certPem: stored.certPem, caPem, address: san}).length === 0)
-      if (usable) return {...stored, issued: false}
-    }
+export async function ensureServerCertificate(machine: MachineLayout, paths: CertificatePaths, request: {organization: string; sans: readonly string[]; renew: boolean}): Promise<CertificateAndKey & {issued: boolean; previous?: CertificateAndKey}> {
+  const stored = await readStored(machine)
+  if (!request.renew && stored !== undefined) {
+    const caPem = await readFile(paths.caCert, 'utf8')
+    const usable = request.sans.every((san) => checkServerCertificate({certPem: stored.certPem, caPem, address: san}).length === 0)
+    if (usable) return {...stored, issued: false}
   }
   const issued = await issueServerCertificateFor(paths, {organization: request.organization, sans: request.sans})
-  await writeFileAtomic(machine.serverKey, issued.keyPem)
-  await writeFileAtomic(machine.serverCert, issued.certPem)
-  return {...issued, issued: true}
+  await storeServerCertificate(machine, issued)
+  return {...issued, issued: true, ...(stored === undefined ? {} : {previous: stored})}
+}
+
+/** Write a server certificate and its key into the machine's directory (also to put the previous one back). */
+export async function storeServerCertificate(machine: MachineLayout, certificate: CertificateAndKey): Promise<void> {
+  await writeFileAtomic(machine.serverKey, certificate.keyPem)
+  await writeFileAtomic(machine.serverCert, certificate.certPem)
 }
 
 async function readStored(machine: MachineLayout): Promise<CertificateAndKey | undefined> {

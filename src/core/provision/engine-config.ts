@@ -1,6 +1,7 @@
 import {BerthError} from '../errors.js'
 import {shellQuote} from '../ssh/shell-quote.js'
 import type {EngineOptions} from '../store/schema.js'
+import {OPTION_BLOCK_END, OPTION_BLOCK_START} from './option-block.js'
 import {renderTemplate} from './templates.js'
 
 export type InitSystem = 'systemd' | 'sysvinit' | 'openrc'
@@ -8,12 +9,20 @@ export type InitSystem = 'systemd' | 'sysvinit' | 'openrc'
 /** Where the engine's TLS material lives on the host (what the daemon flags point at). */
 export const REMOTE_TLS = {ca: '/etc/docker/ca.pem', cert: '/etc/docker/server.pem', key: '/etc/docker/server-key.pem'} as const
 
-/** The file berth writes to configure dockerd, per init system. */
+/** The file berth writes to configure dockerd, per init system: its own drop-in, or its part of the option file. */
 export const ENGINE_CONFIG_PATH: Readonly<Record<InitSystem, string>> = {
   systemd: '/etc/systemd/system/docker.service.d/10-berth.conf',
   sysvinit: '/etc/default/docker',
   openrc: '/etc/conf.d/docker',
 }
+
+/** The files the init scripts source for DOCKER_OPTS. */
+export const OPTION_FILES: readonly string[] = [ENGINE_CONFIG_PATH.sysvinit, ENGINE_CONFIG_PATH.openrc]
+
+export const DAEMON_JSON_PATH = '/etc/docker/daemon.json'
+
+/** dockerd's unix socket, where every engine serves the docker CLI on the host itself. */
+export const ENGINE_SOCKET = 'unix:///var/run/docker.sock'
 
 const TEMPLATE: Readonly<Record<InitSystem, string>> = {
   systemd: 'engine/systemd-drop-in.conf',
@@ -21,35 +30,55 @@ const TEMPLATE: Readonly<Record<InitSystem, string>> = {
   openrc: 'engine/openrc-conf',
 }
 
-/** dockerd's flags: TLS on the network port, the unix socket, then what the user asked for. */
+/** dockerd's flags for an engine with nothing configured before berth: the unix socket, TLS on the network port, then what the user asked for. */
 export function dockerdArgs(engine: EngineOptions): string[] {
+  return ['-H', ENGINE_SOCKET, ...berthDockerdArgs(engine)]
+}
+
+/** What berth adds to the way the host starts dockerd: TLS on the network port, labels, registries, the storage driver, the user's options. */
+export function berthDockerdArgs(engine: EngineOptions, except: {labels?: readonly string[]; insecureRegistries?: readonly string[]; registryMirrors?: readonly string[]; storageDriver?: boolean; opts?: readonly string[]} = {}): string[] {
   const args = [
-    '-H', 'unix:///var/run/docker.sock',
     '-H', `tcp://0.0.0.0:${engine.port}`,
     '--tlsverify', '--tlscacert', REMOTE_TLS.ca, '--tlscert', REMOTE_TLS.cert, '--tlskey', REMOTE_TLS.key,
   ]
-  for (const label of engine.labels) args.push('--label', label)
-  for (const registry of engine.insecureRegistries) args.push('--insecure-registry', registry)
-  for (const mirror of engine.registryMirrors) args.push('--registry-mirror', mirror)
-  if (engine.storageDriver !== undefined) args.push('--storage-driver', engine.storageDriver)
-  for (const opt of engine.opts) args.push(`--${opt}`)
+  const keep = (values: readonly string[], left: readonly string[] = []): string[] => values.filter((value) => !left.includes(value))
+  for (const label of keep(engine.labels, except.labels)) args.push('--label', label)
+  for (const registry of keep(engine.insecureRegistries, except.insecureRegistries)) args.push('--insecure-registry', registry)
+  for (const mirror of keep(engine.registryMirrors, except.registryMirrors)) args.push('--registry-mirror', mirror)
+  if (engine.storageDriver !== undefined && except.storageDriver !== true) args.push('--storage-driver', engine.storageDriver)
+  for (const opt of keep(engine.opts, except.opts)) args.push(`--${opt}`)
   return args
 }
 
-/** The engine configuration file for this host: its path and content. */
-export async function renderEngineConfig(init: InitSystem, dockerdPath: string, engine: EngineOptions): Promise<{path: string; content: string}> {
-  const args = dockerdArgs(engine)
-  const values: Record<string, string> = init === 'systemd'
-    ? {
-      // $ substitutes only on command lines: doubled there, literal in Environment=.
-      execStart: [dockerdPath, ...args].map((word) => systemdWord(word.replace(/\$/g, '$$$$'))).join(' '),
-      environment: engine.env.map((pair) => `Environment=${systemdWord(pair)}`).join('\n'),
-    }
-    : {
-      dockerOpts: shellQuote(args.map((arg) => init === 'openrc' ? evalWord(splittableWord(arg, init)) : splittableWord(arg, init)).join(' ')),
-      environment: engine.env.map((pair) => exportLine(pair)).join('\n'),
-    }
-  return {path: ENGINE_CONFIG_PATH[init], content: await renderTemplate(TEMPLATE[init], values)}
+/** How berth's part builds on what starts dockerd now: systemd's ExecStart= without berth, or an option file without berth's part. */
+export interface EngineConfigBase {
+  /** systemd: the ExecStart= line berth's drop-in extends; undefined starts dockerdPath with the full arguments. */
+  execStart?: string
+  /** sysvinit/OpenRC: the option file's own text, which berth's part follows. */
+  optionFileText?: string
+}
+
+/**
+ * The engine configuration file for this host: its path and content. systemd gets a drop-in whose ExecStart= is
+ * the service's own (so its options, $DOCKER_OPTS and socket activation stay) followed by berth's arguments; the
+ * init scripts' option file keeps the user's lines and gains berth's part, which adds to DOCKER_OPTS.
+ */
+export async function renderEngineConfig(init: InitSystem, dockerdPath: string, engine: EngineOptions, args: readonly string[], base: EngineConfigBase = {}): Promise<{path: string; content: string}> {
+  if (init === 'systemd') {
+    // $ substitutes only on command lines: doubled there, literal in Environment=.
+    const words = (base.execStart === undefined ? [dockerdPath, ...args] : args).map((word) => systemdWord(word.replace(/\$/g, '$$$$')))
+    const execStart = base.execStart === undefined ? words.join(' ') : [base.execStart, ...words].join(' ')
+    const environment = engine.env.map((pair) => `Environment=${systemdWord(pair)}`).join('\n')
+    return {path: ENGINE_CONFIG_PATH[init], content: await renderTemplate(TEMPLATE[init], {execStart, environment})}
+  }
+  const block = await renderTemplate(TEMPLATE[init], {
+    start: OPTION_BLOCK_START,
+    end: OPTION_BLOCK_END,
+    dockerOpts: shellQuote(args.map((arg) => init === 'openrc' ? evalWord(splittableWord(arg, init)) : splittableWord(arg, init)).join(' ')),
+    environment: engine.env.map((pair) => exportLine(pair)).join('\n'),
+  })
+  const own = base.optionFileText ?? ''
+  return {path: ENGINE_CONFIG_PATH[init], content: own.trim() === '' ? block : `${own.replace(/\n*$/, '\n')}${block}`}
 }
 
 /**

@@ -1,7 +1,8 @@
 import {BerthError} from '../errors.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
-import {ENGINE_CONFIG_PATH, REMOTE_TLS, type InitSystem} from './engine-config.js'
+import {DAEMON_JSON_PATH, ENGINE_CONFIG_PATH, OPTION_FILES, REMOTE_TLS, type InitSystem} from './engine-config.js'
+import {HOST_MARKER} from './host-state.js'
 import {parseOsRelease, type OsRelease} from './os-release.js'
 import {renderTemplate} from './templates.js'
 
@@ -19,15 +20,38 @@ export interface HostFacts {
   /** Managed files changed after the running dockerd started (so not in effect); absent when none or unknown. */
   newerThanEngine?: ReadonlySet<string>
   osRelease: OsRelease
+  /** The engine's present configuration, as read before berth changes anything. */
+  engineConfig: PresentEngineConfig
+}
+
+/** What configures the host's engine now, as files and command lines (interpreted by engine-present.ts). */
+export interface PresentEngineConfig {
+  /** The running dockerd, when one runs: its pid and its arguments after the program name. */
+  running?: {pid: number; args: string[]}
+  daemonJson: {path: string; text?: string}
+  /** `systemctl cat docker.service`, on systemd hosts that have the unit. */
+  unit?: string
+  /** The unit's environment files and the init scripts' option files, by path. */
+  texts: ReadonlyMap<string, string>
+  /** DOCKER_OPTS as each init script option file sets it, without berth's part. */
+  dockerOpts: ReadonlyMap<string, string>
+  /** berth's marker (host-state.ts), when the host has one. */
+  marker?: string
+  /** The host's dockerd: its version line and the option lines of its --help. */
+  dockerd?: {version: string; options: string}
 }
 
 const MARKER = '--- os-release ---'
 
 /** The files whose content decides whether configuration must be written again. */
-export const MANAGED_FILES = [REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...Object.values(ENGINE_CONFIG_PATH)]
+export const MANAGED_FILES = [REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...new Set(Object.values(ENGINE_CONFIG_PATH)), DAEMON_JSON_PATH]
 
 export async function gatherHostFacts(session: RemoteSession, signal?: AbortSignal): Promise<HostFacts> {
-  const script = await renderTemplate('provision/facts.sh', {files: MANAGED_FILES.map(shellQuote).join(' ')})
+  const script = await renderTemplate('provision/facts.sh', {
+    files: MANAGED_FILES.map(shellQuote).join(' '),
+    optionFiles: OPTION_FILES.map(shellQuote).join(' '),
+    marker: shellQuote(HOST_MARKER),
+  })
   const result = await session.exec(script, {sudo: true, ...(signal ? {signal} : {})})
   if (result.code !== 0) throw new BerthError(`Could not read the host's facts (exit ${result.code}): ${lastLine(result.stderr)}`)
   return parseHostFacts(result.stdout)
@@ -38,6 +62,8 @@ export function parseHostFacts(output: string): HostFacts {
   const values = new Map<string, string>()
   const fileHashes = new Map<string, string>()
   const newerThanEngine = new Set<string>()
+  const texts = new Map<string, string>()
+  const dockerOpts = new Map<string, string>()
   for (const line of head.split('\n')) {
     const index = line.indexOf('=')
     if (index < 0) continue
@@ -45,6 +71,8 @@ export function parseHostFacts(output: string): HostFacts {
     const value = line.slice(index + 1).trim()
     if (key.startsWith('file:')) fileHashes.set(key.slice('file:'.length), value)
     else if (key.startsWith('newer_than_engine:')) newerThanEngine.add(key.slice('newer_than_engine:'.length))
+    else if (key.startsWith('text:')) texts.set(key.slice('text:'.length), decode(value))
+    else if (key.startsWith('docker_opts:')) dockerOpts.set(key.slice('docker_opts:'.length), decode(value))
     else values.set(key, value)
   }
   const init = values.get('init')
@@ -62,8 +90,30 @@ export function parseHostFacts(output: string): HostFacts {
     fileHashes,
     ...(newerThanEngine.size > 0 ? {newerThanEngine} : {}),
     osRelease: parseOsRelease(osText),
+    engineConfig: presentEngineConfig(values, texts, dockerOpts),
   }
 }
+
+function presentEngineConfig(values: ReadonlyMap<string, string>, texts: ReadonlyMap<string, string>, dockerOpts: ReadonlyMap<string, string>): PresentEngineConfig {
+  const pid = Number(values.get('engine_pid'))
+  const cmdline = values.get('engine_cmdline')
+  const text = (key: string): string | undefined => (values.has(key) ? decode(values.get(key)!) : undefined)
+  const daemonJson = text('daemon_json')
+  const unit = text('unit')
+  const marker = text('marker')
+  const options = text('dockerd_options')
+  return {
+    ...(Number.isInteger(pid) && pid > 0 && cmdline !== undefined ? {running: {pid, args: decode(cmdline).split('\0').filter(Boolean).slice(1)}} : {}),
+    daemonJson: {path: values.get('daemon_json_path') || DAEMON_JSON_PATH, ...(daemonJson === undefined ? {} : {text: daemonJson})},
+    ...(unit === undefined ? {} : {unit}),
+    texts,
+    dockerOpts,
+    ...(marker === undefined ? {} : {marker}),
+    ...(options === undefined ? {} : {dockerd: {version: values.get('dockerd_version') ?? '', options}}),
+  }
+}
+
+const decode = (base64: string): string => Buffer.from(base64, 'base64').toString('utf8')
 
 export function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? ''

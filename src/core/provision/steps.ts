@@ -5,9 +5,14 @@ import type {Reporter} from '../reporter.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
 import type {EngineOptions} from '../store/schema.js'
-import {ENGINE_CONFIG_PATH, REMOTE_TLS, renderEngineConfig} from './engine-config.js'
-import {lastLine, type HostFacts} from './host-facts.js'
+import {ENGINE_CONFIG_PATH, REMOTE_TLS} from './engine-config.js'
+import {planEngineConfig, type EnginePlan, type PlannedFile} from './engine-plan.js'
+import {interpretEngine, type PresentEngine} from './engine-present.js'
+import {HostChange} from './host-change.js'
+import {gatherHostFacts, type HostFacts} from './host-facts.js'
+import {type HostMarker, type HostOwner} from './host-state.js'
 import {detectOsFamily} from './os-families.js'
+import {runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'
 
 export const NO_INSTALL = 'none'
@@ -21,18 +26,34 @@ export interface ProvisionSpec {
   tls: {caPem: string; serverCertPem: string; serverKeyPem: string}
   /** Asks the engine over TLS from this computer; throws when it does not answer correctly in time. */
   verifyEngine(signal: AbortSignal): Promise<void>
+  /** Who manages the engine once this run succeeds (berth's marker on the host). */
+  owner: HostOwner
+  /** Take over a host that another machine manages (--force-adopt). */
+  forceAdopt: boolean
+  /** Whether this store still has a machine of that name (a marker of a removed machine is no one's). */
+  machineExists(name: string): Promise<boolean>
 }
 
 export interface ProvisionContext {
   session: RemoteSession
   spec: ProvisionSpec
   facts: HostFacts
+  /** The engine's configuration as found, read from the facts. */
+  present: PresentEngine
+  /** berth's marker as found on the host. */
+  marker?: HostMarker
+  /** What berth writes for the engine, once dockerd is installed (its options are checked against it). */
+  plan?: EnginePlan
+  /** This run's changes, begun before the first one so that a failure can undo them all. */
+  change?: HostChange
   reporter: Reporter
   signal: AbortSignal
   /** Set by steps that changed what the running engine uses, so the engine restarts (once). */
   engineChanged: boolean
   /** Whether the directories berth writes into exist (made once, before the first upload). */
   directoriesReady: boolean
+  /** Whether this run restarted the engine (or installed one), so that undoing it restarts it as it was. */
+  engineRestarted: boolean
 }
 
 /** One idempotent step: says whether the host already is as wanted, and makes it so otherwise. */
@@ -45,10 +66,38 @@ export interface ProvisionStep {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
-async function run(ctx: ProvisionContext, script: string): Promise<string> {
-  const result = await ctx.session.exec(script, {sudo: true, signal: ctx.signal})
-  if (result.code !== 0) throw new BerthError(`exit ${result.code}: ${lastLine(result.stderr) || lastLine(result.stdout)}`)
-  return result.stdout
+/** Every file a run may change: the hostname's, the TLS material, the engine's configuration and daemon.json. */
+function changedPaths(ctx: ProvisionContext): string[] {
+  return ['/etc/hostname', '/etc/hosts', ...Object.values(REMOTE_TLS), ENGINE_CONFIG_PATH[ctx.facts.init], ctx.present.daemonJson.path]
+}
+
+/** Begin the run's undoable change before its first change to the host. */
+async function changing(ctx: ProvisionContext): Promise<HostChange> {
+  ctx.change ??= await HostChange.begin(ctx.session, ctx.facts.init, changedPaths(ctx), ctx.signal)
+  return ctx.change
+}
+
+/** Read the host again after something changed it wholesale (an engine install brings its unit and files). */
+export async function readHost(ctx: ProvisionContext): Promise<void> {
+  ctx.facts = await gatherHostFacts(ctx.session, ctx.signal)
+  ctx.present = interpretEngine(ctx.facts.engineConfig, ctx.facts.init)
+}
+
+/**
+ * What berth will write for the engine, checked against what configures it now: throws EngineConflictError before
+ * anything changes when berth's options cannot coexist with the host's. Needs dockerd installed.
+ */
+export async function planEngine(ctx: ProvisionContext): Promise<EnginePlan> {
+  const {facts, present, marker} = ctx
+  ctx.plan = await planEngineConfig({
+    init: facts.init,
+    dockerdPath: facts.dockerd!,
+    engine: ctx.spec.engine,
+    present,
+    previousAdditions: marker?.daemonJson ?? {},
+    berthConfigured: marker !== undefined || facts.fileHashes.has(ENGINE_CONFIG_PATH.systemd) || facts.fileHashes.has(REMOTE_TLS.cert),
+  })
+  return ctx.plan
 }
 
 const hostname: ProvisionStep = {
@@ -56,7 +105,8 @@ const hostname: ProvisionStep = {
   title: 'Setting the hostname',
   isSatisfied: (ctx) => ctx.facts.hostname === ctx.spec.machineName,
   async apply(ctx) {
-    await run(ctx, await renderTemplate('provision/set-hostname.sh', {name: shellQuote(ctx.spec.machineName)}))
+    await changing(ctx)
+    await runAsRoot(ctx.session, await renderTemplate('provision/set-hostname.sh', {name: shellQuote(ctx.spec.machineName)}), ctx.signal)
   },
 }
 
@@ -69,14 +119,19 @@ const installEngine: ProvisionStep = {
     if (url === NO_INSTALL) {
       throw new BerthError('The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".', {hint: 'Install the engine on the host, or pass an install URL.'})
     }
+    await changing(ctx)
+    // A package may start the engine it installs: undoing this run then stops it again.
+    ctx.engineRestarted = true
     const family = detectOsFamily(ctx.facts.osRelease)
     // The official script does not support every distribution; those use their own packages unless the user chose a script.
     const script = url === DEFAULT_INSTALL_URL && family.packageInstall !== undefined
       ? await renderTemplate('provision/install-engine-package.sh', {installCommand: family.packageInstall})
       : await renderTemplate('provision/install-engine-script.sh', {url: shellQuote(url)})
-    await run(ctx, script)
-    const dockerd = (await run(ctx, 'command -v dockerd')).trim()
-    ctx.facts = {...ctx.facts, dockerd}
+    await runAsRoot(ctx.session, script, ctx.signal)
+    // The engine brings its service, its files and its options: what berth writes is decided against those.
+    await readHost(ctx)
+    if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.')
+    await planEngine(ctx)
     ctx.engineChanged = true
   },
 }
@@ -86,13 +141,14 @@ const installCertificates: ProvisionStep = {
   title: 'Installing the engine\'s TLS certificates',
   isSatisfied: (ctx) => tlsFiles(ctx).every(({path, content}) => ctx.facts.fileHashes.get(path) === sha256(content)),
   async apply(ctx) {
+    await changing(ctx)
     await ensureDirectories(ctx)
     for (const file of tlsFiles(ctx)) await ctx.session.upload(file.path, file.content, {mode: file.mode, owner: 'root', group: 'root'})
     ctx.engineChanged = true
   },
 }
 
-function tlsFiles(ctx: ProvisionContext): Array<{path: string; content: string; mode: number}> {
+function tlsFiles(ctx: ProvisionContext): PlannedFile[] {
   const {tls} = ctx.spec
   return [
     {path: REMOTE_TLS.ca, content: tls.caPem, mode: 0o644},
@@ -104,27 +160,52 @@ function tlsFiles(ctx: ProvisionContext): Array<{path: string; content: string; 
 const configureEngine: ProvisionStep = {
   id: 'engine.configure',
   title: 'Configuring the engine for TLS',
-  async isSatisfied(ctx) {
-    const config = await engineConfig(ctx)
-    return ctx.facts.fileHashes.get(config.path) === sha256(config.content)
-  },
+  isSatisfied: (ctx) => plannedFiles(ctx).every((file) => ctx.facts.fileHashes.get(file.path) === sha256(file.content)),
   async apply(ctx) {
-    const config = await engineConfig(ctx)
+    const change = await changing(ctx)
+    await validateWithDockerd(ctx, change)
     await ensureDirectories(ctx)
-    await ctx.session.upload(config.path, config.content, {mode: 0o644, owner: 'root', group: 'root'})
+    for (const file of plannedFiles(ctx)) await ctx.session.upload(file.path, file.content, {mode: file.mode, owner: 'root', group: 'root'})
     ctx.engineChanged = true
   },
+}
+
+function plannedFiles(ctx: ProvisionContext): PlannedFile[] {
+  if (ctx.plan === undefined) throw new BerthError('berth has no engine configuration planned for this host.')
+  return ctx.plan.files
+}
+
+/**
+ * dockerd 23 and later check a configuration without starting (`dockerd --validate`): the new arguments and
+ * daemon.json are checked by the host's own dockerd before they are put in place. Older ones were checked by
+ * planEngine against their option table.
+ */
+async function validateWithDockerd(ctx: ProvisionContext, change: HostChange): Promise<void> {
+  if (ctx.present.options?.has('validate') !== true) return
+  const plan = ctx.plan!
+  const daemonJson = plan.files.find((file) => file.path === ctx.present.daemonJson.path)
+  // The daemon.json it will read: the new one where berth writes one, else the present one (a file given
+  // with --config-file must exist, and none may, at the default path).
+  let configFile: string[] = ctx.present.daemonJson.text === undefined ? [] : ['--config-file', ctx.present.daemonJson.path]
+  if (daemonJson !== undefined) {
+    configFile = ['--config-file', `${change.run}/daemon.json`]
+    await ctx.session.upload(configFile[1]!, daemonJson.content, {mode: 0o600, owner: 'root', group: 'root'})
+  }
+  const args = plan.args.filter((arg, index, all) => arg !== '--config-file' && all[index - 1] !== '--config-file' && !arg.startsWith('--config-file='))
+  const command = [ctx.facts.dockerd!, '--validate', ...configFile, ...args].map(shellQuote).join(' ')
+  const result = await ctx.session.exec(command, {sudo: true, signal: ctx.signal})
+  if (result.code !== 0) {
+    // dockerd's first line is the reason; a flag error adds "See 'dockerd --help'." after it.
+    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {hint: 'Change or remove the engine option it names (berth provision --engine-opt-rm NAME removes a stored one).'})
+  }
 }
 
 /** Uploads need their directory; the engine's config directory may not exist before the first provisioning. */
 async function ensureDirectories(ctx: ProvisionContext): Promise<void> {
   if (ctx.directoriesReady) return
-  await run(ctx, `mkdir -p ${[dirname(REMOTE_TLS.ca), dirname(ENGINE_CONFIG_PATH[ctx.facts.init])].map(shellQuote).join(' ')}`)
+  const dirs = new Set([dirname(REMOTE_TLS.ca), dirname(ENGINE_CONFIG_PATH[ctx.facts.init]), dirname(ctx.present.daemonJson.path)])
+  await runAsRoot(ctx.session, `mkdir -p ${[...dirs].map(shellQuote).join(' ')}`, ctx.signal)
   ctx.directoriesReady = true
-}
-
-function engineConfig(ctx: ProvisionContext): Promise<{path: string; content: string}> {
-  return renderEngineConfig(ctx.facts.init, ctx.facts.dockerd!, ctx.spec.engine)
 }
 
 const restartEngine: ProvisionStep = {
@@ -132,9 +213,10 @@ const restartEngine: ProvisionStep = {
   title: 'Starting the Docker engine',
   // A running engine that started before berth's files last changed (a provisioning cut short) has not read them.
   isSatisfied: (ctx) => ctx.facts.dockerdRunning && !ctx.engineChanged &&
-    ![...Object.values(REMOTE_TLS), ENGINE_CONFIG_PATH[ctx.facts.init]].some((path) => ctx.facts.newerThanEngine?.has(path)),
+    ![...Object.values(REMOTE_TLS), ...plannedFiles(ctx).map((file) => file.path)].some((path) => ctx.facts.newerThanEngine?.has(path)),
   async apply(ctx) {
-    await run(ctx, await renderTemplate(`provision/restart-engine-${ctx.facts.init}.sh`, {}))
+    ctx.engineRestarted = true
+    await runAsRoot(ctx.session, await renderTemplate(`provision/restart-engine-${ctx.facts.init}.sh`, {}), ctx.signal)
   },
 }
 
@@ -145,8 +227,24 @@ const verifyEngine: ProvisionStep = {
   apply: (ctx) => ctx.spec.verifyEngine(ctx.signal),
 }
 
+const recordMarker: ProvisionStep = {
+  id: 'host.marker',
+  title: 'Recording the machine on the host',
+  isSatisfied: (ctx) => ctx.change === undefined && JSON.stringify(ctx.marker) === JSON.stringify(wantedMarker(ctx)),
+  async apply(ctx) {
+    await (ctx.change ?? await changing(ctx)).end(wantedMarker(ctx), ctx.signal)
+  },
+}
+
+/** The marker a successful run leaves: who manages the engine, what berth wrote, and what it added to daemon.json. */
+function wantedMarker(ctx: ProvisionContext): HostMarker {
+  const files: Record<string, string> = {}
+  for (const file of [...tlsFiles(ctx), ...plannedFiles(ctx)]) files[file.path] = sha256(file.content)
+  return {...ctx.spec.owner, files, daemonJson: ctx.plan!.additions}
+}
+
 /** The same ordered plan for every distribution; OS differences live in the facts and the templates. */
-export const PROVISION_PLAN: readonly ProvisionStep[] = [hostname, installEngine, installCertificates, configureEngine, restartEngine, verifyEngine]
+export const PROVISION_PLAN: readonly ProvisionStep[] = [hostname, installEngine, installCertificates, configureEngine, restartEngine, verifyEngine, recordMarker]
 
 /** Steps after which a failure is the engine's: the error then carries the tail of its log. */
 export const ENGINE_STEPS = new Set([restartEngine.id, verifyEngine.id])

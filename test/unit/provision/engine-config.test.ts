@@ -4,12 +4,17 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BerthError} from '../../../src/core/errors.js'
-import {dockerdArgs, ENGINE_CONFIG_PATH, REMOTE_TLS, renderEngineConfig, type InitSystem} from '../../../src/core/provision/engine-config.js'
+import {dockerdArgs, ENGINE_CONFIG_PATH, REMOTE_TLS, renderEngineConfig, type EngineConfigBase, type InitSystem} from '../../../src/core/provision/engine-config.js'
 import type {EngineOptions} from '../../../src/core/store/schema.js'
 import {environmentAssignments, execStartArgv, systemdWords, unitSettings} from './systemd-syntax.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-engine-config-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+/** The engine's configuration on a host where nothing configured dockerd before berth (unless base says otherwise). */
+function render(init: InitSystem, dockerd: string, options: EngineOptions, base: EngineConfigBase = {}): ReturnType<typeof renderEngineConfig> {
+  return renderEngineConfig(init, dockerd, options, dockerdArgs(options), base)
+}
 
 function engine(overrides: Partial<EngineOptions> = {}): EngineOptions {
   return {installUrl: 'https://get.docker.com', port: 2376, opts: [], env: [], labels: ['provider=generic'], insecureRegistries: [], registryMirrors: [], ...overrides}
@@ -95,33 +100,34 @@ function readDropIn(content: string): {execStart: string[]; environment: string[
 }
 
 describe('renderEngineConfig for systemd', () => {
-  it('writes the drop-in that replaces ExecStart and resets the environment', async () => {
-    const {path, content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', engine({env: ['HTTP_PROXY=http://proxy.example.com:3128']}))
+  it('writes the drop-in that replaces ExecStart and adds the environment', async () => {
+    const {path, content} = await render('systemd', '/usr/bin/dockerd', engine({env: ['HTTP_PROXY=http://proxy.example.com:3128']}))
     expect(path).toBe('/etc/systemd/system/docker.service.d/10-berth.conf')
     expect(path).toBe(ENGINE_CONFIG_PATH.systemd)
     expect(content).not.toMatch(/\{\{|\}\}/)
     expect(content).toMatch(/^# Written by berth/)
-    // Both settings are cleared first, so the packaged unit's own ExecStart and Environment do not stack with berth's.
+    // ExecStart is cleared first (a service has one); the unit's own Environment= settings stay beside berth's.
     expect(content).toMatch(/^\[Service\]\nExecStart=\nExecStart=\/usr\/bin\/dockerd /m)
-    expect(content).toMatch(/^Environment=\nEnvironment=HTTP_PROXY=http:\/\/proxy.example.com:3128$/m)
+    expect(content).toMatch(/^Environment=HTTP_PROXY=http:\/\/proxy.example.com:3128$/m)
+    expect(content).not.toMatch(/^Environment=$/m)
     const {execStart, environment} = readDropIn(content)
     expect(execStart).toEqual(['/usr/bin/dockerd', ...BASE_ARGS, '--label', 'provider=generic'])
     expect(environment).toEqual(['HTTP_PROXY=http://proxy.example.com:3128'])
   })
 
   it('leaves plain words unquoted, so the unit stays readable', async () => {
-    const {content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', engine({labels: ['provider=generic', 'team=web']}))
+    const {content} = await render('systemd', '/usr/bin/dockerd', engine({labels: ['provider=generic', 'team=web']}))
     expect(content).toContain('ExecStart=/usr/bin/dockerd -H unix:///var/run/docker.sock -H tcp://0.0.0.0:2376 --tlsverify --tlscacert /etc/docker/ca.pem')
     expect(content).toContain('--label provider=generic --label team=web\n')
   })
 
-  it('has no environment lines beyond the reset when no variables were asked for', async () => {
-    const {content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', engine())
-    expect(unitSettings(content).get('Service.Environment')).toEqual([])
+  it('has no environment lines when no variables were asked for', async () => {
+    const {content} = await render('systemd', '/usr/bin/dockerd', engine())
+    expect(unitSettings(content).get('Service.Environment')).toBeUndefined()
   })
 
   it('keeps every value exactly, whatever systemd\'s quoting, specifier and substitution rules would do to it', async () => {
-    const {content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', NASTY)
+    const {content} = await render('systemd', '/usr/bin/dockerd', NASTY)
     const {execStart, environment} = readDropIn(content)
     expect(execStart).toEqual(['/usr/bin/dockerd', ...dockerdArgs(NASTY)])
     expect(environment).toEqual(NASTY.env)
@@ -129,19 +135,26 @@ describe('renderEngineConfig for systemd', () => {
     expect(content.split('\n').filter((line) => line.startsWith('ExecStart='))).toHaveLength(2)
   })
 
+  it('builds on the service\'s own ExecStart= when it has one: its options, $DOCKER_OPTS and socket activation stay', async () => {
+    const base = '/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS'
+    const options = engine({labels: ['provider=generic', 'cost=$5']})
+    const {content} = await renderEngineConfig('systemd', '/usr/sbin/dockerd', options, ['-H', 'tcp://0.0.0.0:2376', '--label', 'cost=$5'], {execStart: base})
+    expect(content).toContain(`ExecStart=${base} -H tcp://0.0.0.0:2376 --label "cost=$$5"\n`)
+  })
+
   it('quotes a dockerd path with a space in it', async () => {
-    const {content} = await renderEngineConfig('systemd', '/opt/my docker/dockerd', engine())
+    const {content} = await render('systemd', '/opt/my docker/dockerd', engine())
     expect(readDropIn(content).execStart[0]).toBe('/opt/my docker/dockerd')
   })
 
   it('keeps a $ in an environment value literal: systemd substitutes nothing in Environment=', async () => {
-    const {content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', engine({env: ['PRICE=$5', 'REF=${HOME}']}))
+    const {content} = await render('systemd', '/usr/bin/dockerd', engine({env: ['PRICE=$5', 'REF=${HOME}']}))
     expect(readDropIn(content).environment).toEqual(['PRICE=$5', 'REF=${HOME}'])
     expect(content).not.toContain('$$')
   })
 
   it('doubles a $ on the command line, where systemd would substitute it', async () => {
-    const {content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', engine({labels: ['provider=generic', 'cost=$5']}))
+    const {content} = await render('systemd', '/usr/bin/dockerd', engine({labels: ['provider=generic', 'cost=$5']}))
     expect(content).toContain('cost=$$5')
     expect(readDropIn(content).execStart).toContain('cost=$5')
   })
@@ -150,7 +163,7 @@ describe('renderEngineConfig for systemd', () => {
   const systemdAnalyze = spawnSync('sh', ['-c', 'command -v systemd-analyze']).status === 0
   it.skipIf(!systemdAnalyze)(`${systemdAnalyze ? '' : '(skipped: systemd-analyze is not installed) '}passes systemd-analyze verify without a warning`, async () => {
     for (const options of [engine(), NASTY]) {
-      const unitDir = writeUnit(await renderEngineConfig('systemd', join(dir, 'bin', 'dockerd'), options))
+      const unitDir = writeUnit(await render('systemd', join(dir, 'bin', 'dockerd'), options))
       const result = spawnSync('systemd-analyze', ['verify', '--man=no', '--generators=no', join(unitDir, 'docker.service')], {encoding: 'utf8'})
       expect(result.stderr).toBe('')
       expect(result.status).toBe(0)
@@ -168,10 +181,11 @@ describe('renderEngineConfig for systemd', () => {
     const dockerd = join(dir, 'bin with space', 'dockerd')
     mkdirSync(join(dir, 'bin with space'), {recursive: true})
     writeFileSync(dockerd, '#!/bin/sh\n', {mode: 0o755})
-    const unitDir = writeUnit(await renderEngineConfig('systemd', dockerd, NASTY))
+    const unitDir = writeUnit(await render('systemd', dockerd, NASTY))
     const dumped = manager!(unitDir)
     expect(dumped.argv).toEqual([dockerd, ...dockerdArgs(NASTY)])
-    expect(dumped.environment).toEqual(NASTY.env)
+    // The unit's own environment stays; berth's follows it.
+    expect(dumped.environment).toEqual(['PACKAGED=1', ...NASTY.env])
   })
 })
 
@@ -247,18 +261,32 @@ const shells = ['sh', 'dash', 'bash', 'busybox sh'].filter(installed)
 
 describe.each(['sysvinit', 'openrc'] as const)('renderEngineConfig for %s', (init: InitSystem) => {
   it('writes DOCKER_OPTS and the environment to the file the init script reads', async () => {
-    const {path, content} = await renderEngineConfig(init, '/usr/bin/dockerd', engine({env: ['HTTP_PROXY=http://proxy:3128']}))
+    const {path, content} = await render(init, '/usr/bin/dockerd', engine({env: ['HTTP_PROXY=http://proxy:3128']}))
     expect(path).toBe(init === 'sysvinit' ? '/etc/default/docker' : '/etc/conf.d/docker')
     expect(path).toBe(ENGINE_CONFIG_PATH[init])
-    expect(content).toMatch(/^# Written by berth/)
+    expect(content).toMatch(/^# >>> berth: /)
+    expect(content).toMatch(/\n# <<< berth\n$/)
     expect(content).not.toMatch(/\{\{|\}\}/)
-    expect(content).toMatch(/^DOCKER_OPTS='-H unix:\/\/\/var\/run\/docker.sock -H tcp:\/\/0.0.0.0:2376 --tlsverify /m)
+    expect(content).toMatch(/^DOCKER_OPTS="\$\{DOCKER_OPTS:\+\$DOCKER_OPTS \}"'-H unix:\/\/\/var\/run\/docker.sock -H tcp:\/\/0.0.0.0:2376 --tlsverify /m)
     expect(content).toContain('\nexport HTTP_PROXY=http://proxy:3128')
+  })
+
+  it('keeps the file\'s own lines, and berth\'s part adds to their DOCKER_OPTS', async () => {
+    const own = '# my settings\nDOCKER_OPTS="--dns 10.0.0.53"\nexport TZ=UTC'
+    const options = engine()
+    const {content} = await renderEngineConfig(init, '/usr/bin/dockerd', options, dockerdArgs(options), {optionFileText: own})
+    expect(content.startsWith(`${own}\n# >>> berth: `)).toBe(true)
+    for (const shell of shells) {
+      const script = init === 'sysvinit' ? 'set -- $DOCKER_OPTS; printf "%s\\0" "$@"' : 'eval set -- $DOCKER_OPTS; printf "%s\\0" "$@"'
+      const {args, env} = sourceInShell(shell, content, script)
+      expect(args).toEqual(['--dns', '10.0.0.53', ...dockerdArgs(options)])
+      expect(env.TZ).toBe('UTC')
+    }
   })
 
   describe.each(shells)('read by %s', (shell) => {
     it('exports exactly the engine\'s environment, running nothing', async () => {
-      const {content} = await renderEngineConfig(init, '/usr/bin/dockerd', SHELL_SPECIAL)
+      const {content} = await render(init, '/usr/bin/dockerd', SHELL_SPECIAL)
       const {env} = sourceInShell(shell, content, 'true')
       for (const pair of SHELL_SPECIAL.env) {
         const index = pair.indexOf('=')
@@ -272,7 +300,7 @@ describe.each(['sysvinit', 'openrc'] as const)('renderEngineConfig for %s', (ini
     if (init === 'sysvinit') {
       it('yields exactly dockerd\'s arguments from the init script\'s unquoted $DOCKER_OPTS', async () => {
         for (const options of [engine(), SHELL_SPECIAL]) {
-          const {content} = await renderEngineConfig(init, '/usr/bin/dockerd', options)
+          const {content} = await render(init, '/usr/bin/dockerd', options)
           // What Debian's /etc/init.d/docker does: start-stop-daemon ... -- $DOCKER_OPTS
           expect(sourceInShell(shell, content, 'set -- $DOCKER_OPTS; printf "%s\\0" "$@"').args).toEqual(dockerdArgs(options))
         }
@@ -281,7 +309,7 @@ describe.each(['sysvinit', 'openrc'] as const)('renderEngineConfig for %s', (ini
     } else {
       it('yields exactly dockerd\'s arguments through the eval OpenRC runs the command line through', async () => {
         for (const options of [engine(), SHELL_SPECIAL]) {
-          const {content} = await renderEngineConfig(init, '/usr/bin/dockerd', options)
+          const {content} = await render(init, '/usr/bin/dockerd', options)
           // Alpine's /etc/init.d/docker sets command_args="-p \"${pidfile}\" ${DOCKER_OPTS}", and OpenRC's
           // supervise-daemon.sh (start-stop-daemon.sh alike) starts it with: eval supervise-daemon ... -- $command_args
           const script = 'command_args="-p \\"/run/docker.pid\\" ${DOCKER_OPTS}"; eval set -- $command_args; printf "%s\\0" "$@"'
@@ -301,7 +329,7 @@ describe.each(['sysvinit', 'openrc'] as const)('renderEngineConfig for %s', (ini
     ['brackets', {insecureRegistries: ['[fd00::1]:5000']}, '[fd00::1]:5000'],
     ['an empty value', {insecureRegistries: ['']}, ''],
   ])('refuses a value with %s, which the init script would split, glob or drop', async (_what, overrides: Partial<EngineOptions>, word) => {
-    const rendering = renderEngineConfig(init, '/usr/bin/dockerd', engine(overrides))
+    const rendering = render(init, '/usr/bin/dockerd', engine(overrides))
     await expect(rendering).rejects.toBeInstanceOf(BerthError)
     await expect(rendering).rejects.toThrow(`The engine option ${JSON.stringify(word)}`)
     await expect(rendering).rejects.toThrow(init)
@@ -310,8 +338,8 @@ describe.each(['sysvinit', 'openrc'] as const)('renderEngineConfig for %s', (ini
 
   it('accepts for systemd what it refuses here', async () => {
     const options = engine({labels: ['owner=Jane Doe'], insecureRegistries: ['*.example.com', '[fd00::1]:5000']})
-    await expect(renderEngineConfig(init, '/usr/bin/dockerd', options)).rejects.toBeInstanceOf(BerthError)
-    const {content} = await renderEngineConfig('systemd', '/usr/bin/dockerd', options)
+    await expect(render(init, '/usr/bin/dockerd', options)).rejects.toBeInstanceOf(BerthError)
+    const {content} = await render('systemd', '/usr/bin/dockerd', options)
     expect(readDropIn(content).execStart.slice(1)).toEqual(dockerdArgs(options))
   })
 })

@@ -5,7 +5,8 @@ import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BerthError} from '../../../src/core/errors.js'
-import {ENGINE_CONFIG_PATH, REMOTE_TLS} from '../../../src/core/provision/engine-config.js'
+import {DAEMON_JSON_PATH, ENGINE_CONFIG_PATH, OPTION_FILES, REMOTE_TLS} from '../../../src/core/provision/engine-config.js'
+import {HOST_MARKER} from '../../../src/core/provision/host-state.js'
 import {MANAGED_FILES, parseHostFacts} from '../../../src/core/provision/host-facts.js'
 import {parseOsRelease} from '../../../src/core/provision/os-release.js'
 import {renderTemplate} from '../../../src/core/provision/templates.js'
@@ -18,7 +19,9 @@ const sha256 = (content: string | Buffer): string => createHash('sha256').update
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/os-release/${name}`, import.meta.url), 'utf8')
 
 /** facts.sh as gatherHostFacts renders it, for the given files. */
-const factsScript = (files: readonly string[]): Promise<string> => renderTemplate('provision/facts.sh', {files: files.map(shellQuote).join(' ')})
+const factsScript = (files: readonly string[]): Promise<string> => renderTemplate('provision/facts.sh', {
+  files: files.map(shellQuote).join(' '), optionFiles: OPTION_FILES.map(shellQuote).join(' '), marker: shellQuote(HOST_MARKER),
+})
 
 /** Runs a script the way the host runs it over SSH: sh -c, as whoever runs the tests (root on the test machines). */
 function runOnThisMachine(script: string, shell = 'sh'): string {
@@ -39,7 +42,7 @@ const dockerdRunningNow = (): boolean => spawnSync('pidof', ['dockerd']).status 
 
 describe('MANAGED_FILES', () => {
   it('covers the TLS material and the engine configuration of every init system', () => {
-    expect([...MANAGED_FILES].sort()).toEqual([REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...Object.values(ENGINE_CONFIG_PATH)].sort())
+    expect([...MANAGED_FILES].sort()).toEqual([REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...Object.values(ENGINE_CONFIG_PATH), DAEMON_JSON_PATH].sort())
     expect(MANAGED_FILES).toContain('/etc/systemd/system/docker.service.d/10-berth.conf')
     expect(MANAGED_FILES).toContain('/etc/default/docker')
     expect(MANAGED_FILES).toContain('/etc/conf.d/docker')
@@ -120,6 +123,7 @@ describe('parseHostFacts', () => {
       dockerdRunning: true,
       fileHashes: new Map([['/etc/docker/ca.pem', 'a'.repeat(64)], ['/etc/systemd/system/docker.service.d/10-berth.conf', 'b'.repeat(64)]]),
       osRelease: parseOsRelease(fixture('ubuntu-24.04')),
+      engineConfig: {daemonJson: {path: '/etc/docker/daemon.json'}, texts: new Map(), dockerOpts: new Map()},
     })
     expect(facts.osRelease.ID).toBe('ubuntu')
   })
@@ -141,7 +145,10 @@ describe('parseHostFacts', () => {
     const facts = parseHostFacts(factsOutput({
       uid: '0', hostname: 'localhost.localdomain', init: 'systemd', dockerd: '', docker: '', curl: '', wget: '', sha256sum: '/usr/bin/sha256sum', dockerd_running: 'no',
     }, fixture('rocky-9')))
-    expect(facts).toEqual({hostname: 'localhost.localdomain', init: 'systemd', dockerdRunning: false, fileHashes: new Map(), osRelease: parseOsRelease(fixture('rocky-9'))})
+    expect(facts).toEqual({
+      hostname: 'localhost.localdomain', init: 'systemd', dockerdRunning: false, fileHashes: new Map(), osRelease: parseOsRelease(fixture('rocky-9')),
+      engineConfig: {daemonJson: {path: '/etc/docker/daemon.json'}, texts: new Map(), dockerOpts: new Map()},
+    })
     expect('dockerd' in facts).toBe(false)
   })
 

@@ -44,8 +44,8 @@ describe('renderTemplate', () => {
   })
 
   it('fills every placeholder of a template each time it appears', async () => {
-    const rendered = await renderTemplate('engine/sysvinit-default', {dockerOpts: '\'-D\'', environment: 'export A=b'})
-    expect(rendered).toBe('# Written by berth: read by /etc/init.d/docker. How this host\'s Docker engine listens (TLS on the network).\nDOCKER_OPTS=\'-D\'\nexport A=b\n')
+    const rendered = await renderTemplate('engine/sysvinit-default', {start: '# >>> berth', end: '# <<< berth', dockerOpts: '\'-D\'', environment: 'export A=b'})
+    expect(rendered).toBe('# >>> berth: berth\'s engine settings, read by /etc/init.d/docker (TLS on the network). berth rewrites this part; the lines above it are yours.\nDOCKER_OPTS="${DOCKER_OPTS:+$DOCKER_OPTS }"\'-D\'\nexport A=b\n# <<< berth\n')
   })
 
   it('lists every template in templates/README.md', () => {
