@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {UsageError} from '../../src/core/errors.js'
+import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULTS} from './flags.js'
 import {VOLUME_RULES} from './volume-rules.js'
 
@@ -156,6 +157,7 @@ function endpointUrl(given: string | undefined, insecure: boolean): string | und
     return undefined
   }
   const withScheme = /^[a-z]+:\/\//i.test(given) ? given : `${insecure ? 'http' : 'https'}://${given}`
+  checkUrlHost('--amazonec2-endpoint', withScheme)
   let url: URL
   try {
     url = new URL(withScheme)

@@ -1,6 +1,7 @@
 import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
+import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULT_API_URL, DEFAULT_IMAGE, DEFAULT_REGION, DEFAULT_SIZE} from './flags.js'
 
 /** Every droplet berth makes carries this tag, so `ls` finds all of an account's machines with one listing. */
@@ -99,6 +100,7 @@ function tagList(given: FlagValues[string]): string[] {
  * the base as DigitalOcean's own tools take it (https://api.digitalocean.com), or with the /v2; both work.
  */
 export function apiBase(given: string): string {
+  checkUrlHost('--digitalocean-api-url', given)
   let url: URL
   try {
     url = new URL(given)

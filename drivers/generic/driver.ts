@@ -4,6 +4,7 @@ import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {Driver, FlagValues, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
+import {checkHostAddress} from '../../src/core/host-address.js'
 
 export interface GenericSettings {
   ipAddress: string
@@ -27,7 +28,7 @@ export function genericSettings(values: FlagValues | Record<string, unknown>, en
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} must be a port number from 1 to 65535.`)
   }
   if (typeof sshUser !== 'string' || !/^[a-z_][a-z0-9_.-]*$/i.test(sshUser)) throw new UsageError(`--generic-ssh-user ${JSON.stringify(sshUser)} is not a user name.`)
-  return {ipAddress: ipAddress.trim(), sshUser, sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env), sshPort: sshPort as number, enginePort: enginePort as number}
+  return {ipAddress: checkHostAddress('--generic-ip-address', ipAddress.trim()), sshUser, sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env), sshPort: sshPort as number, enginePort: enginePort as number}
 }
 
 function sshKeyPath(given: unknown, env: NodeJS.ProcessEnv): string {
