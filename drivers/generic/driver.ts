@@ -102,13 +102,16 @@ export class GenericDriver implements Driver {
 function portOpen(host: string, port: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = createConnection({host, port, timeout: 3000})
-    const finish = (open: boolean): void => {
+    const onAbort = (): void => finish(false)
+    // The listener goes with the probe: a caller polling with one signal must not collect one per call.
+    function finish(open: boolean): void {
+      signal.removeEventListener('abort', onAbort)
       socket.destroy()
       resolvePromise(open)
     }
     socket.once('connect', () => finish(true))
     socket.once('error', () => finish(false))
     socket.once('timeout', () => finish(false))
-    signal.addEventListener('abort', () => finish(false), {once: true})
+    signal.addEventListener('abort', onAbort, {once: true})
   })
 }

@@ -12,10 +12,12 @@ const generic: DriverDefinition = {
     {name: 'generic-ssh-port', type: 'integer', env: 'GENERIC_SSH_PORT', default: 22, description: 'SSH port.'},
     {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', default: 2376, description: 'Port the Docker engine listens on with TLS.'},
   ],
+  sshSettingFlags: {address: '--generic-ip-address', port: '--generic-ssh-port'},
   capabilities: {
     lifecycle: {start: false, stop: false, restart: true, kill: false},
     stableAddress: true,
     serialOperations: false,
+    existingHost: true,
     provisions: true,
   },
   async probe() {

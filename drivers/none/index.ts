@@ -83,6 +83,7 @@ const none: DriverDefinition = {
     lifecycle: {start: false, stop: false, restart: false, kill: false},
     stableAddress: true,
     serialOperations: false,
+    existingHost: true,
     provisions: false,
   },
   async probe() {

@@ -47,7 +47,7 @@ export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', de
   const {name} = machine.config
   if (await currentState(machine, deps.signal) === 'Stopped') return {changed: false}
   await callDriver(machine, deps, how === 'stop' ? `Stopping "${name}"` : `Killing "${name}"`, (ctx) => how === 'stop' ? machine.driver.stop(ctx) : machine.driver.kill(ctx))
-  await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', `Machine "${name}"`, {timeoutMs: options.timeoutMs, signal: deps.signal}))
+  await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', `Machine "${name}"`, {timeoutMs: options.timeoutMs, signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)}))
   return {changed: true}
 }
 
@@ -73,8 +73,9 @@ export function callDriver(machine: OpenMachine, deps: LifecycleDeps, title: str
  */
 export async function comeUp(machine: OpenMachine, deps: LifecycleDeps, options: LifecycleOptions, deadline: Deadline): Promise<{addressChange?: AddressChange}> {
   const {name} = machine.config
-  await deps.reporter.step(`Waiting for "${name}" to run`, () => waitForState(machine.driver, 'Running', `Machine "${name}"`, {timeoutMs: deadline.remainingMs(), signal: deps.signal}))
-  const change = await followAddressChange(machine, {...deps, sshTimeoutMs: deadline.remainingMs()}, {autoRegenerate: options.autoRegenerate})
+  await deps.reporter.step(`Waiting for "${name}" to run`, () => waitForState(machine.driver, 'Running', `Machine "${name}"`, {timeoutMs: deadline.remainingMs(), signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)}))
+  // Just started or rebooted: SSH may not be up yet.
+  const change = await followAddressChange(machine, {...deps, sshTimeoutMs: deadline.remainingMs(), hostMayBeBooting: true}, {autoRegenerate: options.autoRegenerate})
   const result = change === undefined ? {} : {addressChange: change}
   // Provisioning already checked the engine; an engine whose certificate does not cover its new address cannot be checked.
   if (change !== undefined && (change.regenerated || machine.definition.capabilities.provisions)) return result
@@ -90,7 +91,7 @@ async function waitForProvisionedEngine(machine: OpenMachine, deps: LifecycleDep
   const {url} = endpointOf(config)
   const tls = await machineTls(deps.store.layout.machine(name))
   try {
-    const version = await deps.reporter.step(`Waiting for the engine of "${name}"`, () => waitForEngine(url, tls, {timeoutMs: deadline.remainingMs(), signal: deps.signal}))
+    const version = await deps.reporter.step(`Waiting for the engine of "${name}"`, () => waitForEngine(url, tls, {timeoutMs: deadline.remainingMs(), signal: deps.signal, onRetry: (error) => deps.reporter.status(`${errorMessage(error)} Trying again.`)}))
     deps.reporter.debug(`engine at ${url}: Docker ${version.version}`)
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error
