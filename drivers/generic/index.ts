@@ -24,10 +24,11 @@ const generic: DriverDefinition = {
     return {installed: true, healthy: true}
   },
   fromFlags(values, setup) {
-    return new GenericDriver(genericSettings(values, setup.env))
+    const given = typeof values['generic-ssh-key'] === 'string' && values['generic-ssh-key'] !== ''
+    return new GenericDriver(genericSettings(values, setup.env, process.cwd()), setup.machineDir, given ? '--generic-ssh-key' : 'The default SSH key')
   },
   load(state, setup) {
-    return new GenericDriver(genericSettings(state, setup.env))
+    return new GenericDriver(genericSettings(state, setup.env, setup.machineDir), setup.machineDir)
   },
 }
 

@@ -62,7 +62,7 @@ describe('waits keep one abort listener on the caller\'s signal', () => {
 
   it('the generic driver\'s state probe removes its listener each time', async () => {
     const port = await freeLoopbackPort()
-    const driver = new GenericDriver({ipAddress: '127.0.0.1', sshUser: 'root', sshKeyPath: '/nonexistent', sshPort: port, enginePort: 2376})
+    const driver = new GenericDriver({ipAddress: '127.0.0.1', sshUser: 'root', sshKeyPath: '/nonexistent', sshPort: port, enginePort: 2376}, '/nonexistent')
     const caller = new AbortController()
     for (let poll = 0; poll < 30; poll++) expect(await driver.state(caller.signal)).toBe('Stopped')
     await settled()
