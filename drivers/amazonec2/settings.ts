@@ -102,7 +102,6 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
     throw new UsageError('--amazonec2-ssh-keypath needs the name of its EC2 key pair.', {hint: 'Pass --amazonec2-keypair-name NAME, or leave both out: berth then makes a key for the machine.'})
   }
   const sshKeyPath = keyPath === undefined ? undefined : resolve(keyPath)
-  if (sshKeyPath !== undefined && !existsSync(sshKeyPath)) throw new UsageError(`The SSH key ${sshKeyPath} does not exist.`, {hint: 'Pass --amazonec2-ssh-keypath with the private key of --amazonec2-keypair-name.'})
 
   const userdataPath = string('userdata') === undefined ? undefined : resolve(string('userdata')!)
   if (userdataPath !== undefined && !existsSync(userdataPath)) throw new UsageError(`The user data file ${userdataPath} does not exist.`, {hint: 'Pass --amazonec2-userdata with a readable file.'})
