@@ -12,6 +12,8 @@ export interface GenericSettings {
   ipAddress: string
   sshUser: string
   sshKeyPath: string
+  /** The key the user gave, once sshKeyPath is the machine's copy of it (Docker Machine's SSHKey). */
+  sshKeyOrigin?: string
   sshPort: number
   enginePort: number
 }
@@ -33,7 +35,15 @@ export function genericSettings(values: FlagValues | Record<string, unknown>, en
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} must be a port number from 1 to 65535.`)
   }
   if (typeof sshUser !== 'string' || !/^[a-z_][a-z0-9_.-]*$/i.test(sshUser)) throw new UsageError(`--generic-ssh-user ${JSON.stringify(sshUser)} is not a user name.`)
-  return {ipAddress: checkHostAddress('--generic-ip-address', ipAddress.trim()), sshUser, sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env, keyBase), sshPort: sshPort as number, enginePort: enginePort as number}
+  const origin = values.sshKeyOrigin
+  return {
+    ipAddress: checkHostAddress('--generic-ip-address', ipAddress.trim()),
+    sshUser,
+    sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env, keyBase),
+    ...(typeof origin === 'string' ? {sshKeyOrigin: origin} : {}),
+    sshPort: sshPort as number,
+    enginePort: enginePort as number,
+  }
 }
 
 function sshKeyPath(given: unknown, env: NodeJS.ProcessEnv, keyBase: string): string {
@@ -62,7 +72,7 @@ export class GenericDriver implements Driver {
   /** Nothing is made on the server: the machine gets its own 0600 copy of the user's key, and uses that from now on. */
   async create(): Promise<void> {
     const key = this.checkedKey ?? await readUserSshKey(this.keyFlag, this.settings.sshKeyPath)
-    this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(key, new MachineLayout(this.machineDir))}
+    this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(key, new MachineLayout(this.machineDir)), sshKeyOrigin: key.path}
   }
 
   async start(): Promise<void> {
@@ -105,7 +115,8 @@ export class GenericDriver implements Driver {
   }
 
   async sshEndpoint(): Promise<SshEndpoint> {
-    return {host: this.settings.ipAddress, port: this.settings.sshPort, user: this.settings.sshUser, keyPath: this.settings.sshKeyPath}
+    const {ipAddress, sshPort, sshUser, sshKeyPath, sshKeyOrigin} = this.settings
+    return {host: ipAddress, port: sshPort, user: sshUser, keyPath: sshKeyPath, ...(sshKeyOrigin === undefined ? {} : {keyOrigin: sshKeyOrigin})}
   }
 
   /** The machine's own copy of the key is stored by its name in the machine's directory, so the store can move. */

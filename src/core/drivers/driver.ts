@@ -59,6 +59,8 @@ export interface SshEndpoint {
   user: string
   /** Absolute path of the private key. */
   keyPath: string
+  /** The key the user gave, when keyPath is berth's copy of it: the one messages name. */
+  keyOrigin?: string
 }
 
 /** What a driver instance knows about where it runs. */

@@ -37,7 +37,7 @@ export async function openMachineSsh(machine: MachineLayout, endpoint: SshEndpoi
     port: endpoint.port,
     user: endpoint.user,
     privateKey,
-    keyPath: endpoint.keyPath,
+    keyPath: endpoint.keyOrigin ?? endpoint.keyPath,
     knownHosts: new KnownHosts(machine.knownHosts),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
