@@ -57,7 +57,7 @@ export class SshKeyError extends BerthError {
   }
 }
 
-/** Why no SSH session could be set up, as far as waiting is concerned (see connectWithRetry). */
+/** Why no SSH session could be set up, as far as waiting is concerned (see connectWithRetry); 'other' for the rest, such as a session lost later. */
 export type SshFailure = 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'other'
 
 /** The driver's flags that set a machine's SSH address and port, so that a hint names the one to change. */

@@ -171,7 +171,7 @@ export class SshSession implements RemoteSession {
       // A timeout or an abort is the caller's own limit; anything else means the connection failed us.
       if (error instanceof TimeoutError || options.signal?.aborted === true) throw error
       const reason = this.closed ? `the connection was lost (${errorMessage(this.lastError ?? error)})` : `could not run "${command}": ${errorMessage(error)}`
-      throw new SshConnectionError(this.endpoint, this.closed ? 'closed' : 'other', `failed: ${reason}`, {cause: error})
+      throw new SshConnectionError(this.endpoint, 'other', `failed: ${reason}`, {cause: error})
     }
     this.log(`  exit ${result.code} (${(performance.now() - started).toFixed(0)} ms)`)
     if (viaSudo) {
