@@ -44,6 +44,6 @@ export async function openMachineSsh(machine: MachineLayout, endpoint: SshEndpoi
     mayBeBooting: options.mayBeBooting,
     ...(options.settingFlags ? {settingFlags: options.settingFlags} : {}),
     ...(options.log ? {log: options.log} : {}),
-    ...(status ? {onAttempt: (attempt, last) => last && status(`${last.message} Trying again (attempt ${attempt}).`)} : {}),
+    ...(status ? {onAttempt: (_attempt, last) => last && status(`${last.message} Trying again.`)} : {}),
   })
 }
