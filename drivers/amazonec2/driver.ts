@@ -48,7 +48,7 @@ export class Ec2Driver implements Driver {
 
   async create(ctx: OperationContext): Promise<void> {
     // The machine logs in with its own 0600 copy of the user's key, which outlives the original being moved or deleted.
-    if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir))}
+    if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const plan = this.stored.plan
       if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.')
@@ -134,8 +134,9 @@ export class Ec2Driver implements Driver {
   }
 
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
-    const keyPath = this.settings.sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey
-    return {host: await this.address(signal), port: this.settings.sshPort, user: this.settings.sshUser, keyPath}
+    const {sshKeyPath, sshKeyOrigin, sshPort, sshUser} = this.settings
+    const keyPath = sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey
+    return {host: await this.address(signal), port: sshPort, user: sshUser, keyPath, ...(sshKeyOrigin === undefined ? {} : {keyOrigin: sshKeyOrigin})}
   }
 
   toState(): Record<string, unknown> {

@@ -44,6 +44,8 @@ export interface Ec2Settings {
   sshPort: number
   /** With keypairName: the user's own key; else the machine's key berth generates. */
   sshKeyPath?: string
+  /** The key the user gave, once sshKeyPath is the machine's copy of it: the one messages name. */
+  sshKeyOrigin?: string
   keypairName?: string
   retries: number
 }

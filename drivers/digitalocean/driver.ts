@@ -71,7 +71,7 @@ export class DigitalOceanDriver implements Driver {
 
   async create(ctx: OperationContext): Promise<void> {
     // The machine logs in with its own 0600 copy of the user's key, which outlives the original being moved or deleted.
-    if (this.userKey !== undefined) this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir))}
+    if (this.userKey !== undefined) this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const api = await this.api()
       const sshKey = await this.sshKeyForDroplet(api, ctx)
@@ -235,6 +235,7 @@ export class DigitalOceanDriver implements Driver {
       port: this.settings.sshPort,
       user: this.settings.sshUser,
       keyPath: this.settings.sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey,
+      ...(this.settings.sshKeyOrigin === undefined ? {} : {keyOrigin: this.settings.sshKeyOrigin}),
     }
   }
 
