@@ -1,6 +1,5 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import ssh2 from 'ssh2'
 import {UsageError} from '../errors.js'
 import {diagnosePath, errorCode} from '../path-problem.js'
 import {quoteValue} from '../safe-text.js'
@@ -40,6 +39,8 @@ export async function readUserSshKey(flag: string, path: string): Promise<UserSs
     const hint = errorCode(error) === 'EACCES' ? `Make it readable (chmod u+r ${quoteValue(atFault)}), or ${WANTED.charAt(0).toLowerCase()}${WANTED.slice(1)}` : WANTED
     throw new UsageError(`${named}${where} ${problem}.`, {hint})
   }
+  // Loaded here, not at the top: the drivers that use this are loaded by ls and env too, which never parse a key.
+  const {default: ssh2} = await import('ssh2')
   const parsed = ssh2.utils.parseKey(content)
   if (parsed instanceof Error) {
     if (/passphrase/i.test(parsed.message)) {
