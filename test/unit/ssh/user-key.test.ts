@@ -49,7 +49,7 @@ describe('a key the user names', () => {
     const path = join(dir, 'authorized')
     await keygen(join(dir, 'pair'), '-t', 'ed25519', '-N', '')
     await writeFile(path, await readFile(join(dir, 'pair.pub')))
-    const error = await readUserSshKey('--x-key', path).catch((caught: unknown) => caught as UsageError)
+    const error = await readUserSshKey('--x-key', path).then(() => new UsageError('accepted'), (caught: unknown) => caught as UsageError)
     expect(error.message).toBe(`--x-key "${path}" is a public key (ssh-ed25519); berth needs the private key that goes with it.`)
     expect(error.hint).toBe('Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").')
   })
