@@ -3,6 +3,7 @@ import {readFile} from 'node:fs/promises'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
+import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
 import {MachineLayout} from '../../src/core/store/layout.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {Ec2Api, type CredentialSource, type InstanceView, type Tag} from './client.js'
@@ -29,6 +30,8 @@ export interface Ec2State {
 export class Ec2Driver implements Driver {
   private connection?: Ec2Api
   private latest?: {view: InstanceView; at: number}
+  /** The user's key (--amazonec2-ssh-keypath) as the pre-create check read it: what create copies. */
+  private userKey?: UserSshKey
 
   constructor(private readonly stored: Ec2State, private readonly setup: DriverSetup, private readonly credentials: () => CredentialSource) {}
 
@@ -37,12 +40,15 @@ export class Ec2Driver implements Driver {
   }
 
   async preCreateCheck(ctx: OperationContext): Promise<void> {
+    if (this.settings.sshKeyPath !== undefined) this.userKey = await readUserSshKey('--amazonec2-ssh-keypath', this.settings.sshKeyPath)
     await this.explained(async () => {
       this.stored.plan = await preflight(this.api(), (region) => this.connect(region), this.settings, ctx.signal)
     })
   }
 
   async create(ctx: OperationContext): Promise<void> {
+    // The machine logs in with its own 0600 copy of the user's key, which outlives the original being moved or deleted.
+    if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const plan = this.stored.plan
       if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.')
@@ -128,8 +134,9 @@ export class Ec2Driver implements Driver {
   }
 
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
-    const keyPath = this.settings.sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey
-    return {host: await this.address(signal), port: this.settings.sshPort, user: this.settings.sshUser, keyPath}
+    const {sshKeyPath, sshKeyOrigin, sshPort, sshUser} = this.settings
+    const keyPath = sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey
+    return {host: await this.address(signal), port: sshPort, user: sshUser, keyPath, ...(sshKeyOrigin === undefined ? {} : {keyOrigin: sshKeyOrigin})}
   }
 
   toState(): Record<string, unknown> {

@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {UsageError} from '../../src/core/errors.js'
+import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULTS} from './flags.js'
 import {VOLUME_RULES} from './volume-rules.js'
 
@@ -43,6 +44,8 @@ export interface Ec2Settings {
   sshPort: number
   /** With keypairName: the user's own key; else the machine's key berth generates. */
   sshKeyPath?: string
+  /** The key the user gave, once sshKeyPath is the machine's copy of it: the one messages name. */
+  sshKeyOrigin?: string
   keypairName?: string
   retries: number
 }
@@ -101,7 +104,6 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
     throw new UsageError('--amazonec2-ssh-keypath needs the name of its EC2 key pair.', {hint: 'Pass --amazonec2-keypair-name NAME, or leave both out: berth then makes a key for the machine.'})
   }
   const sshKeyPath = keyPath === undefined ? undefined : resolve(keyPath)
-  if (sshKeyPath !== undefined && !existsSync(sshKeyPath)) throw new UsageError(`The SSH key ${sshKeyPath} does not exist.`, {hint: 'Pass --amazonec2-ssh-keypath with the private key of --amazonec2-keypair-name.'})
 
   const userdataPath = string('userdata') === undefined ? undefined : resolve(string('userdata')!)
   if (userdataPath !== undefined && !existsSync(userdataPath)) throw new UsageError(`The user data file ${userdataPath} does not exist.`, {hint: 'Pass --amazonec2-userdata with a readable file.'})
@@ -156,6 +158,7 @@ function endpointUrl(given: string | undefined, insecure: boolean): string | und
     return undefined
   }
   const withScheme = /^[a-z]+:\/\//i.test(given) ? given : `${insecure ? 'http' : 'https'}://${given}`
+  checkUrlHost('--amazonec2-endpoint', withScheme)
   let url: URL
   try {
     url = new URL(withScheme)

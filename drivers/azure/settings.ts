@@ -1,5 +1,6 @@
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {UsageError} from '../../src/core/errors.js'
+import {checkIpv4Address, checkUrlHost} from '../../src/core/host-address.js'
 import {CLOUDS, RETIRED_CLOUDS} from './environments.js'
 
 export interface ImageUrn {
@@ -103,7 +104,7 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Azur
   const dockerPort = values['azure-docker-port'] ?? DEFAULTS.dockerPort
   if (typeof dockerPort !== 'number' || !Number.isInteger(dockerPort) || dockerPort < 1 || dockerPort > 65535) throw new UsageError('--azure-docker-port must be a port number from 1 to 65535.')
   const privateIpAddress = text('private-ip-address')
-  if (privateIpAddress !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(privateIpAddress)) throw new UsageError(`--azure-private-ip-address ${JSON.stringify(privateIpAddress)} is not an IPv4 address.`)
+  if (privateIpAddress !== undefined) checkIpv4Address('--azure-private-ip-address', privateIpAddress)
   const availabilitySet = text('availability-set')
   const customDataFile = text('custom-data')
   return {
@@ -154,6 +155,7 @@ function machineNames(machine: string): AzureSettings['names'] {
 }
 
 function endpoint(flag: string, value: string): string {
+  checkUrlHost(`--azure-${flag}`, value)
   let url: URL
   try {
     url = new URL(value)

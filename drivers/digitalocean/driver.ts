@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
+import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
 import {MachineLayout} from '../../src/core/store/layout.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {requireAction, runAction, type ActionTiming} from './actions.js'
@@ -48,9 +49,11 @@ export class DigitalOceanDriver implements Driver {
   private accountUuid: string | undefined
   private connection: Promise<DigitalOceanApi> | undefined
   private recent: {at: number; droplet: Promise<Droplet | undefined>} | undefined
+  /** The user's key (--digitalocean-ssh-key-path) as the pre-create check read it: what create copies. */
+  private userKey: UserSshKey | undefined
 
   constructor(
-    private readonly settings: DigitalOceanSettings,
+    private settings: DigitalOceanSettings,
     private readonly setup: DriverSetup,
     private readonly token: string | undefined,
     state: Pick<DigitalOceanState, 'dropletId' | 'accountUuid'> = {},
@@ -61,11 +64,14 @@ export class DigitalOceanDriver implements Driver {
   }
 
   async preCreateCheck(ctx: OperationContext): Promise<void> {
+    if (this.settings.sshKeyPath !== undefined) this.userKey = await readUserSshKey('--digitalocean-ssh-key-path', this.settings.sshKeyPath)
     await checkLocalFiles(this.settings)
     this.accountUuid = (await this.explained(async () => checkAccount(await this.api(), this.settings, ctx.signal))).uuid
   }
 
   async create(ctx: OperationContext): Promise<void> {
+    // The machine logs in with its own 0600 copy of the user's key, which outlives the original being moved or deleted.
+    if (this.userKey !== undefined) this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const api = await this.api()
       const sshKey = await this.sshKeyForDroplet(api, ctx)
@@ -229,6 +235,7 @@ export class DigitalOceanDriver implements Driver {
       port: this.settings.sshPort,
       user: this.settings.sshUser,
       keyPath: this.settings.sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey,
+      ...(this.settings.sshKeyOrigin === undefined ? {} : {keyOrigin: this.settings.sshKeyOrigin}),
     }
   }
 

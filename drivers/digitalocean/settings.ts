@@ -1,6 +1,7 @@
 import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
+import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULT_API_URL, DEFAULT_IMAGE, DEFAULT_REGION, DEFAULT_SIZE} from './flags.js'
 
 /** Every droplet berth makes carries this tag, so `ls` finds all of an account's machines with one listing. */
@@ -25,6 +26,8 @@ export interface DigitalOceanSettings {
   /** An SSH key of the account (not imported by berth, so never removed by it) and its private key. */
   sshKeyFingerprint?: string
   sshKeyPath?: string
+  /** The key the user gave, once sshKeyPath is the machine's copy of it: the one messages name. */
+  sshKeyOrigin?: string
 }
 
 /** The settings plus what create learnt: the droplet's id, and the account it is in. */
@@ -99,6 +102,7 @@ function tagList(given: FlagValues[string]): string[] {
  * the base as DigitalOcean's own tools take it (https://api.digitalocean.com), or with the /v2; both work.
  */
 export function apiBase(given: string): string {
+  checkUrlHost('--digitalocean-api-url', given)
   let url: URL
   try {
     url = new URL(given)
@@ -122,7 +126,7 @@ export function stateFromStored(stored: Record<string, unknown>): DigitalOceanSt
   for (const key of ['apiUrl', 'region', 'size', 'image', 'sshUser']) want(key, 'string')
   for (const key of ['ipv6', 'privateNetworking', 'backups', 'monitoring']) want(key, 'boolean')
   want('sshPort', 'number')
-  for (const key of ['userdataPath', 'sshKeyFingerprint', 'sshKeyPath', 'accountUuid']) want(key, 'string', true)
+  for (const key of ['userdataPath', 'sshKeyFingerprint', 'sshKeyPath', 'sshKeyOrigin', 'accountUuid']) want(key, 'string', true)
   want('dropletId', 'number', true)
   if (!Array.isArray(stored.tags) || !stored.tags.every((tag) => typeof tag === 'string')) problems.push('"tags" is not a list of strings')
   if (problems.length > 0) throw new BerthError(`The digitalocean driver's stored state is damaged: ${problems.join(', ')}.`, {hint: 'Remove the machine with "berth rm -f NAME" and delete its droplet in the DigitalOcean control panel if it still exists.'})

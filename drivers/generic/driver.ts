@@ -1,20 +1,28 @@
 import {existsSync} from 'node:fs'
 import {createConnection, isIPv6} from 'node:net'
 import {homedir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import type {Driver, FlagValues, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
+import {checkHostAddress} from '../../src/core/host-address.js'
+import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
+import {MachineLayout} from '../../src/core/store/layout.js'
 
 export interface GenericSettings {
   ipAddress: string
   sshUser: string
   sshKeyPath: string
+  /** The key the user gave, once sshKeyPath is the machine's copy of it (Docker Machine's SSHKey). */
+  sshKeyOrigin?: string
   sshPort: number
   enginePort: number
 }
 
-/** Settings from create's flags (defaults applied) or from the state a machine stored; both use the same keys. */
-export function genericSettings(values: FlagValues | Record<string, unknown>, env: NodeJS.ProcessEnv): GenericSettings {
+/**
+ * Settings from create's flags (defaults applied) or from the state a machine stored; both use the same keys. A
+ * relative key path is taken from keyBase: the working directory for a flag, the machine's directory for its state.
+ */
+export function genericSettings(values: FlagValues | Record<string, unknown>, env: NodeJS.ProcessEnv, keyBase: string): GenericSettings {
   const pick = (flag: string, key: string): unknown => values[flag] ?? values[key]
   const ipAddress = pick('generic-ip-address', 'ipAddress')
   if (typeof ipAddress !== 'string' || ipAddress.trim() === '') {
@@ -27,11 +35,19 @@ export function genericSettings(values: FlagValues | Record<string, unknown>, en
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} must be a port number from 1 to 65535.`)
   }
   if (typeof sshUser !== 'string' || !/^[a-z_][a-z0-9_.-]*$/i.test(sshUser)) throw new UsageError(`--generic-ssh-user ${JSON.stringify(sshUser)} is not a user name.`)
-  return {ipAddress: ipAddress.trim(), sshUser, sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env), sshPort: sshPort as number, enginePort: enginePort as number}
+  const origin = values.sshKeyOrigin
+  return {
+    ipAddress: checkHostAddress('--generic-ip-address', ipAddress.trim()),
+    sshUser,
+    sshKeyPath: sshKeyPath(pick('generic-ssh-key', 'sshKeyPath'), env, keyBase),
+    ...(typeof origin === 'string' ? {sshKeyOrigin: origin} : {}),
+    sshPort: sshPort as number,
+    enginePort: enginePort as number,
+  }
 }
 
-function sshKeyPath(given: unknown, env: NodeJS.ProcessEnv): string {
-  if (typeof given === 'string' && given !== '') return resolve(given)
+function sshKeyPath(given: unknown, env: NodeJS.ProcessEnv, keyBase: string): string {
+  if (typeof given === 'string' && given !== '') return resolve(keyBase, given)
   const home = env.HOME ?? homedir()
   const found = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(home, '.ssh', name)).find((path) => existsSync(path))
   if (found === undefined) throw new UsageError('No SSH key for the generic driver.', {hint: 'Pass --generic-ssh-key PATH (no ~/.ssh/id_ed25519, id_ecdsa or id_rsa exists).'})
@@ -40,15 +56,24 @@ function sshKeyPath(given: unknown, env: NodeJS.ProcessEnv): string {
 
 /** A server that exists already: create makes nothing, rm leaves it running, restart reboots it over SSH. */
 export class GenericDriver implements Driver {
-  constructor(private readonly settings: GenericSettings) {}
+  /** The user's key as the pre-create check read it: what create copies. */
+  private checkedKey: UserSshKey | undefined
+
+  /**
+   * keyFlag names where the key came from, for messages about it: the flag, or the default berth picked. machineDir
+   * is where the machine keeps its copy of the key.
+   */
+  constructor(private settings: GenericSettings, private readonly machineDir: string, private readonly keyFlag = '--generic-ssh-key') {}
 
   async preCreateCheck(): Promise<void> {
-    if (!existsSync(this.settings.sshKeyPath)) {
-      throw new UsageError(`The SSH key ${this.settings.sshKeyPath} does not exist.`, {hint: 'Pass --generic-ssh-key with the private key that logs in to the server.'})
-    }
+    this.checkedKey = await readUserSshKey(this.keyFlag, this.settings.sshKeyPath)
   }
 
-  async create(): Promise<void> {}
+  /** Nothing is made on the server: the machine gets its own 0600 copy of the user's key, and uses that from now on. */
+  async create(): Promise<void> {
+    const key = this.checkedKey ?? await readUserSshKey(this.keyFlag, this.settings.sshKeyPath)
+    this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(key, new MachineLayout(this.machineDir)), sshKeyOrigin: key.path}
+  }
 
   async start(): Promise<void> {
     throw new UnsupportedOperationError('generic', 'start')
@@ -90,24 +115,30 @@ export class GenericDriver implements Driver {
   }
 
   async sshEndpoint(): Promise<SshEndpoint> {
-    return {host: this.settings.ipAddress, port: this.settings.sshPort, user: this.settings.sshUser, keyPath: this.settings.sshKeyPath}
+    const {ipAddress, sshPort, sshUser, sshKeyPath, sshKeyOrigin} = this.settings
+    return {host: ipAddress, port: sshPort, user: sshUser, keyPath: sshKeyPath, ...(sshKeyOrigin === undefined ? {} : {keyOrigin: sshKeyOrigin})}
   }
 
+  /** The machine's own copy of the key is stored by its name in the machine's directory, so the store can move. */
   toState(): Record<string, unknown> {
-    return {...this.settings}
+    const {sshKeyPath} = this.settings
+    return {...this.settings, sshKeyPath: dirname(sshKeyPath) === resolve(this.machineDir) ? sshKeyPath.slice(dirname(sshKeyPath).length + 1) : sshKeyPath}
   }
 }
 
 function portOpen(host: string, port: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = createConnection({host, port, timeout: 3000})
-    const finish = (open: boolean): void => {
+    const onAbort = (): void => finish(false)
+    // The listener goes with the probe: a caller polling with one signal must not collect one per call.
+    function finish(open: boolean): void {
+      signal.removeEventListener('abort', onAbort)
       socket.destroy()
       resolvePromise(open)
     }
     socket.once('connect', () => finish(true))
     socket.once('error', () => finish(false))
     socket.once('timeout', () => finish(false))
-    signal.addEventListener('abort', () => finish(false), {once: true})
+    signal.addEventListener('abort', onAbort, {once: true})
   })
 }

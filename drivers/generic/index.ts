@@ -12,20 +12,23 @@ const generic: DriverDefinition = {
     {name: 'generic-ssh-port', type: 'integer', env: 'GENERIC_SSH_PORT', default: 22, description: 'SSH port.'},
     {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', default: 2376, description: 'Port the Docker engine listens on with TLS.'},
   ],
+  sshSettingFlags: {address: '--generic-ip-address', port: '--generic-ssh-port'},
   capabilities: {
     lifecycle: {start: false, stop: false, restart: true, kill: false},
     stableAddress: true,
     serialOperations: false,
+    existingHost: true,
     provisions: true,
   },
   async probe() {
     return {installed: true, healthy: true}
   },
   fromFlags(values, setup) {
-    return new GenericDriver(genericSettings(values, setup.env))
+    const given = typeof values['generic-ssh-key'] === 'string' && values['generic-ssh-key'] !== ''
+    return new GenericDriver(genericSettings(values, setup.env, process.cwd()), setup.machineDir, given ? '--generic-ssh-key' : 'The default SSH key')
   },
   load(state, setup) {
-    return new GenericDriver(genericSettings(state, setup.env))
+    return new GenericDriver(genericSettings(state, setup.env, setup.machineDir), setup.machineDir)
   },
 }
 

@@ -1,5 +1,6 @@
 import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
 import type {Driver, DriverDefinition, FlagValues, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
+import {checkUrlHost} from '../../src/core/host-address.js'
 import {quoteValue} from '../../src/core/safe-text.js'
 
 /** Registers an engine that already runs with TLS; berth makes nothing and provisions nothing. */
@@ -56,6 +57,7 @@ export function parseEngineUrl(value: unknown): string {
   if (typeof value !== 'string' || value === '') {
     throw new UsageError('The none driver needs the engine\'s address.', {hint: 'Pass --url tcp://HOST:PORT.'})
   }
+  checkUrlHost('--url', value)
   let url: URL
   try {
     url = new URL(value)
@@ -81,6 +83,7 @@ const none: DriverDefinition = {
     lifecycle: {start: false, stop: false, restart: false, kill: false},
     stableAddress: true,
     serialOperations: false,
+    existingHost: true,
     provisions: false,
   },
   async probe() {

@@ -1,3 +1,4 @@
+import {parseSubjectAltNames} from '../core/certs/subject-alt-names.js'
 import {UsageError} from '../core/errors.js'
 import type {EngineFlags, EngineRemovals} from '../core/machine/engine-options.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../core/machine/machine-ssh.js'
@@ -53,6 +54,8 @@ export function engineFlagsFrom(flags: ParsedFlags): EngineFlags & {sans: string
   checkPairs('--engine-label', strings('engine-label'), /^[^=\s]+=/, 'key=value')
   checkPairs('--engine-opt', strings('engine-opt'), /^[A-Za-z0-9][A-Za-z0-9-]*(=|$)/, 'flag=value')
   if (strings('tls-san').some((san) => san.trim() === '')) throw new UsageError('--tls-san needs a name or an address.')
+  // Each one is read as the certificate will read it, so that a value that is neither an address nor a name fails now.
+  parseSubjectAltNames(strings('tls-san'))
   return {
     installUrl: flags['engine-install-url'] as string | undefined,
     opts: strings('engine-opt'),

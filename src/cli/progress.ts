@@ -12,9 +12,14 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
   const meters = new Map<string, string>()
   // A bar being redrawn in place has no line end yet: any other output first ends its line.
   let barOpen = false
+  // A status shown in place is cleared by whatever comes next; in a log, the last one written is not repeated.
+  let statusOpen = false
+  let lastStatus: string | undefined
   const line = (text: string): void => {
-    terminal.err(`${barOpen ? '\n' : ''}${safe(text)}\n`)
+    terminal.err(`${statusOpen ? '\r\u001b[K' : barOpen ? '\n' : ''}${safe(text)}\n`)
     barOpen = false
+    statusOpen = false
+    lastStatus = undefined
   }
   return {
     async step(title, work) {
@@ -39,8 +44,22 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
       const finished = total !== undefined && done >= total
       terminal.err(`\r\u001b[K${shown}${finished ? '\n' : ''}`)
       barOpen = !finished
+      statusOpen = false
     },
     warn: (message) => line(`Warning: ${message}`),
+    status(message) {
+      const shown = safe(`  ${message}`)
+      if (shown === lastStatus) return
+      if (!terminal.interactive) {
+        line(shown)
+        lastStatus = shown
+        return
+      }
+      terminal.err(`${barOpen ? '\n' : '\r\u001b[K'}${shown}`)
+      barOpen = false
+      statusOpen = true
+      lastStatus = shown
+    },
     debug: (message) => {
       if (debug) line(`[debug] ${message}`)
     },

@@ -9,6 +9,11 @@ export interface Reporter {
   /** Work that advances by amounts (a download): `done` of `total` units (bytes), total undefined when unknown. */
   meter(label: string, done: number, total: number | undefined): void
   warn(message: string): void
+  /**
+   * What the running step waits on now, such as the cause of its last failed try: redrawn in place on a terminal (and
+   * cleared by the next line), written as a line in a log only when it changes.
+   */
+  status(message: string): void
   /** Shown only with --debug. Never pass secrets. */
   debug(message: string): void
 }
@@ -19,5 +24,6 @@ export const silentReporter: Reporter = {
   info: () => {},
   meter: () => {},
   warn: () => {},
+  status: () => {},
   debug: () => {},
 }

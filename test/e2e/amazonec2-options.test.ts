@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process'
-import {readFile, writeFile} from 'node:fs/promises'
+import {readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -78,7 +78,9 @@ describe('amazonec2 with a profile, the user\'s key pair and security group, a p
     expect((await berth(['ip', 'o1'])).stdout).toBe(`${instance!.privateIp}\n`)
     const config = JSON.parse(await readFile(join(sandbox.storePath, 'machines', 'o1', 'config.json'), 'utf8')) as {resources: unknown[]; ssh: {keyPath: string}}
     expect(config.resources).toEqual([{kind: 'instance', id: instance!.id, launchedAt: expect.stringMatching(/^2\d{3}-/) as string}])
-    expect(config.ssh.keyPath).toBe(keyPath)
+    // The machine logs in with its own 0600 copy of the key, kept in its directory.
+    expect(config.ssh.keyPath).toBe(join('machines', 'o1', 'id_ed25519'))
+    expect((await stat(join(sandbox.storePath, 'machines', 'o1', 'id_ed25519'))).mode & 0o777).toBe(0o600)
     const version = await dockerViaEnv(sandbox, 'o1', ['version', '--format', '{{.Server.Version}}'])
     expect(version.stderr).toBe('')
     expect(version.code).toBe(0)

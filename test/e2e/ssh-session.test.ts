@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {BerthError, TimeoutError} from '../../src/core/errors.js'
-import {HostKeyChangedError, SshAuthenticationError, SshKeyError, SudoError} from '../../src/core/ssh/errors.js'
+import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, SudoError} from '../../src/core/ssh/errors.js'
 import {generateSshKeyPair} from '../../src/core/ssh/keys.js'
 import {KnownHosts} from '../../src/core/ssh/known-hosts.js'
 import type {SshSession} from '../../src/core/ssh/session.js'
@@ -195,13 +195,13 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
   let mainKey: HostKey
   let mainSshd: RunningSshd
 
-  /** Connect to a test server as root with its key; the session is closed after the test. */
+  /** Connect to a test server as root with its key, as to a host that may be booting; the session is closed after the test. */
   async function connect(server: TestServer, port: number, options: Partial<WaitForSshOptions> & {knownHostsPath?: string} = {}): Promise<SshSession> {
     const {knownHostsPath, ...rest} = options
     const session = await connectWithRetry({
       host: '127.0.0.1', port, user: 'root', privateKey: server.privateKey, keyPath: server.keyPath,
       knownHosts: new KnownHosts(knownHostsPath ?? join(scratch, `known_hosts-${randomBytes(4).toString('hex')}`)),
-      timeoutMs: 10_000, ...rest,
+      timeoutMs: 10_000, mayBeBooting: true, ...rest,
     })
     sessions.push(session)
     return session
@@ -285,7 +285,7 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       const started = performance.now()
       const error = await failure(connectWithRetry({
         host: '127.0.0.1', port: mainSshd.port, user: 'root', privateKey: other.privateKey, keyPath: '/somewhere/other_key',
-        knownHosts: new KnownHosts(join(scratch, 'known_hosts-auth')), timeoutMs: 20_000, onAttempt: (n) => attempts.push(n),
+        knownHosts: new KnownHosts(join(scratch, 'known_hosts-auth')), timeoutMs: 20_000, mayBeBooting: true, onAttempt: (n) => attempts.push(n),
       }))
       const elapsed = performance.now() - started
       console.log(`[measure] rejected key reported after ${elapsed.toFixed(0)} ms`)
@@ -320,6 +320,20 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       } finally {
         clearTimeout(late)
       }
+    })
+
+    it('fails at once on a closed port of a host that should be up, naming the refusal and the flag that sets the port', async () => {
+      const port = await freeLoopbackPort()
+      const attempts: number[] = []
+      const started = performance.now()
+      const error = await failure(connect(main, port, {timeoutMs: 30_000, mayBeBooting: false, settingFlags: {port: '--generic-ssh-port'}, onAttempt: (n) => attempts.push(n)}))
+      const elapsed = performance.now() - started
+      expect(error).toBeInstanceOf(SshConnectionError)
+      expect((error as SshConnectionError).failure).toBe('refused')
+      expect((error as Error).message).toBe(`SSH on root@127.0.0.1:${port} refused the connection (ECONNREFUSED).`)
+      expect((error as SshConnectionError).hint).toBe('Is sshd listening on that port? --generic-ssh-port sets it.')
+      expect(attempts).toEqual([1])
+      expect(elapsed).toBeLessThan(1_000)
     })
 
     it('gives up at the deadline on a closed port, saying what it waited for, how long and the last error', async () => {
@@ -487,7 +501,7 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       await pool.stop(sshd)
       const error = await failure(session.exec('true'))
       expect(error).toBeInstanceOf(BerthError)
-      expect((error as Error).message).toMatch(/^SSH to root@127\.0\.0\.1:\d+ failed: /)
+      expect((error as Error).message).toMatch(/^SSH on root@127\.0\.0\.1:\d+ failed: /)
     })
   })
 

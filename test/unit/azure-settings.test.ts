@@ -69,6 +69,9 @@ describe('azure driver settings', () => {
     [{...subscription, 'azure-storage-type': 'Ultra'}, 'm1', /not a disk type/],
     [{...subscription, 'azure-docker-port': 0}, 'm1', /port number/],
     [subscription, 'm1-', /cannot be an Azure VM name/],
+    [{...subscription, 'azure-private-ip-address': '999.1.1.1'}, 'm1', /^--azure-private-ip-address "999\.1\.1\.1" is not an IPv4 address: 999 is more than 255\.$/],
+    [{...subscription, 'azure-private-ip-address': '10.0.0'}, 'm1', /is not an IPv4 address: it has 3 parts; an IPv4 address has 4\.$/],
+    [{...subscription, 'azure-authority-host': 'https://1.2.3/'}, 'm1', /^--azure-authority-host "https:\/\/1\.2\.3\/" does not name a host: "1\.2\.3" is not an address or host name/],
   ])('refuses %j for machine %s', (values, machine, message) => {
     expect(() => settingsFromFlags(values, machine)).toThrow(UsageError)
     expect(() => settingsFromFlags(values, machine)).toThrow(message)

@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 import {domainToASCII} from 'node:url'
 import {UsageError} from '../errors.js'
+import {ipv4Problem} from '../host-address.js'
 import {quoteValue} from '../safe-text.js'
 
 export type SubjectAltName = {type: 'ip'; address: string; bytes: Buffer} | {type: 'dns'; name: string}
@@ -30,6 +31,10 @@ function toEntry(value: string): SubjectAltName {
   const family = isIP(address)
   if (family === 4) return {type: 'ip', address, bytes: ipv4Bytes(address)}
   if (family === 6) return {type: 'ip', address, bytes: ipv6Bytes(address)}
+  // Numbers that are not an address ("1.2.3", "999.1.1.1") were meant as one: as a DNS SAN they would match nothing.
+  if (/^[\d.]+$/.test(address)) {
+    throw new UsageError(`${quoteValue(value)} is not an IPv4 address (${ipv4Problem(address) ?? 'not a dotted quad'}), so it cannot be a certificate SAN.`, {hint: 'Give --tls-san an IP address or a host name such as docker.example.com.'})
+  }
   // A DNS SAN is an IA5String: international names go in as punycode.
   const name = /^[\x21-\x7e]+$/.test(value) ? value : domainToASCII(value)
   if (!/^[A-Za-z0-9*_.-]+$/.test(name)) {

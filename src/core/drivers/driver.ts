@@ -1,3 +1,4 @@
+import type {SshSettingFlags} from '../ssh/errors.js'
 import type {RemoteSession} from '../ssh/session.js'
 import type {ResourceRecord} from '../store/schema.js'
 
@@ -29,6 +30,12 @@ export interface DriverCapabilities {
   /** Whether berth provisions the engine over SSH after the host exists; false for engines berth only registers. */
   provisions: boolean
   /**
+   * The driver makes no host: it takes one that already runs (an existing server, a registered engine). Such a host
+   * is not booting when berth first reaches it, so a refused or unreachable SSH port is final at once instead of
+   * being waited on. Absent: the driver makes a host that boots (a VM, a cloud instance).
+   */
+  existingHost?: boolean
+  /**
    * For drivers that make a host on this computer (local hypervisors): `create` without a driver uses the healthy
    * driver with the highest rank. Drivers that cost money or need an account have none.
    */
@@ -52,6 +59,8 @@ export interface SshEndpoint {
   user: string
   /** Absolute path of the private key. */
   keyPath: string
+  /** The key the user gave, when keyPath is berth's copy of it: the one messages name. */
+  keyOrigin?: string
 }
 
 /** What a driver instance knows about where it runs. */
@@ -114,6 +123,8 @@ export interface DriverDefinition {
   description: string
   flags: readonly DriverFlag[]
   capabilities: DriverCapabilities
+  /** The flags that set the SSH address and port, e.g. {address: '--generic-ip-address'}: named in connection hints. */
+  sshSettingFlags?: SshSettingFlags
   /** Whether the driver can be used on this computer, and what to do if not. */
   probe(): Promise<DriverHealth>
   /** A driver for a new machine, from the create flags (defaults applied; throws a UsageError on bad values). */

@@ -75,8 +75,16 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     await reporter.step('Creating machine', () => driver.create(operation))
     await store.update(request.name, (current) => ({...current, driver: {name: definition.name, state: driver.toState()}}))
     if (definition.capabilities.provisions) {
-      await reporter.step('Waiting for the machine to run', () => waitForState(driver, 'Running', `Machine "${request.name}"`, {timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS, signal: deps.signal}))
-      return await provisionMachine(request.name, deps, {renewServerCert: false, forceAdopt: request.forceAdopt === true})
+      // A host that exists already is not waited on: connecting to it over SSH is the check, and its answer is final.
+      const booting = definition.capabilities.existingHost !== true
+      if (booting) {
+        await reporter.step('Waiting for the machine to run', () => waitForState(driver, 'Running', `Machine "${request.name}"`, {
+          timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
+          signal: deps.signal,
+          onState: (state) => reporter.status(`The ${definition.name} driver reports it ${state}.`),
+        }))
+      }
+      return await provisionMachine(request.name, {...deps, hostMayBeBooting: booting}, {renewServerCert: false, forceAdopt: request.forceAdopt === true})
     }
     const [address, url] = await Promise.all([driver.address(deps.signal), driver.dockerUrl(deps.signal)])
     const config = await store.update(request.name, (current) => ({...current, endpoint: {address, url}}))

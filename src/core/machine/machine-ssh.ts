@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {BerthError, errorMessage} from '../errors.js'
 import type {SshEndpoint} from '../drivers/driver.js'
+import type {SshSettingFlags} from '../ssh/errors.js'
 import {KnownHosts} from '../ssh/known-hosts.js'
 import type {SshSession} from '../ssh/session.js'
 import {connectWithRetry} from '../ssh/wait-for-ssh.js'
@@ -12,9 +13,14 @@ export interface MachineSshOptions {
   /** The deadline for SSH to answer (--ssh-timeout). */
   timeoutMs: number
   signal: AbortSignal
+  /** Whether the host may still be booting, so that refusals and timeouts are waited on (see connectWithRetry). */
+  mayBeBooting: boolean
+  /** The driver's flags for the SSH address and port, named in the hint of a connection failure. */
+  settingFlags?: SshSettingFlags | undefined
   /** For --debug: commands only, never file contents. */
   log?: (line: string) => void
-  onAttempt?: (attempt: number, lastError: Error | undefined) => void
+  /** The cause of the last failed attempt while attempts go on: for the progress line. */
+  status?: (message: string) => void
 }
 
 /** An SSH session to a machine, waiting for SSH to come up, with the host key pinned in the machine's known_hosts. */
@@ -25,16 +31,19 @@ export async function openMachineSsh(machine: MachineLayout, endpoint: SshEndpoi
   } catch (error) {
     throw new BerthError(`The SSH key ${endpoint.keyPath} cannot be read: ${errorMessage(error)}`, {hint: 'Check the path and its permissions.'})
   }
+  const {status} = options
   return connectWithRetry({
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,
     privateKey,
-    keyPath: endpoint.keyPath,
+    keyPath: endpoint.keyOrigin ?? endpoint.keyPath,
     knownHosts: new KnownHosts(machine.knownHosts),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
+    mayBeBooting: options.mayBeBooting,
+    ...(options.settingFlags ? {settingFlags: options.settingFlags} : {}),
     ...(options.log ? {log: options.log} : {}),
-    ...(options.onAttempt ? {onAttempt: options.onAttempt} : {}),
+    ...(status ? {onAttempt: (_attempt, last) => last && status(`${last.message} Trying again.`)} : {}),
   })
 }

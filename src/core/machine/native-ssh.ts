@@ -75,9 +75,9 @@ async function connect(access: SshAccess, signal: AbortSignal): Promise<Client> 
       signal.removeEventListener('abort', onAbort)
       if (refusal !== undefined) reject(refusal)
       else if (error.level === 'client-authentication') reject(new SshAuthenticationError(endpoint, keyName, {cause: error}))
-      else reject(new SshConnectionError(endpoint, errorMessage(error), {cause: error}))
+      else reject(SshConnectionError.from(endpoint, error))
     })
-    client.once('close', () => reject(refusal ?? new SshConnectionError(endpoint, 'the server closed the connection')))
+    client.once('close', () => reject(refusal ?? new SshConnectionError(endpoint, 'closed', 'closed the connection.')))
     client.connect({
       host: access.host,
       port: access.port,
@@ -88,7 +88,7 @@ async function connect(access: SshAccess, signal: AbortSignal): Promise<Client> 
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier: (keyBlob: Buffer, verify: (valid: boolean) => void) => {
         knownHosts.verify(access.host, access.port, keyBlob).then(() => verify(true), (error: unknown) => {
-          refusal = error instanceof HostKeyChangedError ? error : new SshConnectionError(endpoint, `cannot check the host key against ${knownHosts.path}: ${errorMessage(error)}`, {cause: error})
+          refusal = error instanceof HostKeyChangedError ? error : new SshConnectionError(endpoint, 'other', `failed: cannot check the host key against ${knownHosts.path}: ${errorMessage(error)}`, {cause: error})
           verify(false)
         })
       },
@@ -104,7 +104,7 @@ function openChannel(client: Client, access: SshAccess, streams: SessionStreams,
     : {term: options.pty.term, rows: streams.stdout.rows || 24, cols: streams.stdout.columns || 80, height: 0, width: 0}
   return new Promise((resolve, reject) => {
     const opened = (error: Error | undefined, channel: ClientChannel) => {
-      if (error) reject(new SshConnectionError(access, `the host refused a session: ${error.message}`, {cause: error}))
+      if (error) reject(new SshConnectionError(access, 'other', `failed: the host refused a session: ${error.message}`, {cause: error}))
       else resolve(channel)
     }
     if (options.command === undefined) client.shell(window, opened)

@@ -9,6 +9,8 @@ export interface OperationDeps {
   reporter: Reporter
   signal: AbortSignal
   sshTimeoutMs?: number
+  /** Whether the host may still be booting (see ProvisionDeps.hostMayBeBooting). */
+  hostMayBeBooting?: boolean
 }
 
 /** What a driver gets for one operation on one machine: progress, resource recording, and SSH. */
@@ -23,7 +25,13 @@ export function operationContext(deps: OperationDeps, name: string, driver: Driv
     connectSsh: async () => {
       const endpoint = await driver.sshEndpoint(deps.signal)
       if (endpoint === undefined) throw new BerthError(`Machine "${name}" cannot be reached over SSH.`)
-      return openMachineSsh(deps.store.layout.machine(name), endpoint, {timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS, signal: deps.signal, log: (line) => deps.reporter.debug(`ssh ${name}: ${line}`)})
+      return openMachineSsh(deps.store.layout.machine(name), endpoint, {
+        timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
+        signal: deps.signal,
+        mayBeBooting: deps.hostMayBeBooting === true,
+        log: (line) => deps.reporter.debug(`ssh ${name}: ${line}`),
+        status: (message) => deps.reporter.status(message),
+      })
     },
   }
 }

@@ -4,6 +4,7 @@ import {followAddressChange, type AddressChange} from './address-change.js'
 import {Deadline} from './deadline.js'
 import {endpointOf, machineTls, queryEngineVersion} from './engine-access.js'
 import {requireLifecycle} from './lifecycle-support.js'
+import {openMachineSsh} from './machine-ssh.js'
 import type {OpenMachine} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 import type {ProvisionDeps} from './provision-machine.js'
@@ -47,7 +48,7 @@ export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', de
   const {name} = machine.config
   if (await currentState(machine, deps.signal) === 'Stopped') return {changed: false}
   await callDriver(machine, deps, how === 'stop' ? `Stopping "${name}"` : `Killing "${name}"`, (ctx) => how === 'stop' ? machine.driver.stop(ctx) : machine.driver.kill(ctx))
-  await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', `Machine "${name}"`, {timeoutMs: options.timeoutMs, signal: deps.signal}))
+  await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', `Machine "${name}"`, {timeoutMs: options.timeoutMs, signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)}))
   return {changed: true}
 }
 
@@ -73,14 +74,41 @@ export function callDriver(machine: OpenMachine, deps: LifecycleDeps, title: str
  */
 export async function comeUp(machine: OpenMachine, deps: LifecycleDeps, options: LifecycleOptions, deadline: Deadline): Promise<{addressChange?: AddressChange}> {
   const {name} = machine.config
-  await deps.reporter.step(`Waiting for "${name}" to run`, () => waitForState(machine.driver, 'Running', `Machine "${name}"`, {timeoutMs: deadline.remainingMs(), signal: deps.signal}))
-  const change = await followAddressChange(machine, {...deps, sshTimeoutMs: deadline.remainingMs()}, {autoRegenerate: options.autoRegenerate})
+  await deps.reporter.step(`Waiting for "${name}" to run`, async () => {
+    try {
+      await waitForState(machine.driver, 'Running', `Machine "${name}"`, {timeoutMs: deadline.remainingMs(), signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)})
+    } catch (error) {
+      throw error instanceof TimeoutError ? await withSshCause(machine, deps, error) : error
+    }
+  })
+  // Just started or rebooted: SSH may not be up yet.
+  const change = await followAddressChange(machine, {...deps, sshTimeoutMs: deadline.remainingMs(), hostMayBeBooting: true}, {autoRegenerate: options.autoRegenerate})
   const result = change === undefined ? {} : {addressChange: change}
   // Provisioning already checked the engine; an engine whose certificate does not cover its new address cannot be checked.
   if (change !== undefined && (change.regenerated || machine.definition.capabilities.provisions)) return result
   if (machine.definition.capabilities.provisions) await waitForProvisionedEngine(machine, deps, deadline)
   else await checkRegisteredEngine(machine, deps)
   return result
+}
+
+const CAUSE_PROBE_MS = 5_000
+
+/**
+ * The state of a host that exists already (generic) is only whether its SSH port answers, so a wait for it that timed
+ * out says no more than "still Stopped": one SSH attempt then says why (refused, no route, a timeout).
+ */
+async function withSshCause(machine: OpenMachine, deps: LifecycleDeps, timedOut: TimeoutError): Promise<TimeoutError> {
+  if (machine.definition.capabilities.existingHost !== true) return timedOut
+  const endpoint = await machine.driver.sshEndpoint(deps.signal)
+  if (endpoint === undefined) return timedOut
+  try {
+    const session = await openMachineSsh(deps.store.layout.machine(machine.config.name), endpoint, {timeoutMs: CAUSE_PROBE_MS, signal: deps.signal, mayBeBooting: false, settingFlags: machine.definition.sshSettingFlags})
+    await session.close()
+    return timedOut
+  } catch (error) {
+    if (deps.signal.aborted) throw error
+    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {...(error instanceof BerthError && error.hint !== undefined ? {hint: error.hint} : {}), cause: error})
+  }
 }
 
 /** berth configured this engine to start with the host: wait for it to answer, until the deadline. */
@@ -90,7 +118,7 @@ async function waitForProvisionedEngine(machine: OpenMachine, deps: LifecycleDep
   const {url} = endpointOf(config)
   const tls = await machineTls(deps.store.layout.machine(name))
   try {
-    const version = await deps.reporter.step(`Waiting for the engine of "${name}"`, () => waitForEngine(url, tls, {timeoutMs: deadline.remainingMs(), signal: deps.signal}))
+    const version = await deps.reporter.step(`Waiting for the engine of "${name}"`, () => waitForEngine(url, tls, {timeoutMs: deadline.remainingMs(), signal: deps.signal, onRetry: (error) => deps.reporter.status(`${errorMessage(error)} Trying again.`)}))
     deps.reporter.debug(`engine at ${url}: Docker ${version.version}`)
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error

@@ -3,7 +3,7 @@ import {hostname} from 'node:os'
 import {checkGivenCertificateFiles, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
-import {BerthError} from '../errors.js'
+import {BerthError, errorMessage} from '../errors.js'
 import {provisionHost} from '../provision/provision.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
@@ -25,6 +25,11 @@ export interface ProvisionDeps {
   signal: AbortSignal
   /** How long to wait for SSH (--ssh-timeout); default DEFAULT_SSH_TIMEOUT_MS. */
   sshTimeoutMs?: number
+  /**
+   * Whether the host may still be booting (just made or started by its driver, or rebooted): SSH refusals and
+   * timeouts are then waited on. Default false: a machine that exists should answer, and its first answer is final.
+   */
+  hostMayBeBooting?: boolean
 }
 
 const ENGINE_ANSWER_TIMEOUT_MS = 60_000
@@ -68,7 +73,10 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
     reporter.step(`Waiting for SSH on ${endpoint.user}@${endpoint.host}:${endpoint.port}`, () => openMachineSsh(machine, endpoint, {
       timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
       signal,
+      mayBeBooting: deps.hostMayBeBooting === true,
+      settingFlags: definition.sshSettingFlags,
       log: (line) => reporter.debug(`ssh ${name}: ${line}`),
+      status: (message) => reporter.status(message),
     })),
   ])
   if (issuing.status === 'rejected' || connecting.status === 'rejected') {
@@ -85,7 +93,7 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
       engine,
       tls: {caPem: await readFile(deps.certificates.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem},
       verifyEngine: async (stepSignal) => {
-        const version = await waitForEngine(url, tls, {timeoutMs: ENGINE_ANSWER_TIMEOUT_MS, signal: stepSignal})
+        const version = await waitForEngine(url, tls, {timeoutMs: ENGINE_ANSWER_TIMEOUT_MS, signal: stepSignal, onRetry: (error) => reporter.status(`${errorMessage(error)} Trying again.`)})
         reporter.debug(`engine at ${url}: Docker ${version.version}`)
       },
       owner: {machine: name, store: store.layout.root, computer: hostname()},

@@ -25,8 +25,9 @@ export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, 
     return startMachine(machine, deps, options)
   }
   const deadline = new Deadline(options.timeoutMs)
-  const connect = (timeoutMs: number): Promise<RemoteSession> => connectNow(machine, deps, timeoutMs)
-  const before = definition.capabilities.provisions ? await bootBefore(machine, deps, connect) : undefined
+  // Before the restart the host runs, and its first answer counts; after it, the host is booting.
+  const before = definition.capabilities.provisions ? await bootBefore(machine, deps, (timeoutMs) => connectNow(machine, deps, timeoutMs, false)) : undefined
+  const connect = (timeoutMs: number): Promise<RemoteSession> => connectNow(machine, deps, timeoutMs, true)
   await callDriver(machine, deps, `Restarting "${config.name}"`, (ctx) => machine.driver.restart(ctx))
   if (before !== undefined) {
     await deps.reporter.step(`Waiting for "${config.name}" to reboot`, () => waitForReboot(before, {connect, what: `Machine "${config.name}"`, timeoutMs: deadline.remainingMs(), signal: deps.signal}))
@@ -50,12 +51,14 @@ async function bootBefore(machine: OpenMachine, deps: LifecycleDeps, connect: (t
 }
 
 /** Asks the driver for the SSH endpoint each time: a host may come back at another address. */
-async function connectNow(machine: OpenMachine, deps: LifecycleDeps, timeoutMs: number): Promise<RemoteSession> {
+async function connectNow(machine: OpenMachine, deps: LifecycleDeps, timeoutMs: number, mayBeBooting: boolean): Promise<RemoteSession> {
   const endpoint = await machine.driver.sshEndpoint(deps.signal)
   if (endpoint === undefined) throw new BerthError(`The ${machine.definition.name} driver gives no SSH access to "${machine.config.name}".`)
   return openMachineSsh(deps.store.layout.machine(machine.config.name), endpoint, {
     timeoutMs,
     signal: deps.signal,
+    mayBeBooting,
+    settingFlags: machine.definition.sshSettingFlags,
     log: (line) => deps.reporter.debug(`ssh ${machine.config.name}: ${line}`),
   })
 }

@@ -55,7 +55,7 @@ export async function machineSshAccess(layout: StoreLayout, {config, driver, def
   const knownHosts = new KnownHosts(machine.knownHosts)
   if ((await knownHosts.pinned(endpoint.host, endpoint.port)).length === 0) {
     options.log?.(`no host key pinned for ${hostId(endpoint.host, endpoint.port)} yet: pinning it over berth's own connection`)
-    const session = await openMachineSsh(machine, endpoint, {timeoutMs: options.pinTimeoutMs ?? PIN_TIMEOUT_MS, signal: options.signal, ...(options.log ? {log: options.log} : {})})
+    const session = await openMachineSsh(machine, endpoint, {timeoutMs: options.pinTimeoutMs ?? PIN_TIMEOUT_MS, signal: options.signal, mayBeBooting: false, settingFlags: definition.sshSettingFlags, ...(options.log ? {log: options.log} : {})})
     await session.close()
   }
   return {machine: config.name, host: endpoint.host, port: endpoint.port, user: endpoint.user, keyPath: endpoint.keyPath, knownHostsPath: machine.knownHosts}

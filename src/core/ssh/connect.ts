@@ -1,7 +1,7 @@
 import ssh2 from 'ssh2'
 import {errorMessage} from '../errors.js'
 import {abortReason} from './abort.js'
-import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, type SshEndpoint} from './errors.js'
+import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, type SshEndpoint, type SshSettingFlags} from './errors.js'
 import {fingerprint, type KnownHosts} from './known-hosts.js'
 import {SshSession, type SessionOptions} from './session.js'
 
@@ -15,6 +15,8 @@ export interface ConnectOptions extends SshEndpoint, SessionOptions {
   /** Limit for TCP connect + handshake + authentication of this one attempt. */
   readyTimeoutMs?: number
   signal?: AbortSignal
+  /** The driver's flags for the address and port, named in the hint of a connection failure. */
+  settingFlags?: SshSettingFlags
 }
 
 /** A dead peer is noticed after about interval × (count + 1): one minute. */
@@ -23,8 +25,9 @@ const KEEPALIVE_COUNT_MAX = 3
 const DEFAULT_READY_TIMEOUT_MS = 20_000
 
 /**
- * One attempt to open an SSH session. Throws SshConnectionError for what waiting may cure (refused, timeout,
- * no banner) and the other errors (authentication, host key, unusable key, abort) for what it cannot.
+ * One attempt to open an SSH session. Throws SshConnectionError, with its kind of failure, for what waiting may
+ * cure on a host that boots (refused, unreachable, timeout, no banner), and the other errors (authentication, host
+ * key, unusable key, abort) for what it cannot.
  */
 export async function connectSsh(options: ConnectOptions): Promise<SshSession> {
   const {host, port, user, signal, knownHosts} = options
@@ -53,11 +56,11 @@ export async function connectSsh(options: ConnectOptions): Promise<SshSession> {
       done()
       if (refusal !== undefined) reject(refusal)
       else if (error.level === 'client-authentication') reject(new SshAuthenticationError(endpoint, keyName, {cause: error}))
-      else reject(new SshConnectionError(endpoint, errorMessage(error), {cause: error}))
+      else reject(SshConnectionError.from(endpoint, error, options.settingFlags))
     })
     client.once('close', () => {
       done()
-      reject(refusal ?? new SshConnectionError(endpoint, 'the server closed the connection before the session was ready'))
+      reject(refusal ?? new SshConnectionError(endpoint, 'closed', 'closed the connection before the session was ready.', {flags: options.settingFlags}))
     })
   })
 
@@ -69,7 +72,7 @@ export async function connectSsh(options: ConnectOptions): Promise<SshSession> {
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     hostVerifier: (keyBlob: Buffer, verify: (valid: boolean) => void) => {
       knownHosts.verify(host, port, keyBlob).then(() => verify(true), (error: unknown) => {
-        refusal = error instanceof HostKeyChangedError ? error : new SshConnectionError(endpoint, `cannot check the host key against ${knownHosts.path}: ${errorMessage(error)}`, {cause: error})
+        refusal = error instanceof HostKeyChangedError ? error : new SshConnectionError(endpoint, 'other', `failed: cannot check the host key against ${knownHosts.path}: ${errorMessage(error)}`, {cause: error})
         verify(false)
       })
     },

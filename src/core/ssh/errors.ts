@@ -57,15 +57,58 @@ export class SshKeyError extends BerthError {
   }
 }
 
+/** Why no SSH session could be set up, as far as waiting is concerned (see connectWithRetry); 'other' for the rest, such as a session lost later. */
+export type SshFailure = 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'other'
+
+/** The driver's flags that set a machine's SSH address and port, so that a hint names the one to change. */
+export interface SshSettingFlags {
+  address?: string
+  port?: string
+}
+
+const NETWORK_CODES: Readonly<Record<string, [SshFailure, string]>> = {
+  ECONNREFUSED: ['refused', 'refused the connection'],
+  EHOSTUNREACH: ['unreachable', 'cannot be reached: no route to host'],
+  ENETUNREACH: ['unreachable', 'cannot be reached: the network is unreachable'],
+  EHOSTDOWN: ['unreachable', 'cannot be reached: the host is down'],
+  EADDRNOTAVAIL: ['unreachable', 'cannot be reached: the address is not available'],
+  ENOTFOUND: ['unresolved', 'cannot be reached: its host name is not found'],
+  EAI_AGAIN: ['unresolved', 'cannot be reached: its host name could not be looked up'],
+  ETIMEDOUT: ['timeout', 'did not answer: the connection timed out'],
+  ECONNRESET: ['closed', 'reset the connection before the session was ready'],
+  EPIPE: ['closed', 'closed the connection before the session was ready'],
+}
+
 /**
  * No SSH session could be set up or kept: refused, unreachable, no banner, handshake timeout, connection lost.
- * These are the failures that waiting may cure, so connectWithRetry retries them.
+ * `failure` says which, so that a wait retries only what can pass while a host boots.
  */
 export class SshConnectionError extends BerthError {
   override readonly name = 'SshConnectionError'
 
-  constructor(readonly endpoint: SshEndpoint, reason: string, options: {cause?: unknown} = {}) {
-    super(`SSH to ${describeEndpoint(endpoint)} failed: ${reason}`, {cause: options.cause})
+  constructor(readonly endpoint: SshEndpoint, readonly failure: SshFailure, what: string, options: {cause?: unknown; flags?: SshSettingFlags | undefined} = {}) {
+    super(`SSH on ${describeEndpoint(endpoint)} ${what}`, {cause: options.cause, ...hintFor(failure, options.flags ?? {})})
+  }
+
+  /** The error for what the SSH client reported: a socket error (by its code), the handshake timeout, or anything else. */
+  static from(endpoint: SshEndpoint, error: Error & {code?: unknown; level?: unknown}, flags?: SshSettingFlags): SshConnectionError {
+    const code = typeof error.code === 'string' ? error.code : ''
+    const known = NETWORK_CODES[code]
+    if (known !== undefined) return new SshConnectionError(endpoint, known[0], `${known[1]} (${code}).`, {cause: error, flags})
+    if (error.level === 'client-timeout') return new SshConnectionError(endpoint, 'timeout', `did not complete the SSH handshake in time (${error.message}).`, {cause: error, flags})
+    return new SshConnectionError(endpoint, 'other', `failed: ${error.message}`, {cause: error, flags})
+  }
+}
+
+function hintFor(failure: SshFailure, flags: SshSettingFlags): {hint?: string} {
+  const setBy = (flag: string | undefined, what: string): string => (flag === undefined ? '' : ` ${flag} sets ${what}.`)
+  switch (failure) {
+    case 'refused': return {hint: `Is sshd listening on that port?${setBy(flags.port, 'it')}`}
+    case 'unreachable': return {hint: `Check the address, and that the host is up on a network this computer reaches.${setBy(flags.address, 'the address')}`}
+    case 'unresolved': return {hint: `Check the host name and this computer's DNS.${setBy(flags.address, 'the name')}`}
+    case 'timeout': return {hint: 'Something between may drop the packets (a firewall), or the host is overloaded.'}
+    case 'closed': return {hint: 'sshd on the host ended the connection: it may be starting or limiting connections (MaxStartups); its log says why.'}
+    case 'other': return {}
   }
 }
 

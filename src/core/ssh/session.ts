@@ -87,7 +87,7 @@ export class SshSession implements RemoteSession {
     const uid = id.stdout.toString('utf8').trim()
     if (id.code !== 0 || !/^\d+$/.test(uid)) {
       const output = id.stderr.toString('utf8').trim() || uid
-      throw new SshConnectionError(endpoint, `"id -u" failed (exit ${id.code}): ${output}`)
+      throw new SshConnectionError(endpoint, 'other', `failed: "id -u" failed (exit ${id.code}): ${output}`)
     }
     return new SshSession(client, endpoint, uid === '0', options)
   }
@@ -171,7 +171,7 @@ export class SshSession implements RemoteSession {
       // A timeout or an abort is the caller's own limit; anything else means the connection failed us.
       if (error instanceof TimeoutError || options.signal?.aborted === true) throw error
       const reason = this.closed ? `the connection was lost (${errorMessage(this.lastError ?? error)})` : `could not run "${command}": ${errorMessage(error)}`
-      throw new SshConnectionError(this.endpoint, reason, {cause: error})
+      throw new SshConnectionError(this.endpoint, 'other', `failed: ${reason}`, {cause: error})
     }
     this.log(`  exit ${result.code} (${(performance.now() - started).toFixed(0)} ms)`)
     if (viaSudo) {
@@ -221,7 +221,7 @@ export class SshSession implements RemoteSession {
   /** One SFTP channel per session, opened on first use. */
   private sftp(): Promise<SFTPWrapper> {
     this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      this.client.sftp((error, sftp) => (error ? reject(new SshConnectionError(this.endpoint, `SFTP is not available: ${error.message}`, {cause: error})) : resolve(sftp)))
+      this.client.sftp((error, sftp) => (error ? reject(new SshConnectionError(this.endpoint, 'other', `failed: SFTP is not available: ${error.message}`, {cause: error})) : resolve(sftp)))
     }).then((sftp) => {
       sftp.on('close', () => {
         this.sftpChannel = undefined

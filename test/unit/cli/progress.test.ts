@@ -70,3 +70,23 @@ describe('progress lines', () => {
     }
   })
 })
+
+describe('the status of a waiting step', () => {
+  it('is redrawn in place on a terminal and cleared by the next line', async () => {
+    const tty = terminal(true)
+    const reporter = terminalReporter(tty, false)
+    await reporter.step('Waiting for SSH', async () => {
+      reporter.status('SSH on root@10.0.0.2 refused the connection (ECONNREFUSED). Trying again (attempt 2).')
+      reporter.status('SSH on root@10.0.0.2 refused the connection (ECONNREFUSED). Trying again (attempt 3).')
+    })
+    // eslint-disable-next-line no-control-regex -- the escapes that redraw the line are what is checked
+    expect(tty.written).toMatch(/^… Waiting for SSH\n\r\u001b\[K {2}SSH on root@10\.0\.0\.2 refused .*\(attempt 2\)\.\r\u001b\[K {2}SSH on .*\(attempt 3\)\.\r\u001b\[K✔ Waiting for SSH \(\d+\.\ds\)\n$/)
+  })
+
+  it('is a line in a log, written again only when it changes', () => {
+    const log = terminal(false)
+    const reporter = terminalReporter(log, false)
+    for (const message of ['refused.', 'refused.', 'no route.', 'no route.']) reporter.status(message)
+    expect(log.written).toBe('  refused.\n  no route.\n')
+  })
+})
