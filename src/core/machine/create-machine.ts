@@ -1,5 +1,4 @@
 import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
-import {DockerContextConflictError} from '../client/docker-context.js'
 import {keepTypedSecrets} from '../drivers/credentials.js'
 import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
 import {EngineError} from '../engine/engine-error.js'
@@ -9,6 +8,7 @@ import {silentReporter} from '../reporter.js'
 import {CONFIG_VERSION, type EngineOptions, type MachineConfig} from '../store/schema.js'
 import {checkRegisteredEngine, machineTls} from './engine-access.js'
 import {writeMachineContext} from './machine-context.js'
+import {changingMachine} from './machine-lock.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from './machine-ssh.js'
 import {driverSetup} from './open-machine.js'
 import {operationContext} from './operation-context.js'
@@ -36,13 +36,18 @@ export type CreateDeps = ProvisionDeps
  * the client side is set up. A failure removes whatever was made, unless keepOnFailure.
  */
 export async function createMachine(request: CreateRequest, deps: CreateDeps): Promise<MachineConfig> {
-  const {store, reporter} = deps
   validateMachineName(request.name)
+  // Held from the first check to the docker context: an rm of the same name waits for all of it, or goes first.
+  return changingMachine(deps, request.name, () => createUnderLock(request, deps), {creating: true})
+}
+
+async function createUnderLock(request: CreateRequest, deps: CreateDeps): Promise<MachineConfig> {
+  const {store, reporter} = deps
   if (await store.exists(request.name)) throw new MachineExistsError(request.name)
   // A user's own docker context of this name, or a docker configuration berth cannot write to, would block the last
   // step: refuse before anything is made.
   await deps.contexts.checkUsable()
-  if (await deps.contexts.owner(request.name, store.layout.root) === 'other') throw new DockerContextConflictError(request.name)
+  await deps.contexts.checkWritable(request.name, store.layout.root)
   await checkGivenCertificateFiles(store.layout, deps.certificates)
   const definition = await deps.registry.get(request.driver)
   const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env, definition))

@@ -4,6 +4,7 @@ import {BerthError, errorMessage} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
 import {cleanHostForRemoval} from './clean-host.js'
+import {changingMachine} from './machine-lock.js'
 import {openMachine} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 
@@ -22,6 +23,11 @@ export interface RemoveDeps {
  * the engine configuration berth wrote on the host goes first (see clean-host.ts).
  */
 export async function removeMachine(name: string, force: boolean, deps: RemoveDeps, options: {cleanHost?: boolean} = {}): Promise<void> {
+  // The machine, its host and its docker context go under the machine's lock: nothing changes them meanwhile.
+  await changingMachine(deps, name, () => removeUnderLock(name, force, deps, options))
+}
+
+async function removeUnderLock(name: string, force: boolean, deps: RemoveDeps, options: {cleanHost?: boolean}): Promise<void> {
   const {store} = deps
   // The machine's docker context goes too: a docker configuration berth cannot write to is refused before anything goes.
   await deps.contexts.checkUsable()
@@ -55,7 +61,10 @@ async function removeBerthContext(name: string, deps: RemoveDeps): Promise<void>
   try {
     const owner = await deps.contexts.owner(name, deps.store.layout.root)
     if (owner === 'berth') await deps.contexts.remove(name, {storePath: deps.store.layout.root})
-    else if (owner === 'other') deps.reporter.info(`The docker context "${name}" was not made by berth and is left as it is.`)
+    else if (owner === 'other') {
+      const store = await deps.contexts.otherStore(name, deps.store.layout.root)
+      deps.reporter.info(`The docker context "${name}" ${store === undefined ? 'was not made by berth' : `belongs to another berth store (${store})`} and is left as it is.`)
+    }
   } catch (error) {
     deps.reporter.warn(`The docker context "${name}" could not be removed: ${errorMessage(error)}`)
   }
