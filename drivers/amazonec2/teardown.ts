@@ -19,15 +19,20 @@ const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped
  */
 export async function removeRecorded(api: Ec2Api, resources: readonly ResourceRecord[], ctx: OperationContext): Promise<void> {
   const instances = resources.filter((resource) => resource.kind === INSTANCE)
-  await Promise.all(instances.map((resource) => terminate(api, resource, ctx)))
+  await Promise.all(instances.map(async (resource) => {
+    await terminate(api, resource, ctx)
+    ctx.removed(resource)
+  }))
   for (const resource of resources.filter((candidate) => candidate.kind === KEY_PAIR)) {
     ctx.progress(`Deleting the key pair ${resource.id}`)
     await api.deleteKeyPair(resource.id).catch((error: unknown) => {
       if (!hasCode(error, 'InvalidKeyPair.NotFound')) throw error
     })
+    ctx.removed(resource)
   }
   for (const resource of resources.filter((candidate) => candidate.kind === SECURITY_GROUP)) {
     await deleteGroup(api, resource, instances.map((instance) => instance.id), ctx)
+    ctx.removed(resource)
   }
 }
 

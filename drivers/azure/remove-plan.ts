@@ -5,12 +5,16 @@ import {isBerths, parseResourceId, REMOVAL_ORDER, ResourceIds} from './resources
 import type {AzureArm} from './sdk.js'
 import type {AzureSettings} from './settings.js'
 
-const LABELS: Readonly<Record<string, string>> = {
+export const LABELS: Readonly<Record<string, string>> = {
   'azure-virtual-machine': 'virtual machine',
   'azure-os-disk': 'OS disk',
   'azure-network-interface': 'network interface',
   'azure-public-ip': 'public IP address',
   'azure-network-security-group': 'network security group',
+  'azure-subnet': 'subnet',
+  'azure-virtual-network': 'virtual network',
+  'azure-availability-set': 'availability set',
+  'azure-resource-group': 'resource group',
 }
 
 /**
@@ -45,6 +49,7 @@ export async function removeResources(arm: AzureArm, settings: AzureSettings, re
         else if (kind === 'azure-public-ip') await arm.deletePublicIp(group, name!, signal)
         else await arm.deleteNsg(group, name!, signal)
       })
+      ctx.removed({kind, id})
     }
   }
 

@@ -91,7 +91,7 @@ async function createUnderLock(request: CreateRequest, deps: CreateDeps): Promis
     return config
   } catch (error) {
     if (request.keepOnFailure) {
-      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Remove it with "berth rm -f ${request.name}".`)
+      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Remove it with "berth rm ${request.name}".`)
       throw error
     }
     if (!(await rollBack(request.name, definition, driver, deps))) throw error
@@ -136,7 +136,7 @@ async function rollBack(name: string, definition: DriverDefinition, driver: Driv
     const config = await deps.store.load(name)
     await driver.remove(operationContext(cleanup, name, driver), config.resources)
   } catch (error) {
-    deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. Retry with "berth rm -f ${name}".`)
+    deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. The machine is kept with its record of them; retry with "berth rm ${name}" once the cause is fixed.`)
     return false
   }
   await deps.store.remove(name)

@@ -21,7 +21,7 @@ export function machineTlsSync(machine: MachineLayout): EngineTls {
 
 export function endpointOf(config: MachineConfig): EngineEndpoint {
   if (config.endpoint === undefined) {
-    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish.`, {hint: `Remove it with "berth rm -f ${config.name}" and create it again.`})
+    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish ("berth provision ${config.name}" finishes it).`, {hint: `Run "berth provision ${config.name}" to finish it.`})
   }
   return config.endpoint
 }

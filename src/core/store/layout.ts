@@ -66,6 +66,16 @@ export class StoreLayout {
     return join(this.virtualboxDir, 'networks.json')
   }
 
+  /** Cloud resources of forgotten machines that berth could not remove (see orphans.ts). */
+  get orphans(): string {
+    return join(this.root, 'orphans.json')
+  }
+
+  /** Held while orphans.json is read and rewritten. */
+  get orphansLock(): string {
+    return join(this.root, 'locks', 'orphans.lock')
+  }
+
   get machinesDir(): string {
     return join(this.root, 'machines')
   }
