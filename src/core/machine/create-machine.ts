@@ -91,7 +91,7 @@ async function createUnderLock(request: CreateRequest, deps: CreateDeps): Promis
     return config
   } catch (error) {
     if (request.keepOnFailure) {
-      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Remove it with "berth rm ${request.name}".`)
+      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Finish it with "berth provision ${request.name}" once the cause is fixed, or remove it with "berth rm ${request.name}".`)
       throw error
     }
     if (!(await rollBack(request.name, definition, driver, deps))) throw error

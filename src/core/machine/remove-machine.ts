@@ -70,7 +70,7 @@ function sameResource(a: ResourceRecord, b: ResourceRecord): boolean {
  */
 function withRetryHint(name: string, error: unknown, resourcesLeft: number): BerthError {
   const retry = resourcesLeft > 0
-    ? `Its ${resourcesLeft === 1 ? 'resource is' : `${resourcesLeft} resources are`} kept on record; run "berth rm ${name}" again once the cause is fixed.`
+    ? `The machine is kept with the ${resourcesLeft === 1 ? 'resource' : `${resourcesLeft} resources`} left; run "berth rm ${name}" again once the cause is fixed.`
     : `To remove its local state anyway, run "berth rm -f ${name}".`
   if (error instanceof BerthError) {
     if (error.hint?.includes('berth rm ') === true) return error
