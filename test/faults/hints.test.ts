@@ -9,6 +9,9 @@ import {BerthSandbox, repoRoot, type RunResult} from '../harness/berth.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 import {startEngineSource} from '../simulators/digitalocean/engine-source.js'
 import {forbidden, startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
+import {startEngineInstallServer} from '../harness/engine-install.js'
+import type {InstallServer} from '../harness/install-server.js'
+import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 
 // Hints never send a user to a command that loses something: rm -f of a machine whose droplet cannot be deleted
 // names the droplet and how to delete it and keeps it on record; an unreadable machine gets the chmod that fixes it;
@@ -46,8 +49,6 @@ describe('hints that never lose anything', () => {
   }, 300_000)
 
   afterAll(async () => {
-    const unsafe = hints.filter((hint) => hint.hasResources && /rm -f/.test(hint.output))
-    console.log(`hint cases: ${hints.length}; with a safe hint: ${hints.length - unsafe.length}`)
     await sim?.stop()
     await engine?.close()
     await pool?.dispose()
@@ -172,9 +173,63 @@ describe('hints that never lose anything', () => {
     expect(works.code, works.stderr).toBe(0)
   }, 900_000)
 
-  it('no hint in any of these outputs says "rm -f" for a machine that still has resources', () => {
+})
+
+describe('rm -f of an EC2 machine whose instance cannot be terminated', () => {
+  let sandbox: BerthSandbox
+  let pool: TestHostPool
+  let sim: Ec2Simulator
+  let install: {url: string; server: InstallServer}
+
+  beforeAll(async () => {
+    sandbox = await BerthSandbox.create()
+    pool = new TestHostPool()
+    const anchor = await pool.up('hint-ec2-anchor', {init: 'sysv'})
+    install = await startEngineInstallServer(anchor.gateway)
+    sim = await startEc2Simulator({hosts: pool})
+  }, 300_000)
+
+  afterAll(async () => {
+    await sim?.stop()
+    await install?.server.close()
+    await pool?.dispose()
+    await sandbox?.dispose()
+  })
+
+  const env = {AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey}
+  const berth = (args: readonly string[]): Promise<RunResult> => sandbox.run(args, {env, timeoutMs: 300_000})
+
+  it('lists the instance, key pair and security group with their aws commands, and forgets them once they are gone', async () => {
+    const kept = keep('ec2 create --keep-on-failure', await berth(['create', '-d', 'amazonec2', '--amazonec2-endpoint', sim.endpoint, '--engine-install-url', install.url.replace('/install.sh', '/missing.sh'), '--keep-on-failure', 'e1']), true)
+    expect(kept.code).toBe(1)
+    const made = sim.region('us-east-1').made()
+    expect([made.instances.length, made.keyPairs.length, made.groups.length]).toEqual([1, 1, 1])
+
+    sim.inject('TerminateInstances', {code: 'UnauthorizedOperation', times: 1000})
+    const forced = keep('ec2 rm -f, terminate refused', await berth(['rm', '-f', 'e1']), true)
+    expect(forced.code).toBe(1)
+    expect(forced.stderr).toMatch(/Left in place: EC2 instance (i-[0-9a-f]+) \(region us-east-1\) of "e1": aws ec2 terminate-instances --region us-east-1 --instance-ids \1\n/)
+    expect(forced.stderr).toMatch(/Left in place: EC2 key pair (\S+) \(region us-east-1\) of "e1": aws ec2 delete-key-pair --region us-east-1 --key-name \1\n/)
+    expect(forced.stderr).toMatch(/Left in place: EC2 security group (sg-[0-9a-f]+) \(region us-east-1\) of "e1": aws ec2 delete-security-group --region us-east-1 --group-id \1\n/)
+    expect(errorLines(forced)).toEqual([expect.stringMatching(/^Error: "e1" was forgotten, but its driver could not remove 3 resources: they may still exist and cost money\. /)])
+    const orphans = JSON.parse((await berth(['ls', '--orphans', '--json'])).stdout) as {kind: string; id: string; region: string}[]
+    expect(orphans.map((orphan) => `${orphan.kind} ${orphan.region}`).sort()).toEqual(['EC2 instance us-east-1', 'EC2 key pair us-east-1', 'EC2 security group us-east-1'])
+
+    sim.clearFaults()
+    const forgotten = keep('ec2 rm --forget-orphans', await berth(['rm', '--forget-orphans', ...orphans.map((orphan) => orphan.id)]), false)
+    expect(forgotten.code, forgotten.stderr).toBe(0)
+    expect(forgotten.stdout.trim().split('\n')).toHaveLength(3)
+    await sim.settle()
+    expect(sim.leftovers()).toEqual([])
+    expect(JSON.parse((await berth(['ls', '--orphans', '--json'])).stdout)).toEqual([])
+  }, 900_000)
+})
+
+describe('every hint of these cases', () => {
+  it('says "rm -f" for no machine that still has resources', () => {
     expect(hints.length).toBeGreaterThanOrEqual(15)
     const unsafe = hints.filter((hint) => hint.hasResources && /rm -f/.test(hint.output)).map((hint) => hint.what)
+    console.log(`hint cases: ${hints.length}; with a safe hint: ${hints.length - unsafe.length}`)
     expect(unsafe).toEqual([])
   })
 })

@@ -68,16 +68,20 @@ export interface DriverSetup {
   secret(flagName: string): string | undefined
 }
 
+/** What became of a recorded resource during remove(); 'gone' when not said. */
+export type RemovalOutcome = 'gone' | 'shared'
+
 /** Passed to long operations. */
 export interface OperationContext {
   signal: AbortSignal
   /** Persist a resource the moment it exists, so rm and a failed create can remove exactly what was made. */
   record(resource: ResourceRecord): Promise<void>
   /**
-   * Say, during remove(), that a recorded resource is gone (deleted now, or found gone), so that a removal that fails
-   * later names only what is left. A driver that never says so has every recorded resource counted as left.
+   * Say, during remove(), that a recorded resource is no longer this machine's to remove: 'gone' (deleted now, or found
+   * gone) or 'shared' (kept because other machines use it). A removal that fails later then names only what is left.
+   * A driver that never says so has every recorded resource counted as left.
    */
-  removed(resource: ResourceRecord): void
+  removed(resource: ResourceRecord, outcome?: RemovalOutcome): void
   /** A progress line for the user (shown on stderr). */
   progress(message: string): void
   /** Work advancing by bytes (a download): a progress bar on a terminal, a line per tenth in a log. */
