@@ -89,7 +89,8 @@ export async function checkRegisteredEngine(machine: MachineLayout, url: string,
   if (presented !== undefined) {
     const pem = presented
     const [{withLock}, {writeFileAtomic}] = await Promise.all([import('../store/lock.js'), import('../store/files.js')])
-    await withLock(machine.lock, () => writeFileAtomic(machine.engineCert, pem), options.signal === undefined ? {} : {signal: options.signal})
+    // env takes no machine lock: a machine rm removed meanwhile must not come back as a directory with this file alone.
+    await withLock(machine.lock, () => writeFileAtomic(machine.engineCert, pem, undefined, {createDir: false}), {createDir: false, ...(options.signal === undefined ? {} : {signal: options.signal})})
   }
   return version
 }

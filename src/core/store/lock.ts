@@ -10,6 +10,8 @@ export interface LockOptions {
   signal?: AbortSignal
   /** What the holder is doing ("changing \"m1\""), written into the lock so that those who wait can say it. */
   purpose?: string
+  /** Make the lock's directory when missing (default); false for a lock inside a directory that rm may remove. */
+  createDir?: boolean
   /** Called when a live process holds the lock and this one starts to wait for it (again for each new holder). */
   onWait?: (holder: LockHolder) => void
 }
@@ -49,7 +51,7 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
   // Loaded here, not at the top: the read-only commands (env, ls) then start without node:crypto.
   const {randomBytes} = await import('node:crypto')
   const me: Owner = {pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), ...(options.purpose === undefined ? {} : {purpose: options.purpose})}
-  await ensureDir(dirname(lockPath))
+  if (options.createDir !== false) await ensureDir(dirname(lockPath))
   let delay = 5
   let announced: string | undefined
   for (;;) {
