@@ -138,10 +138,12 @@ function readCounts(installed) {
 /** What the LOG rules wrote: one line per new connection, with its destination. Best effort (dmesg may be closed). */
 function loggedConnections() {
   try {
-    const log = execFileSync('dmesg', {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+    // The wall-clock time lets a leak be matched to the test that ran then (the JSON report has each file's start).
+    const log = execFileSync('dmesg', ['--time-format=iso'], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
     return log.split('\n').filter((line) => line.includes(logPrefix.trim())).map((line) => {
       const field = (name) => new RegExp(`\\b${name}=(\\S*)`).exec(line)?.[1] ?? '?'
-      return `${field('PROTO')} ${field('SRC')} -> ${field('DST')} port ${field('DPT')} (out ${field('OUT')})`
+      const time = /^\S+T(\d\d:\d\d:\d\d)/.exec(line)?.[1] ?? '?'
+      return `${time} ${field('PROTO')} ${field('SRC')} -> ${field('DST')} port ${field('DPT')} (out ${field('OUT')})`
     })
   } catch {
     return []

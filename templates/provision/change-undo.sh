@@ -26,6 +26,9 @@ case "$init" in
     if [ "$was_running" = yes ]; then rc-service docker restart; else rc-service docker stop; fi ;;
   *)
     service docker stop >/dev/null 2>&1
+    # The init script stops waiting after ten seconds; a start before dockerd is gone would start nothing.
+    tries=0
+    while pidof dockerd >/dev/null 2>&1 && [ "$tries" -lt 240 ]; do sleep 0.25; tries=$((tries + 1)); done
     pidof dockerd >/dev/null 2>&1 || rm -f /var/run/docker.sock
     if [ "$was_running" = yes ]; then service docker start; fi ;;
 esac >/dev/null 2>&1

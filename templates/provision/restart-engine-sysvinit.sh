@@ -1,7 +1,18 @@
 # Debian's init script fails on `restart` when the engine never ran (it reads a missing pidfile): stop, then start.
 service docker stop >/dev/null 2>&1 || true
+# The init script stops waiting after ten seconds while dockerd may still be shutting down (its containers, a slow
+# host): a start then finds it running and starts nothing, and the engine is gone a moment later.
+tries=0
+while pidof dockerd >/dev/null 2>&1 && [ "$tries" -lt 240 ]; do
+  sleep 0.25
+  tries=$((tries + 1))
+done
+if pidof dockerd >/dev/null 2>&1; then
+  echo "dockerd did not stop within a minute of being asked to" >&2
+  exit 1
+fi
 # A socket left by a dockerd that was killed would pass for the new one's below (dockerd replaces it when it starts).
-pidof dockerd >/dev/null 2>&1 || rm -f /var/run/docker.sock
+rm -f /var/run/docker.sock
 service docker start
 # The init script returns once dockerd is launched in the background: a dockerd that exits at once (a bad option)
 # is reported now, with its log, instead of after a minute of waiting for its TLS port. A slow one is left to that

@@ -391,7 +391,7 @@ describe('a driver plugin installed from a packed tarball', () => {
 
   it('installs with `plugins install file:` (offline) and create uses it', async () => {
     // npm pack of a package without dependencies or scripts needs no network; its cache goes to the sandbox HOME.
-    const packed = await runProcess('npm', ['pack', '--silent', '--pack-destination', packDir, join(fixtures, 'berth-driver-fixture')], {...sandbox.env, npm_config_update_notifier: 'false'})
+    const packed = await runProcess('npm', ['pack', '--silent', '--pack-destination', packDir, join(fixtures, 'berth-driver-fixture')], sandbox.env)
     expect(packed.code).toBe(0)
     const tarball = join(packDir, packed.stdout.trim())
     expect(tarball).toMatch(/berth-driver-fixture-1\.0\.0\.tgz$/)

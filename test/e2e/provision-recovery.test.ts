@@ -72,7 +72,7 @@ describe('provisioning that has to install, or to recover', () => {
     expect(provisioned.code).toBe(0)
     // Nothing to upload again; the engine restarts because it predates berth's files.
     expect(provisioned.stderr).not.toContain('upload ')
-    expect(provisioned.stderr).toMatch(/^\[debug\] host: Debian, init sysvinit, dockerd \/usr\/sbin\/dockerd, running true, changed since it started: .*\/etc\/default\/docker/m)
+    expect(provisioned.stderr).toMatch(/^\[debug\] host: Debian GNU\/Linux 12 \(bookworm\) \(Debian\), init sysvinit, dockerd \/usr\/sbin\/dockerd, running true, changed since it started: .*\/etc\/default\/docker/m)
     expect(provisioned.stderr).toContain('Starting the Docker engine: done')
     expect((await host.exec('pidof dockerd')).stdout.trim()).not.toBe(enginePid)
     await proveDockerWorks(sandbox, 'r-cut', image.path)

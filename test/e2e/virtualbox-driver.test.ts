@@ -21,8 +21,11 @@ import {makeVBoxSimulator, startVBoxBacking, type VBoxBacking, type VBoxSimulato
 
 /** A create or a start boots a host and installs or restarts an engine: generous, for a machine shared with other runs. */
 const STEP_MS = 400_000
-/** A route the test adds to the host, over the default first choice, on an interface of its own (a veth pair). */
-const ROUTE_DEVICE = 'berthvbxroute'
+/**
+ * A route the test adds to the host, over the default first choice, on an interface of its own (a veth pair), named
+ * after this process so that runs on one machine never meet.
+ */
+const ROUTE_DEVICE = `bvbx${process.pid}`
 const READ_ONLY = new Set(['--version', 'list', 'showvminfo'])
 
 const errorLines = (result: RunResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('Error'))

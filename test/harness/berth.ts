@@ -60,7 +60,10 @@ export class BerthSandbox {
   }
 }
 
-/** An environment that keeps berth, the docker CLI and oclif inside dir: only PATH comes from this process. */
+/**
+ * An environment that keeps berth, the docker CLI and oclif inside dir: only PATH comes from this process. npm (which
+ * `berth plugins` runs) works offline: tests never reach the registry.
+ */
 export function sandboxEnv(dir: string, user: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -72,6 +75,10 @@ export function sandboxEnv(dir: string, user: string): NodeJS.ProcessEnv {
     XDG_DATA_HOME: join(dir, 'xdg', 'data'),
     XDG_CONFIG_HOME: join(dir, 'xdg', 'config'),
     XDG_CACHE_HOME: join(dir, 'xdg', 'cache'),
+    npm_config_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
   }
 }
 
