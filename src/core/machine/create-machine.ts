@@ -1,6 +1,6 @@
 import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
 import {keepTypedSecrets} from '../drivers/credentials.js'
-import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
+import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../drivers/driver.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'
@@ -36,13 +36,8 @@ export type CreateDeps = ProvisionDeps
  * the client side is set up. A failure removes whatever was made, unless keepOnFailure.
  */
 export async function createMachine(request: CreateRequest, deps: CreateDeps): Promise<MachineConfig> {
-  validateMachineName(request.name)
-  // Held from the first check to the docker context: an rm of the same name waits for all of it, or goes first.
-  return changingMachine(deps, request.name, () => createUnderLock(request, deps), {creating: true})
-}
-
-async function createUnderLock(request: CreateRequest, deps: CreateDeps): Promise<MachineConfig> {
   const {store, reporter} = deps
+  validateMachineName(request.name)
   if (await store.exists(request.name)) throw new MachineExistsError(request.name)
   // A user's own docker context of this name, or a docker configuration berth cannot write to, would block the last
   // step: refuse before anything is made.
@@ -66,6 +61,14 @@ async function createUnderLock(request: CreateRequest, deps: CreateDeps): Promis
     onCreate: (what, path) => reporter.info(`Creating ${what}: ${path}`),
   })
 
+  // The checks above write nothing of the machine's. From the reservation of its name to its docker context the
+  // machine's lock is held: an rm of the same name waits for all of it, or goes first and finds no machine.
+  return changingMachine(deps, request.name, () => makeMachine(request, deps, definition, driver, operation), {creating: true})
+}
+
+/** Reserve the name, have the driver make the host, provision it or register its engine, and write the context. */
+async function makeMachine(request: CreateRequest, deps: CreateDeps, definition: DriverDefinition, driver: Driver, operation: OperationContext): Promise<MachineConfig> {
+  const {store, reporter} = deps
   await store.create({
     version: CONFIG_VERSION,
     name: request.name,

@@ -1,7 +1,10 @@
-import {acquireLock, describeHolder} from '../store/lock.js'
-import type {Reporter} from '../reporter.js'
-import type {MachineStore} from '../store/machine-store.js'
 import {BerthError, MachineNotFoundError} from '../errors.js'
+import {validateMachineName} from '../machine-name.js'
+import {errorCode} from '../path-problem.js'
+import type {Reporter} from '../reporter.js'
+import {acquireLock, describeHolder} from '../store/lock.js'
+import type {MachineStore} from '../store/machine-store.js'
+import {storeProblem} from '../store/store-problem.js'
 
 export interface MachineLockDeps {
   store: MachineStore
@@ -20,12 +23,19 @@ export const DEFAULT_MACHINE_LOCK_WAIT_MS = 600_000
  * lock of a machine that does not exist yet; for the others a missing machine is refused before a lock is written.
  */
 export async function changingMachine<T>(deps: MachineLockDeps, name: string, work: () => Promise<T>, options: {creating?: boolean} = {}): Promise<T> {
+  validateMachineName(name)
   if (options.creating !== true && !(await deps.store.exists(name))) throw new MachineNotFoundError(name)
-  const release = await acquireLock(deps.store.layout.machineLock(name), {
+  const {layout} = deps.store
+  const lockPath = layout.machineLock(name)
+  const release = await acquireLock(lockPath, {
     timeoutMs: machineLockWaitMs(deps.env),
     signal: deps.signal,
     purpose: `changing "${name}"`,
     onWait: (holder) => deps.reporter.info(`Waiting for ${describeHolder(holder)}…`),
+  }).catch(async (error: unknown) => {
+    // A store that cannot hold the lock (a file in its path, no access) is named as such, with its fix.
+    if (errorCode(error) === '') throw error
+    throw await storeProblem(layout, lockPath, error)
   })
   try {
     return await work()
