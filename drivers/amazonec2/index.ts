@@ -3,7 +3,9 @@ import {packagesHealth} from '../../src/core/drivers/packages.js'
 import {credentialSource, storedSecrets, typedSecrets} from './credentials.js'
 import {Ec2Driver, type Ec2State} from './driver.js'
 import {FLAGS} from './flags.js'
+import {INSTANCE, KEY_PAIR} from './instance.js'
 import {queryStates} from './query-states.js'
+import {SECURITY_GROUP} from './security-groups.js'
 import {settingsFromFlags, settingsFromState} from './settings.js'
 
 /** Amazon EC2 instances, with Docker Machine's amazonec2 flags. The AWS SDK is loaded on the first EC2 call. */
@@ -31,6 +33,16 @@ const amazonec2: DriverDefinition = {
     return new Ec2Driver({...(state as Partial<Ec2State>), settings}, setup, () => credentialSource(storedSecrets(setup), settings.profile))
   },
   queryStates,
+  describeResource(resource, state) {
+    const settings = state.settings as {region?: unknown} | undefined
+    const region = typeof settings?.region === 'string' ? settings.region : undefined
+    const flag = region === undefined ? '' : ` --region ${region}`
+    const where = region === undefined ? {} : {region}
+    if (resource.kind === INSTANCE) return {kind: 'EC2 instance', id: resource.id, ...where, removeCommand: `aws ec2 terminate-instances${flag} --instance-ids ${resource.id}`}
+    if (resource.kind === KEY_PAIR) return {kind: 'EC2 key pair', id: resource.id, ...where, removeCommand: `aws ec2 delete-key-pair${flag} --key-name ${resource.id}`}
+    if (resource.kind === SECURITY_GROUP) return {kind: 'EC2 security group', id: resource.id, ...where, removeCommand: `aws ec2 delete-security-group${flag} --group-id ${resource.id}`}
+    return {kind: resource.kind, id: resource.id, ...where, removeCommand: 'see the EC2 console'}
+  },
 }
 
 export default amazonec2

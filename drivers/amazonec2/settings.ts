@@ -146,7 +146,7 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
 export function settingsFromState(state: Record<string, unknown>): Ec2Settings {
   const settings = state.settings
   if (typeof settings !== 'object' || settings === null || typeof (settings as Ec2Settings).region !== 'string') {
-    throw new UsageError('The machine\'s amazonec2 settings are missing from its config.json.', {hint: 'The machine cannot be managed; remove it with "berth rm -f NAME".'})
+    throw new UsageError('The machine\'s amazonec2 settings are missing from its config.json.', {hint: 'Restore its config.json from a backup; or terminate its instance and delete its key pair and security group in the EC2 console (config.json lists their ids under "resources"), and only then forget the machine with "berth rm -f NAME".'})
   }
   return settings as Ec2Settings
 }

@@ -1,4 +1,4 @@
-import type {OperationContext} from '../../src/core/drivers/driver.js'
+import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {pause} from '../../src/core/ssh/abort.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
@@ -19,15 +19,19 @@ const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped
  */
 export async function removeRecorded(api: Ec2Api, resources: readonly ResourceRecord[], ctx: OperationContext): Promise<void> {
   const instances = resources.filter((resource) => resource.kind === INSTANCE)
-  await Promise.all(instances.map((resource) => terminate(api, resource, ctx)))
+  await Promise.all(instances.map(async (resource) => {
+    await terminate(api, resource, ctx)
+    ctx.removed(resource)
+  }))
   for (const resource of resources.filter((candidate) => candidate.kind === KEY_PAIR)) {
     ctx.progress(`Deleting the key pair ${resource.id}`)
     await api.deleteKeyPair(resource.id).catch((error: unknown) => {
       if (!hasCode(error, 'InvalidKeyPair.NotFound')) throw error
     })
+    ctx.removed(resource)
   }
   for (const resource of resources.filter((candidate) => candidate.kind === SECURITY_GROUP)) {
-    await deleteGroup(api, resource, instances.map((instance) => instance.id), ctx)
+    ctx.removed(resource, await deleteGroup(api, resource, instances.map((instance) => instance.id), ctx))
   }
 }
 
@@ -56,23 +60,23 @@ async function terminate(api: Ec2Api, resource: ResourceRecord, ctx: OperationCo
  * Delete a group berth made. One that other instances still use (a group named for several machines) is left in
  * place with a note; one that only waits for EC2 to release the terminated instance's network interface is retried.
  */
-async function deleteGroup(api: Ec2Api, resource: ResourceRecord, ownInstances: readonly string[], ctx: OperationContext): Promise<void> {
+async function deleteGroup(api: Ec2Api, resource: ResourceRecord, ownInstances: readonly string[], ctx: OperationContext): Promise<RemovalOutcome> {
   const label = typeof resource.name === 'string' ? `${resource.id} (${resource.name})` : resource.id
   ctx.progress(`Deleting the security group ${label}`)
   const deadline = Date.now() + GROUP_RELEASE_TIMEOUT_MS
   for (let delay = 2000; ; delay = Math.min(delay * 2, 15_000)) {
     try {
       await api.deleteSecurityGroup(resource.id)
-      return
+      return 'gone'
     } catch (error) {
-      if (hasCode(error, 'InvalidGroup.NotFound')) return
+      if (hasCode(error, 'InvalidGroup.NotFound')) return 'gone'
       if (!hasCode(error, 'DependencyViolation')) throw error
     }
     const users = await api.instancesByFilter([{name: 'instance.group-id', values: [resource.id]}, {name: 'instance-state-name', values: LIVE_STATES}], ctx.signal)
     const others = users.filter((instance) => !ownInstances.includes(instance.id) && instance.state !== 'shutting-down')
     if (others.length > 0) {
       ctx.progress(`The security group ${label} is still used by ${others.map((instance) => instance.id).join(', ')}; it is left in place`)
-      return
+      return 'shared'
     }
     if (Date.now() + delay > deadline) {
       throw new BerthError(`The security group ${label} is still in use ${Math.round(GROUP_RELEASE_TIMEOUT_MS / 60_000)} minutes after its instance terminated.`, {hint: 'Run "berth rm" again later, or delete the group in the EC2 console.'})

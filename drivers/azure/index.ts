@@ -2,6 +2,8 @@ import type {DriverDefinition} from '../../src/core/drivers/driver.js'
 import {packagesHealth} from '../../src/core/drivers/packages.js'
 import {AzureDriver} from './driver.js'
 import {queryStates} from './query-states.js'
+import {LABELS} from './remove-plan.js'
+import {parseResourceId} from './resources.js'
 import {DEFAULTS, settingsFromFlags, settingsFromState} from './settings.js'
 
 const SECRET_FLAG = 'azure-client-secret'
@@ -55,6 +57,13 @@ const azure: DriverDefinition = {
     return new AzureDriver(settingsFromState(state, setup.env), setup, setup.secret(SECRET_FLAG))
   },
   queryStates,
+  describeResource(resource, state) {
+    const where = typeof state.location === 'string' ? {region: state.location} : {}
+    const kind = `Azure ${LABELS[resource.kind] ?? resource.kind}`
+    if (resource.kind === 'azure-resource-group') return {kind, id: resource.id, ...where, removeCommand: `az group delete --subscription ${resource.id.split('/')[2] ?? ''} --name ${parseResourceId(resource.id).group} --yes`}
+    if (resource.kind === 'azure-virtual-machine') return {kind, id: resource.id, ...where, removeCommand: `az vm delete --ids ${resource.id} --yes`}
+    return {kind, id: resource.id, ...where, removeCommand: `az resource delete --ids ${resource.id}`}
+  },
 }
 
 export default azure

@@ -1,16 +1,20 @@
-import type {OperationContext} from '../../src/core/drivers/driver.js'
+import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {AzureCallError, explain} from './errors.js'
 import {isBerths, parseResourceId, REMOVAL_ORDER, ResourceIds} from './resources.js'
 import type {AzureArm} from './sdk.js'
 import type {AzureSettings} from './settings.js'
 
-const LABELS: Readonly<Record<string, string>> = {
+export const LABELS: Readonly<Record<string, string>> = {
   'azure-virtual-machine': 'virtual machine',
   'azure-os-disk': 'OS disk',
   'azure-network-interface': 'network interface',
   'azure-public-ip': 'public IP address',
   'azure-network-security-group': 'network security group',
+  'azure-subnet': 'subnet',
+  'azure-virtual-network': 'virtual network',
+  'azure-availability-set': 'availability set',
+  'azure-resource-group': 'resource group',
 }
 
 /**
@@ -22,12 +26,12 @@ const LABELS: Readonly<Record<string, string>> = {
 export async function removeResources(arm: AzureArm, settings: AzureSettings, resources: readonly ResourceRecord[], ctx: OperationContext): Promise<void> {
   const {signal} = ctx
   const recorded = (kind: string): string[] => resources.filter((resource) => resource.kind === kind).map((resource) => resource.id)
-  const attempt = async (action: string, work: () => Promise<void>): Promise<void> => {
+  const attempt = async (action: string, work: () => Promise<void>, gone: (resource: ResourceRecord) => boolean = () => false): Promise<void> => {
     try {
       await work()
     } catch (error) {
       // A 404 here is a resource group that is gone already, with everything in it.
-      if (error instanceof AzureCallError && error.notFound) return
+      if (error instanceof AzureCallError && error.notFound) return settled(resources, ctx, gone, 'gone')
       throw explain(error, action)
     }
   }
@@ -45,6 +49,7 @@ export async function removeResources(arm: AzureArm, settings: AzureSettings, re
         else if (kind === 'azure-public-ip') await arm.deletePublicIp(group, name!, signal)
         else await arm.deleteNsg(group, name!, signal)
       })
+      ctx.removed({kind, id})
     }
   }
 
@@ -52,44 +57,67 @@ export async function removeResources(arm: AzureArm, settings: AzureSettings, re
   vnetIds.add(ids.vnet)
   for (const id of vnetIds) {
     const {group, names: [vnetName]} = parseResourceId(id)
+    const inThisVnet = (resource: ResourceRecord): boolean => resource.id === id || resource.id.startsWith(`${id}/`)
     await attempt(`delete virtual network ${vnetName!}`, async () => {
       const vnet = await arm.vnet(group, vnetName!, signal)
-      if (vnet === undefined) return
+      if (vnet === undefined) return settled(resources, ctx, inThisVnet, 'gone')
       const inUse = vnet.subnets.filter((subnet) => subnet.used).map((subnet) => subnet.name)
       if (recorded('azure-virtual-network').includes(id) || isBerths(vnet.tags)) {
-        if (inUse.length > 0) return ctx.progress(`Keeping virtual network ${vnetName!}: other machines use it`)
+        if (inUse.length > 0) {
+          ctx.progress(`Keeping virtual network ${vnetName!}: other machines use it`)
+          return settled(resources, ctx, inThisVnet, 'shared')
+        }
         ctx.progress(`Deleting virtual network ${vnetName!}`)
         await arm.deleteVnet(group, vnetName!, signal)
-        return
+        return settled(resources, ctx, inThisVnet, 'gone')
       }
       for (const subnetId of recorded('azure-subnet').filter((subnetId) => subnetId.startsWith(`${id}/`))) {
         const subnet = parseResourceId(subnetId).names[1]!
-        if (inUse.includes(subnet)) continue
+        const thisSubnet = (resource: ResourceRecord): boolean => resource.id === subnetId
+        if (inUse.includes(subnet)) {
+          settled(resources, ctx, thisSubnet, 'shared')
+          continue
+        }
         ctx.progress(`Deleting subnet ${subnet} of virtual network ${vnetName!}`)
         await arm.deleteSubnet(group, vnetName!, subnet, signal)
+        settled(resources, ctx, thisSubnet, 'gone')
       }
-    })
+    }, inThisVnet)
   }
 
   const sets = new Set(recorded('azure-availability-set'))
   if (settings.availabilitySet !== undefined) sets.add(ids.availabilitySet(settings.availabilitySet))
   for (const id of sets) {
     const {group, names: [name]} = parseResourceId(id)
+    const thisSet = (resource: ResourceRecord): boolean => resource.id === id
     await attempt(`delete availability set ${name!}`, async () => {
       const set = await arm.availabilitySet(group, name!, signal)
-      if (set === undefined || set.vms > 0 || !(recorded('azure-availability-set').includes(id) || isBerths(set.tags))) return
+      if (set === undefined) return settled(resources, ctx, thisSet, 'gone')
+      if (set.vms > 0 || !(recorded('azure-availability-set').includes(id) || isBerths(set.tags))) return settled(resources, ctx, thisSet, 'shared')
       ctx.progress(`Deleting availability set ${name!}`)
       await arm.deleteAvailabilitySet(group, name!, signal)
-    })
+      settled(resources, ctx, thisSet, 'gone')
+    }, thisSet)
   }
 
   const group = settings.resourceGroup
+  const theGroup = (resource: ResourceRecord): boolean => resource.kind === 'azure-resource-group'
   await attempt(`delete resource group ${group}`, async () => {
     const tags = await arm.groupTags(group, signal)
-    if (tags === undefined || !(recorded('azure-resource-group').length > 0 || isBerths(tags))) return
+    if (tags === undefined) return settled(resources, ctx, theGroup, 'gone')
+    if (!(recorded('azure-resource-group').length > 0 || isBerths(tags))) return
     const left = await arm.groupResourceIds(group, signal)
-    if (left.length > 0) return ctx.progress(`Keeping resource group ${group}: it holds ${left.length} other resource${left.length === 1 ? '' : 's'}`)
+    if (left.length > 0) {
+      ctx.progress(`Keeping resource group ${group}: it holds ${left.length} other resource${left.length === 1 ? '' : 's'}`)
+      return settled(resources, ctx, theGroup, 'shared')
+    }
     ctx.progress(`Deleting resource group ${group}`)
     await arm.deleteGroup(group, signal)
-  })
+    settled(resources, ctx, theGroup, 'gone')
+  }, theGroup)
+}
+
+/** Tell the core what became of the recorded resources that match: none of them is this machine's to remove any more. */
+function settled(resources: readonly ResourceRecord[], ctx: OperationContext, matches: (resource: ResourceRecord) => boolean, outcome: RemovalOutcome): void {
+  for (const resource of resources.filter(matches)) ctx.removed(resource, outcome)
 }

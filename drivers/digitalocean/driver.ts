@@ -187,10 +187,10 @@ export class DigitalOceanDriver implements Driver {
       await this.requireSameAccount(api, ctx.signal)
       const failures: unknown[] = []
       // The droplet first: a key of a droplet being made must outlive the request that names it.
-      for (const droplet of droplets) await this.deleteDroplet(api, Number(droplet.id), ctx).catch((error: unknown) => failures.push(error))
+      for (const droplet of droplets) await this.deleteDroplet(api, Number(droplet.id), ctx).then(() => ctx.removed(droplet), (error: unknown) => failures.push(error))
       for (const key of keys) {
         ctx.progress(`Deleting the SSH key ${typeof key.name === 'string' ? key.name : key.id}`)
-        await api.deleteSshKey(key.id, ctx.signal).catch((error: unknown) => failures.push(error))
+        await api.deleteSshKey(key.id, ctx.signal).then(() => ctx.removed(key), (error: unknown) => failures.push(error))
       }
       if (failures.length > 0) throw failures[0]
     })
@@ -258,7 +258,7 @@ export class DigitalOceanDriver implements Driver {
   }
 
   private requireDropletId(): number {
-    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {hint: `Remove it with "berth rm -f ${this.setup.machineName}".`})
+    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {hint: `Remove it with "berth rm ${this.setup.machineName}", which removes what was made for it.`})
     return this.dropletId
   }
 
@@ -286,7 +286,7 @@ export class DigitalOceanDriver implements Driver {
   /** A droplet the API does not know: gone, unless the token is another account's. */
   private async gone(api: DigitalOceanApi, id: number, signal: AbortSignal): Promise<never> {
     await this.requireSameAccount(api, signal)
-    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm -f ${this.setup.machineName}".`})
+    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm ${this.setup.machineName}", which removes what is left of it.`})
   }
 
   private async requireSameAccount(api: DigitalOceanApi, signal: AbortSignal): Promise<void> {

@@ -30,6 +30,12 @@ const digitalocean: DriverDefinition = {
     return new DigitalOceanDriver(stored, setup, setup.secret(TOKEN_FLAG), stored)
   },
   queryStates: queryDropletStates,
+  describeResource(resource, state) {
+    const region = typeof state.region === 'string' ? {region: state.region} : {}
+    if (resource.kind === 'droplet') return {kind: 'droplet', id: resource.id, ...region, removeCommand: `doctl compute droplet delete ${resource.id} --force`}
+    if (resource.kind === 'ssh-key') return {kind: 'SSH key', id: resource.id, removeCommand: `doctl compute ssh-key delete ${resource.id} --force`}
+    return {kind: resource.kind, id: resource.id, ...region, removeCommand: 'see the DigitalOcean control panel (cloud.digitalocean.com)'}
+  },
 }
 
 export default digitalocean

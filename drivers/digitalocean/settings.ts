@@ -129,6 +129,6 @@ export function stateFromStored(stored: Record<string, unknown>): DigitalOceanSt
   for (const key of ['userdataPath', 'sshKeyFingerprint', 'sshKeyPath', 'sshKeyOrigin', 'accountUuid']) want(key, 'string', true)
   want('dropletId', 'number', true)
   if (!Array.isArray(stored.tags) || !stored.tags.every((tag) => typeof tag === 'string')) problems.push('"tags" is not a list of strings')
-  if (problems.length > 0) throw new BerthError(`The digitalocean driver's stored state is damaged: ${problems.join(', ')}.`, {hint: 'Remove the machine with "berth rm -f NAME" and delete its droplet in the DigitalOcean control panel if it still exists.'})
+  if (problems.length > 0) throw new BerthError(`The digitalocean driver's stored state is damaged: ${problems.join(', ')}.`, {hint: 'Restore its config.json from a backup; or delete its droplet and SSH key in the DigitalOcean control panel (config.json lists their ids under "resources"), and only then forget the machine with "berth rm -f NAME".'})
   return stored as unknown as DigitalOceanState
 }

@@ -1,5 +1,6 @@
 import type {LifecycleOperation} from '../core/machine/lifecycle-support.js'
 import {requireLifecycle} from '../core/machine/lifecycle-support.js'
+import {changingMachine} from '../core/machine/machine-lock.js'
 import {openMachine, type OpenMachine} from '../core/machine/open-machine.js'
 import {DEFAULT_LIFECYCLE_TIMEOUT_MS, startMachine, stopMachine, type LifecycleDeps, type LifecycleOptions, type LifecycleOutcome} from '../core/machine/power.js'
 import {restartMachine} from '../core/machine/restart-machine.js'
@@ -51,7 +52,12 @@ export async function runLifecycle(operation: LifecycleOperation, app: App, {fla
   let moved = false
   try {
     await forEachMachine(app, names, async (name) => {
-      const outcome = await RUN[operation](machines.get(name)!, deps, options)
+      // Opened again under the lock: another command may have changed or removed the machine meanwhile.
+      const outcome = await changingMachine(deps, name, async () => {
+        const machine = await openMachine(app.layout, app.registry, await app.store.load(name), app.terminal.env)
+        machines.set(name, machine)
+        return RUN[operation](machine, deps, options)
+      })
       app.reporter.info(`Machine "${name}" ${outcome.changed ? DONE[operation] : ALREADY[operation]}.`)
       // With --no-auto-regenerate the warning already says what to run; "re-run env" would fail until then.
       const change = outcome.addressChange

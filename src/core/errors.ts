@@ -45,9 +45,28 @@ export class MachineExistsError extends BerthError {
 
 /** The machine's stored configuration cannot be used (corrupt, unreadable, or written by a newer berth). */
 export class MachineConfigError extends BerthError {
-  override readonly name = 'MachineConfigError'
+  override readonly name: string = 'MachineConfigError'
   constructor(readonly machine: string, reason: string, hint?: string) {
     super(`Machine "${machine}" cannot be loaded: ${reason}`, hint === undefined ? {} : {hint})
+  }
+}
+
+/** A machine berth may not read (permissions, ownership): it is intact, and the fix is access, not removal. */
+export class MachineUnreadableError extends MachineConfigError {
+  override readonly name = 'MachineUnreadableError'
+}
+
+/**
+ * rm -f forgot a machine whose driver could not remove some of its resources: they may still exist (and cost
+ * money). The lines before it name each one; the store keeps them until they are removed.
+ */
+export class OrphanedResourcesError extends BerthError {
+  override readonly name = 'OrphanedResourcesError'
+  constructor(readonly machine: string, readonly resources: readonly {kind: string; id: string}[]) {
+    const count = resources.length === 1 ? `1 resource (${resources[0]!.kind} ${resources[0]!.id})` : `${resources.length} resources`
+    super(`"${machine}" was forgotten, but its driver could not remove ${count}: ${resources.length === 1 ? 'it' : 'they'} may still exist and cost money.`, {
+      hint: `Remove ${resources.length === 1 ? 'it' : 'them'} with the command${resources.length === 1 ? '' : 's'} above, then run "berth rm --forget-orphans ${resources.map((resource) => resource.id).join(' ')}"; "berth ls --orphans" lists them until then.`,
+    })
   }
 }
 

@@ -171,7 +171,7 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
     sim.inject('DeleteSecurityGroup', denied('DeleteSecurityGroup'))
     const failed = await berth(['rm', '-y', 'f6'])
     expect(failed.code).toBe(1)
-    expect(errorLines(failed)).toEqual(['Error: The AWS credentials may not call ec2:DeleteSecurityGroup (UnauthorizedOperation). Allow ec2:DeleteSecurityGroup in the IAM policy of the user or role. To remove its local state anyway, run "berth rm -f f6".'])
+    expect(errorLines(failed)).toEqual(['Error: The AWS credentials may not call ec2:DeleteSecurityGroup (UnauthorizedOperation). Allow ec2:DeleteSecurityGroup in the IAM policy of the user or role. The machine is kept with the resource left; run "berth rm f6" again once the cause is fixed.'])
     expect(region.made().groups).toHaveLength(1)
 
     const removed = await berth(['rm', '-y', 'f6'])

@@ -165,7 +165,7 @@ describe('the azure driver when things go wrong', () => {
     sim.inject({operation: 'resourceGroups.delete', status: 403, code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action \'Microsoft.Resources/subscriptions/resourcegroups/delete\'.'})
     const first = await berth(['rm', '-y', 'half'])
     expect(first.code).toBe(1)
-    expect(errorLines(first)).toEqual([expect.stringMatching(/^Error: Could not delete resource group berth-machines: .* \(AuthorizationFailed\)\. .* To remove its local state anyway, run "berth rm -f half"\./)])
+    expect(errorLines(first)).toEqual([expect.stringMatching(/^Error: Could not delete resource group berth-machines: .* \(AuthorizationFailed\)\. .* The machine is kept with the resource left; run "berth rm half" again once the cause is fixed\./)])
     expect(sim.resourceIds().map((id) => id.split('/').slice(-2).join('/'))).toEqual(['resourceGroups/berth-machines'])
     expect(sim.count('virtualMachines.delete')).toBe(vmDeletes)
     expect(sim.count('disks.delete')).toBe(diskDeletes)

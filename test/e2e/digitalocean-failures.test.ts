@@ -130,7 +130,7 @@ describe('the digitalocean driver when things go wrong', () => {
     sim.fail({route: 'DELETE /v2/account/keys/:id', answer: forbidden})
     const halfway = await berth(['rm', '-y', 'h2'])
     expect(halfway.code).toBe(1)
-    expect(errorLines(halfway)).toEqual([expect.stringMatching(/^Error: DigitalOcean refused deleting SSH key \d+ \(403 .*\)\. .*To remove its local state anyway, run "berth rm -f h2"\.$/)])
+    expect(errorLines(halfway)).toEqual([expect.stringMatching(/^Error: DigitalOcean refused deleting SSH key \d+ \(403 .*\)\. .*The machine is kept with the resource left; run "berth rm h2" again once the cause is fixed\.$/)])
     expect(sim.droplets()).toEqual([])
     expect(sim.keys()).toHaveLength(1)
     const again = await berth(['rm', '-y', 'h2'])

@@ -61,7 +61,7 @@ describe('provisioning that has to install, or to recover', () => {
     const created = await creating
     expect(created.code).not.toBe(0)
     expect(created.stderr).toMatch(/^Error: Provisioning failed at step "engine\.restart" \(Starting the Docker engine\): SSH to root@[\d.]+ failed: /m)
-    expect(created.stderr).toContain('"berth rm -f r-cut"')
+    expect(created.stderr).toContain('Finish it with "berth provision r-cut"')
     // The configuration is on the host, and the engine that runs predates it.
     expect((await host.exec('grep -c tlsverify /etc/default/docker')).stdout.trim()).toBe('1')
     expect((await host.exec('pidof dockerd')).stdout.trim()).toBe(enginePid)

@@ -36,9 +36,9 @@ export class BerthSandbox {
    * Run `berth ARGS` to completion; never throws for a non-zero exit. `prefix` runs it through another command
    * first (e.g. setpriv, to drop the capabilities that let root read any file).
    */
-  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string; prefix?: readonly string[]} = {}): Promise<RunResult> {
+  run(args: readonly string[], options: {env?: NodeJS.ProcessEnv; input?: string; prefix?: readonly string[]; timeoutMs?: number} = {}): Promise<RunResult> {
     const [file, ...before] = [...(options.prefix ?? []), 'node']
-    return runProcess(file, [...before, runJs, ...args], {...this.env, ...options.env}, options.input)
+    return runProcess(file, [...before, runJs, ...args], {...this.env, ...options.env}, options.input, options.timeoutMs)
   }
 
   /**
@@ -89,9 +89,9 @@ function findRepoRoot(from: string): string {
   throw new Error(`bin/run.cjs not found above ${from}`)
 }
 
-export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
+export function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string, timeoutMs = 120_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(file, [...args], {env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000}, (error, stdout, stderr) => {
+    const child = execFile(file, [...args], {env, maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs}, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
       resolve({code, stdout, stderr})
     })

@@ -15,6 +15,7 @@ export function recordingContext(): {ctx: OperationContext; records: ResourceRec
     },
     progress: (line) => progress.push(line),
     meter: () => {},
+    removed: () => {},
     connectSsh: () => Promise.reject(new Error('not used by this driver')),
   }
   return {ctx, records, progress}

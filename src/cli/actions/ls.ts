@@ -3,10 +3,12 @@ import {DockerContextStore} from '../../core/client/docker-context.js'
 import {matchesFilters, needsState, parseFilters} from '../../core/listing/filters.js'
 import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
+import {alignColumns} from '../../core/listing/tabwriter.js'
 import {compileListFormat, formatGoDuration} from '../../core/listing/table-format.js'
 import type {MachineStatus} from '../../core/machine/machine-status.js'
 import type {OpenMachine} from '../../core/machine/open-machine.js'
 import type {MachineEntry} from '../../core/store/machine-store.js'
+import {OrphanRecord, type Orphan} from '../../core/store/orphans.js'
 import {errorMessage} from '../../core/errors.js'
 import {NeedsFullCli, type App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
@@ -22,11 +24,15 @@ export const spec: CommandSpec = {
     timeout: {type: 'integer', char: 't', default: 10, min: 1, description: 'Seconds to wait for each machine\'s state and engine version.'},
     format: {type: 'string', helpValue: 'TEMPLATE', description: 'Go template per row; start with "table" for columns with a header.'},
     json: {type: 'boolean', description: 'Print the rows as a JSON array.'},
+    orphans: {type: 'boolean', description: 'List instead the cloud resources of forgotten machines (rm -f) that berth could not remove, with the command that removes each.'},
   },
   args: [],
 }
 
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
+  const orphans = await new OrphanRecord(app.layout).list()
+  if (flags.orphans === true) return listOrphans(app, orphans, flags.json === true)
+  if (orphans.length > 0) app.reporter.warn(`${orphans.length === 1 ? '1 cloud resource' : `${orphans.length} cloud resources`} of forgotten machines may still exist: see "berth ls --orphans".`)
   // Bad filters and formats fail before any machine is asked anything.
   const filters = await parseFilters(flags.filter as string[])
   const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
@@ -58,6 +64,17 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
 }
 
 type BrokenEntry = {name: string; error: string}
+
+/** The orphans record, as a table or (--json) the entries without the driver state they keep. */
+function listOrphans(app: App, orphans: readonly Orphan[], json: boolean): void {
+  if (json) {
+    const view = orphans.map(({machine, driver, kind, id, region, removeCommand, reason, forgottenAt}) => ({machine, driver, kind, id, region: region ?? null, removeCommand: removeCommand ?? null, reason, forgottenAt}))
+    app.terminal.out(`${JSON.stringify(view, null, 2)}\n`)
+    return
+  }
+  const rows = [['MACHINE', 'KIND', 'ID', 'REGION', 'REMOVE WITH'], ...orphans.map((orphan) => [orphan.machine, orphan.kind, orphan.id, orphan.region ?? '-', orphan.removeCommand ?? `the ${orphan.driver} driver's own tools`])]
+  app.terminal.out(alignColumns(rows.map((row) => `${row.join('\t')}\n`).join('')))
+}
 
 /** A machine with its driver, or why it cannot be used (bad config, driver not installed). */
 async function openEntry(app: App, entry: MachineEntry): Promise<OpenMachine | BrokenEntry> {

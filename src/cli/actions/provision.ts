@@ -1,4 +1,5 @@
 import {mergeEngineOptions, removeEngineOptions} from '../../core/machine/engine-options.js'
+import {changingMachine} from '../../core/machine/machine-lock.js'
 import {provisionMachine} from '../../core/machine/provision-machine.js'
 import type {App} from '../app.js'
 import {forEachMachine} from '../each-machine.js'
@@ -21,8 +22,10 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   const removals = engineRemovalsFrom(flags)
   const deps = machineDeps(app, flags, signal)
   await forEachMachine(app, await machineNames(app, args), async (name) => {
-    const engine = removeEngineOptions(mergeEngineOptions((await app.store.load(name)).engine, change), removals)
-    await provisionMachine(name, deps, {renewServerCert: false, engine, sans: change.sans, forceAdopt: flags['force-adopt'] === true})
+    await changingMachine(deps, name, async () => {
+      const engine = removeEngineOptions(mergeEngineOptions((await app.store.load(name)).engine, change), removals)
+      await provisionMachine(name, deps, {renewServerCert: false, engine, sans: change.sans, forceAdopt: flags['force-adopt'] === true})
+    })
     app.reporter.info(`Machine "${name}" is provisioned.`)
     return undefined
   })

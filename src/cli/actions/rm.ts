@@ -1,5 +1,6 @@
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {BerthError} from '../../core/errors.js'
+import {forgetOrphans} from '../../core/machine/forget-orphans.js'
 import {removeMachine} from '../../core/machine/remove-machine.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import type {App} from '../app.js'
@@ -13,12 +14,14 @@ export const spec: CommandSpec = {
     yes: {type: 'boolean', char: 'y', description: 'Do not ask for confirmation.'},
     force: {type: 'boolean', char: 'f', description: 'Remove local state even when the driver cannot remove the host; implies --yes.'},
     'clean-host': {type: 'boolean', description: 'First remove the engine configuration and TLS files berth wrote on the host and restart the engine, which then listens on its unix socket only (machines berth provisioned).'},
+    'forget-orphans': {type: 'boolean', description: 'The arguments are ids of orphaned cloud resources ("berth ls --orphans"): remove each again if it is still there, and forget it once its driver confirms it is gone.'},
   },
-  args: [{name: 'name', description: 'machines to remove', required: true}],
+  args: [{name: 'name', description: 'machines to remove (orphan ids with --forget-orphans)', required: true}],
   variadic: true,
 }
 
 export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
+  if (flags['forget-orphans'] === true) return forget(app, args, signal)
   const names = args.map(validateMachineName)
   const force = flags.force === true
   const options = {cleanHost: flags['clean-host'] === true}
@@ -46,4 +49,17 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     }
   }
   if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`)
+}
+
+/** rm --forget-orphans ID...: one line per resource on stdout once it is confirmed gone; the rest stay on record. */
+async function forget(app: App, ids: readonly string[], signal: AbortSignal): Promise<void> {
+  const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(app.terminal.env), reporter: app.reporter, env: app.terminal.env, signal}
+  const {forgotten, kept} = await forgetOrphans(ids, deps)
+  for (const orphan of forgotten) app.terminal.out(`Forgot ${orphan.kind} ${orphan.id} of "${orphan.machine}": it is gone\n`)
+  for (const {orphan, reason} of kept) app.terminal.err(`Kept ${orphan.kind} ${orphan.id} of "${orphan.machine}" on record: berth could not confirm it is gone: ${reason}\n`)
+  if (kept.length > 0) {
+    throw new BerthError(`${kept.length} of ${forgotten.length + kept.length} orphaned resources are still on record.`, {
+      hint: 'Give berth the driver\'s credentials (as for create) so it can check, or remove them with the commands "berth ls --orphans" shows, then run this again.',
+    })
+  }
 }

@@ -1,4 +1,5 @@
 import {BerthError} from '../../core/errors.js'
+import {changingMachine} from '../../core/machine/machine-lock.js'
 import {DEFAULT_LIFECYCLE_TIMEOUT_MS} from '../../core/machine/power.js'
 import {upgradeMachine, type UpgradeOffer, type UpgradeResult} from '../../core/machine/upgrade.js'
 import type {App} from '../app.js'
@@ -30,7 +31,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   const deps = lifecycleDeps(app, flags, signal)
   const yes = flags.yes === true
   const upgrade = async (name: string): Promise<undefined> => {
-    const result = await upgradeMachine(name, deps, {startTimeoutMs: DEFAULT_LIFECYCLE_TIMEOUT_MS, confirm: (offer) => confirm(app, offer, yes)})
+    const result = await changingMachine(deps, name, () => upgradeMachine(name, deps, {startTimeoutMs: DEFAULT_LIFECYCLE_TIMEOUT_MS, confirm: (offer) => confirm(app, offer, yes)}))
     report(app, name, result)
     return undefined
   }

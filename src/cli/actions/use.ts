@@ -2,6 +2,7 @@ import {DockerContextStore} from '../../core/client/docker-context.js'
 import {UsageError} from '../../core/errors.js'
 import {endpointOf} from '../../core/machine/engine-access.js'
 import {writeMachineContext} from '../../core/machine/machine-context.js'
+import {changingMachine} from '../../core/machine/machine-lock.js'
 import type {App} from '../app.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -14,7 +15,7 @@ export const spec: CommandSpec = {
   args: [{name: 'name', description: 'machine to use'}],
 }
 
-export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
+export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
   const contexts = new DockerContextStore(app.terminal.env)
   await contexts.checkUsable()
   const name = args[0]
@@ -25,11 +26,14 @@ export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
     return
   }
   if (name === undefined) throw new UsageError('Name the machine to use.', {hint: 'Run "berth use NAME", or "berth use --unset".'})
-  const config = await app.store.load(name)
   // Rewrite the context each time: it may have been deleted, or the machine's address may have changed. A name
-  // the docker CLI refuses gets no context, and use() below says why.
-  await writeMachineContext(contexts, app.layout, name, endpointOf(config).url)
-  await contexts.use(name)
+  // the docker CLI refuses gets no context, and use() below says why. A context of this name that another store
+  // (or the user) made is refused and left as it is. Under the machine's lock, so rm never leaves it behind.
+  await changingMachine({store: app.store, reporter: app.reporter, env: app.terminal.env, signal}, name, async () => {
+    const config = await app.store.load(name)
+    await writeMachineContext(contexts, app.layout, name, endpointOf(config).url)
+    await contexts.use(name)
+  })
   if (app.terminal.env.DOCKER_HOST) app.reporter.warn('DOCKER_HOST is set and overrides the current context; run eval "$(berth env --unset)" to clear it.')
   app.terminal.out(`${name}\n`)
 }

@@ -51,7 +51,7 @@ export function recallCertificateFacts(machine: MachineLayout, address: string, 
  */
 export async function rememberCertificateFacts(machine: MachineLayout, facts: CertificateFacts, files: string): Promise<void> {
   const memo: Memo = {...facts, files}
-  await writeFileAtomic(machine.certificateMemo, `${JSON.stringify(memo)}\n`).catch(() => undefined)
+  await writeFileAtomic(machine.certificateMemo, `${JSON.stringify(memo)}\n`, undefined, {createDir: false}).catch(() => undefined)
 }
 
 function isWindow(value: unknown): value is ValidityWindow {

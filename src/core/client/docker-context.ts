@@ -55,12 +55,20 @@ export class DockerContextNameError extends BerthError {
 
 export class DockerContextConflictError extends BerthError {
   override readonly name = 'DockerContextConflictError'
-  constructor(readonly context: string) {
-    super(`A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`, {
-      hint: `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`,
+  /** The other berth store whose machine the context is, when it is one. */
+  constructor(readonly context: string, readonly otherStore?: string) {
+    super(otherStore === undefined
+      ? `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`
+      : `A docker context named "${context}" already exists and belongs to the machine "${context}" of another berth store (${otherStore}); berth leaves it alone.`, {
+      hint: otherStore === undefined
+        ? `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`
+        : `Work with that machine through its own store (BERTH_STORAGE_PATH=${otherStore}), or choose another machine name.`,
     })
   }
 }
+
+/** Whose a context is: nobody's, a berth store's (which one), or someone else's. */
+type ContextMarker = {kind: 'none'} | {kind: 'berth'; store: string} | {kind: 'other'}
 
 /**
  * The docker CLI's context store: contexts/meta/<sha256(name)>/meta.json plus
@@ -78,15 +86,15 @@ export class DockerContextStore {
   }
 
   /**
-   * Create or update the machine's context. Never overwrites a context that is not berth's (that throws);
-   * a berth context recorded for another store is taken over, since the name now means this machine.
+   * Create or update the machine's context. Only the store that made a context writes it: a context that is not
+   * berth's, or is another store's machine's, is refused (DockerContextConflictError) and left as it is.
    * A machine whose name the docker CLI cannot take as a context name ("default", one character) gets no
    * context: that is reported in the result rather than thrown, so creating such a machine still works.
    */
   async write(spec: ContextSpec): Promise<WriteResult> {
     const problem = contextNameProblem(spec.name)
     if (problem !== undefined) return {written: false, reason: new DockerContextNameError(spec.name, problem).message}
-    if ((await this.owner(spec.name)) === 'other') throw new DockerContextConflictError(spec.name)
+    await this.checkWritable(spec.name, spec.storePath)
     const tlsDir = join(this.tlsDir(spec.name), 'docker')
     await writeFileAtomic(join(tlsDir, 'ca.pem'), spec.tls.ca)
     await writeFileAtomic(join(tlsDir, 'cert.pem'), spec.tls.cert)
@@ -121,12 +129,30 @@ export class DockerContextStore {
 
   /** A context counts as berth's when its metadata carries berth's marker for this very name (and store, if given). */
   async owner(name: string, storePath?: string): Promise<ContextOwner> {
+    const marker = await this.marker(name)
+    if (marker.kind !== 'berth') return marker.kind
+    return storePath === undefined || marker.store === storePath ? 'berth' : 'other'
+  }
+
+  /** Refuse, before anything is made, a context of this name that the given store may not write (see write()). */
+  async checkWritable(name: string, storePath: string): Promise<void> {
+    const marker = await this.marker(name)
+    if (marker.kind === 'other') throw new DockerContextConflictError(name)
+    if (marker.kind === 'berth' && marker.store !== storePath) throw new DockerContextConflictError(name, marker.store)
+  }
+
+  /** The other berth store a context of this name belongs to, if it is one's. */
+  async otherStore(name: string, storePath: string): Promise<string | undefined> {
+    const marker = await this.marker(name)
+    return marker.kind === 'berth' && marker.store !== storePath ? marker.store : undefined
+  }
+
+  private async marker(name: string): Promise<ContextMarker> {
     const meta = await this.readMeta(name)
-    if (meta === undefined) return 'none'
+    if (meta === undefined) return {kind: 'none'}
     const marker = isObject(meta) && isObject(meta.Metadata) ? meta.Metadata.berth : undefined
-    const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name &&
-      (storePath === undefined || marker.store === storePath)
-    return ours ? 'berth' : 'other'
+    const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name && typeof marker.store === 'string'
+    return ours ? {kind: 'berth', store: marker.store as string} : {kind: 'other'}
   }
 
   /**

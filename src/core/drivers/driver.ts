@@ -77,11 +77,20 @@ export interface DriverSetup {
   secret(flagName: string): string | undefined
 }
 
+/** What became of a recorded resource during remove(); 'gone' when not said. */
+export type RemovalOutcome = 'gone' | 'shared'
+
 /** Passed to long operations. */
 export interface OperationContext {
   signal: AbortSignal
   /** Persist a resource the moment it exists, so rm and a failed create can remove exactly what was made. */
   record(resource: ResourceRecord): Promise<void>
+  /**
+   * Say, during remove(), that a recorded resource is no longer this machine's to remove: 'gone' (deleted now, or found
+   * gone) or 'shared' (kept because other machines use it). A removal that fails later then names only what is left.
+   * A driver that never says so has every recorded resource counted as left.
+   */
+  removed(resource: ResourceRecord, outcome?: RemovalOutcome): void
   /** A progress line for the user (shown on stderr). */
   progress(message: string): void
   /** Work advancing by bytes (a download): a progress bar on a terminal, a line per tenth in a log. */
@@ -117,6 +126,17 @@ export interface Driver {
   toState(): Record<string, unknown>
 }
 
+/** A resource as the user would look for it in the cloud's console or CLI. */
+export interface ResourceDescription {
+  /** What it is, in the cloud's words: "droplet", "EC2 instance". */
+  kind: string
+  id: string
+  /** A region, location or zone. */
+  region?: string
+  /** The cloud's own command that removes it. */
+  removeCommand: string
+}
+
 /** What a driver module exports (built-in or from a plugin) as its default export. */
 export interface DriverDefinition {
   name: string
@@ -131,6 +151,11 @@ export interface DriverDefinition {
   fromFlags(values: FlagValues, setup: DriverSetup): Driver
   /** A driver for a stored machine, from what toState() returned. */
   load(state: Record<string, unknown>, setup: DriverSetup): Driver
+  /**
+   * Optional: a recorded resource as its cloud names it, where it is and the cloud's own command that removes it,
+   * for resources berth could not remove. `state` is what toState() returned (it may be damaged).
+   */
+  describeResource?(resource: ResourceRecord, state: Record<string, unknown>): ResourceDescription
   /**
    * Optional: the states of many stored machines of this driver at once, in the same order, for `ls`, so that a
    * cloud is asked once per region or account instead of once per machine. A machine it cannot answer for is 'Error'.

@@ -17,6 +17,7 @@ export function guardSecrets(definition: DriverDefinition): DriverDefinition {
   const guard = (driver: Driver, secrets: readonly Secret[]): Driver => (secrets.length === 0 ? driver : new SecretGuardedDriver(definition.name, driver, secrets))
   const stored = (setup: DriverSetup): Secret[] => secretValues(secretFlags, (flag) => [setup.secret(flag.name)])
   const queryStates = definition.queryStates?.bind(definition)
+  const describeResource = definition.describeResource?.bind(definition)
   // Delegating, not spreading: a definition may be a class instance whose methods live on its prototype.
   return {
     name: definition.name,
@@ -29,6 +30,7 @@ export function guardSecrets(definition: DriverDefinition): DriverDefinition {
       return guard(definition.fromFlags(values, setup), secretValues(secretFlags, given))
     },
     load: (state, setup) => guard(definition.load(state, setup), stored(setup)),
+    ...(describeResource === undefined ? {} : {describeResource}),
     ...(queryStates === undefined ? {} : {
       queryStates: async (machines, signal) => {
         try {

@@ -26,7 +26,7 @@ export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationD
     if (deps.signal.aborted) throw error
     if (!options.force) {
       throw new BerthError(`Cannot clean the host of "${config.name}": ${errorMessage(error)}`, {
-        hint: `Nothing was removed. Retry when the host is reachable, or run "berth rm -f ${config.name}" to remove berth's state alone.`,
+        hint: `Nothing was removed. Retry when the host is reachable, or run "berth rm ${config.name}" without --clean-host to leave berth's engine configuration on it.`,
         cause: error,
       })
     }

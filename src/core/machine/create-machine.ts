@@ -1,7 +1,6 @@
 import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
-import {DockerContextConflictError} from '../client/docker-context.js'
 import {keepTypedSecrets} from '../drivers/credentials.js'
-import type {Driver, DriverDefinition, FlagValues} from '../drivers/driver.js'
+import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../drivers/driver.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'
@@ -9,6 +8,7 @@ import {silentReporter} from '../reporter.js'
 import {CONFIG_VERSION, type EngineOptions, type MachineConfig} from '../store/schema.js'
 import {checkRegisteredEngine, machineTls} from './engine-access.js'
 import {writeMachineContext} from './machine-context.js'
+import {changingMachine} from './machine-lock.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from './machine-ssh.js'
 import {driverSetup} from './open-machine.js'
 import {operationContext} from './operation-context.js'
@@ -42,7 +42,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   // A user's own docker context of this name, or a docker configuration berth cannot write to, would block the last
   // step: refuse before anything is made.
   await deps.contexts.checkUsable()
-  if (await deps.contexts.owner(request.name, store.layout.root) === 'other') throw new DockerContextConflictError(request.name)
+  await deps.contexts.checkWritable(request.name, store.layout.root)
   await checkGivenCertificateFiles(store.layout, deps.certificates)
   const definition = await deps.registry.get(request.driver)
   const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env, definition))
@@ -61,6 +61,14 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     onCreate: (what, path) => reporter.info(`Creating ${what}: ${path}`),
   })
 
+  // The checks above write nothing of the machine's. From the reservation of its name to its docker context the
+  // machine's lock is held: an rm of the same name waits for all of it, or goes first and finds no machine.
+  return changingMachine(deps, request.name, () => makeMachine(request, deps, definition, driver, operation), {creating: true})
+}
+
+/** Reserve the name, have the driver make the host, provision it or register its engine, and write the context. */
+async function makeMachine(request: CreateRequest, deps: CreateDeps, definition: DriverDefinition, driver: Driver, operation: OperationContext): Promise<MachineConfig> {
+  const {store, reporter} = deps
   await store.create({
     version: CONFIG_VERSION,
     name: request.name,
@@ -94,7 +102,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     return config
   } catch (error) {
     if (request.keepOnFailure) {
-      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Remove it with "berth rm -f ${request.name}".`)
+      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Finish it with "berth provision ${request.name}" once the cause is fixed, or remove it with "berth rm ${request.name}".`)
       throw error
     }
     if (!(await rollBack(request.name, definition, driver, deps))) throw error
@@ -139,7 +147,7 @@ async function rollBack(name: string, definition: DriverDefinition, driver: Driv
     const config = await deps.store.load(name)
     await driver.remove(operationContext(cleanup, name, driver), config.resources)
   } catch (error) {
-    deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. Retry with "berth rm -f ${name}".`)
+    deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. The machine is kept with its record of them; retry with "berth rm ${name}" once the cause is fixed.`)
     return false
   }
   await deps.store.remove(name)

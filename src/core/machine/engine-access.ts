@@ -21,7 +21,7 @@ export function machineTlsSync(machine: MachineLayout): EngineTls {
 
 export function endpointOf(config: MachineConfig): EngineEndpoint {
   if (config.endpoint === undefined) {
-    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish.`, {hint: `Remove it with "berth rm -f ${config.name}" and create it again.`})
+    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish ("berth provision ${config.name}" finishes it).`, {hint: `Run "berth provision ${config.name}" to finish it.`})
   }
   return config.endpoint
 }
@@ -89,7 +89,8 @@ export async function checkRegisteredEngine(machine: MachineLayout, url: string,
   if (presented !== undefined) {
     const pem = presented
     const [{withLock}, {writeFileAtomic}] = await Promise.all([import('../store/lock.js'), import('../store/files.js')])
-    await withLock(machine.lock, () => writeFileAtomic(machine.engineCert, pem), options.signal === undefined ? {} : {signal: options.signal})
+    // env takes no machine lock: a machine rm removed meanwhile must not come back as a directory with this file alone.
+    await withLock(machine.lock, () => writeFileAtomic(machine.engineCert, pem, undefined, {createDir: false}), {createDir: false, ...(options.signal === undefined ? {} : {signal: options.signal})})
   }
   return version
 }

@@ -1,7 +1,8 @@
-import type {Driver, OperationContext} from '../drivers/driver.js'
+import type {Driver, OperationContext, RemovalOutcome} from '../drivers/driver.js'
 import {BerthError} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
+import type {ResourceRecord} from '../store/schema.js'
 import {DEFAULT_SSH_TIMEOUT_MS, openMachineSsh} from './machine-ssh.js'
 
 export interface OperationDeps {
@@ -13,9 +14,13 @@ export interface OperationDeps {
   hostMayBeBooting?: boolean
 }
 
-/** What a driver gets for one operation on one machine: progress, resource recording, and SSH. */
-export function operationContext(deps: OperationDeps, name: string, driver: Driver): OperationContext {
+/**
+ * What a driver gets for one operation on one machine: progress, resource recording, and SSH. `removed` hears of
+ * each recorded resource the driver found gone while removing.
+ */
+export function operationContext(deps: OperationDeps, name: string, driver: Driver, removed: (resource: ResourceRecord, outcome: RemovalOutcome) => void = () => {}): OperationContext {
   return {
+    removed: (resource, outcome = 'gone') => removed(resource, outcome),
     signal: deps.signal,
     progress: (message) => deps.reporter.info(message),
     meter: (label, done, total) => deps.reporter.meter(label, done, total),

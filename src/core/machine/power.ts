@@ -56,7 +56,7 @@ export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', de
 export async function currentState(machine: OpenMachine, signal: AbortSignal): Promise<MachineState> {
   const state = await machine.driver.state(signal)
   if (state === 'NotFound') {
-    throw new BerthError(`The host of machine "${machine.config.name}" no longer exists (the ${machine.definition.name} driver cannot find it).`, {hint: `Remove the machine with "berth rm -f ${machine.config.name}".`})
+    throw new BerthError(`The host of machine "${machine.config.name}" no longer exists (the ${machine.definition.name} driver cannot find it).`, {hint: `Remove the machine with "berth rm ${machine.config.name}", which removes what is left of it.`})
   }
   return state
 }

@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {checkGivenCertificateFiles, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
 import type {DockerContextStore} from '../client/docker-context.js'
+import type {Driver} from '../drivers/driver.js'
 import type {DriverRegistry} from '../drivers/registry.js'
 import {BerthError, errorMessage} from '../errors.js'
 import {provisionHost} from '../provision/provision.js'
@@ -44,6 +45,15 @@ export interface ProvisionOptions {
   forceAdopt?: boolean
 }
 
+/** The last steps of creating a machine whose engine berth only registers: its address, client certificates, context. */
+async function finishRegistration(name: string, driver: Driver, deps: ProvisionDeps): Promise<MachineConfig> {
+  const [address, url] = await Promise.all([driver.address(deps.signal), driver.dockerUrl(deps.signal)])
+  await installClientCertificates(deps.certificates, deps.store.layout.machine(name))
+  const config = await deps.store.update(name, (current) => ({...current, endpoint: {address, url}}))
+  await writeMachineContext(deps.contexts, deps.store.layout, name, url, deps.reporter)
+  return config
+}
+
 /**
  * Provision a machine whose host exists and runs: server certificate for its current address, SSH, the
  * provisioning plan, then the stored engine options, endpoint and docker context brought up to date. Safe to
@@ -55,6 +65,8 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
   const config = await store.load(name)
   const {driver, definition} = await openMachine(store.layout, deps.registry, config, deps.env)
   if (!definition.capabilities.provisions) {
+    // Such a machine's create ends by recording its engine's address: an interrupted one is finished here.
+    if (config.endpoint === undefined) return finishRegistration(name, driver, deps)
     throw new BerthError(`Machine "${name}" uses the ${definition.name} driver; berth does not manage its engine.`)
   }
   const [address, url, endpoint] = await Promise.all([driver.address(signal), driver.dockerUrl(signal), driver.sshEndpoint(signal)])

@@ -3,6 +3,7 @@ import {ensureStoreCertificates} from '../certs/store-certificates.js'
 import {BerthError} from '../errors.js'
 import {withLock} from '../store/lock.js'
 import type {MachineConfig} from '../store/schema.js'
+import {changingMachine} from './machine-lock.js'
 import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
 
 /**
@@ -12,7 +13,8 @@ import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
  */
 export async function regenerateCertificates(name: string, deps: ProvisionDeps, options: {rotateClientCertificate: boolean}): Promise<MachineConfig> {
   if (options.rotateClientCertificate) await rotateClientCertificate(deps)
-  return provisionMachine(name, deps, {renewServerCert: true})
+  // The certificate the store keeps and the one the host serves must be the same: one regeneration at a time.
+  return changingMachine(deps, name, () => provisionMachine(name, deps, {renewServerCert: true}))
 }
 
 async function rotateClientCertificate(deps: ProvisionDeps): Promise<void> {

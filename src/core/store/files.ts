@@ -10,11 +10,13 @@ export async function ensureDir(path: string): Promise<void> {
 
 /**
  * Replace a file so that readers see the old content or the new one, never a mix or a truncated file:
- * write a temporary file beside it, fsync it, rename it over the target, fsync the directory.
+ * write a temporary file beside it, fsync it, rename it over the target, fsync the directory. With createDir
+ * false, a missing directory is an error (ENOENT) rather than made: for files of a machine that rm may just have
+ * removed, which must not come back as a half machine.
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = FILE_MODE): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = FILE_MODE, options: {createDir?: boolean} = {}): Promise<void> {
   const dir = dirname(path)
-  await ensureDir(dir)
+  if (options.createDir !== false) await ensureDir(dir)
   // Loaded here, not at the top: the read-only commands (env, ls) then start without node:crypto.
   const {randomBytes} = await import('node:crypto')
   const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)

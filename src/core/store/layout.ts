@@ -66,8 +66,26 @@ export class StoreLayout {
     return join(this.virtualboxDir, 'networks.json')
   }
 
+  /** Cloud resources of forgotten machines that berth could not remove (see orphans.ts). */
+  get orphans(): string {
+    return join(this.root, 'orphans.json')
+  }
+
+  /** Held while orphans.json is read and rewritten. */
+  get orphansLock(): string {
+    return join(this.root, 'locks', 'orphans.lock')
+  }
+
   get machinesDir(): string {
     return join(this.root, 'machines')
+  }
+
+  /**
+   * Held by every command that changes the machine, for the whole change (create and rm included). It lies
+   * outside the machine's directory: it is taken before create makes that directory and kept while rm deletes it.
+   */
+  machineLock(name: string): string {
+    return join(this.root, 'locks', `${name}.lock`)
   }
 
   machine(name: string): MachineLayout {
@@ -101,7 +119,7 @@ export class MachineLayout {
     return join(this.dir, 'credentials.json')
   }
 
-  /** Held by every writer of this machine's files. */
+  /** Held for each write of this machine's config, so read-modify-write updates never lose each other's changes. */
   get lock(): string {
     return join(this.dir, '.lock')
   }

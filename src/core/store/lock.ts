@@ -8,6 +8,18 @@ export interface LockOptions {
   /** How long to wait for another process to release the lock. */
   timeoutMs?: number
   signal?: AbortSignal
+  /** What the holder is doing ("changing \"m1\""), written into the lock so that those who wait can say it. */
+  purpose?: string
+  /** Make the lock's directory when missing (default); false for a lock inside a directory that rm may remove. */
+  createDir?: boolean
+  /** Called when a live process holds the lock and this one starts to wait for it (again for each new holder). */
+  onWait?: (holder: LockHolder) => void
+}
+
+/** The process that holds a lock, as its lock file names it. */
+export interface LockHolder {
+  pid: number
+  purpose?: string
 }
 
 const UNREADABLE_LOCK_GRACE_MS = 5_000
@@ -16,6 +28,7 @@ interface Owner {
   pid: number
   host: string
   token: string
+  purpose?: string
 }
 
 /**
@@ -37,9 +50,10 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
   const deadline = Date.now() + timeoutMs
   // Loaded here, not at the top: the read-only commands (env, ls) then start without node:crypto.
   const {randomBytes} = await import('node:crypto')
-  const me: Owner = {pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex')}
-  await ensureDir(dirname(lockPath))
+  const me: Owner = {pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), ...(options.purpose === undefined ? {} : {purpose: options.purpose})}
+  if (options.createDir !== false) await ensureDir(dirname(lockPath))
   let delay = 5
+  let announced: string | undefined
   for (;;) {
     options.signal?.throwIfAborted()
     if (await tryCreate(lockPath, me)) {
@@ -50,15 +64,28 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
       }
     }
     await breakIfStale(lockPath)
+    const owner = await readOwner(lockPath)
+    if (owner !== undefined && owner.token !== announced && options.onWait !== undefined) {
+      announced = owner.token
+      options.onWait(holderOf(owner))
+    }
     if (Date.now() >= deadline) {
-      const owner = await readOwner(lockPath)
-      throw new TimeoutError(`Timed out after ${timeoutMs / 1000}s waiting for the lock ${lockPath}${owner ? ` held by process ${owner.pid}` : ''}.`, {
-        hint: 'Another berth command is working on the same machine; wait for it to finish, or stop it.',
+      throw new TimeoutError(`Timed out after ${timeoutMs / 1000}s waiting for ${owner ? describeHolder(holderOf(owner)) : `the lock ${lockPath}`}.`, {
+        hint: 'Wait for that berth command to finish (or stop it), then run this again.',
       })
     }
     await sleep(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal)
     delay = Math.min(delay * 2, 100)
   }
+}
+
+/** "berth (pid 1234), which is changing "m1"", or without a purpose "berth (pid 1234)". */
+export function describeHolder(holder: LockHolder): string {
+  return `berth (pid ${holder.pid})${holder.purpose === undefined ? '' : `, which is ${holder.purpose}`}`
+}
+
+function holderOf(owner: Owner): LockHolder {
+  return owner.purpose === undefined ? {pid: owner.pid} : {pid: owner.pid, purpose: owner.purpose}
 }
 
 async function tryCreate(lockPath: string, me: Owner): Promise<boolean> {
@@ -79,8 +106,9 @@ async function tryCreate(lockPath: string, me: Owner): Promise<boolean> {
 async function readOwner(lockPath: string): Promise<Owner | undefined> {
   try {
     const parsed = JSON.parse(await readFile(lockPath, 'utf8')) as Partial<Owner>
-    if (typeof parsed.pid === 'number' && typeof parsed.token === 'string' && typeof parsed.host === 'string') return parsed as Owner
-    return undefined
+    if (typeof parsed.pid !== 'number' || typeof parsed.token !== 'string' || typeof parsed.host !== 'string') return undefined
+    const owner: Owner = {pid: parsed.pid, host: parsed.host, token: parsed.token}
+    return typeof parsed.purpose === 'string' ? {...owner, purpose: parsed.purpose} : owner
   } catch {
     return undefined
   }

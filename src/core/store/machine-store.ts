@@ -1,11 +1,11 @@
 import {mkdir, readdir, readFile, rm} from 'node:fs/promises'
-import {MachineConfigError, MachineExistsError, MachineNotFoundError, errorMessage} from '../errors.js'
+import {MachineConfigError, MachineExistsError, MachineNotFoundError, MachineUnreadableError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'
 import {DIR_MODE, ensureDir, writeFileAtomic} from './files.js'
 import {StoreLayout} from './layout.js'
 import {withLock} from './lock.js'
 import {MachineConfig, migrateConfig, parseConfig} from './schema.js'
-import {StoreUnusableError, storeProblem} from './store-problem.js'
+import {StorePathError, StoreUnusableError, storeProblem} from './store-problem.js'
 
 /** One entry of the store: a machine that loads, or the reason it does not. */
 export type MachineEntry = {name: string; config: MachineConfig; error?: undefined} | {name: string; config?: undefined; error: string}
@@ -53,6 +53,7 @@ export class MachineStore {
       if (code === 'ENOENT') throw new MachineConfigError(name, 'config.json is missing', `Remove it with "berth rm -f ${name}".`)
       const problem = await storeProblem(this.layout, path, error)
       if (problem instanceof StoreUnusableError) throw problem
+      if (problem instanceof StorePathError && problem.isAccess) throw new MachineUnreadableError(name, sentenceOf(problem.message), problem.hint)
       throw new MachineConfigError(name, sentenceOf(problem.message), problem.hint)
     }
     let raw: unknown

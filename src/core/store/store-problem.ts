@@ -1,3 +1,4 @@
+import {stat} from 'node:fs/promises'
 import {relative} from 'node:path'
 import {BerthError} from '../errors.js'
 import {diagnosePath, type PathProblem} from '../path-problem.js'
@@ -28,6 +29,19 @@ function fixFor(found: PathProblem): string {
   }
 }
 
+/** A path inside the store that cannot be used, named with the fix. */
+export class StorePathError extends BerthError {
+  override readonly name = 'StorePathError'
+  constructor(readonly found: PathProblem, hint: string, cause: unknown) {
+    super(`${found.path} ${found.problem}.`, {hint, cause})
+  }
+
+  /** Permissions or ownership are at fault: the fix is chmod or chown, never removing anything. */
+  get isAccess(): boolean {
+    return this.found.code === 'EACCES' || this.found.code === 'EPERM'
+  }
+}
+
 /**
  * The error to show for a failed file system call on `path` inside the store: the store's own path at fault
  * (a file, a loop, no access) gives a StoreUnusableError; anything deeper is named with the fix.
@@ -37,5 +51,15 @@ export async function storeProblem(layout: StoreLayout, path: string, error: unk
   const rel = relative(found.path, layout.root)
   // The store's root or a directory above it.
   if (found.path === layout.root || (rel !== '' && !rel.startsWith('..'))) return new StoreUnusableError(layout.root, found)
-  return new BerthError(`${found.path} ${found.problem}.`, {hint: fixFor(found), cause: error})
+  const hint = found.code === 'EACCES' || found.code === 'EPERM' ? await accessFix(found.path) : fixFor(found)
+  return new StorePathError(found, hint, error)
+}
+
+/** chmod for what berth makes (directories 0700, files 0600), and chown first when someone else owns it. */
+async function accessFix(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined)
+  const mode = info === undefined || info.isDirectory() ? '700' : '600'
+  const uid = process.getuid?.()
+  const owner = info !== undefined && uid !== undefined && info.uid !== uid ? `sudo chown ${uid} ${path} (it belongs to uid ${info.uid}), then ` : ''
+  return `Give yourself access: ${owner}chmod ${mode} ${path}.`
 }

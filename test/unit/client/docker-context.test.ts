@@ -87,6 +87,19 @@ describe('DockerContextStore.write', () => {
     expect(existsSync(tlsPath('m1', 'ca.pem'))).toBe(false)
   })
 
+  it('refuses the context of another store\'s machine of the same name, naming that store, and leaves it as it was', async () => {
+    await store.write(spec('m1'))
+    const original = await readFile(metaPath('m1'), 'utf8')
+    const error = await store.write({...spec('m1', 'tcp://10.0.0.9:2376'), storePath: '/srv/other-store'}).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(DockerContextConflictError)
+    expect((error as BerthError).message).toBe('A docker context named "m1" already exists and belongs to the machine "m1" of another berth store (/home/u/.berth); berth leaves it alone.')
+    expect((error as BerthError).hint).toBe('Work with that machine through its own store (BERTH_STORAGE_PATH=/home/u/.berth), or choose another machine name.')
+    expect(await readFile(metaPath('m1'), 'utf8')).toBe(original)
+    await expect(store.checkWritable('m1', '/srv/other-store')).rejects.toBeInstanceOf(DockerContextConflictError)
+    await store.checkWritable('m1', '/home/u/.berth')
+    expect(await store.otherStore('m1', '/srv/other-store')).toBe('/home/u/.berth')
+  })
+
   it('treats unreadable metadata and a marker for another name as not berth\'s', async () => {
     await mkdir(join(root, 'contexts', 'meta', sha('m1')), {recursive: true})
     await writeFile(metaPath('m1'), '{not json')

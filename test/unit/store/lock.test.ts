@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {TimeoutError} from '../../../src/core/errors.js'
-import {acquireLock, withLock} from '../../../src/core/store/lock.js'
+import {acquireLock, withLock, type LockHolder} from '../../../src/core/store/lock.js'
 import {permissions, repoRoot, tempDir} from './helpers.js'
 
 const compiledLock = join(repoRoot, 'dist', 'src', 'core', 'store', 'lock.js')
@@ -224,10 +224,12 @@ describe('acquireLock', () => {
     const lockPath = join(root, '.lock')
     const holder = await holdInAnotherProcess(lockPath)
     const started = Date.now()
-    const error = await acquireLock(lockPath, {timeoutMs: 300}).then(() => undefined, (error: unknown) => error)
+    const waits: LockHolder[] = []
+    const error = await acquireLock(lockPath, {timeoutMs: 300, onWait: (seen) => waits.push(seen)}).then(() => undefined, (error: unknown) => error)
     expect(error).toBeInstanceOf(TimeoutError)
-    expect((error as TimeoutError).message).toBe(`Timed out after 0.3s waiting for the lock ${lockPath} held by process ${holder.pid}.`)
-    expect((error as TimeoutError).hint).toMatch(/Another berth command/)
+    expect((error as TimeoutError).message).toBe(`Timed out after 0.3s waiting for berth (pid ${holder.pid}).`)
+    expect((error as TimeoutError).hint).toMatch(/Wait for that berth command to finish/)
+    expect(waits).toEqual([{pid: holder.pid}])
     expect(Date.now() - started).toBeGreaterThanOrEqual(300)
     expect(Date.now() - started).toBeLessThan(2_000)
 

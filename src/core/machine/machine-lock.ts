@@ -1,0 +1,55 @@
+import {BerthError, MachineNotFoundError} from '../errors.js'
+import {validateMachineName} from '../machine-name.js'
+import {errorCode} from '../path-problem.js'
+import type {Reporter} from '../reporter.js'
+import {acquireLock, describeHolder} from '../store/lock.js'
+import type {MachineStore} from '../store/machine-store.js'
+import {storeProblem} from '../store/store-problem.js'
+
+export interface MachineLockDeps {
+  store: MachineStore
+  reporter: Reporter
+  env: NodeJS.ProcessEnv
+  signal: AbortSignal
+}
+
+/** How long a command waits for another one changing the same machine, unless BERTH_LOCK_TIMEOUT (seconds) says otherwise. */
+export const DEFAULT_MACHINE_LOCK_WAIT_MS = 600_000
+
+/**
+ * Run one change of a machine while holding its lock, so no other berth process changes (or removes) the same
+ * machine meanwhile. A holder that died is broken at once; a live one is waited for, saying so, up to the bound.
+ * The work loads the machine itself, inside the lock: what was read before it may be stale. Only create takes the
+ * lock of a machine that does not exist yet; for the others a missing machine is refused before a lock is written.
+ */
+export async function changingMachine<T>(deps: MachineLockDeps, name: string, work: () => Promise<T>, options: {creating?: boolean} = {}): Promise<T> {
+  validateMachineName(name)
+  if (options.creating !== true && !(await deps.store.exists(name))) throw new MachineNotFoundError(name)
+  const {layout} = deps.store
+  const lockPath = layout.machineLock(name)
+  const release = await acquireLock(lockPath, {
+    timeoutMs: machineLockWaitMs(deps.env),
+    signal: deps.signal,
+    purpose: `changing "${name}"`,
+    onWait: (holder) => deps.reporter.info(`Waiting for ${describeHolder(holder)}…`),
+  }).catch(async (error: unknown) => {
+    // A store that cannot hold the lock (a file in its path, no access) is named as such, with its fix.
+    if (errorCode(error) === '') throw error
+    throw await storeProblem(layout, lockPath, error)
+  })
+  try {
+    return await work()
+  } finally {
+    await release()
+  }
+}
+
+function machineLockWaitMs(env: NodeJS.ProcessEnv): number {
+  const text = env.BERTH_LOCK_TIMEOUT
+  if (text === undefined || text === '') return DEFAULT_MACHINE_LOCK_WAIT_MS
+  const seconds = Number(text)
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new BerthError(`BERTH_LOCK_TIMEOUT must be a number of seconds, not "${text}".`, {hint: 'Set it to e.g. 600, or unset it.'})
+  }
+  return seconds * 1000
+}
