@@ -340,7 +340,8 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
   })
 
   it('shows a machine whose plugin was uninstalled as an Error row, and the rest keeps working', async () => {
-    expect((await berth(['create', '-d', 'fixture', '--fixture-url', engine.url, 'p3'])).code).toBe(0)
+    const p3 = await berth(['create', '-d', 'fixture', '--fixture-url', engine.url, 'p3'])
+    expect(p3.code, p3.stderr).toBe(0)
     const uninstalled = await berth(['plugins', 'uninstall', 'berth-driver-fixture'])
     expect(uninstalled.code).toBe(0)
     expect((await berth(['plugins'])).stdout).not.toContain('berth-driver-fixture')
@@ -367,9 +368,12 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const rm = await berth(['rm', '-y', 'p3'])
     expect(rm.code).toBe(1)
     expect(errorLines(rm)[0]).toContain('Unknown driver "fixture".')
+    // Forced, the machine is forgotten; what its driver recorded cannot be removed without it, so it stays on record.
     const forced = await berth(['rm', '-f', 'p3'])
-    expect(forced.code).toBe(0)
-    expect(forced.stdout).toBe('Successfully removed p3\n')
+    expect(forced.code).toBe(1)
+    expect(forced.stdout).toBe('')
+    expect(errorLines(forced)).toEqual(['Error: "p3" was forgotten, but its driver could not remove 1 resource (fixture-host fixture-p3): it may still exist and cost money. Remove it with the command above, then run "berth rm --forget-orphans fixture-p3"; "berth ls --orphans" lists them until then.'])
+    expect((await berth(['ls', '--orphans'])).stdout).toContain('fixture-p3')
     expect((await berth(['ls', '-q'])).stdout).toBe('m1\n')
     expect((await berth(['rm', '-y', 'm1'])).code).toBe(0)
   })
