@@ -1,4 +1,7 @@
+import {execFile} from 'node:child_process'
 import {readdir} from 'node:fs/promises'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, type RunResult} from '../harness/berth.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
@@ -15,6 +18,7 @@ describe('amazonec2 pre-create checks', () => {
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
     sim = await startEc2Simulator()
+    await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mine', '-f', join(sandbox.dir, 'mine')])
   })
 
   afterAll(async () => {
@@ -22,8 +26,9 @@ describe('amazonec2 pre-create checks', () => {
     await sandbox?.dispose()
   })
 
+  // "@/" in a flag is the sandbox's directory (known once it exists).
   const create = (flags: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> => sandbox.run(
-    ['create', '-d', 'amazonec2', '--amazonec2-endpoint', sim.endpoint, ...flags, 'p1'],
+    ['create', '-d', 'amazonec2', '--amazonec2-endpoint', sim.endpoint, ...flags.map((flag) => flag.replace(/^@\//, `${sandbox.dir}/`)), 'p1'],
     {env: {AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, ...env}},
   )
 
@@ -60,7 +65,7 @@ describe('amazonec2 pre-create checks', () => {
     },
     {
       name: 'a key pair that does not exist',
-      flags: ['--amazonec2-keypair-name', 'mine', '--amazonec2-ssh-keypath', '/etc/hostname'],
+      flags: ['--amazonec2-keypair-name', 'mine', '--amazonec2-ssh-keypath', '@/mine'],
       line: 'Error: The key pair "mine" does not exist in us-east-1. Pass the name of an EC2 key pair of this region with --amazonec2-keypair-name, or leave it out: berth then imports a key of its own.',
     },
     {

@@ -60,7 +60,7 @@ describe('provisioning that has to install, or to recover', () => {
     await host.exec('pkill -f "^sshd: "; pkill -f "^sleep 300$"; mv /usr/sbin/service.real /usr/sbin/service')
     const created = await creating
     expect(created.code).not.toBe(0)
-    expect(created.stderr).toMatch(/^Error: Provisioning failed at step "engine\.restart" \(Starting the Docker engine\): SSH to root@[\d.]+ failed: /m)
+    expect(created.stderr).toMatch(/^Error: Provisioning failed at step "engine\.restart" \(Starting the Docker engine\): SSH on root@[\d.]+ failed: /m)
     expect(created.stderr).toContain('Finish it with "berth provision r-cut"')
     // The configuration is on the host, and the engine that runs predates it.
     expect((await host.exec('grep -c tlsverify /etc/default/docker')).stdout.trim()).toBe('1')
