@@ -1,5 +1,5 @@
 import {inspectView} from '../../core/machine/inspect-view.js'
-import {compileTemplate} from '../../core/template/go-template.js'
+import {compileTemplate} from '../../core/go-template/go-template.js'
 import type {App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
 import {machineName} from '../machine-args.js'

@@ -1,5 +1,5 @@
 import {escapeControls} from '../safe-text.js'
-import {compileTemplate, unescapeFormat} from '../template/go-template.js'
+import {compileTemplate, unescapeFormat} from '../go-template/go-template.js'
 import type {ListRow} from './list-row.js'
 import {alignColumns} from './tabwriter.js'
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../../src/core/errors.js'
-import {compileTemplate} from '../../../src/core/template/go-template.js'
+import {compileTemplate} from '../../../src/core/go-template/go-template.js'
 
 function failure(action: () => unknown): UsageError {
   try {

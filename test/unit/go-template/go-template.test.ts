@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {compileTemplate, unescapeFormat} from '../../../src/core/template/go-template.js'
+import {compileTemplate, unescapeFormat} from '../../../src/core/go-template/go-template.js'
 
 const render = (source: string, data: unknown = {}): string => compileTemplate(source).execute(data)
 
