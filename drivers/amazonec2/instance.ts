@@ -2,7 +2,7 @@ import type {MachineState} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import type {Ec2Api, InstanceView} from './client.js'
 import {hasCode} from './errors.js'
-import {pollUntil} from './polling.js'
+import {pollUntil} from '../../src/core/poll-until.js'
 
 /** The record of an instance berth launched. */
 export const INSTANCE = 'instance'
@@ -59,5 +59,9 @@ export async function waitForAddress(api: Ec2Api, id: string, usePrivate: boolea
       throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {hint: 'Try again, perhaps with another zone or instance type.'})
     }
     return last.state === 'running' && addressOf(last, usePrivate) !== undefined ? last : undefined
-  }, {timeoutMs: LAUNCH_TIMEOUT_MS, signal, what: `Waiting for the instance ${id} to run with an address`, lastSeen: () => last?.state ?? 'not visible yet'})
+  }, (running): running is InstanceView => running !== undefined, {
+    timeoutMs: LAUNCH_TIMEOUT_MS,
+    signal,
+    describe: () => `The instance ${id} was still ${last === undefined ? 'not visible' : last.state === 'running' ? 'running without the address berth uses' : last.state}`,
+  })
 }

@@ -5,7 +5,7 @@ import type {ResourceRecord} from '../../src/core/store/schema.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'
 import {INSTANCE, KEY_PAIR, NEW_INSTANCE_GRACE_MS, describeInstance} from './instance.js'
-import {pollUntil} from './polling.js'
+import {pollUntil} from '../../src/core/poll-until.js'
 import {SECURITY_GROUP} from './security-groups.js'
 
 const TERMINATE_TIMEOUT_MS = 10 * 60_000
@@ -50,10 +50,11 @@ async function terminate(api: Ec2Api, resource: ResourceRecord, ctx: OperationCo
       await pause(2000, ctx.signal)
     }
   }
-  await pollUntil(async () => {
-    const view = await describeInstance(api, id, ctx.signal)
-    return view === undefined || view.state === 'terminated' ? true : undefined
-  }, {timeoutMs: TERMINATE_TIMEOUT_MS, signal: ctx.signal, what: `Terminating the instance ${id}`, lastSeen: () => 'shutting-down'})
+  await pollUntil(() => describeInstance(api, id, ctx.signal), (view) => view === undefined || view.state === 'terminated', {
+    timeoutMs: TERMINATE_TIMEOUT_MS,
+    signal: ctx.signal,
+    describe: (view) => `The instance ${id} was still ${view?.state ?? 'shutting-down'}`,
+  })
 }
 
 /**

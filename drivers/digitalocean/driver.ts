@@ -13,7 +13,7 @@ import {machineState, publicIpv4} from './droplet-state.js'
 import {explainApiError} from './errors.js'
 import {publicKeyFingerprint} from './fingerprint.js'
 import {TOKEN_ENV} from './flags.js'
-import {pollUntil} from './poll.js'
+import {pollUntil} from '../../src/core/poll-until.js'
 import {checkAccount, checkLocalFiles} from './preflight.js'
 import {BERTH_TAG, type DigitalOceanSettings, type DigitalOceanState} from './settings.js'
 
