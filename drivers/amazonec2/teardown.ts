@@ -1,6 +1,6 @@
 import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
-import {pause} from '../../src/core/ssh/abort.js'
+import {pause} from '../../src/core/abort.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'

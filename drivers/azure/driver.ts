@@ -1,6 +1,6 @@
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
-import {abortReason} from '../../src/core/ssh/abort.js'
+import {abortReason} from '../../src/core/abort.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {MachineLayout} from '../../src/core/store/layout.js'

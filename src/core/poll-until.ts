@@ -1,5 +1,5 @@
 import {TimeoutError} from './errors.js'
-import {pause} from './ssh/abort.js'
+import {pause} from './abort.js'
 
 export interface PollOptions<T> {
   signal: AbortSignal

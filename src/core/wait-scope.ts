@@ -1,4 +1,4 @@
-import {pause} from './ssh/abort.js'
+import {pause} from './abort.js'
 
 /** What a wait loop gets: a signal of its own, attempts that each get a signal of theirs, and abortable pauses. */
 export interface WaitScope {

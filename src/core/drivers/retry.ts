@@ -1,4 +1,4 @@
-import {pause} from '../ssh/abort.js'
+import {pause} from '../abort.js'
 
 export interface RetryOptions {
   /** Whether the failure may pass by itself (throttling, a 5xx, a connection reset); others are thrown at once. */

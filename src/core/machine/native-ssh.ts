@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import ssh2, {type Client, type ClientChannel, type PseudoTtyOptions} from 'ssh2'
 import {BerthError, errorMessage} from '../errors.js'
-import {abortReason} from '../ssh/abort.js'
+import {abortReason} from '../abort.js'
 import {signalExitCode} from '../ssh/channel.js'
 import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, type SshEndpoint} from '../ssh/errors.js'
 import {fingerprint, KnownHosts} from '../ssh/known-hosts.js'

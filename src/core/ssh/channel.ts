@@ -1,7 +1,7 @@
 import {constants} from 'node:os'
 import type {Client, ClientChannel} from 'ssh2'
 import {TimeoutError} from '../errors.js'
-import {abortReason} from './abort.js'
+import {abortReason} from '../abort.js'
 
 /** What a remote command did, with its output as bytes (callers decode; downloads must not). */
 export interface RawExecResult {

@@ -1,6 +1,6 @@
 import ssh2 from 'ssh2'
 import {errorMessage} from '../errors.js'
-import {abortReason} from './abort.js'
+import {abortReason} from '../abort.js'
 import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, type SshEndpoint, type SshSettingFlags} from './errors.js'
 import {fingerprint, type KnownHosts} from './known-hosts.js'
 import {SshSession, type SessionOptions} from './session.js'

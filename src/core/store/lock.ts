@@ -1,5 +1,6 @@
 import {hostname} from 'node:os'
 import {open, readFile, rm, stat} from 'node:fs/promises'
+import {pause} from '../abort.js'
 import {TimeoutError} from '../errors.js'
 import {ensureDir} from './files.js'
 import {dirname} from 'node:path'
@@ -74,7 +75,7 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
         hint: 'Wait for that berth command to finish (or stop it), then run this again.',
       })
     }
-    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal)
+    await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal)
     delay = Math.min(delay * 2, 100)
   }
 }
@@ -163,19 +164,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // The listener goes when the sleep ends, or a long wait would leave one per poll on the signal.
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal!.reason as Error)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
 }
