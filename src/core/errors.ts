@@ -95,10 +95,6 @@ export class TimeoutError extends BerthError {
   override readonly name = 'TimeoutError'
 }
 
-export function isBerthError(error: unknown): error is BerthError {
-  return error instanceof BerthError
-}
-
 /** The message of any thrown value, for places that report a failure without rethrowing it. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

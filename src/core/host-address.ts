@@ -3,7 +3,7 @@ import {UsageError} from './errors.js'
 import {quoteValue} from './safe-text.js'
 
 /** What berth accepts where it takes a host's address, as a usage error says it. */
-export const HOST_ADDRESS_FORMS = 'Give an IPv4 address (four numbers from 0 to 255, e.g. 192.168.1.20), an IPv6 address (e.g. fd00::20) or a host name (labels of letters, digits and hyphens joined by dots, e.g. docker1.example.com).'
+const HOST_ADDRESS_FORMS = 'Give an IPv4 address (four numbers from 0 to 255, e.g. 192.168.1.20), an IPv6 address (e.g. fd00::20) or a host name (labels of letters, digits and hyphens joined by dots, e.g. docker1.example.com).'
 
 const MAX_NAME_LENGTH = 253
 const MAX_LABEL_LENGTH = 63

@@ -1,7 +1,7 @@
 import {TimeoutError} from './errors.js'
 import {pause} from './abort.js'
 
-export interface PollOptions<T> {
+interface PollOptions<T> {
   signal: AbortSignal
   timeoutMs: number
   /** The first pause between reads (default 1 s); later ones grow by half up to 5 s. */

@@ -1,7 +1,7 @@
 import {pause} from './abort.js'
 
 /** What a wait loop gets: a signal of its own, attempts that each get a signal of theirs, and abortable pauses. */
-export interface WaitScope {
+interface WaitScope {
   /** Aborted when the caller's signal is. */
   readonly signal: AbortSignal
   /** Run one attempt with a signal that lives only as long as the attempt. */

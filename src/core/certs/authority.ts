@@ -13,7 +13,7 @@ export interface CertificateAndKey {
   keyPem: string
 }
 
-export interface CertificateRequest {
+interface CertificateRequest {
   /** The subject's O=; Docker Machine uses $USER for the CA, $USER.<machine> for a server. */
   organization: string
   /** The clock, for tests; validity starts 5 minutes before it, truncated to the minute. */

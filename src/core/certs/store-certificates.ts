@@ -18,7 +18,7 @@ export interface CertificatePaths {
   clientKey: string
 }
 
-export interface EnsureOptions {
+interface EnsureOptions {
   signal?: AbortSignal | undefined
   /** Called after each certificate is written, for progress output. */
   onCreate?: ((what: 'CA' | 'client certificate', path: string) => void) | undefined

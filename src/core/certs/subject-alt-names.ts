@@ -4,7 +4,7 @@ import {UsageError} from '../errors.js'
 import {ipv4Problem} from '../host-address.js'
 import {quoteValue} from '../safe-text.js'
 
-export type SubjectAltName = {type: 'ip'; address: string; bytes: Buffer} | {type: 'dns'; name: string}
+type SubjectAltName = {type: 'ip'; address: string; bytes: Buffer} | {type: 'dns'; name: string}
 
 /**
  * Turn the SAN strings of a server certificate (--tls-san values, the host's addresses, localhost) into

@@ -64,7 +64,7 @@ function validityProblems(cert: X509Certificate, now: Date): CertificateProblem[
 }
 
 /** The certificate's validity period, to remember it (see certificate-memo.ts). */
-export function validityWindow(cert: X509Certificate): ValidityWindow {
+function validityWindow(cert: X509Certificate): ValidityWindow {
   return {notBefore: new Date(cert.validFrom).toISOString(), notAfter: new Date(cert.validTo).toISOString()}
 }
 

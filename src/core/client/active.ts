@@ -1,5 +1,5 @@
 /** What the docker client would talk to right now, as far as "active" is concerned. */
-export interface ClientTarget {
+interface ClientTarget {
   /** $DOCKER_HOST; the docker CLI lets it override any context, so it decides when set. */
   dockerHost: string | undefined
   /** The docker CLI's current context; pass it only when that context is berth's (see DockerContextStore). */

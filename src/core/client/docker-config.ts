@@ -16,7 +16,7 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
 type ConfigObject = Record<string, unknown>
 
 /** The docker CLI's configuration directory or its config.json is not what the docker CLI needs: a file, a loop, no access. */
-export class DockerConfigError extends BerthError {
+class DockerConfigError extends BerthError {
   override readonly name = 'DockerConfigError'
   constructor(found: PathProblem, options: {fromEnv: boolean; configFile: boolean}) {
     const subject = options.configFile ? `The docker configuration ${found.path}` : options.fromEnv ? `DOCKER_CONFIG ${found.path}` : `The docker configuration directory ${found.path}`
@@ -56,7 +56,7 @@ export async function checkDockerConfig(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /** config.json as an object, or undefined when it does not exist. A file berth cannot parse is an error. */
-export async function readDockerConfig(configDir: string): Promise<ConfigObject | undefined> {
+async function readDockerConfig(configDir: string): Promise<ConfigObject | undefined> {
   const path = join(configDir, 'config.json')
   let text: string
   try {

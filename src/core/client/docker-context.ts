@@ -7,7 +7,7 @@ import {writeFileAtomic} from '../store/files.js'
 import {checkDockerConfig, configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
 
 /** PEM text of the CA that signed the engine's certificate, and the client's certificate and key. */
-export interface ContextTls {
+interface ContextTls {
   ca: string
   cert: string
   key: string
@@ -23,10 +23,10 @@ export interface ContextSpec {
   storePath: string
 }
 
-export type WriteResult = {written: true} | {written: false; reason: string}
+type WriteResult = {written: true} | {written: false; reason: string}
 
 /** Who a docker context of a given name belongs to: nobody (it does not exist), berth, or someone else. */
-export type ContextOwner = 'none' | 'berth' | 'other'
+type ContextOwner = 'none' | 'berth' | 'other'
 
 /** The marker berth leaves in a context's metadata; the docker CLI keeps and shows unknown metadata keys. */
 interface BerthMarker {

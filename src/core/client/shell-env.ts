@@ -2,9 +2,9 @@ import {BerthError} from '../errors.js'
 import {cmdAssignment, emacsQuote, fishQuote, posixQuote, powershellQuote, tcshQuote} from './quote.js'
 import type {Shell} from './shell.js'
 
-export type EnvVar = readonly [name: string, value: string]
+type EnvVar = readonly [name: string, value: string]
 
-export interface EnvRequest {
+interface EnvRequest {
   shell: Shell
   /** Variables to set, printed in this order. */
   set: readonly EnvVar[]

@@ -25,7 +25,7 @@ const SYNTAX: Readonly<Record<(typeof SHELL_NAMES)[number], Shell>> = {
 /** Docker Machine's words, kept because users know them; it printed them and then failed, berth goes on. */
 export const NO_SHELL_NOTE = "The default lines below are for a sh/bash shell, you can specify the shell you're using, with the --shell flag."
 
-export interface ResolvedShell {
+interface ResolvedShell {
   shell: Shell
   /** Something to tell the user on stderr (never stdout: the output is meant for eval). */
   note?: string

@@ -127,7 +127,7 @@ export interface Driver {
 }
 
 /** A resource as the user would look for it in the cloud's console or CLI. */
-export interface ResourceDescription {
+interface ResourceDescription {
   /** What it is, in the cloud's words: "droplet", "EC2 instance". */
   kind: string
   id: string

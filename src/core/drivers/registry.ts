@@ -8,7 +8,7 @@ const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/
 const FLAG_TYPES: ReadonlySet<unknown> = new Set(['string', 'integer', 'boolean', 'string-array'])
 
 /** Where a driver comes from: shipped with berth, or provided by an installed plugin. */
-export type DriverOrigin = {kind: 'built-in'} | {kind: 'plugin'; plugin: string; version: string}
+type DriverOrigin = {kind: 'built-in'} | {kind: 'plugin'; plugin: string; version: string}
 
 /** A driver that can be loaded on demand; nothing is imported until load() is called. */
 export interface DriverSource {
@@ -17,7 +17,7 @@ export interface DriverSource {
   load(): Promise<unknown>
 }
 
-export interface DriverReport {
+interface DriverReport {
   name: string
   source: string
   health: DriverHealth
@@ -124,7 +124,7 @@ export class DriverRegistry {
   }
 }
 
-export function describeOrigin(origin: DriverOrigin): string {
+function describeOrigin(origin: DriverOrigin): string {
   return origin.kind === 'built-in' ? 'built-in' : `plugin ${origin.plugin}@${origin.version}`
 }
 

@@ -1,6 +1,6 @@
 import {pause} from '../abort.js'
 
-export interface RetryOptions {
+interface RetryOptions {
   /** Whether the failure may pass by itself (throttling, a 5xx, a connection reset); others are thrown at once. */
   isTransient(error: unknown): boolean
   signal: AbortSignal

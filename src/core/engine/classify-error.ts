@@ -36,7 +36,7 @@ const NOT_TLS = /wrong version number|packet length too long|http request|unknow
 
 export type ConnectionPhase = 'connecting' | 'handshaking' | 'secured'
 
-export interface FailureContext {
+interface FailureContext {
   url: string
   /** How far the connection got before it failed: a reset means something else once TLS is up. */
   phase: ConnectionPhase

@@ -13,7 +13,7 @@ import {parseCa, verifyEnginePeer} from './peer-verify.js'
 export type {EngineTls} from './engine-tls.js'
 
 /** The client material, or a function that reads it, called only once the engine accepted the TCP connection. */
-export type EngineTlsSource = EngineTls | (() => EngineTls)
+type EngineTlsSource = EngineTls | (() => EngineTls)
 
 export interface EngineVersion {
   version: string
@@ -37,7 +37,7 @@ export interface EngineCallOptions {
   onPeerCertificate?: (pem: string) => void
 }
 
-export const DEFAULT_ENGINE_TIMEOUT_MS = 10_000
+const DEFAULT_ENGINE_TIMEOUT_MS = 10_000
 
 /**
  * Large enough for any answer berth asks for (/version, /info, the running containers); bounds what a misbehaving

@@ -12,7 +12,7 @@ import {BerthError} from '../errors.js'
 export type EngineErrorReason = 'unreachable' | 'untrusted' | 'address-mismatch' | 'timeout' | 'tls' | 'http'
 
 /** Hints that fit any machine; callers that know the machine name pass their own (see EngineCallOptions.hints). */
-export const DEFAULT_ENGINE_HINTS: Readonly<Record<EngineErrorReason, string>> = {
+const DEFAULT_ENGINE_HINTS: Readonly<Record<EngineErrorReason, string>> = {
   unreachable: 'Check that the machine is running and that its Docker port is open to this computer.',
   untrusted: 'Run "berth regenerate-certs" for this machine to give the engine a certificate from berth\'s CA.',
   'address-mismatch': 'Run "berth regenerate-certs" for this machine so that its certificate names the current address.',
@@ -32,8 +32,4 @@ export class EngineError extends BerthError {
   ) {
     super(message, {hint: options.hint ?? DEFAULT_ENGINE_HINTS[reason], cause: options.cause})
   }
-}
-
-export function isEngineError(error: unknown): error is EngineError {
-  return error instanceof EngineError
 }

@@ -2,7 +2,7 @@ import {isIP} from 'node:net'
 import {BerthError} from '../errors.js'
 
 /** Docker's port for the TLS-protected API, used when a URL names none (as the docker CLI does). */
-export const DEFAULT_ENGINE_TLS_PORT = 2376
+const DEFAULT_ENGINE_TLS_PORT = 2376
 
 export interface EngineAddress {
   /** Host name or IP, without the brackets of an IPv6 literal. */

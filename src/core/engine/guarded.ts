@@ -3,7 +3,7 @@ export interface Settle<T> {
   fail(error: Error): void
 }
 
-export interface GuardedWork {
+interface GuardedWork {
   /** Destroy every socket the work opened; called once, on failure, timeout or abort. */
   destroy(): void
   /** The error to report when the deadline passes (it can describe how far the work got). */

@@ -8,7 +8,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Go orders strings by their UTF-8 bytes, which is code point order, not JS's UTF-16 order. */
-export function compareCodePoints(a: string, b: string): number {
+function compareCodePoints(a: string, b: string): number {
   const left = [...a]
   const right = [...b]
   for (let i = 0; i < Math.min(left.length, right.length); i++) {
@@ -48,7 +48,7 @@ export function isTruthy(value: unknown): boolean {
  * (shortest digits, exponent form below 1e-4 and from 1e6). Go itself decodes every JSON number to a
  * float64 and so prints a 1048576-byte size as 1.048576e+06; berth does not.
  */
-export function formatNumber(value: number): string {
+function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN'
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf'
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value)

@@ -11,13 +11,13 @@ export interface Filters {
 }
 
 /** A compiled `name=` pattern: whether it matches somewhere in a name. */
-export interface NamePattern {
+interface NamePattern {
   readonly source: string
   test(name: string): boolean
 }
 
 /** `label=key=value` matches that value (any case); `label=key` matches any value. */
-export interface LabelFilter {
+interface LabelFilter {
   readonly key: string
   readonly value: string | undefined
 }

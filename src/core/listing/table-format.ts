@@ -12,7 +12,7 @@ export const DEFAULT_LS_FORMAT = 'table {{ .Name }}\t{{ .Active }}\t{{ .DriverNa
 const TABLE_PREFIX = 'table'
 
 /** Column titles: a `table` format's header row is the format run over this map (as Docker Machine does). */
-export const LS_HEADERS: Readonly<Record<keyof ListRow, string>> = {
+const LS_HEADERS: Readonly<Record<keyof ListRow, string>> = {
   Name: 'NAME',
   Active: 'ACTIVE',
   ActiveHost: 'ACTIVE_HOST',
@@ -28,7 +28,7 @@ export const LS_HEADERS: Readonly<Record<keyof ListRow, string>> = {
   ResponseTime: 'RESPONSE',
 }
 
-export interface ListFormat {
+interface ListFormat {
   /** Whether the format began with `table`: a header row and aligned columns. */
   readonly table: boolean
   /** The whole listing, one line per row, each ending in a newline. */

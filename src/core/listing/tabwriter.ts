@@ -1,7 +1,7 @@
 import {displayWidth} from './display-width.js'
 
 /** Go text/tabwriter settings that matter when padding with spaces. */
-export interface ColumnLayout {
+interface ColumnLayout {
   /** Narrowest a column may be, padding included. */
   readonly minWidth: number
   /** Spaces added after the widest cell of a column. */

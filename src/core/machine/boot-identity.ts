@@ -15,7 +15,7 @@ export async function readBootIdentity(session: RemoteSession, signal: AbortSign
   return identity
 }
 
-export interface RebootWait {
+interface RebootWait {
   /** An SSH session to the host as it is now (its address may have changed), waiting at most timeoutMs. */
   connect(timeoutMs: number): Promise<RemoteSession>
   what: string

@@ -15,7 +15,7 @@ import {operationContext} from './operation-context.js'
 import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
 import {waitForState} from './wait-for-state.js'
 
-export interface CreateRequest {
+interface CreateRequest {
   name: string
   driver: string
   driverFlags: FlagValues
@@ -28,7 +28,7 @@ export interface CreateRequest {
   forceAdopt?: boolean
 }
 
-export type CreateDeps = ProvisionDeps
+type CreateDeps = ProvisionDeps
 
 /**
  * Make a machine: everything that can be checked is checked before anything is written, the machine's

@@ -5,7 +5,7 @@ import {driverSetup} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 import type {RemoveDeps} from './remove-machine.js'
 
-export interface ForgetOutcome {
+interface ForgetOutcome {
   /** Confirmed gone (removed now, or already), and no longer on record. */
   forgotten: Orphan[]
   /** Still on record, with why berth could not confirm they are gone. */

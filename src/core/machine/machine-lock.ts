@@ -6,7 +6,7 @@ import {acquireLock, describeHolder} from '../store/lock.js'
 import type {MachineStore} from '../store/machine-store.js'
 import {storeProblem} from '../store/store-problem.js'
 
-export interface MachineLockDeps {
+interface MachineLockDeps {
   store: MachineStore
   reporter: Reporter
   env: NodeJS.ProcessEnv
@@ -14,7 +14,7 @@ export interface MachineLockDeps {
 }
 
 /** How long a command waits for another one changing the same machine, unless BERTH_LOCK_TIMEOUT (seconds) says otherwise. */
-export const DEFAULT_MACHINE_LOCK_WAIT_MS = 600_000
+const DEFAULT_MACHINE_LOCK_WAIT_MS = 600_000
 
 /**
  * Run one change of a machine while holding its lock, so no other berth process changes (or removes) the same

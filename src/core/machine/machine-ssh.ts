@@ -9,7 +9,7 @@ import type {MachineLayout} from '../store/layout.js'
 
 export const DEFAULT_SSH_TIMEOUT_MS = 120_000
 
-export interface MachineSshOptions {
+interface MachineSshOptions {
   /** The deadline for SSH to answer (--ssh-timeout). */
   timeoutMs: number
   signal: AbortSignal

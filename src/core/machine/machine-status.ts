@@ -18,7 +18,7 @@ export interface MachineStatus {
   responseMs: number
 }
 
-export interface StatusOptions {
+interface StatusOptions {
   /** Per machine, for state and engine version together. */
   timeoutMs: number
   /** Whether to ask the engine for its version (ls does; state filters alone do not need it). */

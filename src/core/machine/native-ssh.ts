@@ -8,13 +8,13 @@ import {fingerprint, KnownHosts} from '../ssh/known-hosts.js'
 import type {SshAccess} from './ssh-access.js'
 
 /** The local ends of a session: the process's own streams, or test doubles. */
-export interface SessionStreams {
+interface SessionStreams {
   stdin: NodeJS.ReadStream
   stdout: NodeJS.WriteStream
   stderr: NodeJS.WriteStream
 }
 
-export interface NativeSessionOptions {
+interface NativeSessionOptions {
   /** The remote command line; a login shell when undefined. */
   command?: string
   /** Ask for a terminal on the host, sized as stdout and with this TERM; stdin goes raw while the session lasts. */

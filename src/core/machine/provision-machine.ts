@@ -35,7 +35,7 @@ export interface ProvisionDeps {
 
 const ENGINE_ANSWER_TIMEOUT_MS = 60_000
 
-export interface ProvisionOptions {
+interface ProvisionOptions {
   renewServerCert: boolean
   /** Engine options to provision with instead of the stored ones; stored only once the engine came up with them. */
   engine?: EngineOptions

@@ -20,7 +20,7 @@ export interface SshAccess {
   knownHostsPath: string
 }
 
-export interface SshAccessOptions {
+interface SshAccessOptions {
   signal: AbortSignal
   /** How long pinning a host key that is not pinned yet may wait for SSH. */
   pinTimeoutMs?: number
@@ -31,7 +31,7 @@ export interface SshAccessOptions {
 const PIN_TIMEOUT_MS = 20_000
 
 /** Docker Machine's refusal ("Host is not running"), naming the state berth saw. */
-export class MachineNotRunningError extends BerthError {
+class MachineNotRunningError extends BerthError {
   override readonly name = 'MachineNotRunningError'
 
   constructor(readonly machine: string, readonly state: string) {
@@ -97,7 +97,7 @@ export function remoteCommand(words: readonly string[]): string | undefined {
   return shellJoin(words)
 }
 
-export interface OpenSshMode {
+interface OpenSshMode {
   /** Never prompt (passwords, passphrases): for commands, copies and mounts, where nobody may be there to answer. */
   batch: boolean
 }
@@ -141,7 +141,7 @@ export function openSshValue(value: string): string {
   return /[\s#']/.test(escaped) ? `"${escaped}"` : escaped
 }
 
-export interface SshCommandOptions extends OpenSshMode {
+interface SshCommandOptions extends OpenSshMode {
   /** The remote command line; a login shell when undefined. */
   command?: string
   /** 'auto': a terminal when stdin is one (ssh -t); 'force': always (ssh -tt), for full-screen programs; 'none'. */

@@ -3,7 +3,7 @@ import {EngineError} from '../engine/engine-error.js'
 import {TimeoutError, errorMessage} from '../errors.js'
 import {withWaitScope} from '../wait-scope.js'
 
-export interface EngineWaitOptions {
+interface EngineWaitOptions {
   timeoutMs: number
   signal: AbortSignal
   /** Told each failure that is tried again, for the progress line. */

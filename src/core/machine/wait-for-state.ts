@@ -2,7 +2,7 @@ import type {Driver, MachineState} from '../drivers/driver.js'
 import {TimeoutError} from '../errors.js'
 import {withWaitScope} from '../wait-scope.js'
 
-export interface StateWaitOptions {
+interface StateWaitOptions {
   timeoutMs: number
   signal: AbortSignal
   /** Told each state the driver reports on the way, for the progress line. */

@@ -10,7 +10,7 @@ export interface RawExecResult {
   stderr: Buffer
 }
 
-export interface ChannelOptions {
+interface ChannelOptions {
   stdin?: string | Buffer
   timeoutMs?: number
   signal?: AbortSignal

@@ -58,7 +58,7 @@ export class SshKeyError extends BerthError {
 }
 
 /** Why no SSH session could be set up, as far as waiting is concerned (see connectWithRetry); 'other' for the rest, such as a session lost later. */
-export type SshFailure = 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'other'
+type SshFailure = 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'other'
 
 /** The driver's flags that set a machine's SSH address and port, so that a hint names the one to change. */
 export interface SshSettingFlags {
@@ -112,7 +112,7 @@ function hintFor(failure: SshFailure, flags: SshSettingFlags): {hint?: string} {
   }
 }
 
-export type SudoFailure = 'password' | 'not-allowed' | 'missing'
+type SudoFailure = 'password' | 'not-allowed' | 'missing'
 
 /** A command needed root, the SSH user is not root, and sudo would not run it without a person at a terminal. */
 export class SudoError extends BerthError {

@@ -2,7 +2,7 @@ import {generateKeyPairSync, randomBytes, type KeyObject} from 'node:crypto'
 import {writeFileAtomic} from '../store/files.js'
 import type {MachineLayout} from '../store/layout.js'
 
-export interface SshKeyPair {
+interface SshKeyPair {
   /** OpenSSH private key format ("BEGIN OPENSSH PRIVATE KEY"), unencrypted, ending with a newline. */
   privateKey: string
   /** One authorized_keys line without the newline: "ssh-ed25519 AAAA... berth". */

@@ -4,7 +4,7 @@ import {writeFileAtomic} from '../store/files.js'
 import {HostKeyChangedError} from './errors.js'
 
 /** One key pinned for a host. */
-export interface PinnedKey {
+interface PinnedKey {
   type: string
   /** The key blob, base64, as in the file. */
   key: string

@@ -3,7 +3,6 @@ import type {SFTPWrapper} from 'ssh2'
 /** Promise forms of the few SFTP calls berth uses; ssh2's errors carry the SFTP status in `code`. */
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02) that callers react to. */
-export const SFTP_NO_SUCH_FILE = 2
 export const SFTP_PERMISSION_DENIED = 3
 
 function settle<T>(resolve: (value: T) => void, reject: (error: unknown) => void) {

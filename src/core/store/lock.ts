@@ -5,7 +5,7 @@ import {TimeoutError} from '../errors.js'
 import {ensureDir} from './files.js'
 import {dirname} from 'node:path'
 
-export interface LockOptions {
+interface LockOptions {
   /** How long to wait for another process to release the lock. */
   timeoutMs?: number
   signal?: AbortSignal

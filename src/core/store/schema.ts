@@ -30,7 +30,7 @@ export interface EngineEndpoint {
   url: string
 }
 
-export interface SshConfig {
+interface SshConfig {
   user: string
   host: string
   port: number
@@ -71,7 +71,7 @@ export interface Migration {
 /** Every migration berth knows, in order. Version 1 is the first released schema, so there are none yet. */
 export const MIGRATIONS: readonly Migration[] = []
 
-export type MigrationResult =
+type MigrationResult =
   | {ok: true; config: Record<string, unknown>; migrated: boolean}
   | {ok: false; reason: string; hint?: string}
 

@@ -31,7 +31,7 @@ export interface ImageProgress {
   total: number | undefined
 }
 
-export interface ImageRequest {
+interface ImageRequest {
   /** An http(s) URL, a file:// URL or a local path. */
   source: string
   /** Without one a download is kept as it came; a local file is used unchecked. */

@@ -12,8 +12,6 @@ import {writeFileAtomic} from '../store/files.js'
  */
 
 export const SECTOR = 2048
-/** The sectors before the first volume descriptor. */
-export const SYSTEM_AREA_SECTORS = 16
 export const PVD_SECTOR = 16
 export const TERMINATOR_SECTOR = 17
 export const L_PATH_TABLE_SECTOR = 18
@@ -26,7 +24,7 @@ export interface IsoFile {
   content: string | Uint8Array
 }
 
-export interface IsoVolume {
+interface IsoVolume {
   /** The volume identifier (cloud-init's NoCloud looks for "cidata"): 1-32 of A-Z a-z 0-9 _. */
   label: string
   files: readonly IsoFile[]
@@ -177,7 +175,7 @@ interface RecordFields {
 }
 
 /** ECMA-119 9.1. */
-export function directoryRecord(fields: RecordFields): Uint8Array {
+function directoryRecord(fields: RecordFields): Uint8Array {
   const idPad = fields.id.length % 2 === 0 ? 1 : 0
   const length = 33 + fields.id.length + idPad + fields.systemUse.length
   if (length > 255) throw new BerthError(`An ISO directory record would be ${length} bytes; at most 255 fit.`)
@@ -330,7 +328,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
-export interface IsoContents {
+interface IsoContents {
   label: string
   /** The root directory's files by name: the Rock Ridge name where there is one, else the ISO 9660 name without ";1". */
   files: Map<string, Uint8Array>
