@@ -31,12 +31,16 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../drivers/driver.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
   })
 
-  it('keep cloud SDKs and named drivers out of src/cli and src/commands', async () => {
+  it('keep cloud SDKs and named drivers out of src/cli and src/commands, and each command a thin layer over src/cli', async () => {
     expect(await boundaryErrors('src/cli/actions/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
     expect(await boundaryErrors('src/commands/example.ts', "import {ComputeManagementClient} from '@azure/arm-compute'\nexport const x = ComputeManagementClient")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
     expect(await boundaryErrors('src/cli/example.ts', "export const sdk = await import('digitalocean-js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: Cloud SDKs/)])
     expect(await boundaryErrors('src/cli/example.ts', "import {settingsFromFlags} from '../../drivers/amazonec2/settings.js'\nexport const x = settingsFromFlags")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI reaches drivers through the catalogue/)])
-    // The catalogue is the CLI's way to the drivers.
+    expect(await boundaryErrors('src/cli/actions/example.ts', "import Env from '../../commands/env.js'\nexport const x = Env")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/commands sits above src\/cli/)])
+    expect(await boundaryErrors('src/commands/example.ts', "import {MachineStore} from '../core/store/machine-store.js'\nexport const x = MachineStore")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A command file only ties oclif to its action/)])
+    expect(await boundaryErrors('src/commands/example.ts', "export const d = await import('../../drivers/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: A command file only ties oclif to its action/)])
+    // The catalogue is the CLI's way to the drivers; a command's way is its action.
+    expect(await boundaryErrors('src/commands/example.ts', "import {run, spec} from '../cli/actions/env.js'\nimport {defineCommand} from '../cli/define-command.js'\nexport default defineCommand(spec, run)")).toEqual([])
     expect(await boundaryErrors('src/cli/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([])
   })
 
