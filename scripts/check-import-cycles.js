@@ -188,7 +188,10 @@ function shortestCycle(graph, start, members) {
   return [start]
 }
 
-/** The import cycles among the modules under dirs, each a list of paths ending where it started. */
+/**
+ * The import cycles among the modules under dirs: for each knot of modules that reach one another, its shortest
+ * cycle (a list of paths ending where it started) and the knot's other modules, which lie on longer cycles.
+ */
 export function findImportCycles(dirs) {
   const graph = new Map()
   for (const file of sourceFiles(dirs)) {
@@ -196,14 +199,21 @@ export function findImportCycles(dirs) {
     graph.set(file, new Set(targets))
   }
   for (const targets of graph.values()) for (const target of targets) if (!graph.has(target)) graph.set(target, new Set())
-  return cyclicComponents(graph).map((component) => shortestCycle(graph, component[0], new Set(component)))
+  return cyclicComponents(graph).map((component) => {
+    const cycle = shortestCycle(graph, component[0], new Set(component))
+    return {cycle, others: component.filter((path) => !cycle.includes(path))}
+  })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dirs = process.argv.slice(2)
   const roots = (dirs.length > 0 ? dirs : ['src', 'drivers']).map((dir) => resolve(dir))
   const cycles = findImportCycles(roots)
-  for (const cycle of cycles) console.error(`Import cycle: ${cycle.map((path) => relative(process.cwd(), path)).join(' → ')}`)
+  const shown = (path) => relative(process.cwd(), path)
+  for (const {cycle, others} of cycles) {
+    const knot = others.length === 0 ? '' : ` (and on longer cycles with it: ${others.map(shown).join(', ')})`
+    console.error(`Import cycle: ${cycle.map(shown).join(' → ')}${knot}`)
+  }
   if (cycles.length > 0) {
     console.error(`${cycles.length} import cycle(s): move what the modules share into a module of its own.`)
     process.exitCode = 1

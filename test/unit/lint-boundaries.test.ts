@@ -94,6 +94,17 @@ describe('scripts/check-import-cycles.js', () => {
     ])
   })
 
+  it('names the other modules of a knot that holds more than one cycle', async () => {
+    const result = await check({
+      'src/a.ts': "import './b.js'",
+      'src/b.ts': "import './a.js'\nimport './c.js'",
+      'src/c.ts': "import './d.js'",
+      'src/d.ts': "import './a.js'",
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Import cycle: src/a.ts → src/b.ts → src/a.ts (and on longer cycles with it: src/c.ts, src/d.ts)\n1 import cycle(s)')
+  })
+
   it('passes a tree whose only way back is type-only, or only looks like an import', async () => {
     const result = await check({
       'src/a.ts': "import {b} from './b.js'\nexport interface A {b: typeof b}",
