@@ -27,7 +27,15 @@ function forbidImports(...boundaries) {
 function driverBoundaries(name) {
   const others = DRIVER_NAMES.filter((other) => other !== name)
   const otherDrivers = {regex: String.raw`^(\.\./)+(drivers/)?(${others.join('|')}|index(\.js)?$)(/|$)`, message: 'A driver imports no other driver (nor the catalogue drivers/index.ts): share code through src/core instead.'}
-  return {files: [`drivers/${name}/**`], rules: forbidImports(otherDrivers, CLI, OCLIF)}
+  return {
+    files: [`drivers/${name}/**`],
+    rules: {
+      ...forbidImports(otherDrivers, CLI, OCLIF),
+      // Its types may be imported; its code is loaded by import() when the driver first needs it, so a command that
+      // does not use this driver never loads the SDK.
+      '@typescript-eslint/no-restricted-imports': ['error', {patterns: [{regex: CLOUD_SDKS.regex, allowTypeImports: true, message: 'Load a cloud SDK with import() where the driver first needs it (types may be imported).'}]}],
+    },
+  }
 }
 
 export default tseslint.config(
