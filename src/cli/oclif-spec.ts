@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import type {ArgInput, FlagInput} from '@oclif/core/interfaces'
-import {ArgSpec, FlagSpec} from './spec.js'
+import type {ArgSpec, FlagSpec} from './spec.js'
 
 /** oclif flag definitions for flag specs. */
 export function oclifFlags(specs: Record<string, FlagSpec>): FlagInput {

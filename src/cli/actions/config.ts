@@ -1,5 +1,6 @@
 import {dockerClientFlags} from '../../core/client/client-flags.js'
-import {checkEngineAccess, endpointOf} from '../../core/machine/engine-access.js'
+import {endpointOf} from '../../core/machine/engine-access.js'
+import {checkEngineAccess} from '../../core/machine/engine-access-check.js'
 import type {App} from '../app.js'
 import {machineName} from '../machine-args.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'

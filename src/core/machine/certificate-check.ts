@@ -7,7 +7,7 @@ import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
 import {checkRegisteredEngine, machineTls, regenerateHint} from './engine-access.js'
 
 /**
- * The full check behind checkEngineAccess: certificates parsed and verified against the CA. Throws for what
+ * The full check behind checkEngineAccess (engine-access-check.ts): certificates parsed and verified against the CA. Throws for what
  * makes the settings unusable, other than the clock; returns the validity periods for the caller to judge.
  * Where berth issued the server certificate, only the stored files are read. For an engine berth only
  * registered, the certificate it presented last time is checked likewise, and when there is none or it no

@@ -1,12 +1,13 @@
 import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
-import {certificateFiles, recallCertificateFacts, rememberCertificateFacts, type CertificateFacts} from '../certs/certificate-memo.js'
-import {describeProblem, windowProblems} from '../certs/certificate-problems.js'
 import type {EngineTls, EngineVersion} from '../engine/engine-client.js'
 import {BerthError} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
 import type {EngineAgent} from '../engine/engine-agent.js'
+
+// What reaching a machine's engine takes. The checks env and config run (engine-access-check.ts, and the full
+// certificate-check.ts it loads when needed) build on this module and are never imported from it.
 
 /** The client TLS material in the machine's directory (what DOCKER_CERT_PATH points at). */
 export async function machineTls(machine: MachineLayout): Promise<EngineTls> {
@@ -32,48 +33,9 @@ export async function queryEngineVersion(machine: MachineLayout, config: Machine
   return engineVersion(endpointOf(config).url, await machineTls(machine), options)
 }
 
-/**
- * Make sure the settings `env` and `config` hand out can work, without the network where berth knows enough:
- * the client certificate and the engine's (issued by berth, or the one an engine berth only registered
- * presented when last reached) must chain to the CA, cover the host's current address and be inside their
- * validity periods. What a full check established is remembered per version of the files, so later calls only
- * compare dates (see certificate-memo.ts). Returns warnings that do not stop the command.
- */
-export async function checkEngineAccess(machine: MachineLayout, config: MachineConfig, signal?: AbortSignal): Promise<string[]> {
-  const endpoint = endpointOf(config)
-  const files = certificateFiles(machine)
-  const known = recallCertificateFacts(machine, endpoint.address, files)
-  const now = new Date()
-  if (known !== undefined) {
-    const problems = [...windowProblems(known.client, now), ...windowProblems(known.server, now)]
-    if (problems.every((problem) => problem.kind === 'expiring')) return judgeValidity(config.name, known, now)
-  }
-  // Nothing remembered, or a period that ended: the full check says what is wrong, or finds a renewed certificate.
-  const {verifyEngineAccess} = await import('./certificate-check.js')
-  const facts = await verifyEngineAccess(machine, config, endpoint, signal)
-  await rememberCertificateFacts(machine, facts, files)
-  return judgeValidity(config.name, facts, now)
-}
-
 /** What fixes a machine's client or server certificate. */
 export function regenerateHint(name: string, certificate: 'client' | 'server'): string {
   return certificate === 'client' ? `Run "berth regenerate-certs --client-certs ${name}".` : `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`
-}
-
-/** Warnings for certificates about to expire; an error for one outside its validity period. */
-function judgeValidity(name: string, facts: CertificateFacts, now: Date): string[] {
-  const warnings: string[] = []
-  const checks = [
-    {window: facts.client, certificate: 'client certificate', hint: regenerateHint(name, 'client')},
-    {window: facts.server, certificate: 'server certificate', hint: regenerateHint(name, 'server')},
-  ]
-  for (const {window, certificate, hint} of checks) {
-    for (const problem of windowProblems(window, now)) {
-      if (problem.kind !== 'expiring') throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name, certificate)}.`, {hint})
-      warnings.push(describeProblem(problem, name, certificate))
-    }
-  }
-  return warnings
 }
 
 /**

@@ -1,0 +1,129 @@
+import {execFileSync} from 'node:child_process'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {ESLint} from 'eslint'
+import tseslint from 'typescript-eslint'
+import {afterEach, describe, expect, it} from 'vitest'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+// The project's own eslint.config.js, without the type-aware rules: the snippets below are files that do not
+// exist, which the TypeScript project service would refuse, and the boundaries need no types.
+const eslint = new ESLint({cwd: root, overrideConfig: [{...tseslint.configs.disableTypeChecked, languageOptions: {parserOptions: {projectService: false, project: null}}}]})
+
+/** The boundary errors ESLint reports for `code` placed at `filePath`, as "rule: message". */
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\n`, {filePath})
+  return result!.messages.filter((message) => message.ruleId !== null && /^(@typescript-eslint\/)?no-restricted-(imports|syntax)$/.test(message.ruleId)).map((message) => `${message.ruleId}: ${message.message}`)
+}
+
+describe('import boundaries in npm run lint', () => {
+  it('keep src/core from the CLI, oclif, named drivers and cloud SDKs, in import statements and in import()', async () => {
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {createApp} from '../../cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI \(src\/cli, src\/commands\) sits above this code/)])
+    expect(await boundaryErrors('src/core/example.ts', "export {default} from '../commands/env.js'")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {Command} from '@oclif/core'\nexport const x = Command")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Only src\/cli and src\/commands know oclif/)])
+    expect(await boundaryErrors('src/core/machine/example.ts', "export const qemu = await import('../../../drivers/qemu/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: src\/core knows drivers only through src\/core\/drivers\/driver.ts/)])
+    expect(await boundaryErrors('src/core/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/core knows drivers only/)])
+    expect(await boundaryErrors('src/core/engine/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs belong to their driver/)])
+    // What core may import: its own driver contract, node, its libraries.
+    expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../drivers/driver.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
+  })
+
+  it('keep cloud SDKs and named drivers out of src/cli and src/commands, and each command a thin layer over src/cli', async () => {
+    expect(await boundaryErrors('src/cli/actions/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
+    expect(await boundaryErrors('src/commands/example.ts', "import {ComputeManagementClient} from '@azure/arm-compute'\nexport const x = ComputeManagementClient")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
+    expect(await boundaryErrors('src/cli/example.ts', "export const sdk = await import('digitalocean-js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: Cloud SDKs/)])
+    expect(await boundaryErrors('src/cli/example.ts', "import {settingsFromFlags} from '../../drivers/amazonec2/settings.js'\nexport const x = settingsFromFlags")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI reaches drivers through the catalogue/)])
+    expect(await boundaryErrors('src/cli/actions/example.ts', "import Env from '../../commands/env.js'\nexport const x = Env")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/commands sits above src\/cli/)])
+    expect(await boundaryErrors('src/commands/example.ts', "import {MachineStore} from '../core/store/machine-store.js'\nexport const x = MachineStore")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A command file only ties oclif to its action/)])
+    expect(await boundaryErrors('src/commands/example.ts', "export const d = await import('../../drivers/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: A command file only ties oclif to its action/)])
+    // The catalogue is the CLI's way to the drivers; a command's way is its action.
+    expect(await boundaryErrors('src/commands/example.ts', "import {run, spec} from '../cli/actions/env.js'\nimport {defineCommand} from '../cli/define-command.js'\nexport default defineCommand(spec, run)")).toEqual([])
+    expect(await boundaryErrors('src/cli/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([])
+  })
+
+  it('keep each driver out of the others, the catalogue and the CLI, and its SDK out of its start-up', async () => {
+    expect(await boundaryErrors('drivers/qemu/example.ts', "import {vboxManage} from '../virtualbox/vboxmanage.js'\nexport const x = vboxManage")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A driver imports no other driver/)])
+    expect(await boundaryErrors('drivers/generic/example.ts', "export * from '../amazonec2/index.js'")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A driver imports no other driver/)])
+    expect(await boundaryErrors('drivers/azure/example.ts', "export const other = await import('../digitalocean/api.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: A driver imports no other driver/)])
+    expect(await boundaryErrors('drivers/none/example.ts', "import {builtInDrivers} from '../index.js'\nexport const x = builtInDrivers")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A driver imports no other driver/)])
+    expect(await boundaryErrors('drivers/qemu/example.ts', "import {createApp} from '../../src/cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
+    // A cloud SDK is loaded when the driver needs it, not with the driver's module.
+    expect(await boundaryErrors('drivers/amazonec2/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*Load a cloud SDK with import\(\)/)])
+    // Its own files, src/core, its SDK's types and its SDK through import() are what a driver is made of.
+    expect(await boundaryErrors('drivers/amazonec2/example.ts', "import {settingsFromFlags} from './settings.js'\nimport {BerthError} from '../../src/core/errors.js'\nimport type {EC2Client} from '@aws-sdk/client-ec2'\nexport const sdk = () => import('@aws-sdk/client-ec2')\nexport const x = [settingsFromFlags, BerthError] as unknown as EC2Client")).toEqual([])
+  })
+})
+
+describe('scripts/check-import-cycles.js', () => {
+  let tree: string | undefined
+  afterEach(async () => {
+    if (tree !== undefined) await rm(tree, {recursive: true, force: true})
+    tree = undefined
+  })
+
+  /** Writes the files into a fresh directory and runs the checker on it: its exit code and what it printed. */
+  async function check(files: Record<string, string>): Promise<{code: number; stderr: string}> {
+    tree = await mkdtemp(join(tmpdir(), 'berth-cycles-'))
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(tree, path)), {recursive: true})
+      await writeFile(join(tree, path), text)
+    }
+    try {
+      execFileSync(process.execPath, [join(root, 'scripts/check-import-cycles.js'), 'src'], {cwd: tree, stdio: 'pipe', encoding: 'utf8'})
+      return {code: 0, stderr: ''}
+    } catch (error) {
+      const failed = error as {status: number; stderr: string}
+      return {code: failed.status, stderr: failed.stderr}
+    }
+  }
+
+  it('fails naming each cycle, static or through import()', async () => {
+    const result = await check({
+      'src/a.ts': "import {b} from './b.js'\nexport const a = () => b",
+      'src/b.ts': "export {a} from './a.js'\nexport const b = 1",
+      'src/lazy/c.ts': "export const c = async () => (await import('../lazy/d.js')).d",
+      'src/lazy/d.ts': "import {c} from './c.js'\nexport const d = c",
+      'src/leaf.ts': "import {a} from './a.js'\nexport const leaf = a",
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'Import cycle: src/a.ts → src/b.ts → src/a.ts',
+      'Import cycle: src/lazy/c.ts → src/lazy/d.ts → src/lazy/c.ts',
+      '2 import cycle(s): move what the modules share into a module of its own.',
+    ])
+  })
+
+  it('names the other modules of a knot that holds more than one cycle', async () => {
+    const result = await check({
+      'src/a.ts': "import './b.js'",
+      'src/b.ts': "import './a.js'\nimport './c.js'",
+      'src/c.ts': "import './d.js'",
+      'src/d.ts': "import './a.js'",
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Import cycle: src/a.ts → src/b.ts → src/a.ts (and on longer cycles with it: src/c.ts, src/d.ts)\n1 import cycle(s)')
+  })
+
+  it('passes a tree whose only way back is type-only, or only looks like an import', async () => {
+    const result = await check({
+      'src/a.ts': "import {b} from './b.js'\nexport interface A {b: typeof b}",
+      'src/b.ts': [
+        "import type {A} from './a.js'",
+        "import {type A as Same} from './a.js'",
+        "// import {a} from './a.js'",
+        "/* export * from './a.js' */",
+        "const text = \"import('./a.js')\"",
+        'const pattern = /import(\'.\\/a.js\')/',
+        'export const b = (x: A, y: Same) => [x, y, text, pattern]',
+      ].join('\n'),
+    })
+    expect(result).toEqual({code: 0, stderr: ''})
+  })
+
+  it('finds no cycle in berth itself', () => {
+    expect(() => execFileSync(process.execPath, ['scripts/check-import-cycles.js', 'src', 'drivers'], {cwd: root, stdio: 'pipe'})).not.toThrow()
+  })
+})
