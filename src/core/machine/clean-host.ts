@@ -1,6 +1,7 @@
 import {BerthError, errorMessage} from '../errors.js'
 import {gatherHostFacts} from '../provision/host-facts.js'
 import {restoreHost} from '../provision/host-restore.js'
+import {INIT_SYSTEMS} from '../provision/init-systems.js'
 import {runAsRoot} from '../provision/remote-script.js'
 import {renderTemplate} from '../provision/templates.js'
 import type {OpenMachine} from './open-machine.js'
@@ -44,8 +45,7 @@ async function cleanHost(machine: OpenMachine, deps: OperationDeps): Promise<voi
     if (restored.kept.length > 0) deps.reporter.info(`Changed on the host since berth configured it, so only berth's part was taken out: ${restored.kept.join(', ')}.`)
     // No engine, nothing to restart; otherwise the restart is what closes the TCP port. systemd needs its socket unit
     // restarted too (see the template); the other init systems restart as provisioning does.
-    const restart = facts.init === 'systemd' ? 'provision/clean-host-restart-systemd.sh' : `provision/restart-engine-${facts.init}.sh`
-    if (facts.dockerd !== undefined) await runAsRoot(session, await renderTemplate(restart, {}), deps.signal)
+    if (facts.dockerd !== undefined) await runAsRoot(session, await renderTemplate(INIT_SYSTEMS[facts.init].cleanHostRestartScript, {}), deps.signal)
   } finally {
     await session.close()
   }

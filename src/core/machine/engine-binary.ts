@@ -1,5 +1,5 @@
 import {BerthError} from '../errors.js'
-import {lastLine} from '../provision/host-facts.js'
+import {runAsRoot} from '../provision/remote-script.js'
 import {renderTemplate} from '../provision/templates.js'
 import type {RemoteSession} from '../ssh/session.js'
 
@@ -16,9 +16,8 @@ export interface EngineBinary {
 }
 
 export async function readEngineBinary(session: RemoteSession, signal: AbortSignal): Promise<EngineBinary> {
-  const result = await session.exec(await renderTemplate('provision/engine-binary.sh', {}), {sudo: true, signal})
-  if (result.code !== 0) throw new BerthError(`Could not read the engine's binary on the host (exit ${result.code}): ${lastLine(result.stderr)}`)
-  return parseEngineBinary(result.stdout)
+  const output = await runAsRoot(session, await renderTemplate('provision/engine-binary.sh', {}), signal, {failure: (code, line) => new BerthError(`Could not read the engine's binary on the host (exit ${code}): ${line}`)})
+  return parseEngineBinary(output)
 }
 
 export function parseEngineBinary(output: string): EngineBinary {

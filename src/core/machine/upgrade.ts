@@ -1,8 +1,10 @@
 import type {EngineTls} from '../engine/engine-client.js'
 import {BerthError, errorMessage} from '../errors.js'
-import {gatherHostFacts, lastLine} from '../provision/host-facts.js'
+import {gatherHostFacts} from '../provision/host-facts.js'
 import {detectOsFamily, type EnginePackages} from '../provision/os-families.js'
 import {failureLine, upstreamVersion, type PackageVersions} from '../provision/package-managers.js'
+import {INIT_SYSTEMS} from '../provision/init-systems.js'
+import {outputLine, runAsRoot} from '../provision/remote-script.js'
 import {DEFAULT_INSTALL_URL, NO_INSTALL} from '../provision/steps.js'
 import {renderTemplate} from '../provision/templates.js'
 import type {ExecResult, RemoteSession} from '../ssh/session.js'
@@ -93,15 +95,17 @@ export async function upgradeMachine(name: string, deps: LifecycleDeps, options:
     const containers = await containerReport(url, tls, {from: running, to: target}, signal)
     await options.confirm({...change, machine: name, containers})
     if (apply !== undefined) {
-      const result = await reporter.step(apply.title, () => session.exec(apply.script, {sudo: true, signal}))
-      if (result.code !== 0) throw stepFailure(name, 'engine.upgrade', apply.title, {code: result.code, line: apply.failureLine(result)}, apply.hint)
+      await reporter.step(apply.title, () => runAsRoot(session, apply.script, signal, {
+        failure: (code, _line, result) => stepFailure(name, 'engine.upgrade', apply.title, {code, line: apply.failureLine(result)}, apply.hint),
+      }))
     }
     const after = await readEngineBinary(session, signal)
     let restarted = after.pid !== before.pid
     if (runsOutdatedBinary(after)) {
       const title = `Restarting the engine of "${name}" to run its new binary`
-      const result = await reporter.step(title, async () => session.exec(await renderTemplate(`provision/restart-engine-${facts.init}.sh`, {}), {sudo: true, signal}))
-      if (result.code !== 0) throw stepFailure(name, 'engine.restart', title, {code: result.code, line: outputLine(result)}, `Run "berth provision ${name}" once the cause is fixed.`)
+      await reporter.step(title, async () => runAsRoot(session, await renderTemplate(INIT_SYSTEMS[facts.init].restartScript, {}), signal, {
+        failure: (code, line) => stepFailure(name, 'engine.restart', title, {code, line}, `Run "berth provision ${name}" once the cause is fixed.`),
+      }))
       restarted = true
     }
     applied = {containers, restarted, binaryChanged: after.installed !== before.installed, script: change.kind === 'script'}
@@ -125,7 +129,7 @@ async function findPackageChange(session: RemoteSession, name: string, packages:
   })
   const all = [...packages.engine, ...packages.companions]
   const listed = await packageCommand(session, manager.versions(all), signal)
-  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${lastLine(listed.stderr) || lastLine(listed.stdout)}`)
+  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${outputLine(listed) ?? ''}`)
   const versions = manager.parseVersions(listed.stdout, all)
   reporter.debug(`${name}: ${versions.map((entry) => `${entry.name} ${entry.installed} (candidate ${entry.candidate})`).join(', ') || 'no engine package installed'}`)
   const enginePackage = versions.find((entry) => packages.engine.includes(entry.name))
@@ -178,8 +182,8 @@ async function notRunningNow(before: ContainerReport, url: string, tls: EngineTl
   }
 }
 
-function packageCommand(session: RemoteSession, command: string, signal: AbortSignal): ReturnType<RemoteSession['exec']> {
-  return renderTemplate('provision/package-command.sh', {command}).then((script) => session.exec(script, {sudo: true, signal}))
+function packageCommand(session: RemoteSession, command: string, signal: AbortSignal): Promise<ExecResult> {
+  return renderTemplate('provision/package-command.sh', {command}).then((script) => runAsRoot(session, script, signal, {check: false}))
 }
 
 async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTimeoutMs: number): Promise<OpenMachine> {
@@ -194,11 +198,6 @@ async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTim
   }
   await startMachine(machine, deps, {timeoutMs: startTimeoutMs, autoRegenerate: true})
   return openMachine(deps.store.layout, deps.registry, await deps.store.load(config.name), deps.env)
-}
-
-/** The last line a command printed, on stderr first. */
-function outputLine(result: ExecResult): string | undefined {
-  return lastLine(result.stderr) || lastLine(result.stdout) || undefined
 }
 
 function stepFailure(name: string, step: string, title: string, failed: {code: number; line: string | undefined}, hint: string): BerthError {

@@ -1,34 +1,17 @@
 import {BerthError} from '../errors.js'
 import {shellQuote} from '../ssh/shell-quote.js'
 import type {EngineOptions} from '../store/schema.js'
+import {INIT_SYSTEMS, type InitSystem} from './init-systems.js'
 import {OPTION_BLOCK_END, OPTION_BLOCK_START} from './option-block.js'
 import {renderTemplate} from './templates.js'
 
-export type InitSystem = 'systemd' | 'sysvinit' | 'openrc'
-
 /** Where the engine's TLS material lives on the host (what the daemon flags point at). */
 export const REMOTE_TLS = {ca: '/etc/docker/ca.pem', cert: '/etc/docker/server.pem', key: '/etc/docker/server-key.pem'} as const
-
-/** The file berth writes to configure dockerd, per init system: its own drop-in, or its part of the option file. */
-export const ENGINE_CONFIG_PATH: Readonly<Record<InitSystem, string>> = {
-  systemd: '/etc/systemd/system/docker.service.d/10-berth.conf',
-  sysvinit: '/etc/default/docker',
-  openrc: '/etc/conf.d/docker',
-}
-
-/** The files the init scripts source for DOCKER_OPTS. */
-export const OPTION_FILES: readonly string[] = [ENGINE_CONFIG_PATH.sysvinit, ENGINE_CONFIG_PATH.openrc]
 
 export const DAEMON_JSON_PATH = '/etc/docker/daemon.json'
 
 /** dockerd's unix socket, where every engine serves the docker CLI on the host itself. */
 export const ENGINE_SOCKET = 'unix:///var/run/docker.sock'
-
-const TEMPLATE: Readonly<Record<InitSystem, string>> = {
-  systemd: 'engine/systemd-drop-in.conf',
-  sysvinit: 'engine/sysvinit-default',
-  openrc: 'engine/openrc-conf',
-}
 
 /** dockerd's flags for an engine with nothing configured before berth: the unix socket, TLS on the network port, then what the user asked for. */
 export function dockerdArgs(engine: EngineOptions): string[] {
@@ -64,21 +47,22 @@ export interface EngineConfigBase {
  * init scripts' option file keeps the user's lines and gains berth's part, which adds to DOCKER_OPTS.
  */
 export async function renderEngineConfig(init: InitSystem, dockerdPath: string, engine: EngineOptions, args: readonly string[], base: EngineConfigBase = {}): Promise<{path: string; content: string}> {
-  if (init === 'systemd') {
+  const way = INIT_SYSTEMS[init]
+  if (way.config === 'drop-in') {
     // $ substitutes only on command lines: doubled there, literal in Environment=.
     const words = (base.execStart === undefined ? [dockerdPath, ...args] : args).map((word) => systemdWord(word.replace(/\$/g, '$$$$')))
     const execStart = base.execStart === undefined ? words.join(' ') : [base.execStart, ...words].join(' ')
     const environment = engine.env.map((pair) => `Environment=${systemdWord(pair)}`).join('\n')
-    return {path: ENGINE_CONFIG_PATH[init], content: await renderTemplate(TEMPLATE[init], {execStart, environment})}
+    return {path: way.configPath, content: await renderTemplate(way.configTemplate, {execStart, environment})}
   }
-  const block = await renderTemplate(TEMPLATE[init], {
+  const block = await renderTemplate(way.configTemplate, {
     start: OPTION_BLOCK_START,
     end: OPTION_BLOCK_END,
-    dockerOpts: shellQuote(args.map((arg) => init === 'openrc' ? evalWord(splittableWord(arg, init)) : splittableWord(arg, init)).join(' ')),
+    dockerOpts: shellQuote(args.map((arg) => way.evaluatesOptions ? evalWord(splittableWord(arg, init)) : splittableWord(arg, init)).join(' ')),
     environment: engine.env.map((pair) => exportLine(pair)).join('\n'),
   })
   const own = base.optionFileText ?? ''
-  return {path: ENGINE_CONFIG_PATH[init], content: own.trim() === '' ? block : `${own.replace(/\n*$/, '\n')}${block}`}
+  return {path: way.configPath, content: own.trim() === '' ? block : `${own.replace(/\n*$/, '\n')}${block}`}
 }
 
 /**

@@ -1,7 +1,8 @@
 import {BerthError} from '../errors.js'
 import type {EngineOptions} from '../store/schema.js'
 import {daemonJsonKey, parseDockerdArgs, type DockerdArg, type DockerdOption} from './dockerd-options.js'
-import {ENGINE_SOCKET, berthDockerdArgs, renderEngineConfig, type InitSystem} from './engine-config.js'
+import {ENGINE_SOCKET, berthDockerdArgs, renderEngineConfig} from './engine-config.js'
+import type {InitSystem} from './init-systems.js'
 import type {PresentEngine} from './engine-present.js'
 
 /** Something berth would set that the host's engine configuration already sets otherwise. */

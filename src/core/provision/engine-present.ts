@@ -1,5 +1,5 @@
 import {parseDockerdArgs, parseDockerdHelp, type DockerdArg, type DockerdOptionTable} from './dockerd-options.js'
-import {ENGINE_CONFIG_PATH, type InitSystem} from './engine-config.js'
+import {INIT_SYSTEMS, type InitSystem} from './init-systems.js'
 import type {PresentEngineConfig} from './host-facts.js'
 import {withoutBerthPart} from './option-block.js'
 import {environmentAssignments, execStartWords, parseEnvironmentFile, parseSystemctlCat, serviceStart} from './systemd-unit.js'
@@ -38,8 +38,8 @@ export function interpretEngine(config: PresentEngineConfig, init: InitSystem): 
     daemonJson: readDaemonJson(config.daemonJson),
     ...(config.running === undefined ? {} : {running: config.running}),
   }
-  if (init === 'systemd') {
-    const start = serviceStart(parseSystemctlCat(config.unit ?? ''), ENGINE_CONFIG_PATH.systemd)
+  if (INIT_SYSTEMS[init].config === 'drop-in') {
+    const start = serviceStart(parseSystemctlCat(config.unit ?? ''), INIT_SYSTEMS.systemd.configPath)
     const environment = new Map<string, string>(environmentAssignments(start.environment))
     for (const file of start.environmentFiles) {
       const text = config.texts.get(file.replace(/^-/, ''))
@@ -53,7 +53,7 @@ export function interpretEngine(config: PresentEngineConfig, init: InitSystem): 
       overriding: start.overriding,
     }
   }
-  const path = ENGINE_CONFIG_PATH[init]
+  const path = INIT_SYSTEMS[init].configPath
   const text = config.texts.get(path)
   const opts = config.dockerOpts.get(path) ?? ''
   return {

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
-import type {InitSystem} from './engine-config.js'
+import type {InitSystem} from './init-systems.js'
 import {HOST_MARKER, HOST_STATE_DIR, ORIGINALS_DIR, RUNS_DIR, type HostMarker} from './host-state.js'
 import {runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'

@@ -1,9 +1,11 @@
 import {BerthError} from '../errors.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
-import {DAEMON_JSON_PATH, ENGINE_CONFIG_PATH, OPTION_FILES, REMOTE_TLS, type InitSystem} from './engine-config.js'
+import {DAEMON_JSON_PATH, REMOTE_TLS} from './engine-config.js'
+import {ENGINE_CONFIG_PATHS, isInitSystem, OPTION_FILES, type InitSystem} from './init-systems.js'
 import {HOST_MARKER} from './host-state.js'
 import {parseOsRelease, type OsRelease} from './os-release.js'
+import {runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'
 
 /** What the provisioner knows about a host after one round trip. */
@@ -44,7 +46,7 @@ export interface PresentEngineConfig {
 const MARKER = '--- os-release ---'
 
 /** The files whose content decides whether configuration must be written again. */
-export const MANAGED_FILES = [REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...new Set(Object.values(ENGINE_CONFIG_PATH)), DAEMON_JSON_PATH]
+export const MANAGED_FILES = [REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...ENGINE_CONFIG_PATHS, DAEMON_JSON_PATH]
 
 export async function gatherHostFacts(session: RemoteSession, signal?: AbortSignal): Promise<HostFacts> {
   const script = await renderTemplate('provision/facts.sh', {
@@ -52,9 +54,7 @@ export async function gatherHostFacts(session: RemoteSession, signal?: AbortSign
     optionFiles: OPTION_FILES.map(shellQuote).join(' '),
     marker: shellQuote(HOST_MARKER),
   })
-  const result = await session.exec(script, {sudo: true, ...(signal ? {signal} : {})})
-  if (result.code !== 0) throw new BerthError(`Could not read the host's facts (exit ${result.code}): ${lastLine(result.stderr)}`)
-  return parseHostFacts(result.stdout)
+  return parseHostFacts(await runAsRoot(session, script, signal, {failure: (code, line) => new BerthError(`Could not read the host's facts (exit ${code}): ${line}`)}))
 }
 
 export function parseHostFacts(output: string): HostFacts {
@@ -76,7 +76,7 @@ export function parseHostFacts(output: string): HostFacts {
     else values.set(key, value)
   }
   const init = values.get('init')
-  if (init !== 'systemd' && init !== 'sysvinit' && init !== 'openrc') {
+  if (!isInitSystem(init)) {
     throw new BerthError('The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).')
   }
   const optional = (key: string): {[k: string]: string} => (values.get(key) ? {[key]: values.get(key)!} : {})
@@ -114,7 +114,3 @@ function presentEngineConfig(values: ReadonlyMap<string, string>, texts: Readonl
 }
 
 const decode = (base64: string): string => Buffer.from(base64, 'base64').toString('utf8')
-
-export function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? ''
-}

@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
-import {ENGINE_CONFIG_PATH, OPTION_FILES, REMOTE_TLS} from './engine-config.js'
+import {REMOTE_TLS} from './engine-config.js'
+import {ENGINE_CONFIG_PATHS, OPTION_FILES} from './init-systems.js'
 import type {HostFacts} from './host-facts.js'
 import {HOST_STATE_DIR, ORIGINALS_DIR, parseHostMarker} from './host-state.js'
 import {withoutBerthPart} from './option-block.js'
@@ -30,7 +31,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 export async function restoreHost(session: RemoteSession, facts: HostFacts, machineName: string, signal: AbortSignal): Promise<RestoreReport> {
   const marker = parseHostMarker(facts.engineConfig.marker)
   const daemonJson = facts.engineConfig.daemonJson.path
-  const paths = [...new Set([...Object.values(REMOTE_TLS), ...Object.values(ENGINE_CONFIG_PATH), daemonJson, '/etc/hostname', '/etc/hosts'])]
+  const paths = [...new Set([...Object.values(REMOTE_TLS), ...ENGINE_CONFIG_PATHS, daemonJson, '/etc/hostname', '/etc/hosts'])]
   const kept = await readKept(session, paths, signal)
   const wrote = (path: string): boolean => marker?.files[path] !== undefined && marker.files[path] === hashOf(kept.current.get(path))
   const decisions = paths.map((path): Decision => {

@@ -1,5 +1,5 @@
 import {shellQuote} from '../ssh/shell-quote.js'
-import {lastLine} from './host-facts.js'
+import {lastLine} from './remote-script.js'
 
 /** An installed package and the version its package manager would upgrade it to (the installed one when nothing is newer). */
 export interface PackageVersions {

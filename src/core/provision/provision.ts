@@ -6,8 +6,10 @@ import {describeUndo, type UndoReport} from './host-change.js'
 import {gatherHostFacts} from './host-facts.js'
 import {checkHostOwner} from './host-owner.js'
 import {parseHostMarker} from './host-state.js'
+import {INIT_SYSTEMS} from './init-systems.js'
 import {detectOsFamily} from './os-families.js'
 import {ProvisionError} from './provision-error.js'
+import {runAsRoot} from './remote-script.js'
 import {ENGINE_STEPS, PROVISION_PLAN, planEngine, type ProvisionContext, type ProvisionSpec} from './steps.js'
 import {renderTemplate} from './templates.js'
 
@@ -87,8 +89,8 @@ async function undoRun(ctx: ProvisionContext): Promise<{text: string; report?: U
 
 async function engineLog(session: RemoteSession, ctx: ProvisionContext): Promise<string | undefined> {
   try {
-    const script = await renderTemplate(ctx.facts.init === 'systemd' ? 'provision/engine-log-journal.sh' : 'provision/engine-log-file.sh', {})
-    return (await session.exec(script, {sudo: true})).stdout
+    const script = await renderTemplate(INIT_SYSTEMS[ctx.facts.init].logScript, {})
+    return (await runAsRoot(session, script, undefined, {check: false})).stdout
   } catch (error) {
     return `(the log could not be read: ${errorMessage(error)})`
   }

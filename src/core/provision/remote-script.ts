@@ -1,13 +1,37 @@
 import {BerthError} from '../errors.js'
-import type {RemoteSession} from '../ssh/session.js'
-import {lastLine} from './host-facts.js'
+import type {ExecResult, RemoteSession} from '../ssh/session.js'
 
-/** Run a script as root on the host and return what it printed; a non-zero exit fails with its last line of output. */
-export async function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal, options: {stdin?: string; what?: string} = {}): Promise<string> {
-  const result = await session.exec(script, {sudo: true, signal, ...(options.stdin === undefined ? {} : {stdin: options.stdin})})
+export interface RootScriptOptions {
+  stdin?: string
+  /** What the script does, for the error of a failed run: "berth could not WHAT on the host: exit N: LINE". */
+  what?: string
+  /** The error instead, from the exit code, the last line of output ("" when none) and the whole result. */
+  failure?: (code: number, line: string, result: ExecResult) => Error
+}
+
+/**
+ * The one way berth runs a script as root on a host. By default a non-zero exit fails with the script's last line
+ * of output and what it printed is returned; with {check: false} the whole result comes back whatever the exit, for
+ * callers that read a failed command's output (a package manager's reason, dockerd's refusal).
+ */
+export function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal | undefined, options?: RootScriptOptions & {check?: true}): Promise<string>
+export function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal | undefined, options: Omit<RootScriptOptions, 'what' | 'failure'> & {check: false}): Promise<ExecResult>
+export async function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal | undefined, options: RootScriptOptions & {check?: boolean} = {}): Promise<string | ExecResult> {
+  const result = await session.exec(script, {sudo: true, ...(signal === undefined ? {} : {signal}), ...(options.stdin === undefined ? {} : {stdin: options.stdin})})
+  if (options.check === false) return result
   if (result.code !== 0) {
-    const output = lastLine(result.stderr) || lastLine(result.stdout)
-    throw new BerthError(`${options.what === undefined ? '' : `berth could not ${options.what} on the host: `}exit ${result.code}${output ? `: ${output}` : ''}`)
+    const line = outputLine(result) ?? ''
+    if (options.failure !== undefined) throw options.failure(result.code, line, result)
+    throw new BerthError(`${options.what === undefined ? '' : `berth could not ${options.what} on the host: `}exit ${result.code}${line ? `: ${line}` : ''}`)
   }
   return result.stdout
+}
+
+/** The last line a command printed, on stderr first; undefined when it printed nothing. */
+export function outputLine(result: ExecResult): string | undefined {
+  return lastLine(result.stderr) || lastLine(result.stdout) || undefined
+}
+
+export function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? ''
 }

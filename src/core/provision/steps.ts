@@ -5,12 +5,13 @@ import type {Reporter} from '../reporter.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
 import type {EngineOptions} from '../store/schema.js'
-import {ENGINE_CONFIG_PATH, REMOTE_TLS} from './engine-config.js'
+import {REMOTE_TLS} from './engine-config.js'
 import {planEngineConfig, type EnginePlan, type PlannedFile} from './engine-plan.js'
 import {interpretEngine, type PresentEngine} from './engine-present.js'
 import {HostChange} from './host-change.js'
 import {gatherHostFacts, type HostFacts} from './host-facts.js'
 import {type HostMarker, type HostOwner} from './host-state.js'
+import {INIT_SYSTEMS} from './init-systems.js'
 import {detectOsFamily} from './os-families.js'
 import {runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'
@@ -68,7 +69,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 /** Every file a run may change: the hostname's, the TLS material, the engine's configuration and daemon.json. */
 function changedPaths(ctx: ProvisionContext): string[] {
-  return ['/etc/hostname', '/etc/hosts', ...Object.values(REMOTE_TLS), ENGINE_CONFIG_PATH[ctx.facts.init], ctx.present.daemonJson.path]
+  return ['/etc/hostname', '/etc/hosts', ...Object.values(REMOTE_TLS), INIT_SYSTEMS[ctx.facts.init].configPath, ctx.present.daemonJson.path]
 }
 
 /** Begin the run's undoable change before its first change to the host. */
@@ -95,7 +96,7 @@ export async function planEngine(ctx: ProvisionContext): Promise<EnginePlan> {
     engine: ctx.spec.engine,
     present,
     previousAdditions: marker?.daemonJson ?? {},
-    berthConfigured: marker !== undefined || facts.fileHashes.has(ENGINE_CONFIG_PATH.systemd) || facts.fileHashes.has(REMOTE_TLS.cert),
+    berthConfigured: marker !== undefined || facts.fileHashes.has(INIT_SYSTEMS.systemd.configPath) || facts.fileHashes.has(REMOTE_TLS.cert),
   })
   return ctx.plan
 }
@@ -193,7 +194,7 @@ async function validateWithDockerd(ctx: ProvisionContext, change: HostChange): P
   }
   const args = plan.args.filter((arg, index, all) => arg !== '--config-file' && all[index - 1] !== '--config-file' && !arg.startsWith('--config-file='))
   const command = [ctx.facts.dockerd!, '--validate', ...configFile, ...args].map(shellQuote).join(' ')
-  const result = await ctx.session.exec(command, {sudo: true, signal: ctx.signal})
+  const result = await runAsRoot(ctx.session, command, ctx.signal, {check: false})
   if (result.code !== 0) {
     // dockerd's first line is the reason; a flag error adds "See 'dockerd --help'." after it.
     throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {hint: 'Change or remove the engine option it names (berth provision --engine-opt-rm NAME removes a stored one).'})
@@ -203,7 +204,7 @@ async function validateWithDockerd(ctx: ProvisionContext, change: HostChange): P
 /** Uploads need their directory; the engine's config directory may not exist before the first provisioning. */
 async function ensureDirectories(ctx: ProvisionContext): Promise<void> {
   if (ctx.directoriesReady) return
-  const dirs = new Set([dirname(REMOTE_TLS.ca), dirname(ENGINE_CONFIG_PATH[ctx.facts.init]), dirname(ctx.present.daemonJson.path)])
+  const dirs = new Set([dirname(REMOTE_TLS.ca), dirname(INIT_SYSTEMS[ctx.facts.init].configPath), dirname(ctx.present.daemonJson.path)])
   await runAsRoot(ctx.session, `mkdir -p ${[...dirs].map(shellQuote).join(' ')}`, ctx.signal)
   ctx.directoriesReady = true
 }
@@ -216,7 +217,7 @@ const restartEngine: ProvisionStep = {
     ![...Object.values(REMOTE_TLS), ...plannedFiles(ctx).map((file) => file.path)].some((path) => ctx.facts.newerThanEngine?.has(path)),
   async apply(ctx) {
     ctx.engineRestarted = true
-    await runAsRoot(ctx.session, await renderTemplate(`provision/restart-engine-${ctx.facts.init}.sh`, {}), ctx.signal)
+    await runAsRoot(ctx.session, await renderTemplate(INIT_SYSTEMS[ctx.facts.init].restartScript, {}), ctx.signal)
   },
 }
 

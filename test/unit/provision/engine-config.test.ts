@@ -4,7 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BerthError} from '../../../src/core/errors.js'
-import {dockerdArgs, ENGINE_CONFIG_PATH, REMOTE_TLS, renderEngineConfig, type EngineConfigBase, type InitSystem} from '../../../src/core/provision/engine-config.js'
+import {dockerdArgs, REMOTE_TLS, renderEngineConfig, type EngineConfigBase} from '../../../src/core/provision/engine-config.js'
+import {INIT_SYSTEMS, type InitSystem} from '../../../src/core/provision/init-systems.js'
 import type {EngineOptions} from '../../../src/core/store/schema.js'
 import {environmentAssignments, execStartArgv, systemdWords, unitSettings} from './systemd-syntax.js'
 
@@ -103,7 +104,7 @@ describe('renderEngineConfig for systemd', () => {
   it('writes the drop-in that replaces ExecStart and adds the environment', async () => {
     const {path, content} = await render('systemd', '/usr/bin/dockerd', engine({env: ['HTTP_PROXY=http://proxy.example.com:3128']}))
     expect(path).toBe('/etc/systemd/system/docker.service.d/10-berth.conf')
-    expect(path).toBe(ENGINE_CONFIG_PATH.systemd)
+    expect(path).toBe(INIT_SYSTEMS.systemd.configPath)
     expect(content).not.toMatch(/\{\{|\}\}/)
     expect(content).toMatch(/^# Written by berth/)
     // ExecStart is cleared first (a service has one); the unit's own Environment= settings stay beside berth's.
@@ -263,7 +264,7 @@ describe.each(['sysvinit', 'openrc'] as const)('renderEngineConfig for %s', (ini
   it('writes DOCKER_OPTS and the environment to the file the init script reads', async () => {
     const {path, content} = await render(init, '/usr/bin/dockerd', engine({env: ['HTTP_PROXY=http://proxy:3128']}))
     expect(path).toBe(init === 'sysvinit' ? '/etc/default/docker' : '/etc/conf.d/docker')
-    expect(path).toBe(ENGINE_CONFIG_PATH[init])
+    expect(path).toBe(INIT_SYSTEMS[init].configPath)
     expect(content).toMatch(/^# >>> berth: /)
     expect(content).toMatch(/\n# <<< berth\n$/)
     expect(content).not.toMatch(/\{\{|\}\}/)

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {daemonJsonKey, parseDockerdArgs, parseDockerdHelp} from '../../../src/core/provision/dockerd-options.js'
-import {ENGINE_CONFIG_PATH, type InitSystem} from '../../../src/core/provision/engine-config.js'
+import {INIT_SYSTEMS, type InitSystem} from '../../../src/core/provision/init-systems.js'
 import {EngineConflictError, planEngineConfig, type EnginePlan} from '../../../src/core/provision/engine-plan.js'
 import {interpretEngine} from '../../../src/core/provision/engine-present.js'
 import type {PresentEngineConfig} from '../../../src/core/provision/host-facts.js'
@@ -51,7 +51,7 @@ async function conflicts(config: PresentEngineConfig, options: EngineOptions = e
   return error as EngineConflictError
 }
 
-const dropIn = (result: EnginePlan): string => result.files.find((file) => file.path === ENGINE_CONFIG_PATH.systemd)!.content
+const dropIn = (result: EnginePlan): string => result.files.find((file) => file.path === INIT_SYSTEMS.systemd.configPath)!.content
 const daemonJson = (result: EnginePlan): unknown => JSON.parse(result.files.find((file) => file.path === '/etc/docker/daemon.json')?.content ?? 'null')
 
 describe('dockerd\'s options', () => {
@@ -96,7 +96,7 @@ ExecStart=
 ExecStart=/usr/sbin/dockerd -H fd:// \\
   --log-level warn
 `)
-    const start = serviceStart(files, ENGINE_CONFIG_PATH.systemd)
+    const start = serviceStart(files, INIT_SYSTEMS.systemd.configPath)
     expect(start.execStart).toBe('/usr/sbin/dockerd -H fd://    --log-level warn')
     expect(start.overriding).toEqual(['/etc/systemd/system/docker.service.d/override.conf'])
     expect(start.environmentFiles).toEqual(['-/etc/default/docker'])
@@ -116,7 +116,7 @@ ExecStart=/usr/sbin/dockerd -H fd:// \\
 describe('planEngineConfig', () => {
   it('on a packaged engine: keeps the unit\'s ExecStart= (socket activation, containerd, $DOCKER_OPTS) and adds TLS on the port', async () => {
     const result = await plan(present())
-    expect(result.files.map((file) => file.path)).toEqual([ENGINE_CONFIG_PATH.systemd])
+    expect(result.files.map((file) => file.path)).toEqual([INIT_SYSTEMS.systemd.configPath])
     expect(dropIn(result)).toContain('ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS -H tcp://0.0.0.0:2376 --tlsverify ')
     // docker.socket serves the unix socket: berth does not bind it a second time.
     expect(dropIn(result)).not.toContain('unix:///var/run/docker.sock')
@@ -154,7 +154,7 @@ describe('planEngineConfig', () => {
     expect(daemonJson(result)).toEqual({labels: ['env=prod', 'provider=generic']})
     // Unchanged when berth wants the same again: nothing to write.
     const again = await plan(present({daemonJson: {path: '/etc/docker/daemon.json', text: JSON.stringify({labels: ['env=prod', 'provider=generic']})}}), engine(), {previousAdditions: {labels: ['provider=generic']}})
-    expect(again.files.map((file) => file.path)).toEqual([ENGINE_CONFIG_PATH.systemd])
+    expect(again.files.map((file) => file.path)).toEqual([INIT_SYSTEMS.systemd.configPath])
   })
 
   it.each([
