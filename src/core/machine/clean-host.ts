@@ -1,9 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
-import {gatherHostFacts} from '../provision/host-facts.js'
-import {restoreHost} from '../provision/host-restore.js'
-import {INIT_SYSTEMS} from '../provision/init-systems.js'
-import {runAsRoot} from '../provision/remote-script.js'
-import {renderTemplate} from '../provision/templates.js'
+import {cleanHost} from '../provision/index.js'
 import type {OpenMachine} from './open-machine.js'
 import {operationContext, type OperationDeps} from './operation-context.js'
 
@@ -11,9 +7,8 @@ import {operationContext, type OperationDeps} from './operation-context.js'
 const CLEAN_SSH_TIMEOUT_MS = 30_000
 
 /**
- * rm --clean-host: before berth forgets a machine it provisioned, put back what it changed on the host (the
- * engine's configuration, the TLS files, the hostname: see restoreHost) and restart the engine, which then runs as
- * it did before berth. When the host cannot be cleaned, the removal stops, unless forced: then it goes on with a warning.
+ * rm --clean-host: before berth forgets a machine it provisioned, put back what it changed on the host and restart
+ * the engine, which then runs as it did before berth (see cleanHost). When the host cannot be cleaned, the removal stops, unless forced: then it goes on with a warning.
  */
 export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationDeps, options: {force: boolean}): Promise<void> {
   const {config, definition} = machine
@@ -22,7 +17,7 @@ export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationD
     return
   }
   try {
-    await deps.reporter.step(`Removing berth's engine configuration from "${config.name}"`, () => cleanHost(machine, deps))
+    await deps.reporter.step(`Removing berth's engine configuration from "${config.name}"`, () => cleanMachineHost(machine, deps))
   } catch (error) {
     if (deps.signal.aborted) throw error
     if (!options.force) {
@@ -35,17 +30,11 @@ export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationD
   }
 }
 
-async function cleanHost(machine: OpenMachine, deps: OperationDeps): Promise<void> {
+async function cleanMachineHost(machine: OpenMachine, deps: OperationDeps): Promise<void> {
   const {name} = machine.config
   const session = await operationContext({...deps, sshTimeoutMs: CLEAN_SSH_TIMEOUT_MS}, name, machine.driver).connectSsh()
   try {
-    const facts = await gatherHostFacts(session, deps.signal)
-    const restored = await restoreHost(session, facts, name, deps.signal)
-    deps.reporter.debug(`${name}: ${restored.restored.join(', ') || 'nothing of berth\'s was left on the host'}`)
-    if (restored.kept.length > 0) deps.reporter.info(`Changed on the host since berth configured it, so only berth's part was taken out: ${restored.kept.join(', ')}.`)
-    // No engine, nothing to restart; otherwise the restart is what closes the TCP port. systemd needs its socket unit
-    // restarted too (see the template); the other init systems restart as provisioning does.
-    if (facts.dockerd !== undefined) await runAsRoot(session, await renderTemplate(INIT_SYSTEMS[facts.init].cleanHostRestartScript, {}), deps.signal)
+    await cleanHost(session, name, deps.reporter, deps.signal)
   } finally {
     await session.close()
   }

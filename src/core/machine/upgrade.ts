@@ -1,31 +1,12 @@
 import type {EngineTls} from '../engine/engine-client.js'
 import {BerthError, errorMessage} from '../errors.js'
-import {gatherHostFacts} from '../provision/host-facts.js'
-import {detectOsFamily, type EnginePackages} from '../provision/os-families.js'
-import {failureLine, upstreamVersion, type PackageVersions} from '../provision/package-managers.js'
-import {INIT_SYSTEMS} from '../provision/init-systems.js'
-import {outputLine, runAsRoot} from '../provision/remote-script.js'
-import {DEFAULT_INSTALL_URL, NO_INSTALL} from '../provision/steps.js'
-import {renderTemplate} from '../provision/templates.js'
-import type {ExecResult, RemoteSession} from '../ssh/session.js'
-import {shellQuote} from '../ssh/shell-quote.js'
+import {applyEngineUpgrade, findEngineUpgrade, type UpgradeChange} from '../provision/index.js'
 import {endpointOf, machineTls, queryEngineVersion} from './engine-access.js'
-import {readEngineBinary, runsOutdatedBinary, type EngineBinary} from './engine-binary.js'
 import {openMachine, type OpenMachine} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 import {currentState, startMachine, type LifecycleDeps} from './power.js'
 import {provisionMachine} from './provision-machine.js'
 import {containerReport, runningContainers, type ContainerReport, type RunningContainer} from './running-containers.js'
-import {PackageSourcesError} from './upgrade-error.js'
-
-/** What an upgrade would change, as the question before it shows it. */
-export type UpgradeChange =
-  /** Packages with newer versions; `engine` when the engine's own package is one of them. */
-  | {kind: 'packages'; manager: string; packages: PackageVersions[]; engine?: {from: string; to: string}}
-  /** Nothing newer to install, but the running engine is older than its installed binary (replaced without a restart). */
-  | {kind: 'restart'; from?: string; to?: string}
-  /** The machine's own install script, run again: what it installs is only known once it ran. */
-  | {kind: 'script'; url: string; from?: string}
 
 export type UpgradeOffer = UpgradeChange & {machine: string; containers: ContainerReport}
 
@@ -50,17 +31,6 @@ export interface UpgradeOptions {
   confirm(offer: UpgradeOffer): Promise<void>
 }
 
-/** What was found on the host: nothing newer, or a change and the script that makes it (none for a restart alone). */
-type Finding = {newest: string} | {change: UpgradeChange; apply?: ScriptStep}
-
-interface ScriptStep {
-  title: string
-  script: string
-  /** The line of a failed run's output that says why. */
-  failureLine(result: ExecResult): string | undefined
-  hint: string
-}
-
 const ENGINE_TIMEOUT_MS = 10_000
 
 /**
@@ -83,32 +53,13 @@ export async function upgradeMachine(name: string, deps: LifecycleDeps, options:
   const session = await operationContext(deps, name, machine.driver).connectSsh()
   let applied: {containers: ContainerReport; restarted: boolean; binaryChanged: boolean; script: boolean}
   try {
-    const facts = await gatherHostFacts(session, signal)
-    const before = await readEngineBinary(session, signal)
-    const installUrl = machine.config.engine.installUrl
-    const finding = installUrl !== DEFAULT_INSTALL_URL && installUrl !== NO_INSTALL
-      ? await scriptRun(name, installUrl, running)
-      : await findPackageChange(session, name, detectOsFamily(facts.osRelease).packages, running, before, deps)
-    if ('newest' in finding) return {outcome: 'newest', after: finding.newest, restarted: false}
-    const {change, apply} = finding
+    const upgrade = await findEngineUpgrade(session, {machine: name, installUrl: machine.config.engine.installUrl, running}, reporter, signal)
+    if ('newest' in upgrade) return {outcome: 'newest', after: upgrade.newest, restarted: false}
+    const {change} = upgrade
     const target = change.kind === 'packages' ? change.engine?.to : change.kind === 'restart' ? change.to : undefined
     const containers = await containerReport(url, tls, {from: running, to: target}, signal)
     await options.confirm({...change, machine: name, containers})
-    if (apply !== undefined) {
-      await reporter.step(apply.title, () => runAsRoot(session, apply.script, signal, {
-        failure: (code, _line, result) => stepFailure(name, 'engine.upgrade', apply.title, {code, line: apply.failureLine(result)}, apply.hint),
-      }))
-    }
-    const after = await readEngineBinary(session, signal)
-    let restarted = after.pid !== before.pid
-    if (runsOutdatedBinary(after)) {
-      const title = `Restarting the engine of "${name}" to run its new binary`
-      await reporter.step(title, async () => runAsRoot(session, await renderTemplate(INIT_SYSTEMS[facts.init].restartScript, {}), signal, {
-        failure: (code, line) => stepFailure(name, 'engine.restart', title, {code, line}, `Run "berth provision ${name}" once the cause is fixed.`),
-      }))
-      restarted = true
-    }
-    applied = {containers, restarted, binaryChanged: after.installed !== before.installed, script: change.kind === 'script'}
+    applied = {containers, ...await applyEngineUpgrade(session, upgrade, reporter, signal), script: change.kind === 'script'}
   } finally {
     await session.close()
   }
@@ -117,57 +68,6 @@ export async function upgradeMachine(name: string, deps: LifecycleDeps, options:
   const outcome = applied.script && !applied.binaryChanged && !applied.restarted ? 'unchanged' : 'upgraded'
   const stopped = applied.restarted ? await notRunningNow(applied.containers, endpointOf(config).url, tls, deps) : []
   return {outcome, ...(running === undefined ? {} : {before: running}), after, restarted: applied.restarted, ...(stopped === undefined ? {} : {stopped})}
-}
-
-/** Refresh the package index, then compare what is installed with what the sources offer. */
-async function findPackageChange(session: RemoteSession, name: string, packages: EnginePackages, running: string | undefined, binary: EngineBinary, deps: LifecycleDeps): Promise<Finding> {
-  const {manager} = packages
-  const {reporter, signal} = deps
-  await reporter.step(`Refreshing the package index of "${name}" (${manager.refresh})`, async () => {
-    const failure = failureLine(manager, await packageCommand(session, manager.refresh, signal))
-    if (failure !== undefined) throw new PackageSourcesError(name, manager, failure)
-  })
-  const all = [...packages.engine, ...packages.companions]
-  const listed = await packageCommand(session, manager.versions(all), signal)
-  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${outputLine(listed) ?? ''}`)
-  const versions = manager.parseVersions(listed.stdout, all)
-  reporter.debug(`${name}: ${versions.map((entry) => `${entry.name} ${entry.installed} (candidate ${entry.candidate})`).join(', ') || 'no engine package installed'}`)
-  const enginePackage = versions.find((entry) => packages.engine.includes(entry.name))
-  if (enginePackage === undefined) {
-    throw new BerthError(`No Docker engine package is installed on "${name}" (${manager.name} has none of ${packages.engine.join(', ')}): its engine came another way, so berth cannot upgrade it with the package manager.`, {
-      hint: `Give the machine an install script that upgrades it with "berth provision --engine-install-url URL ${name}", then run "berth upgrade ${name}".`,
-    })
-  }
-  const newer = versions.filter((entry) => entry.candidate !== entry.installed)
-  const from = upstreamVersion(enginePackage.installed)
-  if (newer.length > 0) {
-    const names = newer.map((entry) => entry.name)
-    const engine = newer.includes(enginePackage) ? {engine: {from, to: upstreamVersion(enginePackage.candidate)}} : {}
-    return {
-      change: {kind: 'packages', manager: manager.name, packages: newer, ...engine},
-      apply: {
-        title: `Upgrading ${names.join(', ')} on "${name}" with ${manager.name}`,
-        script: await renderTemplate('provision/upgrade-engine-package.sh', {upgradeCommand: manager.upgrade(names)}),
-        failureLine: (result) => failureLine(manager, result),
-        hint: `Fix the cause on the host, then run "berth upgrade ${name}" again.`,
-      },
-    }
-  }
-  if (runsOutdatedBinary(binary)) return {change: {kind: 'restart', ...(running === undefined ? {} : {from: running}), ...(binary.installedVersion === undefined ? {} : {to: binary.installedVersion})}}
-  return {newest: from}
-}
-
-/** A machine with its own install script runs it again; berth cannot know beforehand what it installs. */
-async function scriptRun(name: string, url: string, running: string | undefined): Promise<Finding> {
-  return {
-    change: {kind: 'script', url, ...(running === undefined ? {} : {from: running})},
-    apply: {
-      title: `Running the install script ${url} on "${name}"`,
-      script: await renderTemplate('provision/install-engine-script.sh', {url: shellQuote(url)}),
-      failureLine: outputLine,
-      hint: `Check that ${url} serves an install script that works on this host; change it with "berth provision --engine-install-url URL ${name}".`,
-    },
-  }
 }
 
 /** The containers that ran before the engine restarted and do not run now. */
@@ -180,10 +80,6 @@ async function notRunningNow(before: ContainerReport, url: string, tls: EngineTl
     deps.reporter.warn(`Could not list the containers running on the engine after its restart: ${errorMessage(error)}`)
     return undefined
   }
-}
-
-function packageCommand(session: RemoteSession, command: string, signal: AbortSignal): Promise<ExecResult> {
-  return renderTemplate('provision/package-command.sh', {command}).then((script) => runAsRoot(session, script, signal, {check: false}))
 }
 
 async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTimeoutMs: number): Promise<OpenMachine> {
@@ -200,6 +96,3 @@ async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTim
   return openMachine(deps.store.layout, deps.registry, await deps.store.load(config.name), deps.env)
 }
 
-function stepFailure(name: string, step: string, title: string, failed: {code: number; line: string | undefined}, hint: string): BerthError {
-  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${failed.code}${failed.line ? `: ${failed.line}` : ''}`, {hint})
-}

@@ -2,14 +2,16 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {renderSeed, writeSeedIso, yamlString} from '../../../src/core/vm/cloud-init.js'
+import {yamlString} from '../../../src/core/provision/cloud-init-seed.js'
+import {renderCloudInitSeed} from '../../../src/core/provision/index.js'
+import {writeSeedIso} from '../../../src/core/vm/cloud-init.js'
 import {readIso} from '../../../src/core/vm/iso9660.js'
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEXAMPLEKEYEXAMPLEKEYEXAMPLEKEYEXAMPLEKEY12 berth@host'
 
 describe('cloud-init NoCloud seed', () => {
   it('renders meta-data, user-data and a static network-config for one NIC', async () => {
-    const seed = await renderSeed({
+    const seed = await renderCloudInitSeed({
       hostname: 'dev',
       user: 'docker',
       sshPublicKey: `${KEY}\n`,
@@ -46,7 +48,7 @@ describe('cloud-init NoCloud seed', () => {
   })
 
   it('asks DHCP for a NIC without an address, and leaves networking to cloud-init without NICs', async () => {
-    const seed = await renderSeed({hostname: 'h', user: 'u', sshPublicKey: KEY, instanceId: 'iid-42', nics: [{mac: '080027000001'}, {mac: '08-00-27-00-00-02', address: 'fd00::5/64', gateway: 'fd00::1'}]})
+    const seed = await renderCloudInitSeed({hostname: 'h', user: 'u', sshPublicKey: KEY, instanceId: 'iid-42', nics: [{mac: '080027000001'}, {mac: '08-00-27-00-00-02', address: 'fd00::5/64', gateway: 'fd00::1'}]})
     expect(seed['meta-data']).toBe('instance-id: "iid-42"\nlocal-hostname: "h"\n')
     expect(seed['network-config']).toBe([
       'version: 2',
@@ -69,11 +71,11 @@ describe('cloud-init NoCloud seed', () => {
       '      addresses: []',
       '',
     ].join('\n'))
-    expect((await renderSeed({hostname: 'h', user: 'u', sshPublicKey: KEY}))['network-config']).toBeUndefined()
+    expect((await renderCloudInitSeed({hostname: 'h', user: 'u', sshPublicKey: KEY}))['network-config']).toBeUndefined()
   })
 
   it('keeps hostile values inside one quoted scalar each', async () => {
-    const seed = await renderSeed({
+    const seed = await renderCloudInitSeed({
       hostname: 'x"\nlocal-hostname: evil',
       user: 'a\\b\n    sudo: ALL\r\t#',
       sshPublicKey: 'ssh-ed25519 AAAA "quoted" \u2028line\u0085next\u0007bell\uFEFF\u{1F600}é',
@@ -99,12 +101,12 @@ describe('cloud-init NoCloud seed', () => {
 
   it('refuses what would misconfigure the machine', async () => {
     const base = {hostname: 'h', user: 'u', sshPublicKey: KEY}
-    await expect(renderSeed({...base, user: ' '})).rejects.toThrow('The cloud-init seed needs a user.')
-    await expect(renderSeed({...base, nics: [{mac: '08:00:27:zz:00:00'}]})).rejects.toThrow('Invalid MAC address "08:00:27:zz:00:00".')
-    await expect(renderSeed({...base, nics: [{mac: '080027000000', address: '10.0.0.5'}]})).rejects.toThrow(/Invalid static address "10.0.0.5"/)
-    await expect(renderSeed({...base, nics: [{mac: '080027000000', address: '10.0.0.5/33'}]})).rejects.toThrow(/Invalid static address/)
-    await expect(renderSeed({...base, nics: [{mac: '080027000000', address: '10.0.0.5/24', gateway: 'router'}]})).rejects.toThrow('Invalid gateway "router": not an IP address.')
-    await expect(renderSeed({...base, nics: [{mac: '080027000000', dns: ['1.1.1.1']}]})).rejects.toThrow(/no static address/)
+    await expect(renderCloudInitSeed({...base, user: ' '})).rejects.toThrow('The cloud-init seed needs a user.')
+    await expect(renderCloudInitSeed({...base, nics: [{mac: '08:00:27:zz:00:00'}]})).rejects.toThrow('Invalid MAC address "08:00:27:zz:00:00".')
+    await expect(renderCloudInitSeed({...base, nics: [{mac: '080027000000', address: '10.0.0.5'}]})).rejects.toThrow(/Invalid static address "10.0.0.5"/)
+    await expect(renderCloudInitSeed({...base, nics: [{mac: '080027000000', address: '10.0.0.5/33'}]})).rejects.toThrow(/Invalid static address/)
+    await expect(renderCloudInitSeed({...base, nics: [{mac: '080027000000', address: '10.0.0.5/24', gateway: 'router'}]})).rejects.toThrow('Invalid gateway "router": not an IP address.')
+    await expect(renderCloudInitSeed({...base, nics: [{mac: '080027000000', dns: ['1.1.1.1']}]})).rejects.toThrow(/no static address/)
   })
 
   it('writes the seed as an ISO labelled cidata', async () => {

@@ -1,7 +1,7 @@
 import {BerthError} from '../errors.js'
-import {runAsRoot} from '../provision/remote-script.js'
-import {renderTemplate} from '../provision/templates.js'
 import type {RemoteSession} from '../ssh/session.js'
+import {runAsRoot} from './remote-script.js'
+import {renderTemplate} from './templates.js'
 
 /** The engine's binary on the host, and what the running engine was started from. */
 export interface EngineBinary {

@@ -1,5 +1,5 @@
 import {BerthError} from '../errors.js'
-import type {PackageManager} from '../provision/package-managers.js'
+import type {PackageManager} from './package-managers.js'
 
 /** The host's package index could not be refreshed: berth cannot tell whether a newer engine exists, and changes nothing. */
 export class PackageSourcesError extends BerthError {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parseEngineBinary, runsOutdatedBinary} from '../../../src/core/machine/engine-binary.js'
+import {parseEngineBinary, runsOutdatedBinary} from '../../../src/core/provision/engine-binary.js'
 
 const A = 'a'.repeat(64)
 const B = 'b'.repeat(64)
