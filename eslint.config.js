@@ -11,6 +11,7 @@ const OCLIF = {regex: '^@oclif/', message: 'Only src/cli and src/commands know o
 // From src/core/<file> or src/core/<dir>/<file>, two or more steps up reach the top-level drivers/.
 const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through src/core/drivers/driver.ts; a named driver is loaded by the registry.'}
 const NAMED_DRIVERS_FROM_CLI = {regex: String.raw`^(\.\./)+drivers/(?!index\.js$)`, message: 'The CLI reaches drivers through the catalogue drivers/index.ts, never a named driver.'}
+const PROVISION_INTERNALS = {regex: String.raw`^(\.\./)+(core/)?provision/(?!index\.js$)`, message: 'Provisioning is a closed module: outside src/core/provision, import only its index.ts.'}
 const COMMANDS = {regex: String.raw`^(\.\./)+commands/`, message: 'src/commands sits above src/cli: a command imports its action, never the other way.'}
 const BELOW_CLI = {regex: String.raw`^(\.\./)+(core|drivers)/`, message: 'A command file only ties oclif to its action in src/cli; what it needs from src/core or drivers/ goes through src/cli.'}
 const DRIVER_NAMES = readdirSync(new URL('drivers/', import.meta.url), {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
@@ -63,8 +64,9 @@ export default tseslint.config(
     // The entry is CommonJS on purpose (see bin/run.cjs): require is how it loads the lean bundle.
     rules: {...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off'},
   },
-  {files: ['src/core/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS)},
-  {files: ['src/cli/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS)},
+  {files: ['src/core/**'], ignores: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, PROVISION_INTERNALS)},
+  {files: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS)},
+  {files: ['src/cli/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, PROVISION_INTERNALS)},
   {files: ['src/commands/**'], rules: forbidImports(CLOUD_SDKS, BELOW_CLI)},
   ...DRIVER_NAMES.map(driverBoundaries),
 )
