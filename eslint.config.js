@@ -6,14 +6,14 @@ import tseslint from 'typescript-eslint'
 // by no-restricted-imports for import/export statements and by no-restricted-syntax for import('...'), which
 // no-restricted-imports does not see. Relative paths are matched by what they reach from where the rule applies.
 const CLOUD_SDKS = {regex: String.raw`^(@aws-sdk/|@azure/|digitalocean-js(/|$)|axios$)`, message: 'Cloud SDKs belong to their driver in drivers/<name>; reach them through the driver.'}
-const CLI = {regex: String.raw`^(\.\./)+(src/)?(cli|commands)/`, message: 'The CLI (src/cli, src/commands) sits above this code: pass what it needs in as arguments.'}
-const OCLIF = {regex: '^@oclif/', message: 'Only src/cli and src/commands know oclif.'}
+const CLI = {regex: String.raw`^(\.\./)+(src/)?cli/`, message: 'The CLI (src/cli) sits above this code: pass what it needs in as arguments.'}
+const OCLIF = {regex: '^@oclif/', message: 'Only src/cli knows oclif.'}
 // From src/core/<file> or src/core/<dir>/<file>, two or more steps up reach the top-level drivers/.
 const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through src/core/drivers/driver.ts; a named driver is loaded by the registry.'}
 const NAMED_DRIVERS_FROM_CLI = {regex: String.raw`^(\.\./)+drivers/(?!index\.js$)`, message: 'The CLI reaches drivers through the catalogue drivers/index.ts, never a named driver.'}
 const PROVISION_INTERNALS = {regex: String.raw`^(\.\./)+(core/)?provision/(?!index\.js$)`, message: 'Provisioning is a closed module: outside src/core/provision, import only its index.ts.'}
-const COMMANDS = {regex: String.raw`^(\.\./)+commands/`, message: 'src/commands sits above src/cli: a command imports its action, never the other way.'}
-const BELOW_CLI = {regex: String.raw`^(\.\./)+(core|drivers)/`, message: 'A command file only ties oclif to its action in src/cli; what it needs from src/core or drivers/ goes through src/cli.'}
+const COMMANDS = {regex: String.raw`^(\./|(\.\./)+)commands/`, message: 'Only the command table (src/cli/command-table.ts) imports a command module.'}
+const OTHER_COMMANDS = {regex: String.raw`^(\./|\.\./command-table(\.js)?$)`, message: 'A command module imports no other command, nor the table: what commands share lives in src/cli.'}
 const DRIVER_NAMES = readdirSync(new URL('drivers/', import.meta.url), {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
 
 /** Rules that forbid the given specifiers in import/export statements and in import() with a literal. */
@@ -66,7 +66,8 @@ export default tseslint.config(
   },
   {files: ['src/core/**'], ignores: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, PROVISION_INTERNALS)},
   {files: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS)},
-  {files: ['src/cli/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, PROVISION_INTERNALS)},
-  {files: ['src/commands/**'], rules: forbidImports(CLOUD_SDKS, BELOW_CLI)},
+  {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, PROVISION_INTERNALS)},
+  {files: ['src/cli/command-table.ts'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, PROVISION_INTERNALS)},
+  {files: ['src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, PROVISION_INTERNALS)},
   ...DRIVER_NAMES.map(driverBoundaries),
 )

@@ -1,7 +1,7 @@
 // Bundles the lean start-up path into dist/lean/: CommonJS, minified, one bundle per hot read-only command
-// (src/cli/lean-route.ts lists them) plus the router bin/run.cjs asks first. Node loads a few CommonJS files far
-// faster than dozens of ES modules. Run by `npm run build` after tsc.
-import {rm} from 'node:fs/promises'
+// (those src/cli/command-table.ts marks lean) plus the router bin/run.cjs asks first. Node loads a few CommonJS
+// files far faster than dozens of ES modules. Run by `npm run build` after tsc.
+import {readFile, readdir, rm} from 'node:fs/promises'
 import {build} from 'rolldown'
 
 /** Read-only calls that Node's callback API serves as well as fs/promises does. */
@@ -26,7 +26,14 @@ async function fsPromisesShim() {
 const shim = await fsPromisesShim()
 const dist = new URL('../dist/', import.meta.url).pathname
 const outDir = `${dist}lean/`
-const {leanCommandNames} = await import(`${dist}src/cli/lean-route.js`)
+// The table is read here, at build time, so that the lean path never loads it (it loads every command and oclif).
+const {commandTable} = await import(`${dist}src/cli/command-table.js`)
+const leanCommandNames = Object.keys(commandTable).filter((name) => commandTable[name].lean === true)
+/** Where a command's module is: src/cli/commands/<name>.ts, checked against the table before anything is bundled. */
+const commandModule = (name) => `${dist}src/cli/commands/${name}.js`
+for (const name of leanCommandNames) {
+  if (await import(commandModule(name)) !== commandTable[name].module) throw new Error(`The lean command ${name} must be the module src/cli/commands/${name}.ts.`)
+}
 
 /**
  * Each lean command gets a bundle of its own: one file holding everything the command loads at start-up
@@ -36,13 +43,24 @@ const {leanCommandNames} = await import(`${dist}src/cli/lean-route.js`)
  */
 function entryFor(name) {
   return [
-    `import * as command from ${JSON.stringify(`${dist}src/cli/actions/${name}.js`)}`,
+    `import * as command from ${JSON.stringify(commandModule(name))}`,
     `import {runLean} from ${JSON.stringify(`${dist}src/cli/lean.js`)}`,
     'export const run = (typed) => runLean(typed, command)',
   ].join('\n')
 }
 
+/** The router, with the lean commands' names written in: it loads no command, no table and no oclif. */
+function routeEntry() {
+  return [
+    `import {leanCommandOf as leanCommandIn, moveLeadingGlobalFlags} from ${JSON.stringify(`${dist}src/cli/lean-route.js`)}`,
+    `const leanNames = ${JSON.stringify(leanCommandNames)}`,
+    'export const leanCommandOf = (typed) => leanCommandIn(leanNames, typed)',
+    'export {moveLeadingGlobalFlags}',
+  ].join('\n')
+}
+
 const ENTRY = '\0berth-lean:'
+const ROUTE = '\0berth-lean-route'
 async function bundle(input) {
   await build({
     input,
@@ -54,10 +72,14 @@ async function bundle(input) {
     plugins: [{
       name: 'berth-lean',
       resolveId: (id, importer) => {
-        if (id.startsWith(ENTRY)) return id
+        if (id.startsWith(ENTRY) || id === ROUTE) return id
         return id === 'node:fs/promises' && importer !== FS_PROMISES_SHIM ? FS_PROMISES_SHIM : undefined
       },
-      load: (id) => (id === FS_PROMISES_SHIM ? shim : id.startsWith(ENTRY) ? entryFor(id.slice(ENTRY.length)) : undefined),
+      load: (id) => {
+        if (id === FS_PROMISES_SHIM) return shim
+        if (id === ROUTE) return routeEntry()
+        return id.startsWith(ENTRY) ? entryFor(id.slice(ENTRY.length)) : undefined
+      },
     }],
     output: {
       dir: outDir,
@@ -79,5 +101,10 @@ async function bundle(input) {
 
 await rm(outDir, {recursive: true, force: true})
 await bundle({'version-string': `${dist}src/cli/version-string.js`})
-await bundle({route: `${dist}src/cli/lean-route.js`})
+await bundle({route: ROUTE})
 for (const name of leanCommandNames) await bundle({[name]: `${ENTRY}${name}`})
+
+// The point of the lean path: none of its files may load oclif (a module that imports it belongs to the full CLI).
+for (const file of await readdir(outDir)) {
+  if ((await readFile(`${outDir}${file}`, 'utf8')).includes('@oclif/')) throw new Error(`dist/lean/${file} loads oclif: a lean command's module must not import it (src/cli/command-table.ts).`)
+}

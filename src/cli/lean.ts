@@ -8,7 +8,7 @@ import {moveLeadingGlobalFlags, type CommandSpec} from './spec.js'
 import {processTerminal} from './terminal.js'
 
 /**
- * Run one of the lean commands (lean-route.ts) without loading oclif, which alone costs more than Node's own
+ * Run one of the lean commands (marked so in command-table.ts) without loading oclif, which alone costs more than Node's own
  * start-up. Anything this path is not sure about — unknown flags, plugin drivers — returns undefined and the
  * full CLI takes over, so users see one behaviour.
  */

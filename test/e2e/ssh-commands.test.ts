@@ -3,7 +3,7 @@ import {mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {splitSshArgv} from '../../src/cli/actions/ssh.js'
+import {splitSshArgv} from '../../src/cli/commands/ssh.js'
 import {parsePathOnMachine} from '../../src/core/machine/remote-path.js'
 import {openSshValue, remoteCommand} from '../../src/core/machine/ssh-access.js'
 import {BerthSandbox, runProcess} from '../harness/berth.js'

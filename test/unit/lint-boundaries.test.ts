@@ -21,9 +21,9 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 
 describe('import boundaries in npm run lint', () => {
   it('keep src/core from the CLI, oclif, named drivers and cloud SDKs, in import statements and in import()', async () => {
-    expect(await boundaryErrors('src/core/machine/example.ts', "import {createApp} from '../../cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI \(src\/cli, src\/commands\) sits above this code/)])
-    expect(await boundaryErrors('src/core/example.ts', "export {default} from '../commands/env.js'")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
-    expect(await boundaryErrors('src/core/machine/example.ts', "import {Command} from '@oclif/core'\nexport const x = Command")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Only src\/cli and src\/commands know oclif/)])
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {createApp} from '../../cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI \(src\/cli\) sits above this code/)])
+    expect(await boundaryErrors('src/core/example.ts', "export {default} from '../cli/commands/env.js'")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {Command} from '@oclif/core'\nexport const x = Command")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Only src\/cli knows oclif/)])
     expect(await boundaryErrors('src/core/machine/example.ts', "export const qemu = await import('../../../drivers/qemu/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: src\/core knows drivers only through src\/core\/drivers\/driver.ts/)])
     expect(await boundaryErrors('src/core/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/core knows drivers only/)])
     expect(await boundaryErrors('src/core/engine/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs belong to their driver/)])
@@ -35,16 +35,20 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../drivers/driver.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
   })
 
-  it('keep cloud SDKs and named drivers out of src/cli and src/commands, and each command a thin layer over src/cli', async () => {
-    expect(await boundaryErrors('src/cli/actions/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
-    expect(await boundaryErrors('src/commands/example.ts', "import {ComputeManagementClient} from '@azure/arm-compute'\nexport const x = ComputeManagementClient")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
+  it('keep cloud SDKs and named drivers out of src/cli, and each command module reached only through the command table', async () => {
+    expect(await boundaryErrors('src/cli/commands/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
+    expect(await boundaryErrors('src/cli/command-table.ts', "import {ComputeManagementClient} from '@azure/arm-compute'\nexport const x = ComputeManagementClient")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs/)])
     expect(await boundaryErrors('src/cli/example.ts', "export const sdk = await import('digitalocean-js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: Cloud SDKs/)])
     expect(await boundaryErrors('src/cli/example.ts', "import {settingsFromFlags} from '../../drivers/amazonec2/settings.js'\nexport const x = settingsFromFlags")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI reaches drivers through the catalogue/)])
-    expect(await boundaryErrors('src/cli/actions/example.ts', "import Env from '../../commands/env.js'\nexport const x = Env")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/commands sits above src\/cli/)])
-    expect(await boundaryErrors('src/commands/example.ts', "import {MachineStore} from '../core/store/machine-store.js'\nexport const x = MachineStore")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A command file only ties oclif to its action/)])
-    expect(await boundaryErrors('src/commands/example.ts', "export const d = await import('../../drivers/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: A command file only ties oclif to its action/)])
-    // The catalogue is the CLI's way to the drivers; a command's way is its action.
-    expect(await boundaryErrors('src/commands/example.ts', "import {run, spec} from '../cli/actions/env.js'\nimport {defineCommand} from '../cli/define-command.js'\nexport default defineCommand(spec, run)")).toEqual([])
+    expect(await boundaryErrors('src/cli/commands/example.ts', "export const d = await import('../../../drivers/none/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: The CLI reaches drivers through the catalogue/)])
+    // Only the table imports a command module; a command imports no other command and not the table.
+    expect(await boundaryErrors('src/cli/example.ts', "import * as env from './commands/env.js'\nexport const x = env")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Only the command table/)])
+    expect(await boundaryErrors('src/cli/help/example.ts', "export const env = await import('../commands/env.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: Only the command table/)])
+    expect(await boundaryErrors('src/cli/commands/example.ts', "import {spec} from './env.js'\nexport const x = spec")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A command module imports no other command/)])
+    expect(await boundaryErrors('src/cli/commands/example.ts', "import {commandTable} from '../command-table.js'\nexport const x = commandTable")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A command module imports no other command/)])
+    // What a command module is made of: src/cli, src/core and the catalogue of drivers; the table imports the commands.
+    expect(await boundaryErrors('src/cli/commands/example.ts', "import {machineName} from '../machine-args.js'\nimport {MachineStore} from '../../core/store/machine-store.js'\nimport {builtInDrivers} from '../../../drivers/index.js'\nexport const x = [machineName, MachineStore, builtInDrivers]")).toEqual([])
+    expect(await boundaryErrors('src/cli/command-table.ts', "import * as env from './commands/env.js'\nexport const x = env")).toEqual([])
     expect(await boundaryErrors('src/cli/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([])
   })
 

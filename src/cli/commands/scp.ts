@@ -3,10 +3,11 @@ import {requireExecutable, runTool} from '../../core/machine/local-tools.js'
 import {parsePathOnMachine} from '../../core/machine/remote-path.js'
 import {checkKeyForOpenSsh, machineSshAccess} from '../../core/machine/ssh-access.js'
 import type {App} from '../app.js'
+import {defineToolCommand} from '../define-command.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
-export const spec: CommandSpec = {
+const spec: CommandSpec = {
   summary: 'Copy files between this computer and machines, or from one machine to another.',
   description: 'Each side is [user@]MACHINE:PATH, or a local path (localhost:PATH is local too; an empty PATH is the '
     + 'SSH user\'s home). Runs the system scp with each machine\'s key and its own known_hosts (StrictHostKeyChecking=yes); '
@@ -29,8 +30,10 @@ export const spec: CommandSpec = {
   ],
 }
 
+export default defineToolCommand(spec, run)
+
 /** Copy, and return scp's (or rsync's) exit code; what went wrong, they have said on stderr already. */
-export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<number> {
+async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<number> {
   const request: CopyRequest = {
     from: parsePathOnMachine(args[0]!),
     to: parsePathOnMachine(args[1]!),

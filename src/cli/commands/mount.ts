@@ -8,11 +8,12 @@ import {sshfsArgs} from '../../core/machine/machine-mount.js'
 import {parsePathOnMachine} from '../../core/machine/remote-path.js'
 import {checkKeyForOpenSsh, machineSshAccess} from '../../core/machine/ssh-access.js'
 import type {App} from '../app.js'
+import {defineToolCommand} from '../define-command.js'
 import {machineName} from '../machine-args.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
-export const spec: CommandSpec = {
+const spec: CommandSpec = {
   summary: 'Mount a machine\'s directory on this computer with sshfs, or unmount it.',
   description: 'MACHINE:PATH names the directory (without "MACHINE:", the machine "default"; an empty PATH is the SSH '
     + 'user\'s home). The mountpoint must be an existing directory; it defaults to the same path as on the machine. '
@@ -31,8 +32,10 @@ export const spec: CommandSpec = {
   ],
 }
 
+export default defineToolCommand(spec, run)
+
 /** Mount or unmount, and return sshfs's (or fusermount's) exit code. */
-export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<number> {
+async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<number> {
   const env = app.terminal.env
   if (args[0]!.startsWith('localhost:')) throw new UsageError('berth mount mounts a machine\'s directory: name the machine as MACHINE:PATH.')
   const side = parsePathOnMachine(args[0]!)

@@ -3,12 +3,15 @@ import {createMachine} from '../../core/machine/create-machine.js'
 import {engineOptions} from '../../core/machine/engine-options.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import type {App} from '../app.js'
-import {driverFlagValues} from '../driver-flags.js'
+import {BerthCommand} from '../base-command.js'
+import {builtInDriverDefinitions, driverRegistryFor} from '../driver-catalog.js'
+import {driverFlagSpecs, driverFlagValues, driverFromArgv, rejectForeignDriverFlags, rejectPluginDriverFlags} from '../driver-flags.js'
 import {engineFlagSpecs, engineFlagsFrom, forceAdoptFlag, sshTimeoutFlag} from '../engine-flags.js'
 import {machineDeps} from '../machine-deps.js'
+import {oclifArgs, oclifFlags} from '../oclif-spec.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
-export const spec: CommandSpec = {
+const spec: CommandSpec = {
   summary: 'Create a machine: the driver makes the host, berth secures its engine with TLS and adds a docker context.',
   description: 'Driver flags are listed by "berth create -d DRIVER --help"; "berth drivers" lists the drivers.',
   examples: ['<%= config.bin %> create -d none --url tcp://192.168.1.20:2376 m1'],
@@ -22,7 +25,7 @@ export const spec: CommandSpec = {
   args: [{name: 'name', description: 'name of the new machine', required: true}],
 }
 
-export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
+async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<void> {
   const name = validateMachineName(args[0]!)
   const driverName = flags.driver as string | undefined
   const definition = driverName === undefined ? await defaultDriver(app) : await app.registry.get(driverName)
@@ -45,4 +48,36 @@ async function defaultDriver(app: App): Promise<DriverDefinition> {
   const definition = await app.registry.defaultDriver()
   app.reporter.info(`No driver given (-d): using ${definition.name}, the best local driver that works here.`)
   return definition
+}
+
+const builtIns = await builtInDriverDefinitions()
+
+/** Its own class: the driver chosen with -d brings flags of its own, which a plugin driver makes known only once chosen. */
+export default class Create extends BerthCommand {
+  static override summary = spec.summary
+  static override description = spec.description
+  static override examples = spec.examples ?? []
+  // Built-in drivers' flags are declared here so that help, completion and the manifest list them.
+  static override flags = {...oclifFlags(spec.flags), ...oclifFlags(builtIns.reduce((all, definition) => ({...all, ...driverFlagSpecs(definition)}), {}))}
+  static override args = oclifArgs(spec.args)
+
+  async run(): Promise<void> {
+    const registry = driverRegistryFor(this.config)
+    const driverName = driverFromArgv(this.argv, process.env)
+    // A plugin driver's flags are known only once the driver is chosen: parse a second time with them.
+    const pluginDriver = driverName !== undefined && registry.origin(driverName)?.kind === 'plugin' ? await registry.get(driverName) : undefined
+    const chosen = pluginDriver ?? builtIns.find((definition) => definition.name === driverName)
+    let parsed
+    try {
+      parsed = pluginDriver === undefined
+        ? await this.parse(Create)
+        : await this.parse({flags: {...Create.flags, ...oclifFlags(driverFlagSpecs(pluginDriver))}, baseFlags: BerthCommand.baseFlags, args: Create.args, strict: true})
+    } catch (error) {
+      // "Nonexistent flag" for another plugin driver's flag: name the driver it belongs to instead.
+      await rejectPluginDriverFlags(registry, chosen, this.argv)
+      throw error
+    }
+    if (chosen !== undefined) rejectForeignDriverFlags(chosen, builtIns, this.argv)
+    await this.runAction(run, {flags: parsed.flags, args: parsed.argv.filter((arg): arg is string => typeof arg === 'string')})
+  }
 }

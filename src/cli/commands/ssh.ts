@@ -2,11 +2,13 @@ import {findExecutable, runTool} from '../../core/machine/local-tools.js'
 import {runNativeSsh} from '../../core/machine/native-ssh.js'
 import {checkKeyForOpenSsh, machineSshAccess, remoteCommand, sshArgs, type SshAccess} from '../../core/machine/ssh-access.js'
 import type {App} from '../app.js'
+import {BerthCommand} from '../base-command.js'
 import {machineName} from '../machine-args.js'
+import {oclifArgs, oclifFlags} from '../oclif-spec.js'
 import {openStoredMachine} from '../open.js'
 import {globalFlags, type CommandSpec, type FlagSpec, type ParsedFlags} from '../spec.js'
 
-export const spec: CommandSpec = {
+const spec: CommandSpec = {
   summary: 'Log in to a machine, or run a command on it, over SSH with its pinned host key.',
   description: 'Everything after the machine name is the remote command (put "--" before it when it has flags of its own): '
     + 'one word is a command line for the remote shell ("ls -l | wc -l"), several words are one command whose arguments '
@@ -59,14 +61,14 @@ export function splitSshArgv(argv: readonly string[]): SshInvocation {
   return {head: [...head, argv[index]!], command: rest[0] === '--' ? rest.slice(1) : rest}
 }
 
-export interface SshInput {
+interface SshInput {
   flags: ParsedFlags
   name: string | undefined
   command: string[]
 }
 
 /** Run the session and return its exit code: the remote command's, or 255 when ssh could not connect (as ssh). */
-export async function run(app: App, input: SshInput, signal: AbortSignal): Promise<number> {
+async function run(app: App, input: SshInput, signal: AbortSignal): Promise<number> {
   const name = await machineName(app, input.name === undefined ? [] : [input.name])
   const machine = await openStoredMachine(app, await app.store.load(name))
   const log = (line: string) => app.reporter.debug(`ssh ${name}: ${line}`)
@@ -96,4 +98,29 @@ function runBuiltIn(app: App, access: SshAccess, command: string | undefined, tt
     ...(wantsTerminal ? {pty: {term: app.terminal.env.TERM || 'xterm-256color'}} : {}),
     signal,
   })
+}
+
+/**
+ * Its own class rather than defineCommand: everything after the machine name is the remote command, flags
+ * included, so only berth's part of the line is parsed, and the exit code is the remote command's.
+ */
+export default class Ssh extends BerthCommand {
+  static override summary = spec.summary
+  static override description = spec.description
+  static override examples = spec.examples ?? []
+  static override flags = oclifFlags(spec.flags)
+  static override args = oclifArgs(spec.args)
+  static override strict = false
+  static override usage = '<%= command.id %> [FLAGS] [NAME] [-- COMMAND...]'
+
+  async run(): Promise<void> {
+    const {head, command} = splitSshArgv(this.argv)
+    const parsed = await this.parse({flags: Ssh.flags, baseFlags: BerthCommand.baseFlags, args: oclifArgs(spec.args.slice(0, 1)), strict: true}, head)
+    const name = typeof parsed.args.name === 'string' ? parsed.args.name : undefined
+    let code = 0
+    await this.runAction(async (app, input, signal) => {
+      code = await run(app, {flags: input.flags, name, command}, signal)
+    }, {flags: parsed.flags, args: name === undefined ? [] : [name]})
+    process.exitCode = code
+  }
 }

@@ -1,4 +1,0 @@
-import {run, spec} from '../cli/actions/config.js'
-import {defineCommand} from '../cli/define-command.js'
-
-export default defineCommand(spec, run)

@@ -1,4 +1,0 @@
-import {run, spec} from '../cli/actions/mount.js'
-import {defineToolCommand} from '../cli/define-command.js'
-
-export default defineToolCommand(spec, run)
