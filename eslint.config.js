@@ -11,7 +11,9 @@ const OCLIF = {regex: '^@oclif/', message: 'Only src/cli knows oclif.'}
 // From src/core/<file> or src/core/<dir>/<file>, two or more steps up reach the top-level drivers/.
 const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through src/core/drivers/driver.ts; a named driver is loaded by the registry.'}
 const NAMED_DRIVERS_FROM_CLI = {regex: String.raw`^(\.\./)+drivers/(?!index\.js$)`, message: 'The CLI reaches drivers through the catalogue drivers/index.ts, never a named driver.'}
-const PROVISION_INTERNALS = {regex: String.raw`^(\.\./)+(core/)?provision/(?!index\.js$)`, message: 'Provisioning is a closed module: outside src/core/provision, import only its index.ts.'}
+// The folders of src/core with an index.ts as their surface: provisioning, and the use cases of several files.
+const CLOSED_MODULES = ['provision', 'provision-machine', 'power', 'remove', 'upgrade', 'ssh-access']
+const CLOSED_INTERNALS = {regex: String.raw`^(\.\./)+(core/)?(${CLOSED_MODULES.join('|')})/(?!index\.js$)`, message: 'A closed module of src/core (provisioning, a use case of several files): from outside its folder, import only its index.ts.'}
 const COMMANDS = {regex: String.raw`^(\./|(\.\./)+)commands/`, message: 'Only the command table (src/cli/command-table.ts) imports a command module.'}
 const OTHER_COMMANDS = {regex: String.raw`^(\./|\.\./command-table(\.js)?$)`, message: 'A command module imports no other command, nor the table: what commands share lives in src/cli.'}
 const DRIVER_NAMES = readdirSync(new URL('drivers/', import.meta.url), {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
@@ -64,10 +66,10 @@ export default tseslint.config(
     // The entry is CommonJS on purpose (see bin/run.cjs): require is how it loads the lean bundle.
     rules: {...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off'},
   },
-  {files: ['src/core/**'], ignores: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, PROVISION_INTERNALS)},
-  {files: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS)},
-  {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, PROVISION_INTERNALS)},
-  {files: ['src/cli/command-table.ts'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, PROVISION_INTERNALS)},
-  {files: ['src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, PROVISION_INTERNALS)},
+  // Within its own folder a closed module's files import each other as ./name.js, which the rule does not match.
+  {files: ['src/core/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
+  {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, CLOSED_INTERNALS)},
+  {files: ['src/cli/command-table.ts'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, CLOSED_INTERNALS)},
+  {files: ['src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, CLOSED_INTERNALS)},
   ...DRIVER_NAMES.map(driverBoundaries),
 )

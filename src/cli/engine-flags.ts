@@ -1,9 +1,9 @@
 import {parseSubjectAltNames} from '../core/certs/subject-alt-names.js'
 import {UsageError} from '../core/errors.js'
-import type {EngineFlags, EngineRemovals} from '../core/machine/engine-options.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../core/machine/machine-ssh.js'
-import type {FlagSpec, ParsedFlags} from './spec.js'
+import type {EngineFlags, EngineRemovals} from '../core/provision-machine/index.js'
 import {quoteValue} from '../core/safe-text.js'
+import type {FlagSpec, ParsedFlags} from './spec.js'
 
 /** Docker Machine's --engine-* flags (and --tls-san), shared by create and provision. */
 export const engineFlagSpecs: Record<string, FlagSpec> = {

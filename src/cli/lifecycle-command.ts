@@ -1,14 +1,10 @@
-import type {LifecycleOperation} from '../core/machine/lifecycle-support.js'
-import {requireLifecycle} from '../core/machine/lifecycle-support.js'
 import {changingMachine} from '../core/machine/machine-lock.js'
 import {openMachine, type OpenMachine} from '../core/machine/open-machine.js'
-import {DEFAULT_LIFECYCLE_TIMEOUT_MS, startMachine, stopMachine, type LifecycleDeps, type LifecycleOptions, type LifecycleOutcome} from '../core/machine/power.js'
-import {restartMachine} from '../core/machine/restart-machine.js'
-import {SerialGate} from '../core/machine/serial-gate.js'
+import {DEFAULT_LIFECYCLE_TIMEOUT_MS, requireLifecycle, restartMachine, SerialGate, startMachine, stopMachine, type LifecycleDeps, type LifecycleOperation, type LifecycleOptions, type LifecycleOutcome} from '../core/power/index.js'
 import type {App} from './app.js'
 import {forEachMachine} from './each-machine.js'
-import {machineDeps} from './machine-deps.js'
 import {machineNames} from './machine-args.js'
+import {machineDeps} from './machine-deps.js'
 import type {FlagSpec, ParsedFlags, ParsedInput} from './spec.js'
 
 export const timeoutFlag: Record<string, FlagSpec> = {

@@ -1,5 +1,5 @@
 import {DockerContextStore} from '../core/client/docker-context.js'
-import type {ProvisionDeps} from '../core/machine/provision-machine.js'
+import type {ProvisionDeps} from '../core/provision-machine/index.js'
 import type {App} from './app.js'
 import type {ParsedFlags} from './spec.js'
 

@@ -1,6 +1,5 @@
 import {alignColumns} from '../core/listing/tabwriter.js'
-import type {ContainerReport, RunningContainer} from '../core/machine/running-containers.js'
-import type {UpgradeOffer} from '../core/machine/upgrade.js'
+import type {ContainerReport, RunningContainer, UpgradeOffer} from '../core/upgrade/index.js'
 
 /** What `berth upgrade` shows before it may restart an engine: the change, what it does to containers, the question. */
 export interface UpgradeQuestion {

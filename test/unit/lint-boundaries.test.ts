@@ -27,10 +27,16 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('src/core/machine/example.ts', "export const qemu = await import('../../../drivers/qemu/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: src\/core knows drivers only through src\/core\/drivers\/driver.ts/)])
     expect(await boundaryErrors('src/core/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/core knows drivers only/)])
     expect(await boundaryErrors('src/core/engine/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs belong to their driver/)])
-    // Provisioning is closed: its index.ts is the way in from the rest of core, and the module's files import each other.
-    expect(await boundaryErrors('src/core/machine/example.ts', "import {runAsRoot} from '../provision/remote-script.js'\nexport const x = runAsRoot")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Provisioning is a closed module/)])
+    // Provisioning and the use cases of several files are closed: their index.ts is the way in from outside the
+    // folder, and the module's own files import each other.
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {runAsRoot} from '../provision/remote-script.js'\nexport const x = runAsRoot")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A closed module of src\/core/)])
+    expect(await boundaryErrors('src/core/upgrade/example.ts', "import {startMachine} from '../power/power.js'\nexport const x = startMachine")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A closed module of src\/core/)])
+    expect(await boundaryErrors('src/cli/commands/example.ts', "export const rm = await import('../../core/remove/remove-machine.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: A closed module of src\/core/)])
+    expect(await boundaryErrors('src/cli/example.ts', "import {provisionMachine} from '../core/provision-machine/provision-machine.js'\nexport const x = provisionMachine")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A closed module of src\/core/)])
     expect(await boundaryErrors('src/core/machine/example.ts', "import {provisionHost} from '../provision/index.js'\nexport const x = provisionHost")).toEqual([])
+    expect(await boundaryErrors('src/core/upgrade/example.ts', "import {startMachine} from '../power/index.js'\nexport const x = startMachine")).toEqual([])
     expect(await boundaryErrors('src/core/provision/example.ts', "import {runAsRoot} from './remote-script.js'\nexport const x = runAsRoot")).toEqual([])
+    expect(await boundaryErrors('src/core/power/example.ts', "import {Deadline} from './deadline.js'\nexport const x = Deadline")).toEqual([])
     // What core may import: its own driver contract, node, its libraries.
     expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../drivers/driver.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
   })

@@ -1,5 +1,5 @@
-import {inspectView} from '../../core/machine/inspect-view.js'
 import {compileTemplate} from '../../core/go-template/go-template.js'
+import {inspectView} from '../../core/inspect/inspect-view.js'
 import type {App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
 import {machineName} from '../machine-args.js'

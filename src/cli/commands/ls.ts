@@ -5,8 +5,8 @@ import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
 import {alignColumns} from '../../core/listing/tabwriter.js'
 import {compileListFormat, formatGoDuration} from '../../core/listing/table-format.js'
-import type {MachineStatus} from '../../core/machine/machine-status.js'
 import type {OpenMachine} from '../../core/machine/open-machine.js'
+import type {MachineStatus} from '../../core/status/machine-status.js'
 import type {MachineEntry} from '../../core/store/machine-store.js'
 import {OrphanRecord, type Orphan} from '../../core/store/orphans.js'
 import {errorMessage} from '../../core/errors.js'
@@ -48,7 +48,7 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     return
   }
   // Loaded only here: ls -q without a state filter asks no engine and needs none of TLS.
-  const {queryStatuses} = await import('../../core/machine/machine-status.js')
+  const {queryStatuses} = await import('../../core/status/machine-status.js')
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: !quiet})
   const dockerHost = app.terminal.env.DOCKER_HOST || undefined
   const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext() : undefined

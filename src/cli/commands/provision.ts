@@ -1,11 +1,10 @@
-import {mergeEngineOptions, removeEngineOptions} from '../../core/machine/engine-options.js'
 import {changingMachine} from '../../core/machine/machine-lock.js'
-import {provisionMachine} from '../../core/machine/provision-machine.js'
+import {mergeEngineOptions, provisionMachine, removeEngineOptions} from '../../core/provision-machine/index.js'
 import type {App} from '../app.js'
 import {forEachMachine} from '../each-machine.js'
 import {engineFlagSpecs, engineFlagsFrom, engineRemovalFlagSpecs, engineRemovalsFrom, forceAdoptFlag, sshTimeoutFlag} from '../engine-flags.js'
-import {machineDeps} from '../machine-deps.js'
 import {machineNames} from '../machine-args.js'
+import {machineDeps} from '../machine-deps.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {

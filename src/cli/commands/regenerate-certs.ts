@@ -1,10 +1,10 @@
 import {BerthError} from '../../core/errors.js'
-import {regenerateCertificates} from '../../core/machine/regenerate-certs.js'
+import {regenerateCertificates} from '../../core/provision-machine/index.js'
 import type {App} from '../app.js'
 import {forEachMachine} from '../each-machine.js'
 import {sshTimeoutFlag} from '../engine-flags.js'
-import {machineDeps} from '../machine-deps.js'
 import {machineNames} from '../machine-args.js'
+import {machineDeps} from '../machine-deps.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {

@@ -1,7 +1,4 @@
-import {copyMachines, rsyncArgs, scpArgs, withSshConfig, type CopyRequest} from '../../core/machine/machine-copy.js'
-import {requireExecutable, runTool} from '../../core/machine/local-tools.js'
-import {parsePathOnMachine} from '../../core/machine/remote-path.js'
-import {checkKeyForOpenSsh, machineSshAccess} from '../../core/machine/ssh-access.js'
+import {checkKeyForOpenSsh, copyMachines, machineSshAccess, parsePathOnMachine, requireExecutable, rsyncArgs, runTool, scpArgs, withSshConfig, type CopyRequest} from '../../core/ssh-access/index.js'
 import type {App} from '../app.js'
 import {defineToolCommand} from '../define-command.js'
 import {openStoredMachine} from '../open.js'

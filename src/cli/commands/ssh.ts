@@ -1,6 +1,4 @@
-import {findExecutable, runTool} from '../../core/machine/local-tools.js'
-import {runNativeSsh} from '../../core/machine/native-ssh.js'
-import {checkKeyForOpenSsh, machineSshAccess, remoteCommand, sshArgs, type SshAccess} from '../../core/machine/ssh-access.js'
+import {checkKeyForOpenSsh, findExecutable, machineSshAccess, remoteCommand, runNativeSsh, runTool, sshArgs, type SshAccess} from '../../core/ssh-access/index.js'
 import type {App} from '../app.js'
 import {BerthCommand} from '../base-command.js'
 import {machineName} from '../machine-args.js'

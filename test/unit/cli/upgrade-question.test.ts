@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {upgradeQuestion} from '../../../src/cli/upgrade-question.js'
-import type {ContainerReport, RunningContainer} from '../../../src/core/machine/running-containers.js'
+import type {ContainerReport, RunningContainer} from '../../../src/core/upgrade/running-containers.js'
 
 const container = (name: string, restartPolicy: string, comesBack: RunningContainer['comesBack']): RunningContainer => ({id: `${name}-id`, name, image: 'nginx:1.25', restartPolicy, comesBack})
 const containers: ContainerReport = {containers: [container('web', 'always', 'yes'), container('job', '', 'no'), container('worker', 'on-failure', 'if-it-failed')]}

@@ -1,8 +1,8 @@
 import {BerthError, errorMessage} from '../errors.js'
+import {driverSetup} from '../machine/open-machine.js'
+import {operationContext} from '../machine/operation-context.js'
 import {OrphanRecord, type Orphan} from '../store/orphans.js'
 import type {ResourceRecord} from '../store/schema.js'
-import {driverSetup} from './open-machine.js'
-import {operationContext} from './operation-context.js'
 import type {RemoveDeps} from './remove-machine.js'
 
 interface ForgetOutcome {

@@ -1,10 +1,10 @@
 import type {MachineState} from '../drivers/driver.js'
-import {errorMessage} from '../errors.js'
-import type {StoreLayout} from '../store/layout.js'
 import {createEngineAgent, type EngineAgent} from '../engine/engine-agent.js'
 import {engineVersion, type EngineTls} from '../engine/engine-client.js'
-import {endpointOf, machineTlsSync} from './engine-access.js'
-import type {OpenMachine} from './open-machine.js'
+import {errorMessage} from '../errors.js'
+import {endpointOf, machineTlsSync} from '../machine/engine-access.js'
+import type {OpenMachine} from '../machine/open-machine.js'
+import type {StoreLayout} from '../store/layout.js'
 
 export interface MachineStatus {
   name: string

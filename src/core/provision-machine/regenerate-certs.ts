@@ -1,9 +1,9 @@
 import {rm} from 'node:fs/promises'
 import {ensureStoreCertificates} from '../certs/store-certificates.js'
 import {BerthError} from '../errors.js'
+import {changingMachine} from '../machine/machine-lock.js'
 import {withLock} from '../store/lock.js'
 import type {MachineConfig} from '../store/schema.js'
-import {changingMachine} from './machine-lock.js'
 import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
 
 /**

@@ -1,7 +1,7 @@
 import {BerthError, errorMessage} from '../errors.js'
+import type {OpenMachine} from '../machine/open-machine.js'
+import {operationContext, type OperationDeps} from '../machine/operation-context.js'
 import {cleanHost} from '../provision/index.js'
-import type {OpenMachine} from './open-machine.js'
-import {operationContext, type OperationDeps} from './operation-context.js'
 
 /** The host should be up when its machine is removed: no long wait for a boot, as create and start allow. */
 const CLEAN_SSH_TIMEOUT_MS = 30_000

@@ -1,12 +1,12 @@
 import {stat} from 'node:fs/promises'
 import type {SshEndpoint} from '../drivers/driver.js'
 import {BerthError, errorMessage} from '../errors.js'
+import {openMachineSsh} from '../machine/machine-ssh.js'
+import type {OpenMachine} from '../machine/open-machine.js'
 import {hostId, KnownHosts} from '../ssh/known-hosts.js'
 import {shellJoin} from '../ssh/shell-quote.js'
 import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
-import {openMachineSsh} from './machine-ssh.js'
-import type {OpenMachine} from './open-machine.js'
 
 /** Everything an SSH client needs to reach one machine the way berth does: its key, and its pinned host key. */
 export interface SshAccess {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {SerialGate} from '../../../src/core/machine/serial-gate.js'
+import {SerialGate} from '../../../src/core/power/serial-gate.js'
 
 describe('SerialGate', () => {
   it('runs work of one key one at a time, in call order, and other keys alongside', async () => {

@@ -1,6 +1,6 @@
 import type {DriverCapabilities} from '../drivers/driver.js'
 import {BerthError} from '../errors.js'
-import type {OpenMachine} from './open-machine.js'
+import type {OpenMachine} from '../machine/open-machine.js'
 
 export type LifecycleOperation = keyof DriverCapabilities['lifecycle']
 

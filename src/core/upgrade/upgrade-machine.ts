@@ -1,11 +1,11 @@
 import type {EngineTls} from '../engine/engine-client.js'
 import {BerthError, errorMessage} from '../errors.js'
+import {endpointOf, machineTls, queryEngineVersion} from '../machine/engine-access.js'
+import {openMachine, type OpenMachine} from '../machine/open-machine.js'
+import {operationContext} from '../machine/operation-context.js'
+import {currentState, startMachine, type LifecycleDeps} from '../power/index.js'
+import {provisionMachine} from '../provision-machine/index.js'
 import {applyEngineUpgrade, findEngineUpgrade, type UpgradeChange} from '../provision/index.js'
-import {endpointOf, machineTls, queryEngineVersion} from './engine-access.js'
-import {openMachine, type OpenMachine} from './open-machine.js'
-import {operationContext} from './operation-context.js'
-import {currentState, startMachine, type LifecycleDeps} from './power.js'
-import {provisionMachine} from './provision-machine.js'
 import {containerReport, runningContainers, type ContainerReport, type RunningContainer} from './running-containers.js'
 
 export type UpgradeOffer = UpgradeChange & {machine: string; containers: ContainerReport}

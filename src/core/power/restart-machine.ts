@@ -1,10 +1,10 @@
 import {BerthError, errorMessage} from '../errors.js'
+import {openMachineSsh} from '../machine/machine-ssh.js'
+import type {OpenMachine} from '../machine/open-machine.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {readBootIdentity, waitForReboot} from './boot-identity.js'
 import {Deadline} from './deadline.js'
 import {requireLifecycle} from './lifecycle-support.js'
-import {openMachineSsh} from './machine-ssh.js'
-import type {OpenMachine} from './open-machine.js'
 import {callDriver, comeUp, currentState, startMachine, type LifecycleDeps, type LifecycleOptions, type LifecycleOutcome} from './power.js'
 
 /** How long the boot id is looked for before a restart: a host that does not answer SSH then is not waited on for it. */

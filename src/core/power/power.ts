@@ -1,16 +1,16 @@
 import type {MachineState, OperationContext} from '../drivers/driver.js'
 import {BerthError, TimeoutError, errorMessage} from '../errors.js'
+import {endpointOf, machineTls, queryEngineVersion} from '../machine/engine-access.js'
+import {openMachineSsh} from '../machine/machine-ssh.js'
+import type {OpenMachine} from '../machine/open-machine.js'
+import {operationContext} from '../machine/operation-context.js'
+import {waitForEngine} from '../machine/wait-for-engine.js'
+import {waitForState} from '../machine/wait-for-state.js'
+import type {ProvisionDeps} from '../provision-machine/index.js'
 import {followAddressChange, type AddressChange} from './address-change.js'
 import {Deadline} from './deadline.js'
-import {endpointOf, machineTls, queryEngineVersion} from './engine-access.js'
 import {requireLifecycle} from './lifecycle-support.js'
-import {openMachineSsh} from './machine-ssh.js'
-import type {OpenMachine} from './open-machine.js'
-import {operationContext} from './operation-context.js'
-import type {ProvisionDeps} from './provision-machine.js'
 import type {SerialGate} from './serial-gate.js'
-import {waitForEngine} from './wait-for-engine.js'
-import {waitForState} from './wait-for-state.js'
 
 export const DEFAULT_LIFECYCLE_TIMEOUT_MS = 120_000
 

@@ -1,14 +1,14 @@
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
 import {BerthError, MachineUnreadableError, OrphanedResourcesError, errorMessage} from '../errors.js'
+import {changingMachine} from '../machine/machine-lock.js'
+import {openMachine} from '../machine/open-machine.js'
+import {operationContext} from '../machine/operation-context.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'
 import {OrphanRecord, describeOrphan, type Orphan} from '../store/orphans.js'
 import type {MachineConfig, ResourceRecord} from '../store/schema.js'
 import {cleanHostForRemoval} from './clean-host.js'
-import {changingMachine} from './machine-lock.js'
-import {openMachine} from './open-machine.js'
-import {operationContext} from './operation-context.js'
 
 export interface RemoveDeps {
   store: MachineStore

@@ -1,6 +1,6 @@
-import type {OpenMachine} from './open-machine.js'
-import {writeMachineContext} from './machine-context.js'
-import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
+import {writeMachineContext} from '../machine/machine-context.js'
+import type {OpenMachine} from '../machine/open-machine.js'
+import {provisionMachine, type ProvisionDeps} from '../provision-machine/index.js'
 
 export interface AddressChange {
   previous: string
