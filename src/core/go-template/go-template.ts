@@ -7,7 +7,7 @@ import {parseTemplate} from './parser.js'
  * comments, and the functions in functions.ts. Variables, {{break}}/{{continue}} and template
  * definitions are not supported.
  */
-export interface Template {
+interface Template {
   /** Renders over `data`. A field the data lacks is an error (Go would print <no value> for a map). */
   execute(data: unknown): string
 }

@@ -3,7 +3,7 @@ import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
 
 const SECRET_KEY = /(secret|token|password|passphrase|credential|private[-_]?key|access[-_]?key)/i
-export const REDACTED = '<redacted>'
+const REDACTED = '<redacted>'
 
 /**
  * What `inspect` shows: the machine's stored configuration with absolute paths, values under secret-looking

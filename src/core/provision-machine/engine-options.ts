@@ -2,7 +2,7 @@ import {UsageError} from '../errors.js'
 import type {EngineOptions} from '../store/schema.js'
 
 const DEFAULT_ENGINE_PORT = 2376
-export const DEFAULT_INSTALL_URL = 'https://get.docker.com'
+const DEFAULT_INSTALL_URL = 'https://get.docker.com'
 
 export interface EngineFlags {
   installUrl?: string | undefined

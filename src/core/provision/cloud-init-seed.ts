@@ -7,7 +7,7 @@ import {renderTemplate} from './templates.js'
  * the VM drivers write it as the cidata volume (src/core/vm/cloud-init.ts).
  */
 
-export interface SeedNic {
+interface SeedNic {
   /** The NIC's MAC address, with or without separators (VirtualBox writes 080027AABBCC). */
   mac: string
   /** A static address with its prefix length (192.168.56.10/24); without one the NIC asks DHCP. */

@@ -6,7 +6,7 @@ import type {InitSystem} from './init-systems.js'
 import type {PresentEngine} from './engine-present.js'
 
 /** Something berth would set that the host's engine configuration already sets otherwise. */
-export interface EngineConflict {
+interface EngineConflict {
   /** What berth would set, as the user would recognise it. */
   berth: string
   /** What the host sets, and where. */
@@ -36,7 +36,7 @@ const MERGEABLE = [
 /** Options berth owns: how the engine listens and its TLS. The user cannot also set them, in flags or daemon.json. */
 const BERTH_OWNED = new Set(['host', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'])
 
-export interface PlanInput {
+interface PlanInput {
   init: InitSystem
   dockerdPath: string
   engine: EngineOptions

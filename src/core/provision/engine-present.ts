@@ -22,9 +22,9 @@ export interface PresentEngine {
   running?: {pid: number; args: string[]}
 }
 
-export type DaemonJson = {path: string; values: Record<string, unknown>; text?: string} | {path: string; error: string; text: string}
+type DaemonJson = {path: string; values: Record<string, unknown>; text?: string} | {path: string; error: string; text: string}
 
-export interface ServiceArgs {
+interface ServiceArgs {
   args: DockerdArg[]
   /** Where they come from, for messages: "docker.service's ExecStart=", "DOCKER_OPTS in /etc/default/docker". */
   source: string

@@ -73,7 +73,7 @@ export class HostChange {
 }
 
 /** Whether an undo left the engine as it was before the run: running with the same arguments and answering, or stopped. */
-export function undoRestoredEngine(report: UndoReport): boolean {
+function undoRestoredEngine(report: UndoReport): boolean {
   if (!report.wasRunning) return report.enginePid === undefined
   return report.enginePid !== undefined && report.sameArgs && report.answers !== undefined && (report.restarted || report.samePid)
 }

@@ -10,7 +10,7 @@ import {runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'
 
 /** What putting a host back did. */
-export interface RestoreReport {
+interface RestoreReport {
   /** Files back as berth found them (or removed, when berth had added them). */
   restored: string[]
   /** Files someone changed since berth wrote them: only berth's part was taken out, the rest kept. */

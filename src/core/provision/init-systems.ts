@@ -1,7 +1,7 @@
 export type InitSystem = 'systemd' | 'sysvinit' | 'openrc'
 
 /** How berth configures, restarts and reads the engine under one init system. */
-export interface InitSystemWay {
+interface InitSystemWay {
   /** systemd reads berth's own drop-in; the init scripts source an option file whose DOCKER_OPTS berth adds to. */
   config: 'drop-in' | 'option-file'
   /** The file berth writes to configure dockerd: its drop-in, or the option file it keeps a part of. */

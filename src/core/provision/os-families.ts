@@ -13,7 +13,7 @@ export interface EnginePackages {
 }
 
 /** What berth needs to know of a Linux distribution: facts only, no orchestration. */
-export interface OsFamily {
+interface OsFamily {
   /** The name users see ("Ubuntu"). */
   name: string
   matches(release: OsRelease): boolean

@@ -13,7 +13,7 @@ import {runAsRoot} from './remote-script.js'
 import {ENGINE_STEPS, PROVISION_PLAN, planEngine, type ProvisionContext, type ProvisionSpec} from './steps.js'
 import {renderTemplate} from './templates.js'
 
-export interface ProvisionReport {
+interface ProvisionReport {
   os: string
   applied: string[]
   skipped: string[]

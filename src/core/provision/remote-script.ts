@@ -1,7 +1,7 @@
 import {BerthError} from '../errors.js'
 import type {ExecResult, RemoteSession} from '../ssh/session.js'
 
-export interface RootScriptOptions {
+interface RootScriptOptions {
   stdin?: string
   /** What the script does, for the error of a failed run: "berth could not WHAT on the host: exit N: LINE". */
   what?: string

@@ -58,7 +58,7 @@ export interface ProvisionContext {
 }
 
 /** One idempotent step: says whether the host already is as wanted, and makes it so otherwise. */
-export interface ProvisionStep {
+interface ProvisionStep {
   id: string
   title: string
   isSatisfied(ctx: ProvisionContext): boolean | Promise<boolean>
@@ -79,7 +79,7 @@ async function changing(ctx: ProvisionContext): Promise<HostChange> {
 }
 
 /** Read the host again after something changed it wholesale (an engine install brings its unit and files). */
-export async function readHost(ctx: ProvisionContext): Promise<void> {
+async function readHost(ctx: ProvisionContext): Promise<void> {
   ctx.facts = await gatherHostFacts(ctx.session, ctx.signal)
   ctx.present = interpretEngine(ctx.facts.engineConfig, ctx.facts.init)
 }

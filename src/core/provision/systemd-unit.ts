@@ -7,7 +7,7 @@ import {posix} from 'node:path'
  * word splitting and $VAR expansion (systemd.service(5), "Command lines"; systemd.syntax(7), "Quoting").
  */
 
-export interface UnitFile {
+interface UnitFile {
   path: string
   /** ExecStart= of [Service] in order; '' is a reset. */
   execStart: string[]
@@ -49,7 +49,7 @@ export function parseSystemctlCat(text: string): UnitFile[] {
 }
 
 /** How docker.service starts dockerd when berth's drop-in is left out, and what would override berth's drop-in. */
-export interface ServiceStart {
+interface ServiceStart {
   /** The last ExecStart= of the files that are not berth's, or undefined when none sets one. */
   execStart?: string
   /** The files that come after berth's drop-in and set ExecStart=, overriding it. */
@@ -82,7 +82,7 @@ function comesAfter(path: string, berthDropIn: string): boolean {
 const ESCAPES: Readonly<Record<string, string>> = {a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', s: ' ', '\\': '\\', '"': '"', '\'': '\''}
 
 /** A setting's words: whitespace separates them, quotes wrap one, C escapes are decoded. */
-export function splitSystemdWords(value: string): string[] {
+function splitSystemdWords(value: string): string[] {
   const words: string[] = []
   let index = 0
   for (;;) {

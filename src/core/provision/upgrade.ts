@@ -33,7 +33,7 @@ interface ScriptStep {
 }
 
 /** What an upgrade of the host's engine would change, found before anything changes; apply it with applyEngineUpgrade. */
-export interface EngineUpgrade {
+interface EngineUpgrade {
   change: UpgradeChange
   machine: string
   init: InitSystem

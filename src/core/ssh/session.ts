@@ -15,7 +15,7 @@ export interface ExecResult {
   stderr: string
 }
 
-export interface ExecOptions {
+interface ExecOptions {
   /** Run as root: through `sudo -n` when the SSH user is not root, directly when it is. */
   sudo?: boolean
   /** Given to the command's standard input, which is closed afterwards (never logged). */

@@ -6,7 +6,7 @@ import {errorMessage} from '../errors.js'
  * `on-failure` only when the container ended with a non-zero status (a process killed at the stop timeout has one, a
  * process that exits 0 on SIGTERM does not); `no` never.
  */
-export type ComesBack = 'yes' | 'no' | 'if-it-failed'
+type ComesBack = 'yes' | 'no' | 'if-it-failed'
 
 export interface RunningContainer {
   id: string

@@ -22,7 +22,7 @@ export interface UpgradeResult {
   stopped?: RunningContainer[]
 }
 
-export interface UpgradeOptions {
+interface UpgradeOptions {
   startTimeoutMs: number
   /**
    * Asked before anything that may restart the engine. Resolving goes on; rejecting leaves the machine as it was,
