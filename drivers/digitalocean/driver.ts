@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
 import {MachineLayout} from '../../src/core/store/layout.js'
@@ -221,7 +222,7 @@ export class DigitalOceanDriver implements Driver {
   async address(signal: AbortSignal): Promise<string> {
     const droplet = await this.currentDroplet(signal)
     const address = publicIpv4(droplet)
-    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {hint: `Start it with "berth start ${this.setup.machineName}".`})
+    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: droplet.status}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
     return address
   }
 
@@ -258,7 +259,7 @@ export class DigitalOceanDriver implements Driver {
   }
 
   private requireDropletId(): number {
-    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {hint: `Remove it with "berth rm ${this.setup.machineName}", which removes what was made for it.`})
+    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${run('rm', this.setup.machineName)}, which removes what was made for it.`})
     return this.dropletId
   }
 
@@ -286,7 +287,7 @@ export class DigitalOceanDriver implements Driver {
   /** A droplet the API does not know: gone, unless the token is another account's. */
   private async gone(api: DigitalOceanApi, id: number, signal: AbortSignal): Promise<never> {
     await this.requireSameAccount(api, signal)
-    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm ${this.setup.machineName}", which removes what is left of it.`})
+    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {code: 'host-gone', data: {machine: this.setup.machineName}, hint: prose`Remove the machine with ${run('rm', this.setup.machineName)}, which removes what is left of it.`})
   }
 
   private async requireSameAccount(api: DigitalOceanApi, signal: AbortSignal): Promise<void> {

@@ -8,6 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError, TimeoutError} from '../../src/core/errors.js'
+import {prose, run as runCommand} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {writeFileAtomic} from '../../src/core/store/files.js'
 import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
@@ -287,7 +288,7 @@ export class QemuDriver implements Driver {
     } catch {
       // Fall back to the ports chosen at create time.
     }
-    if (this.stored.ports === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no forwarded ports (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.setup.machineName}".`})
+    if (this.stored.ports === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no forwarded ports (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${runCommand('rm', this.setup.machineName)}.`})
     return this.stored.ports
   }
 

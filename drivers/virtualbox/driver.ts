@@ -5,6 +5,7 @@ import {join, sep} from 'node:path'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {pause} from '../../src/core/abort.js'
+import {prose, run} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
@@ -170,7 +171,7 @@ export class VirtualBoxDriver implements Driver {
     const share = this.settings.share
     if (share === undefined) return
     if (this.settings.defaultImage) {
-      ctx.progress(`Not sharing ${share.hostPath}: the cloud image has no VirtualBox guest additions to mount it. Use "berth mount ${this.name}:DIR LOCAL" to mount folders over SSH (--virtualbox-no-share silences this)`)
+      ctx.progress(prose`Not sharing ${share.hostPath}: the cloud image has no VirtualBox guest additions to mount it. Use ${run('mount', undefined, [`${this.name}:DIR`, 'LOCAL'])} to mount folders over SSH (--virtualbox-no-share silences this)`)
       return
     }
     if (!existsSync(share.hostPath)) {
@@ -181,7 +182,7 @@ export class VirtualBoxDriver implements Driver {
     await vbox.mutate(['guestproperty', 'set', uuid, '/VirtualBox/GuestAdd/SharedFolders/MountPrefix', '/'], ctx.signal)
     await vbox.mutate(['guestproperty', 'set', uuid, '/VirtualBox/GuestAdd/SharedFolders/MountDir', '/'], ctx.signal)
     await vbox.mutate(['sharedfolder', 'add', uuid, '--name', share.name, '--hostpath', share.hostPath, '--automount'], ctx.signal)
-    ctx.progress(`Sharing ${share.hostPath} as "${share.name}": the image's VirtualBox guest additions mount it, if it has them; otherwise use "berth mount"`)
+    ctx.progress(prose`Sharing ${share.hostPath} as "${share.name}": the image's VirtualBox guest additions mount it, if it has them; otherwise use ${run('mount')}`)
   }
 
   async start(ctx: OperationContext): Promise<void> {
@@ -282,7 +283,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   async address(): Promise<string> {
-    if (this.stored.network === undefined) throw new BerthError(`Machine "${this.name}" has no host-only address (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.name}".`})
+    if (this.stored.network === undefined) throw new BerthError(`Machine "${this.name}" has no host-only address (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name}, hint: prose`Remove it with ${run('rm', this.name)}.`})
     return this.stored.network.address
   }
 
@@ -293,7 +294,7 @@ export class VirtualBoxDriver implements Driver {
   /** SSH goes through the NAT rule's loopback port, which start moves when another program took it. */
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
     const port = sshPortOf(await this.info(signal))
-    if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {hint: `Restart it with "berth restart ${this.name}", which adds it again.`})
+    if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {code: 'ssh-port-missing', data: {machine: this.name}, hint: prose`Restart it with ${run('restart', this.name)}, which adds it again.`})
     return {host: '127.0.0.1', port, user: this.settings.sshUser, keyPath: new MachineLayout(this.setup.machineDir).sshKey}
   }
 
@@ -324,7 +325,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   private uuid(): string {
-    if (this.stored.vmUuid === undefined) throw new BerthError(`Machine "${this.name}" has no VirtualBox VM (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.name}".`})
+    if (this.stored.vmUuid === undefined) throw new BerthError(`Machine "${this.name}" has no VirtualBox VM (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name}, hint: prose`Remove it with ${run('rm', this.name)}.`})
     return this.stored.vmUuid
   }
 

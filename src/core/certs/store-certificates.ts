@@ -3,6 +3,7 @@ import {X509Certificate} from 'node:crypto'
 import {access, constants, readFile, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {BerthError} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {diagnosePath, errorCode} from '../path-problem.js'
 import {writeFileAtomic} from '../store/files.js'
 import type {MachineLayout, StoreLayout} from '../store/layout.js'
@@ -148,7 +149,7 @@ async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   if (keyPem === undefined) {
     throw new BerthError(`The CA certificate ${paths.caCert} has no private key at ${paths.caKey}.`, {
       hint: owned
-        ? `Restore ${paths.caKey}, or remove ${paths.caCert} so that berth makes a new CA (existing machines then need "berth regenerate-certs").`
+        ? prose`Restore ${paths.caKey}, or remove ${paths.caCert} so that berth makes a new CA (existing machines then need ${run('regenerate-certs')}).`
         : 'Give the CA key with --tls-ca-key.',
     })
   }
@@ -208,7 +209,7 @@ async function refuseOpenCaKey(path: string): Promise<void> {
 
 async function readRequired(path: string, what: string): Promise<string> {
   const text = await readOptional(path)
-  if (text === undefined) throw new BerthError(`The ${what} ${path} does not exist.`, {hint: 'Run "berth create" once to make the store\'s certificates.'})
+  if (text === undefined) throw new BerthError(`The ${what} ${path} does not exist.`, {code: 'store-certificate-missing', data: {path}, hint: prose`Run ${run('create')} once to make the store's certificates.`})
   return text
 }
 

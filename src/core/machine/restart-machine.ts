@@ -1,4 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {readBootIdentity, waitForReboot} from './boot-identity.js'
 import {Deadline} from './deadline.js'
@@ -20,7 +21,7 @@ export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, 
   const {config, definition} = machine
   if (await currentState(machine, deps.signal) === 'Stopped') {
     if (!definition.capabilities.lifecycle.start) {
-      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {hint: `Start the host by other means; then "berth restart ${config.name}" can reboot it.`})
+      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {code: 'unsupported-operation', data: {driver: definition.name, operation: 'start'}, hint: prose`Start the host by other means; then ${run('restart', config.name)} can reboot it.`})
     }
     return startMachine(machine, deps, options)
   }

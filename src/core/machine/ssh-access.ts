@@ -1,6 +1,7 @@
 import {stat} from 'node:fs/promises'
 import type {SshEndpoint} from '../drivers/driver.js'
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {hostId, KnownHosts} from '../ssh/known-hosts.js'
 import {shellJoin} from '../ssh/shell-quote.js'
 import type {StoreLayout} from '../store/layout.js'
@@ -35,7 +36,7 @@ class MachineNotRunningError extends BerthError {
   override readonly name = 'MachineNotRunningError'
 
   constructor(readonly machine: string, readonly state: string) {
-    super(`Machine "${machine}" is not running (state: ${state}).`, {hint: `Start it first; "berth status ${machine}" shows its state.`})
+    super(`Machine "${machine}" is not running (state: ${state}).`, {code: 'machine-not-running', data: {machine, state}, hint: prose`Start it first; ${run('status', machine)} shows its state.`})
   }
 }
 

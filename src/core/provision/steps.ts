@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import {dirname} from 'node:path'
 import {BerthError} from '../errors.js'
+import {prose, run, unquoted} from '../fix.js'
 import type {Reporter} from '../reporter.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
@@ -197,7 +198,7 @@ async function validateWithDockerd(ctx: ProvisionContext, change: HostChange): P
   const result = await runAsRoot(ctx.session, command, ctx.signal, {check: false})
   if (result.code !== 0) {
     // dockerd's first line is the reason; a flag error adds "See 'dockerd --help'." after it.
-    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {hint: 'Change or remove the engine option it names (berth provision --engine-opt-rm NAME removes a stored one).'})
+    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {code: 'engine-config-refused', data: {}, hint: prose`Change or remove the engine option it names (${unquoted(run('provision', undefined, ['--engine-opt-rm', 'NAME']))} removes a stored one).`})
   }
 }
 
