@@ -52,7 +52,7 @@ export class Ec2Driver implements Driver {
     if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const plan = this.stored.plan
-      if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.')
+      if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.', {code: 'cloud-api'})
       const api = this.api()
       const name = this.setup.machineName
       const tags = this.tags()

@@ -57,7 +57,7 @@ export async function waitForAddress(api: Ec2Api, id: string, usePrivate: boolea
       throw new BerthError(`The instance ${id} disappeared while it was starting.`, {code: 'host-gone', data: {machine: ''}, hint: prose`Look for it in the EC2 console; ${run('rm')} removes what berth made.`})
     }
     if (last.state === 'terminated' || last.state === 'shutting-down') {
-      throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {hint: 'Try again, perhaps with another zone or instance type.'})
+      throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {code: 'cloud-api', hint: 'Try again, perhaps with another zone or instance type.'})
     }
     return last.state === 'running' && addressOf(last, usePrivate) !== undefined ? last : undefined
   }, (running): running is InstanceView => running !== undefined, {

@@ -107,7 +107,7 @@ export class DigitalOceanDriver implements Driver {
         intervalMs: this.timing.pollIntervalMs,
         describe: (last) => `Droplet ${droplet.id} was still ${last?.status ?? 'missing'}${last?.status === 'active' ? ' without a public IPv4 address' : ''}`,
       })
-      if (active === undefined) throw new BerthError(`Droplet ${droplet.id} disappeared while berth waited for it to be active.`, {hint: 'See the account\'s droplets in the DigitalOcean control panel.'})
+      if (active === undefined) throw new BerthError(`Droplet ${droplet.id} disappeared while berth waited for it to be active.`, {code: 'cloud-api', hint: 'See the account\'s droplets in the DigitalOcean control panel.'})
       this.recent = {at: Date.now(), droplet: Promise.resolve(active)}
     })
   }
@@ -252,7 +252,7 @@ export class DigitalOceanDriver implements Driver {
   private api(): Promise<DigitalOceanApi> {
     const token = this.token
     if (token === undefined || token === '') {
-      return Promise.reject(new BerthError('No DigitalOcean access token.', {hint: `Set ${TOKEN_ENV} (or pass --digitalocean-access-token) to a personal access token with read and write scopes.`}))
+      return Promise.reject(new BerthError('No DigitalOcean access token.', {code: 'cloud-api', hint: `Set ${TOKEN_ENV} (or pass --digitalocean-access-token) to a personal access token with read and write scopes.`}))
     }
     this.connection ??= import('./api.js').then(({connectDigitalOcean}) => connectDigitalOcean({baseUrl: this.settings.apiUrl, token}))
     return this.connection
@@ -307,6 +307,7 @@ export class DigitalOceanDriver implements Driver {
 
 export function wrongAccount(machine: string, email: string): BerthError {
   return new BerthError(`Machine "${machine}" is in another DigitalOcean account than the one of the token berth was given (${email}).`, {
+    code: 'cloud-api',
     hint: `Set ${TOKEN_ENV} to a token of the machine's account, or unset it if that token was typed at create.`,
   })
 }

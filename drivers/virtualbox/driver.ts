@@ -63,17 +63,17 @@ export class VirtualBoxDriver implements Driver {
   async preCreateCheck(ctx: OperationContext): Promise<void> {
     const vbox = this.vbox()
     const version = await this.vboxVersion(ctx.signal)
-    if (!versionAtLeast(version, 6, 1)) throw new BerthError(`VirtualBox ${version} is too old: berth needs 6.1 or later.`, {hint: INSTALL_HINT})
+    if (!versionAtLeast(version, 6, 1)) throw new BerthError(`VirtualBox ${version} is too old: berth needs 6.1 or later.`, {code: 'hypervisor', hint: INSTALL_HINT})
     if (!this.settings.noVtxCheck) {
       const problem = vtxProblem(process.platform, await vtxFacts(process.platform))
-      if (problem !== undefined) throw new BerthError(problem.message, {hint: problem.hint})
+      if (problem !== undefined) throw new BerthError(problem.message, {code: 'hypervisor', hint: problem.hint})
     }
     const vms = await vbox.query(['list', 'vms'], ctx.signal)
     if (vms.split('\n').some((line) => line.startsWith(`"${this.name}" {`))) {
-      throw new BerthError(`VirtualBox already has a VM named "${this.name}".`, {hint: 'Choose another machine name, or remove that VM in VirtualBox.'})
+      throw new BerthError(`VirtualBox already has a VM named "${this.name}".`, {code: 'hypervisor', hint: 'Choose another machine name, or remove that VM in VirtualBox.'})
     }
     if (!/^(https?|file):\/\//i.test(this.settings.imageUrl) && !existsSync(this.settings.imageUrl)) {
-      throw new BerthError(`The image file ${this.settings.imageUrl} does not exist.`, {hint: 'Pass --virtualbox-image-url with an image file, a file:// URL or an http(s) URL.'})
+      throw new BerthError(`The image file ${this.settings.imageUrl} does not exist.`, {code: 'hypervisor', hint: 'Pass --virtualbox-image-url with an image file, a file:// URL or an http(s) URL.'})
     }
     await previewNetwork(vbox, this.networkRequest(version), ctx.signal)
   }
@@ -103,7 +103,7 @@ export class VirtualBoxDriver implements Driver {
     const osType = this.settings.defaultImage ? 'Ubuntu_64' : 'Linux_64'
     const created = await vbox.mutate(['createvm', '--name', this.name, '--basefolder', this.setup.machineDir, '--ostype', osType, '--register'], signal)
     const uuid = /^UUID:\s*([0-9a-f-]+)/im.exec(created)?.[1]
-    if (uuid === undefined) throw new BerthError('VBoxManage createvm did not say the UUID of the VM it made.')
+    if (uuid === undefined) throw new BerthError('VBoxManage createvm did not say the UUID of the VM it made.', {code: 'hypervisor'})
     this.stored.vmUuid = uuid
     await ctx.record({kind: VM, id: uuid, name: this.name})
 
@@ -305,7 +305,7 @@ export class VirtualBoxDriver implements Driver {
   private vbox(): VBoxManage {
     if (this.runner === undefined) {
       const bin = findVBoxManage(this.setup.env)
-      if (bin === undefined) throw new BerthError('VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', {hint: INSTALL_HINT})
+      if (bin === undefined) throw new BerthError('VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', {code: 'hypervisor', hint: INSTALL_HINT})
       this.runner = new VBoxManage({bin, env: this.setup.env, lockPath: this.store.virtualboxLock})
     }
     return this.runner
@@ -315,7 +315,7 @@ export class VirtualBoxDriver implements Driver {
     if (this.version !== undefined) return this.version
     const output = await this.vbox().query(['--version'], signal)
     const version = parseVersion(output)
-    if (version === undefined) throw new BerthError(`VBoxManage --version printed no version: ${output.trim().split('\n')[0] ?? ''}`, {hint: INSTALL_HINT})
+    if (version === undefined) throw new BerthError(`VBoxManage --version printed no version: ${output.trim().split('\n')[0] ?? ''}`, {code: 'hypervisor', hint: INSTALL_HINT})
     this.version = version
     return version
   }

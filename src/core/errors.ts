@@ -41,7 +41,42 @@ export interface ErrorCodes {
   'vboxmanage-failed': {command: string; status: number}
   /** Bad input on the command line (a flag's value, a missing argument, flags that do not go together). */
   'invalid-input': object
-  'unclassified': object
+  /** A cloud refuses what create would ask of it (region, size, image, quota, credentials), found before anything is made. */
+  'cloud-check': object
+  /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs. */
+  'hypervisor': object
+  /** The store's CA or client certificate cannot be used. */
+  'certificate-store': object
+  /** A machine's certificates cannot be used (expired, not matching, not covering its address). */
+  'machine-certificate': object
+  'vm-image': object
+  'seed-image': object
+  'ssh-failed': object
+  'copy-failed': object
+  /** A step of provisioning on the host failed or met something berth cannot handle. */
+  'provision-step': object
+  'upgrade-failed': object
+  'shell-value': object
+  'docker-config': object
+  'engine-url': object
+  /** A driver's module is broken or breaks a rule of the driver contract. */
+  'driver-broken': object
+  'store-unusable': object
+  'machine-busy': object
+  'host-key-changed': object
+  'ssh-authentication': object
+  'ssh-key': object
+  'ssh-connection': object
+  'sudo': object
+  'engine': object
+  'docker-context-conflict': object
+  'host-managed': object
+  'cloud-credentials': object
+  'machine-check-failed': object
+  'no-active-machine': object
+  'not-confirmed': object
+  'machines-failed': object
+  'orphans-kept': object
 }
 
 export type ErrorCode = keyof ErrorCodes
@@ -54,7 +89,10 @@ interface CommonOptions {
 }
 
 /** A code with the data of that code. */
-export type BerthErrorOptions = {[C in ErrorCode]: CommonOptions & {code?: C; data?: ErrorCodes[C]}}[ErrorCode]
+export type BerthErrorOptions = {[C in ErrorCode]: CommonOptions & {code: C; data?: ErrorCodes[C]}}[ErrorCode]
+
+/** The same for an error class that has a code of its own, which the options may replace. */
+export type DefaultCodeOptions = {[C in ErrorCode]: CommonOptions & {code?: C; data?: ErrorCodes[C]}}[ErrorCode]
 
 /**
  * Every failure a user can see is a BerthError: a code and its data, a one-line message that names the problem (the
@@ -68,9 +106,9 @@ export class BerthError extends Error {
   readonly exitCode: number
   readonly hint: Prose | undefined
 
-  constructor(message: string, options: BerthErrorOptions = {}) {
+  constructor(message: string, options: BerthErrorOptions) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
-    this.code = options.code ?? 'unclassified'
+    this.code = options.code
     this.data = options.data ?? {}
     this.exitCode = options.exitCode ?? 1
     this.hint = options.hint
@@ -87,10 +125,11 @@ export class BerthError extends Error {
   }
 }
 
+/** Bad input on the command line: its code is invalid-input unless a more precise one is given. */
 export class UsageError extends BerthError {
   override readonly name: string = 'UsageError'
-  constructor(message: string, options: BerthErrorOptions = {}) {
-    super(message, {code: 'invalid-input', ...options})
+  constructor(message: string, options: DefaultCodeOptions = {}) {
+    super(message, {...options, code: options.code ?? 'invalid-input'} as BerthErrorOptions)
   }
 }
 
@@ -176,8 +215,8 @@ export class UnsupportedOperationError extends BerthError {
 
 export class TimeoutError extends BerthError {
   override readonly name = 'TimeoutError'
-  constructor(message: string, options: BerthErrorOptions = {}) {
-    super(message, {code: 'timeout', ...options})
+  constructor(message: string, options: DefaultCodeOptions = {}) {
+    super(message, {...options, code: options.code ?? 'timeout'} as BerthErrorOptions)
   }
 }
 

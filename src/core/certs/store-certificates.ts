@@ -58,7 +58,7 @@ async function checkGivenFile(file: CertificateFile, path: string): Promise<void
   const {what, flag, usualName} = FILES[file]
   try {
     if ((await stat(path)).isDirectory()) {
-      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {hint: `Give the ${what} file itself, e.g. ${flag} ${join(path, usualName)}.`})
+      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {code: 'certificate-store', hint: `Give the ${what} file itself, e.g. ${flag} ${join(path, usualName)}.`})
     }
     await access(path, constants.R_OK)
   } catch (error) {
@@ -70,7 +70,7 @@ async function checkGivenFile(file: CertificateFile, path: string): Promise<void
       : found.code === 'EACCES' || found.code === 'EPERM'
         ? `Make it readable (chmod u+r ${found.path}), or give another file.`
         : `Give the path of the ${what} file.`
-    throw new BerthError(`${subject} ${found.problem}.`, {hint, cause: error})
+    throw new BerthError(`${subject} ${found.problem}.`, {code: 'certificate-store', hint, cause: error})
   }
 }
 
@@ -143,11 +143,12 @@ async function isSettled(paths: CertificatePaths, owned: {ca: boolean; client: b
 async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   const [certPem, keyPem] = await Promise.all([readOptional(paths.caCert), readOptional(paths.caKey)])
   if (certPem === undefined) {
-    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.'})
+    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {code: 'certificate-store', hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.'})
     return 'create'
   }
   if (keyPem === undefined) {
     throw new BerthError(`The CA certificate ${paths.caCert} has no private key at ${paths.caKey}.`, {
+      code: 'certificate-store',
       hint: owned
         ? prose`Restore ${paths.caKey}, or remove ${paths.caCert} so that berth makes a new CA (existing machines then need ${run('regenerate-certs')}).`
         : 'Give the CA key with --tls-ca-key.',
@@ -155,15 +156,16 @@ async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   }
   const problems = checkCertificateValidity(certPem)
   const unreadable = problems.find((problem) => problem.kind === 'untrusted')
-  if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`)
+  if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`, {code: 'certificate-store'})
   await refuseOpenCaKey(paths.caKey)
   if (!keyMatchesCertificate(keyPem, certPem)) {
-    throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`)
+    throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`, {code: 'certificate-store'})
   }
   const expired = problems.find((problem) => problem.kind === 'expired')
   if (expired === undefined) return 'keep'
   if (owned) return 'create'
   throw new BerthError(`The CA certificate ${paths.caCert} expired on ${expired.notAfter.toISOString().slice(0, 10)}.`, {
+    code: 'certificate-store',
     hint: 'Renew it, or leave out --tls-ca-cert and --tls-ca-key to use the store\'s own CA.',
   })
 }
@@ -173,6 +175,7 @@ async function planClient(paths: CertificatePaths, owned: boolean, caPem: string
   if (!owned) {
     if (certPem !== undefined && keyPem !== undefined) return 'keep'
     throw new BerthError(`The client certificate ${paths.clientCert} and its key ${paths.clientKey} must both exist.`, {
+      code: 'certificate-store',
       hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
     })
   }
@@ -203,6 +206,7 @@ async function refuseOpenCaKey(path: string): Promise<void> {
   const mode = (await stat(path)).mode & 0o777
   if ((mode & 0o077) === 0) return
   throw new BerthError(`The CA key ${path} is open to other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
+    code: 'certificate-store',
     hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
   })
 }
@@ -219,7 +223,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined
     const found = await diagnosePath(path, error)
-    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {hint: `Fix or remove ${found.path}.`, cause: error})
+    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {code: 'certificate-store', hint: `Fix or remove ${found.path}.`, cause: error})
   }
 }
 

@@ -68,10 +68,10 @@ export class DriverRegistry {
     try {
       loaded = await source.load()
     } catch (error) {
-      throw new BerthError(`Driver "${name}" could not be loaded: ${errorMessage(error)}`, {hint: fixFor(source)})
+      throw new BerthError(`Driver "${name}" could not be loaded: ${errorMessage(error)}`, {code: 'driver-broken', hint: fixFor(source)})
     }
     const problem = definitionProblem(source, loaded)
-    if (problem !== undefined) throw new BerthError(`Driver "${name}" is broken: ${problem}`, {hint: fixFor(source)})
+    if (problem !== undefined) throw new BerthError(`Driver "${name}" is broken: ${problem}`, {code: 'driver-broken', hint: fixFor(source)})
     return guardSecrets(loaded as DriverDefinition)
   }
 

@@ -166,6 +166,7 @@ class SecretGuardedDriver implements Driver {
     const leaked = this.secrets.find((secret) => containsString(value, secret.value))
     if (leaked === undefined) return
     throw new BerthError(`The ${this.driverName} driver tried to store the value of its secret flag --${leaked.flag} in ${what}; berth does not write credentials to disk.`, {
+      code: 'driver-broken',
       hint: `This is a bug in the ${this.driverName} driver; report it to the driver's author.`,
     })
   }

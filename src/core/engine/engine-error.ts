@@ -31,6 +31,6 @@ export class EngineError extends BerthError {
     message: string,
     options: {hint?: Prose | undefined; cause?: unknown} = {},
   ) {
-    super(message, {hint: options.hint ?? DEFAULT_ENGINE_HINTS[reason], cause: options.cause})
+    super(message, {code: 'engine', hint: options.hint ?? DEFAULT_ENGINE_HINTS[reason], cause: options.cause})
   }
 }

@@ -54,7 +54,7 @@ async function bootBefore(machine: OpenMachine, deps: LifecycleDeps, connect: (t
 /** Asks the driver for the SSH endpoint each time: a host may come back at another address. */
 async function connectNow(machine: OpenMachine, deps: LifecycleDeps, timeoutMs: number, mayBeBooting: boolean): Promise<RemoteSession> {
   const endpoint = await machine.driver.sshEndpoint(deps.signal)
-  if (endpoint === undefined) throw new BerthError(`The ${machine.definition.name} driver gives no SSH access to "${machine.config.name}".`)
+  if (endpoint === undefined) throw new BerthError(`The ${machine.definition.name} driver gives no SSH access to "${machine.config.name}".`, {code: 'ssh-failed'})
   return openMachineSsh(deps.store.layout.machine(machine.config.name), endpoint, {
     timeoutMs,
     signal: deps.signal,

@@ -87,7 +87,7 @@ async function findPackageChange(session: RemoteSession, name: string, packages:
   })
   const all = [...packages.engine, ...packages.companions]
   const listed = await packageCommand(session, manager.versions(all), signal)
-  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${outputLine(listed) ?? ''}`)
+  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${outputLine(listed) ?? ''}`, {code: 'upgrade-failed'})
   const versions = manager.parseVersions(listed.stdout, all)
   reporter.debug(`${name}: ${versions.map((entry) => `${entry.name} ${entry.installed} (candidate ${entry.candidate})`).join(', ') || 'no engine package installed'}`)
   const enginePackage = versions.find((entry) => packages.engine.includes(entry.name))
@@ -135,5 +135,5 @@ function packageCommand(session: RemoteSession, command: string, signal: AbortSi
 }
 
 function stepFailure(name: string, step: string, title: string, failed: {code: number; line: string | undefined}, hint: Prose): BerthError {
-  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${failed.code}${failed.line ? `: ${failed.line}` : ''}`, {hint})
+  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${failed.code}${failed.line ? `: ${failed.line}` : ''}`, {code: 'upgrade-failed', hint})
 }
