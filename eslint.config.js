@@ -18,6 +18,20 @@ const COMMANDS = {regex: String.raw`^(\./|(\.\./)+)commands/`, message: 'Only th
 const OTHER_COMMANDS = {regex: String.raw`^(\./|\.\./command-table(\.js)?$)`, message: 'A command module imports no other command, nor the table: what commands share lives in src/cli.'}
 const DRIVER_NAMES = readdirSync(new URL('drivers/', import.meta.url), {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
 
+// Core and drivers name the fix as data (src/core/fix.ts); the CLI spells the command line. A string that spells
+// "berth <command>" there is refused.
+const BERTH_COMMAND = String.raw`berth (active|config|create|drivers|env|help|inspect|ip|kill|ls|mount|plugins|provision|regenerate-certs|restart|rm|scp|ssh|start|status|stop|upgrade|url|use|version)\b`
+const COMMAND_LINES = ['Literal', 'TemplateElement'].map((node) => ({
+  selector: `${node}[${node === 'Literal' ? 'value' : 'value.raw'}=/${BERTH_COMMAND}/]`,
+  message: 'Name the fix as data (run() and prose`` in src/core/fix.ts): the CLI spells berth\'s command lines.',
+}))
+
+/** The rules of `boundaries`, and no spelled-out berth command line. */
+function forbidImportsAndCommandLines(...boundaries) {
+  const rules = forbidImports(...boundaries)
+  return {...rules, 'no-restricted-syntax': [...rules['no-restricted-syntax'], ...COMMAND_LINES]}
+}
+
 /** Rules that forbid the given specifiers in import/export statements and in import() with a literal. */
 function forbidImports(...boundaries) {
   return {
@@ -33,7 +47,7 @@ function driverBoundaries(name) {
   return {
     files: [`drivers/${name}/**`],
     rules: {
-      ...forbidImports(otherDrivers, CLI, OCLIF),
+      ...forbidImportsAndCommandLines(otherDrivers, CLI, OCLIF),
       // Its types may be imported; its code is loaded by import() when the driver first needs it, so a command that
       // does not use this driver never loads the SDK.
       '@typescript-eslint/no-restricted-imports': ['error', {patterns: [{regex: CLOUD_SDKS.regex, allowTypeImports: true, message: 'Load a cloud SDK with import() where the driver first needs it (types may be imported).'}]}],
@@ -67,7 +81,7 @@ export default tseslint.config(
     rules: {...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off'},
   },
   // Within its own folder a closed module's files import each other as ./name.js, which the rule does not match.
-  {files: ['src/core/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
+  {files: ['src/core/**'], rules: forbidImportsAndCommandLines(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
   {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, CLOSED_INTERNALS)},
   {files: ['src/cli/command-table.ts'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, CLOSED_INTERNALS)},
   {files: ['src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, CLOSED_INTERNALS)},

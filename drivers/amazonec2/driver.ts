@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
 import {MachineLayout} from '../../src/core/store/layout.js'
@@ -51,7 +52,7 @@ export class Ec2Driver implements Driver {
     if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const plan = this.stored.plan
-      if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.')
+      if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.', {code: 'cloud-api'})
       const api = this.api()
       const name = this.setup.machineName
       const tags = this.tags()
@@ -123,7 +124,7 @@ export class Ec2Driver implements Driver {
       const address = view === undefined ? undefined : addressOf(view, this.usePrivateAddress())
       if (address === undefined) {
         const which = this.usePrivateAddress() ? 'private' : 'public'
-        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {hint: `Start it with "berth start ${this.setup.machineName}".`})
+        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: view?.state ?? 'gone'}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
       }
       return address
     })
@@ -160,7 +161,7 @@ export class Ec2Driver implements Driver {
 
   private instanceId(): string {
     if (this.stored.instanceId === undefined) {
-      throw new BerthError(`Machine "${this.setup.machineName}" has no instance (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.setup.machineName}".`})
+      throw new BerthError(`Machine "${this.setup.machineName}" has no instance (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${run('rm', this.setup.machineName)}.`})
     }
     return this.stored.instanceId
   }
@@ -186,7 +187,7 @@ export class Ec2Driver implements Driver {
       await this.api().stopInstance(this.instanceId(), force)
     } catch (error) {
       if (hasCode(error, 'UnsupportedOperation') && this.settings.spot) {
-        throw new BerthError(`Machine "${this.setup.machineName}" runs on a one-time Spot instance, which EC2 cannot stop.`, {hint: `Restart it with "berth restart", or remove it with "berth rm ${this.setup.machineName}".`, cause: error})
+        throw new BerthError(`Machine "${this.setup.machineName}" runs on a one-time Spot instance, which EC2 cannot stop.`, {code: 'unsupported-operation', data: {driver: 'amazonec2', operation: 'stop'}, hint: prose`Restart it with ${run('restart')}, or remove it with ${run('rm', this.setup.machineName)}.`, cause: error})
       }
       throw error
     }

@@ -1,4 +1,5 @@
 import {BerthError} from '../../src/core/errors.js'
+import {prose, run, type Prose} from '../../src/core/fix.js'
 import {Ec2CallError} from './client.js'
 
 /** What an explanation may name: where the call went and what it was for. */
@@ -26,7 +27,7 @@ export function explainEc2Error(error: unknown, context: ErrorContext): unknown 
   const {action, code, attempts, status} = error
   const {region} = context
   const where = context.endpoint === undefined ? region : `${region} at ${context.endpoint}`
-  const make = (message: string, hint: string): BerthError => new BerthError(message, {hint, cause: error})
+  const make = (message: string, hint: Prose): BerthError => new BerthError(message, {code: 'cloud-api', data: {service: 'ec2', code}, hint, cause: error})
 
   // The SDK resolves credentials inside the call, so a provider that found none fails the call.
   if (code === 'CredentialsProviderError') {
@@ -60,7 +61,7 @@ export function explainEc2Error(error: unknown, context: ErrorContext): unknown 
     return make(`EC2 in ${where} cannot be reached for ${action} (${code}).`, context.endpoint === undefined ? 'Check the network connection.' : 'Check --amazonec2-endpoint and the network connection.')
   }
   if ((status ?? 0) >= 500) return make(`EC2 in ${where} failed ${action} (${code}, HTTP ${status}) through ${attempts} attempts.`, 'This is a problem on AWS\'s side: try again later.')
-  return make(`EC2 refused ${action}: ${code}: ${error.message}`, 'Check the amazonec2 flags; "berth create -d amazonec2 --help" lists them.')
+  return make(`EC2 refused ${action}: ${code}: ${error.message}`, prose`Check the amazonec2 flags; ${run('create', undefined, ['-d', 'amazonec2', '--help'])} lists them.`)
 }
 
 /** Whether an EC2 call failed with one of these codes. */

@@ -27,13 +27,13 @@ export function pickUbuntuLts(images: readonly ImageView[]): ImageView | undefin
 export async function chooseImage(api: Ec2Api, ami: string | undefined, architecture: string, region: string, signal: AbortSignal): Promise<ImageView> {
   if (ami !== undefined) {
     const [image] = await api.images({ids: [ami]}, signal)
-    if (image === undefined) throw new BerthError(`The AMI ${ami} does not exist in ${region}.`, {hint: `AMI ids differ per region: pass one of ${region} with --amazonec2-ami, or leave it out for Ubuntu LTS.`})
+    if (image === undefined) throw new BerthError(`The AMI ${ami} does not exist in ${region}.`, {code: 'cloud-check', hint: `AMI ids differ per region: pass one of ${region} with --amazonec2-ami, or leave it out for Ubuntu LTS.`})
     return image
   }
   const images = await api.images({owner: CANONICAL_OWNER, namePatterns: ['ubuntu/images/hvm-ssd*/ubuntu-*-server-*'], architecture}, signal)
   const image = pickUbuntuLts(images)
   if (image === undefined) {
-    throw new BerthError(`No Ubuntu LTS image for ${architecture} was found in ${region}.`, {hint: 'Pass an AMI with --amazonec2-ami.'})
+    throw new BerthError(`No Ubuntu LTS image for ${architecture} was found in ${region}.`, {code: 'cloud-check', hint: 'Pass an AMI with --amazonec2-ami.'})
   }
   return image
 }

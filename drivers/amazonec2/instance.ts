@@ -1,5 +1,6 @@
 import type {MachineState} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import type {Ec2Api, InstanceView} from './client.js'
 import {hasCode} from './errors.js'
 import {pollUntil} from '../../src/core/poll-until.js'
@@ -53,10 +54,10 @@ export async function waitForAddress(api: Ec2Api, id: string, usePrivate: boolea
     last = await describeInstance(api, id, signal)
     if (last === undefined) {
       if (Date.now() - started < NEW_INSTANCE_GRACE_MS) return undefined
-      throw new BerthError(`The instance ${id} disappeared while it was starting.`, {hint: 'Look for it in the EC2 console; "berth rm" removes what berth made.'})
+      throw new BerthError(`The instance ${id} disappeared while it was starting.`, {code: 'host-gone', data: {machine: ''}, hint: prose`Look for it in the EC2 console; ${run('rm')} removes what berth made.`})
     }
     if (last.state === 'terminated' || last.state === 'shutting-down') {
-      throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {hint: 'Try again, perhaps with another zone or instance type.'})
+      throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {code: 'cloud-api', hint: 'Try again, perhaps with another zone or instance type.'})
     }
     return last.state === 'running' && addressOf(last, usePrivate) !== undefined ? last : undefined
   }, (running): running is InstanceView => running !== undefined, {

@@ -37,7 +37,7 @@ export async function preflight(api: Ec2Api, askHome: (region: string) => Ec2Api
   })
   if (volumeProblem !== undefined) throw volumeProblem
   if (settings.userdataPath !== undefined && (await stat(settings.userdataPath)).size > USER_DATA_LIMIT) {
-    throw new BerthError(`The user data file ${settings.userdataPath} is larger than EC2's limit of 16 KB.`, {hint: 'Shorten it, or have it download the rest.'})
+    throw new BerthError(`The user data file ${settings.userdataPath} is larger than EC2's limit of 16 KB.`, {code: 'cloud-check', hint: 'Shorten it, or have it download the rest.'})
   }
   await checkRegionAccess(api, askHome, region, signal)
 
@@ -48,23 +48,23 @@ export async function preflight(api: Ec2Api, askHome: (region: string) => Ec2Api
     chooseImage(api, settings.ami, architecture, region, signal),
   ])
   if (!offered) {
-    throw new BerthError(`The instance type ${settings.instanceType} is not offered in ${network.zone}.`, {hint: 'Choose another zone (--amazonec2-zone) or instance type (--amazonec2-instance-type).'})
+    throw new BerthError(`The instance type ${settings.instanceType} is not offered in ${network.zone}.`, {code: 'cloud-check', hint: 'Choose another zone (--amazonec2-zone) or instance type (--amazonec2-instance-type).'})
   }
   if (!architectures.includes(image.architecture)) {
-    throw new BerthError(`The AMI ${image.id} is for ${image.architecture}, but ${settings.instanceType} runs ${architectures.join(', ')}.`, {hint: 'Choose an AMI and an instance type of the same architecture.'})
+    throw new BerthError(`The AMI ${image.id} is for ${image.architecture}, but ${settings.instanceType} runs ${architectures.join(', ')}.`, {code: 'cloud-check', hint: 'Choose an AMI and an instance type of the same architecture.'})
   }
   // A root device named otherwise than the AMI's is a new empty volume, not one made from the snapshot.
   const fromSnapshot = settings.deviceName === undefined || settings.deviceName === image.rootDeviceName
   const tooSmall = fromSnapshot ? snapshotProblem(settings.rootSize, image.rootSnapshotSize, image.id) : undefined
   if (tooSmall !== undefined) throw tooSmall
   if (settings.keypairName !== undefined && !(await api.keyPairExists(settings.keypairName, signal))) {
-    throw new BerthError(`The key pair "${settings.keypairName}" does not exist in ${region}.`, {hint: 'Pass the name of an EC2 key pair of this region with --amazonec2-keypair-name, or leave it out: berth then imports a key of its own.'})
+    throw new BerthError(`The key pair "${settings.keypairName}" does not exist in ${region}.`, {code: 'cloud-check', hint: 'Pass the name of an EC2 key pair of this region with --amazonec2-keypair-name, or leave it out: berth then imports a key of its own.'})
   }
   if (settings.securityGroupReadonly) {
     const found = await api.securityGroups(network.vpcId, settings.securityGroups, signal)
     const missing = settings.securityGroups.filter((name) => !found.some((group) => group.name === name))
     if (missing.length > 0) {
-      throw new BerthError(`The security group "${missing.join('", "')}" does not exist in ${network.vpcId}, and --amazonec2-security-group-readonly forbids making it.`, {hint: 'Name existing groups with --amazonec2-security-group, or leave out --amazonec2-security-group-readonly.'})
+      throw new BerthError(`The security group "${missing.join('", "')}" does not exist in ${network.vpcId}, and --amazonec2-security-group-readonly forbids making it.`, {code: 'cloud-check', hint: 'Name existing groups with --amazonec2-security-group, or leave out --amazonec2-security-group-readonly.'})
     }
   }
   return {...network, imageId: image.id, imageName: image.name, rootDeviceName: settings.deviceName ?? image.rootDeviceName ?? '/dev/sda1', architecture: image.architecture}
@@ -75,24 +75,24 @@ async function resolveNetwork(api: Ec2Api, settings: Ec2Settings, signal: AbortS
   const {region} = settings
   if (settings.subnetId !== undefined) {
     const subnets = await api.subnets({ids: [settings.subnetId]}, signal).catch((error: unknown) => {
-      if (hasCode(error, 'InvalidSubnetID.NotFound', 'InvalidSubnetID.Malformed')) throw new BerthError(`The subnet ${settings.subnetId} does not exist in ${region}.`, {hint: 'Pass a subnet of this region with --amazonec2-subnet-id.'})
+      if (hasCode(error, 'InvalidSubnetID.NotFound', 'InvalidSubnetID.Malformed')) throw new BerthError(`The subnet ${settings.subnetId} does not exist in ${region}.`, {code: 'cloud-check', hint: 'Pass a subnet of this region with --amazonec2-subnet-id.'})
       throw error
     })
     const subnet = subnets[0]!
     if (settings.vpcId !== undefined && settings.vpcId !== subnet.vpcId) {
-      throw new BerthError(`The subnet ${subnet.id} belongs to ${subnet.vpcId}, not to ${settings.vpcId}.`, {hint: 'Leave out --amazonec2-vpc-id, or pass a subnet of that VPC.'})
+      throw new BerthError(`The subnet ${subnet.id} belongs to ${subnet.vpcId}, not to ${settings.vpcId}.`, {code: 'cloud-check', hint: 'Leave out --amazonec2-vpc-id, or pass a subnet of that VPC.'})
     }
     return {vpcId: subnet.vpcId, subnetId: subnet.id, zone: subnet.zone}
   }
   const vpcId = settings.vpcId ?? await api.defaultVpc(signal)
   if (vpcId === undefined) {
-    throw new BerthError(`The region ${region} has no default VPC.`, {hint: 'Pass the VPC with --amazonec2-vpc-id, or the subnet with --amazonec2-subnet-id.'})
+    throw new BerthError(`The region ${region} has no default VPC.`, {code: 'cloud-check', hint: 'Pass the VPC with --amazonec2-vpc-id, or the subnet with --amazonec2-subnet-id.'})
   }
   const zone = `${region}${settings.zone}`
   const subnets = await api.subnets({vpcId, zone}, signal)
   const subnet = subnets.find((candidate) => candidate.defaultForAz) ?? subnets[0]
   if (subnet === undefined) {
-    throw new BerthError(`The VPC ${vpcId} has no subnet in ${zone} (or does not exist in ${region}).`, {hint: 'Choose another zone with --amazonec2-zone, or pass a subnet with --amazonec2-subnet-id.'})
+    throw new BerthError(`The VPC ${vpcId} has no subnet in ${zone} (or does not exist in ${region}).`, {code: 'cloud-check', hint: 'Choose another zone with --amazonec2-zone, or pass a subnet with --amazonec2-subnet-id.'})
   }
   return {vpcId, subnetId: subnet.id, zone}
 }
@@ -102,7 +102,7 @@ async function typeArchitectures(api: Ec2Api, instanceType: string, signal: Abor
     return await api.instanceTypeArchitectures(instanceType, signal)
   } catch (error) {
     if (hasCode(error, 'InvalidInstanceType', 'InvalidParameterValue')) {
-      throw new BerthError(`Unknown instance type "${instanceType}".`, {hint: 'Pass an EC2 instance type such as t3.medium or m7i.large with --amazonec2-instance-type.'})
+      throw new BerthError(`Unknown instance type "${instanceType}".`, {code: 'cloud-check', hint: 'Pass an EC2 instance type such as t3.medium or m7i.large with --amazonec2-instance-type.'})
     }
     throw error
   }

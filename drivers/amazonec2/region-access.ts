@@ -30,14 +30,16 @@ export async function checkRegionAccess(api: Ec2Api, askHome: (home: string) => 
     })
     if (status === 'opted-in' || status === 'opt-in-not-required') {
       throw new BerthError(`AWS did not accept the credentials in ${region} (AuthFailure), though it does in ${home}.`, {
+        code: 'cloud-check',
         hint: `A region enabled in the last minutes may not take them yet; session tokens from the global STS endpoint work only in regions enabled by default, so get them from the STS endpoint of ${region}.`,
         cause: error,
       })
     }
   }
-  if (status === undefined) throw new BerthError(`Unknown AWS region "${region}".`, {hint: REGION_HINT})
+  if (status === undefined) throw new BerthError(`Unknown AWS region "${region}".`, {code: 'cloud-check', hint: REGION_HINT})
   if (status === 'not-opted-in') {
     throw new BerthError(`The region ${region} is not enabled for this AWS account.`, {
+      code: 'cloud-check',
       hint: `Enable it in the AWS console (Account, AWS Regions) or with "aws account enable-region --region-name ${region}", which takes a few minutes, or choose another region with --amazonec2-region.`,
     })
   }

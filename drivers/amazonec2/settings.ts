@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {UsageError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULTS} from './flags.js'
 import {VOLUME_RULES} from './volume-rules.js'
@@ -146,7 +147,7 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Ec2S
 export function settingsFromState(state: Record<string, unknown>): Ec2Settings {
   const settings = state.settings
   if (typeof settings !== 'object' || settings === null || typeof (settings as Ec2Settings).region !== 'string') {
-    throw new UsageError('The machine\'s amazonec2 settings are missing from its config.json.', {hint: 'Restore its config.json from a backup; or terminate its instance and delete its key pair and security group in the EC2 console (config.json lists their ids under "resources"), and only then forget the machine with "berth rm -f NAME".'})
+    throw new UsageError('The machine\'s amazonec2 settings are missing from its config.json.', {code: 'driver-state-damaged', data: {driver: 'amazonec2'}, hint: prose`Restore its config.json from a backup; or terminate its instance and delete its key pair and security group in the EC2 console (config.json lists their ids under "resources"), and only then forget the machine with ${run('rm', 'NAME', ['-f'])}.`})
   }
   return settings as Ec2Settings
 }

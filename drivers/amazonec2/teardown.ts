@@ -1,6 +1,7 @@
 import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {pause} from '../../src/core/abort.js'
+import {prose, run} from '../../src/core/fix.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'
@@ -80,7 +81,7 @@ async function deleteGroup(api: Ec2Api, resource: ResourceRecord, ownInstances: 
       return 'shared'
     }
     if (Date.now() + delay > deadline) {
-      throw new BerthError(`The security group ${label} is still in use ${Math.round(GROUP_RELEASE_TIMEOUT_MS / 60_000)} minutes after its instance terminated.`, {hint: 'Run "berth rm" again later, or delete the group in the EC2 console.'})
+      throw new BerthError(`The security group ${label} is still in use ${Math.round(GROUP_RELEASE_TIMEOUT_MS / 60_000)} minutes after its instance terminated.`, {code: 'cloud-resource-busy', data: {resource: label}, hint: prose`Run ${run('rm')} again later, or delete the group in the EC2 console.`})
     }
     await pause(delay, ctx.signal)
   }

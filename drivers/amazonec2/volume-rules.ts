@@ -53,7 +53,7 @@ function typesWhere(test: (rule: VolumeRule) => boolean): string {
  */
 export function rootVolumeProblem(volume: RootVolume): BerthError | undefined {
   const rule = VOLUME_RULES[volume.type]!
-  const problem = (message: string, hint: string): BerthError => new BerthError(message, {hint})
+  const problem = (message: string, hint: string): BerthError => new BerthError(message, {code: 'cloud-check', hint})
   if (!rule.bootable) {
     return problem(`${TYPE} ${volume.type} cannot hold the root volume: EC2 boots only from ${typesWhere((candidate) => candidate.bootable)} volumes.`, `Use ${TYPE} gp3 (the default) or another of those types.`)
   }
@@ -122,5 +122,5 @@ function checkThroughput(rule: VolumeRule, volume: RootVolume): {message: string
 /** EC2 makes the root volume from the AMI's snapshot, so it cannot be smaller than that. */
 export function snapshotProblem(rootSize: number, snapshotSize: number | undefined, ami: string): BerthError | undefined {
   if (snapshotSize === undefined || rootSize >= snapshotSize) return undefined
-  return new BerthError(`${SIZE} ${rootSize} is smaller than the root snapshot of ${ami} (${snapshotSize} GiB), which EC2 makes the root volume from.`, {hint: `Pass ${SIZE} ${snapshotSize} or more.`})
+  return new BerthError(`${SIZE} ${rootSize} is smaller than the root snapshot of ${ami} (${snapshotSize} GiB), which EC2 makes the root volume from.`, {code: 'cloud-check', hint: `Pass ${SIZE} ${snapshotSize} or more.`})
 }

@@ -1,6 +1,7 @@
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {abortReason} from '../../src/core/abort.js'
+import {prose, run} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {MachineLayout} from '../../src/core/store/layout.js'
@@ -93,7 +94,7 @@ export class AzureDriver implements Driver {
       throw explain(error, `get the address of machine ${this.setup.machineName}`)
     }
     if (address === undefined || address === '') {
-      throw new BerthError(`Machine "${this.setup.machineName}" has no ${this.settings.usePrivateIp ? 'private' : 'public'} IP address yet.`, {hint: `Start it with "berth start ${this.setup.machineName}".`})
+      throw new BerthError(`Machine "${this.setup.machineName}" has no ${this.settings.usePrivateIp ? 'private' : 'public'} IP address yet.`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: 'unknown'}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
     }
     return address
   }

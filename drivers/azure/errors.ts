@@ -20,6 +20,9 @@ export class AzureCallError extends Error {
 /** No usable credential, or one Microsoft Entra ID refused. The message names what to set. */
 export class AzureCredentialError extends BerthError {
   override readonly name = 'AzureCredentialError'
+  constructor(message: string, options: {hint?: string; cause?: unknown} = {}) {
+    super(message, {...options, code: 'cloud-credentials'})
+  }
 }
 
 const LRO_FAILURE = /^The long-running operation has failed(?:\. (\w+)\. ([\s\S]*))?$/
@@ -63,7 +66,7 @@ export function explain(error: unknown, action: string): unknown {
   if (!(error instanceof AzureCallError)) return error
   const code = error.code ?? ''
   const said = `${error.message}${code === '' || error.message.includes(code) ? '' : ` (${code})`}`
-  const fail = (hint?: string, message = `Could not ${action}: ${said}`): BerthError => new BerthError(message, {...(hint === undefined ? {} : {hint}), cause: error})
+  const fail = (hint?: string, message = `Could not ${action}: ${said}`): BerthError => new BerthError(message, {code: 'cloud-api', ...(hint === undefined ? {} : {hint}), cause: error})
   if (error.status === 401 || /^InvalidAuthenticationToken|^AuthenticationFailed/.test(code)) {
     return fail('Check the credentials berth signs in with: AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or "az login"), and that they belong to the subscription\'s tenant.', `Azure did not accept berth's sign-in: ${said}`)
   }

@@ -43,10 +43,11 @@ export function compatibilityProblem(wanted: Wanted, size: SizeSku, diskTypes: r
   const urn = urnOf(wanted.image)
   if (!diskTypes.includes(storageType)) {
     const zones = storageType.endsWith('_ZRS') ? ', or a location with availability zones for a zone-redundant disk' : ''
-    return new BerthError(`--azure-storage-type ${storageType} is not offered in ${location} (its OS disk types are ${diskTypes.join(', ')}).`, {hint: `Choose one of those with --azure-storage-type${zones}.`})
+    return new BerthError(`--azure-storage-type ${storageType} is not offered in ${location} (its OS disk types are ${diskTypes.join(', ')}).`, {code: 'cloud-check', hint: `Choose one of those with --azure-storage-type${zones}.`})
   }
   if (storageType.startsWith('Premium') && !size.premiumIO) {
     return new BerthError(`--azure-storage-type ${storageType} needs a VM size with premium storage, and ${size.name} has none.`, {
+      code: 'cloud-check',
       hint: 'Use --azure-storage-type StandardSSD_LRS (the default), or a size with premium storage (an "s" in its name, such as Standard_D2s_v5).',
     })
   }
@@ -54,11 +55,13 @@ export function compatibilityProblem(wanted: Wanted, size: SizeSku, diskTypes: r
     const boots = size.hyperVGenerations.map(generation).join(' and ')
     const gen1Only = boots === 'Gen1' ? ' (Canonical\'s Gen1 SKUs end in -gen1, such as server-gen1)' : ''
     return new BerthError(`--azure-image ${urn} is a ${generation(image.hyperVGeneration)} image, and VM size ${size.name} boots only ${boots}.`, {
+      code: 'cloud-check',
       hint: `Choose a ${boots} image with --azure-image${gen1Only}, or a size that boots ${generation(image.hyperVGeneration)} with --azure-size.`,
     })
   }
   if (image.architecture !== undefined && size.architecture !== undefined && image.architecture.toLowerCase() !== size.architecture.toLowerCase()) {
     return new BerthError(`--azure-image ${urn} is for ${image.architecture}, and VM size ${size.name} runs ${size.architecture}.`, {
+      code: 'cloud-check',
       hint: `Choose an image and a size of the same architecture (Arm64 sizes have a "p" in their name, such as Standard_D2ps_v5; Arm64 images an -arm64 SKU).`,
     })
   }

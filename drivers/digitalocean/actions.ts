@@ -40,7 +40,7 @@ export async function runAction(api: DigitalOceanApi, dropletId: number, type: P
 export async function requireAction(api: DigitalOceanApi, dropletId: number, type: PowerAction, timing: ActionTiming, signal: AbortSignal): Promise<void> {
   const outcome = await runAction(api, dropletId, type, timing, signal)
   if (outcome === 'errored') {
-    throw new BerthError(`DigitalOcean could not ${type.replace('_', ' ')} droplet ${dropletId}: the action ended as "errored".`, {hint: 'See the droplet\'s history in the DigitalOcean control panel, then try again.'})
+    throw new BerthError(`DigitalOcean could not ${type.replace('_', ' ')} droplet ${dropletId}: the action ended as "errored".`, {code: 'cloud-api', hint: 'See the droplet\'s history in the DigitalOcean control panel, then try again.'})
   }
 }
 

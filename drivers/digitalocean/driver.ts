@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
 import {MachineLayout} from '../../src/core/store/layout.js'
@@ -106,7 +107,7 @@ export class DigitalOceanDriver implements Driver {
         intervalMs: this.timing.pollIntervalMs,
         describe: (last) => `Droplet ${droplet.id} was still ${last?.status ?? 'missing'}${last?.status === 'active' ? ' without a public IPv4 address' : ''}`,
       })
-      if (active === undefined) throw new BerthError(`Droplet ${droplet.id} disappeared while berth waited for it to be active.`, {hint: 'See the account\'s droplets in the DigitalOcean control panel.'})
+      if (active === undefined) throw new BerthError(`Droplet ${droplet.id} disappeared while berth waited for it to be active.`, {code: 'cloud-api', hint: 'See the account\'s droplets in the DigitalOcean control panel.'})
       this.recent = {at: Date.now(), droplet: Promise.resolve(active)}
     })
   }
@@ -221,7 +222,7 @@ export class DigitalOceanDriver implements Driver {
   async address(signal: AbortSignal): Promise<string> {
     const droplet = await this.currentDroplet(signal)
     const address = publicIpv4(droplet)
-    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {hint: `Start it with "berth start ${this.setup.machineName}".`})
+    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: droplet.status}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
     return address
   }
 
@@ -251,14 +252,14 @@ export class DigitalOceanDriver implements Driver {
   private api(): Promise<DigitalOceanApi> {
     const token = this.token
     if (token === undefined || token === '') {
-      return Promise.reject(new BerthError('No DigitalOcean access token.', {hint: `Set ${TOKEN_ENV} (or pass --digitalocean-access-token) to a personal access token with read and write scopes.`}))
+      return Promise.reject(new BerthError('No DigitalOcean access token.', {code: 'cloud-api', hint: `Set ${TOKEN_ENV} (or pass --digitalocean-access-token) to a personal access token with read and write scopes.`}))
     }
     this.connection ??= import('./api.js').then(({connectDigitalOcean}) => connectDigitalOcean({baseUrl: this.settings.apiUrl, token}))
     return this.connection
   }
 
   private requireDropletId(): number {
-    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {hint: `Remove it with "berth rm ${this.setup.machineName}", which removes what was made for it.`})
+    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${run('rm', this.setup.machineName)}, which removes what was made for it.`})
     return this.dropletId
   }
 
@@ -286,7 +287,7 @@ export class DigitalOceanDriver implements Driver {
   /** A droplet the API does not know: gone, unless the token is another account's. */
   private async gone(api: DigitalOceanApi, id: number, signal: AbortSignal): Promise<never> {
     await this.requireSameAccount(api, signal)
-    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {hint: `Remove the machine with "berth rm ${this.setup.machineName}", which removes what is left of it.`})
+    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {code: 'host-gone', data: {machine: this.setup.machineName}, hint: prose`Remove the machine with ${run('rm', this.setup.machineName)}, which removes what is left of it.`})
   }
 
   private async requireSameAccount(api: DigitalOceanApi, signal: AbortSignal): Promise<void> {
@@ -306,6 +307,7 @@ export class DigitalOceanDriver implements Driver {
 
 export function wrongAccount(machine: string, email: string): BerthError {
   return new BerthError(`Machine "${machine}" is in another DigitalOcean account than the one of the token berth was given (${email}).`, {
+    code: 'cloud-api',
     hint: `Set ${TOKEN_ENV} to a token of the machine's account, or unset it if that token was typed at create.`,
   })
 }

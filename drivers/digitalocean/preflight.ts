@@ -13,15 +13,15 @@ const MAX_USERDATA_BYTES = 64 * 1024
 export async function checkLocalFiles(settings: DigitalOceanSettings): Promise<void> {
   if (settings.userdataPath !== undefined) {
     const info = await stat(settings.userdataPath).catch(() => undefined)
-    if (info?.isFile() !== true) throw new BerthError(`The user data file ${settings.userdataPath} does not exist.`, {hint: 'Pass --digitalocean-userdata with a readable file.'})
-    if (info.size > MAX_USERDATA_BYTES) throw new BerthError(`The user data file ${settings.userdataPath} has ${info.size} bytes; DigitalOcean takes at most ${MAX_USERDATA_BYTES}.`)
+    if (info?.isFile() !== true) throw new BerthError(`The user data file ${settings.userdataPath} does not exist.`, {code: 'cloud-check', hint: 'Pass --digitalocean-userdata with a readable file.'})
+    if (info.size > MAX_USERDATA_BYTES) throw new BerthError(`The user data file ${settings.userdataPath} has ${info.size} bytes; DigitalOcean takes at most ${MAX_USERDATA_BYTES}.`, {code: 'cloud-check'})
   }
   if (settings.sshKeyPath !== undefined && settings.sshKeyFingerprint !== undefined) {
     const fingerprint = await privateKeyFingerprint(settings.sshKeyPath).catch(() => {
-      throw new BerthError(`The SSH key ${settings.sshKeyPath} cannot be read.`, {hint: 'Pass --digitalocean-ssh-key-path with the private key of the key named by --digitalocean-ssh-key-fingerprint.'})
+      throw new BerthError(`The SSH key ${settings.sshKeyPath} cannot be read.`, {code: 'cloud-check', hint: 'Pass --digitalocean-ssh-key-path with the private key of the key named by --digitalocean-ssh-key-fingerprint.'})
     })
     if (fingerprint !== undefined && fingerprint !== settings.sshKeyFingerprint) {
-      throw new BerthError(`The SSH key ${settings.sshKeyPath} has the fingerprint ${fingerprint}, not ${settings.sshKeyFingerprint}.`, {hint: 'Pass the private key that belongs to --digitalocean-ssh-key-fingerprint.'})
+      throw new BerthError(`The SSH key ${settings.sshKeyPath} has the fingerprint ${fingerprint}, not ${settings.sshKeyFingerprint}.`, {code: 'cloud-check', hint: 'Pass the private key that belongs to --digitalocean-ssh-key-fingerprint.'})
     }
   }
 }
@@ -29,12 +29,12 @@ export async function checkLocalFiles(settings: DigitalOceanSettings): Promise<v
 /** The token works, the account may make droplets, and the region, size, image (and the user's key) exist and fit together. */
 export async function checkAccount(api: DigitalOceanApi, settings: DigitalOceanSettings, signal: AbortSignal): Promise<Account> {
   const account = await api.account(signal)
-  if (account.status === 'locked') throw new BerthError(`The DigitalOcean account ${account.email} is locked: ${account.status_message || 'it cannot make droplets'}.`, {hint: 'Resolve it in the DigitalOcean control panel.'})
+  if (account.status === 'locked') throw new BerthError(`The DigitalOcean account ${account.email} is locked: ${account.status_message || 'it cannot make droplets'}.`, {code: 'cloud-check', hint: 'Resolve it in the DigitalOcean control panel.'})
   const [regions, sizes, image] = await Promise.all([
     api.regions(signal),
     api.sizes(signal),
-    api.image(settings.image, signal).catch((error: unknown) => notFound(error, () => new BerthError(`DigitalOcean has no image ${JSON.stringify(settings.image)}.`, {hint: 'Pass --digitalocean-image with an image slug such as ubuntu-24-04-x64 (doctl compute image list-distribution), or an image id of the account.'}))),
-    settings.sshKeyFingerprint === undefined ? undefined : api.sshKey(settings.sshKeyFingerprint, signal).catch((error: unknown) => notFound(error, () => new BerthError(`The DigitalOcean account has no SSH key with the fingerprint ${settings.sshKeyFingerprint}.`, {hint: 'Add the key to the account, or leave out --digitalocean-ssh-key-fingerprint and --digitalocean-ssh-key-path so berth imports a key for the machine.'}))),
+    api.image(settings.image, signal).catch((error: unknown) => notFound(error, () => new BerthError(`DigitalOcean has no image ${JSON.stringify(settings.image)}.`, {code: 'cloud-check', hint: 'Pass --digitalocean-image with an image slug such as ubuntu-24-04-x64 (doctl compute image list-distribution), or an image id of the account.'}))),
+    settings.sshKeyFingerprint === undefined ? undefined : api.sshKey(settings.sshKeyFingerprint, signal).catch((error: unknown) => notFound(error, () => new BerthError(`The DigitalOcean account has no SSH key with the fingerprint ${settings.sshKeyFingerprint}.`, {code: 'cloud-check', hint: 'Add the key to the account, or leave out --digitalocean-ssh-key-fingerprint and --digitalocean-ssh-key-path so berth imports a key for the machine.'}))),
   ])
   checkRegion(regions, settings.region)
   const size = checkSize(sizes, settings)
@@ -49,8 +49,8 @@ function notFound(error: unknown, explain: () => BerthError): never {
 function checkRegion(regions: readonly Region[], slug: string): void {
   const region = regions.find((candidate) => candidate.slug === slug)
   const open = regions.filter((candidate) => candidate.available).map((candidate) => candidate.slug).sort()
-  if (region === undefined) throw new BerthError(`DigitalOcean has no region ${JSON.stringify(slug)}.`, {hint: `Pass --digitalocean-region with one of: ${open.join(', ')}.`})
-  if (!region.available) throw new BerthError(`The DigitalOcean region ${slug} takes no new droplets.`, {hint: `Pass --digitalocean-region with one of: ${open.join(', ')}.`})
+  if (region === undefined) throw new BerthError(`DigitalOcean has no region ${JSON.stringify(slug)}.`, {code: 'cloud-check', hint: `Pass --digitalocean-region with one of: ${open.join(', ')}.`})
+  if (!region.available) throw new BerthError(`The DigitalOcean region ${slug} takes no new droplets.`, {code: 'cloud-check', hint: `Pass --digitalocean-region with one of: ${open.join(', ')}.`})
 }
 
 /** The sizes a droplet in the region can have, as the API lists them. */
@@ -65,9 +65,9 @@ function listed(slugs: readonly string[]): string {
 function checkSize(sizes: readonly Size[], settings: DigitalOceanSettings): Size {
   const size = sizes.find((candidate) => candidate.slug === settings.size)
   const choices = `Sizes in ${settings.region} include: ${listed(sizesIn(sizes, settings.region).map((candidate) => candidate.slug))} (doctl compute size list).`
-  if (size === undefined) throw new BerthError(`DigitalOcean has no droplet size ${JSON.stringify(settings.size)}.`, {hint: `Pass --digitalocean-size with a size slug. ${choices}`})
+  if (size === undefined) throw new BerthError(`DigitalOcean has no droplet size ${JSON.stringify(settings.size)}.`, {code: 'cloud-check', hint: `Pass --digitalocean-size with a size slug. ${choices}`})
   if (!size.available || !size.regions.includes(settings.region)) {
-    throw new BerthError(`The droplet size ${settings.size} is not available in ${settings.region}.`, {hint: `Choose another --digitalocean-size or --digitalocean-region. ${choices}`})
+    throw new BerthError(`The droplet size ${settings.size} is not available in ${settings.region}.`, {code: 'cloud-check', hint: `Choose another --digitalocean-size or --digitalocean-region. ${choices}`})
   }
   return size
 }
@@ -75,7 +75,7 @@ function checkSize(sizes: readonly Size[], settings: DigitalOceanSettings): Size
 function checkImage(image: Image, size: Size, sizes: readonly Size[], settings: DigitalOceanSettings): void {
   // Images that are not in a region yet (being transferred) list none; DigitalOcean refuses those as well.
   if (!image.regions.includes(settings.region)) {
-    throw new BerthError(`The image ${settings.image} is not available in ${settings.region}.`, {hint: `Choose another --digitalocean-region (it is in: ${image.regions.join(', ') || 'none yet'}) or another --digitalocean-image.`})
+    throw new BerthError(`The image ${settings.image} is not available in ${settings.region}.`, {code: 'cloud-check', hint: `Choose another --digitalocean-region (it is in: ${image.regions.join(', ') || 'none yet'}) or another --digitalocean-image.`})
   }
   const tooSmall = diskProblem(image.min_disk_size, size, sizesIn(sizes, settings.region), settings)
   if (tooSmall !== undefined) throw tooSmall
@@ -91,5 +91,5 @@ export function diskProblem(minDiskSize: number, size: Size, sizesHere: readonly
   const hint = fitting.length === 0
     ? `No size in ${settings.region} has that much: choose another --digitalocean-region or --digitalocean-image.`
     : `Pass --digitalocean-size with one that does, such as ${listed(fitting.map((candidate) => candidate.slug))}.`
-  return new BerthError(`The image ${settings.image} needs a disk of at least ${minDiskSize} GB, and size ${size.slug} has ${size.disk} GB.`, {hint})
+  return new BerthError(`The image ${settings.image} needs a disk of at least ${minDiskSize} GB, and size ${size.slug} has ${size.disk} GB.`, {code: 'cloud-check', hint})
 }

@@ -1,6 +1,7 @@
 import {resolve} from 'node:path'
 import type {FlagValues} from '../../src/core/drivers/driver.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULT_API_URL, DEFAULT_IMAGE, DEFAULT_REGION, DEFAULT_SIZE} from './flags.js'
 
@@ -129,6 +130,6 @@ export function stateFromStored(stored: Record<string, unknown>): DigitalOceanSt
   for (const key of ['userdataPath', 'sshKeyFingerprint', 'sshKeyPath', 'sshKeyOrigin', 'accountUuid']) want(key, 'string', true)
   want('dropletId', 'number', true)
   if (!Array.isArray(stored.tags) || !stored.tags.every((tag) => typeof tag === 'string')) problems.push('"tags" is not a list of strings')
-  if (problems.length > 0) throw new BerthError(`The digitalocean driver's stored state is damaged: ${problems.join(', ')}.`, {hint: 'Restore its config.json from a backup; or delete its droplet and SSH key in the DigitalOcean control panel (config.json lists their ids under "resources"), and only then forget the machine with "berth rm -f NAME".'})
+  if (problems.length > 0) throw new BerthError(`The digitalocean driver's stored state is damaged: ${problems.join(', ')}.`, {code: 'driver-state-damaged', data: {driver: 'digitalocean'}, hint: prose`Restore its config.json from a backup; or delete its droplet and SSH key in the DigitalOcean control panel (config.json lists their ids under "resources"), and only then forget the machine with ${run('rm', 'NAME', ['-f'])}.`})
   return stored as unknown as DigitalOceanState
 }

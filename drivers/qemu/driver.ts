@@ -8,6 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError, TimeoutError} from '../../src/core/errors.js'
+import {prose, run as runCommand} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {writeFileAtomic} from '../../src/core/store/files.js'
 import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
@@ -60,7 +61,7 @@ const run = (file: string, args: readonly string[], timeout = 60_000): Promise<{
     execFile(file, [...args], {timeout, maxBuffer: 8 * 1024 * 1024}, (error, stdout, stderr) => {
       if (error === null) return resolve({stdout, stderr})
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : lastLines(stderr) || error.message
-      reject(new BerthError(`${basename(file)} failed: ${reason}`, {cause: error}))
+      reject(new BerthError(`${basename(file)} failed: ${reason}`, {code: 'hypervisor', cause: error}))
     })
   })
 
@@ -101,18 +102,18 @@ export class QemuDriver implements Driver {
     try {
       await run(this.settings.binary, ['--version'], 10_000)
     } catch (error) {
-      throw new BerthError(`QEMU (${this.settings.binary}) cannot be run: ${(error as Error).message}.`, {hint: installHint()})
+      throw new BerthError(`QEMU (${this.settings.binary}) cannot be run: ${(error as Error).message}.`, {code: 'hypervisor', hint: installHint()})
     }
     try {
       await run(qemuImgFor(this.settings.binary), ['--version'], 10_000)
     } catch (error) {
-      throw new BerthError(`qemu-img cannot be run: ${(error as Error).message}.`, {hint: installHint()})
+      throw new BerthError(`qemu-img cannot be run: ${(error as Error).message}.`, {code: 'hypervisor', hint: installHint()})
     }
     await this.accelerator()
     const source = this.settings.imageUrl
     if (!/^https?:\/\//i.test(source)) {
       const path = /^file:/i.test(source) ? fileURLToPath(source) : source
-      if (!existsSync(path)) throw new BerthError(`The image file ${path} does not exist.`, {hint: 'Pass --qemu-image-url with an existing cloud image, or an http(s) URL.'})
+      if (!existsSync(path)) throw new BerthError(`The image file ${path} does not exist.`, {code: 'hypervisor', hint: 'Pass --qemu-image-url with an existing cloud image, or an http(s) URL.'})
     }
   }
 
@@ -233,7 +234,7 @@ export class QemuDriver implements Driver {
         const facts = await hostFacts()
         this.decision = chooseAccelerator(this.settings.accel, facts, guestArchOf(this.settings.binary) ?? facts.arch)
       } catch (error) {
-        if (error instanceof AccelUnavailableError) throw new BerthError(error.message, {hint: error.fix})
+        if (error instanceof AccelUnavailableError) throw new BerthError(error.message, {code: 'hypervisor', hint: error.fix})
         throw error
       }
     }
@@ -261,6 +262,7 @@ export class QemuDriver implements Driver {
         // A port that was free when chosen and taken before QEMU bound it: choose again.
         if (!/host ?forward/i.test(message) || attempt >= LAUNCH_ATTEMPTS) {
           throw new BerthError(`QEMU could not start the VM of "${this.setup.machineName}": ${message.replace(/^[^:]*failed: /, '')}`, {
+            code: 'hypervisor',
             hint: `The VM's console output is in ${this.file('console')}.`,
             cause: error,
           })
@@ -275,8 +277,8 @@ export class QemuDriver implements Driver {
   private async imageInfo(image: string): Promise<{format: string; virtualSize: number}> {
     const {stdout} = await run(qemuImgFor(this.settings.binary), ['info', '--output=json', image])
     const info = JSON.parse(stdout) as {format?: string; 'virtual-size'?: number}
-    if (typeof info.format !== 'string' || typeof info['virtual-size'] !== 'number') throw new BerthError(`qemu-img cannot tell the format and size of ${image}.`)
-    if (!['qcow2', 'raw'].includes(info.format)) throw new BerthError(`The image ${image} is ${info.format}; the qemu driver takes qcow2 or raw images.`)
+    if (typeof info.format !== 'string' || typeof info['virtual-size'] !== 'number') throw new BerthError(`qemu-img cannot tell the format and size of ${image}.`, {code: 'hypervisor'})
+    if (!['qcow2', 'raw'].includes(info.format)) throw new BerthError(`The image ${image} is ${info.format}; the qemu driver takes qcow2 or raw images.`, {code: 'hypervisor'})
     return {format: info.format, virtualSize: info['virtual-size']}
   }
 
@@ -287,7 +289,7 @@ export class QemuDriver implements Driver {
     } catch {
       // Fall back to the ports chosen at create time.
     }
-    if (this.stored.ports === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no forwarded ports (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.setup.machineName}".`})
+    if (this.stored.ports === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no forwarded ports (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${runCommand('rm', this.setup.machineName)}.`})
     return this.stored.ports
   }
 

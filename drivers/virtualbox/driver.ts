@@ -5,6 +5,7 @@ import {join, sep} from 'node:path'
 import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
 import {BerthError} from '../../src/core/errors.js'
 import {pause} from '../../src/core/abort.js'
+import {prose, run} from '../../src/core/fix.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
@@ -62,17 +63,17 @@ export class VirtualBoxDriver implements Driver {
   async preCreateCheck(ctx: OperationContext): Promise<void> {
     const vbox = this.vbox()
     const version = await this.vboxVersion(ctx.signal)
-    if (!versionAtLeast(version, 6, 1)) throw new BerthError(`VirtualBox ${version} is too old: berth needs 6.1 or later.`, {hint: INSTALL_HINT})
+    if (!versionAtLeast(version, 6, 1)) throw new BerthError(`VirtualBox ${version} is too old: berth needs 6.1 or later.`, {code: 'hypervisor', hint: INSTALL_HINT})
     if (!this.settings.noVtxCheck) {
       const problem = vtxProblem(process.platform, await vtxFacts(process.platform))
-      if (problem !== undefined) throw new BerthError(problem.message, {hint: problem.hint})
+      if (problem !== undefined) throw new BerthError(problem.message, {code: 'hypervisor', hint: problem.hint})
     }
     const vms = await vbox.query(['list', 'vms'], ctx.signal)
     if (vms.split('\n').some((line) => line.startsWith(`"${this.name}" {`))) {
-      throw new BerthError(`VirtualBox already has a VM named "${this.name}".`, {hint: 'Choose another machine name, or remove that VM in VirtualBox.'})
+      throw new BerthError(`VirtualBox already has a VM named "${this.name}".`, {code: 'hypervisor', hint: 'Choose another machine name, or remove that VM in VirtualBox.'})
     }
     if (!/^(https?|file):\/\//i.test(this.settings.imageUrl) && !existsSync(this.settings.imageUrl)) {
-      throw new BerthError(`The image file ${this.settings.imageUrl} does not exist.`, {hint: 'Pass --virtualbox-image-url with an image file, a file:// URL or an http(s) URL.'})
+      throw new BerthError(`The image file ${this.settings.imageUrl} does not exist.`, {code: 'hypervisor', hint: 'Pass --virtualbox-image-url with an image file, a file:// URL or an http(s) URL.'})
     }
     await previewNetwork(vbox, this.networkRequest(version), ctx.signal)
   }
@@ -102,7 +103,7 @@ export class VirtualBoxDriver implements Driver {
     const osType = this.settings.defaultImage ? 'Ubuntu_64' : 'Linux_64'
     const created = await vbox.mutate(['createvm', '--name', this.name, '--basefolder', this.setup.machineDir, '--ostype', osType, '--register'], signal)
     const uuid = /^UUID:\s*([0-9a-f-]+)/im.exec(created)?.[1]
-    if (uuid === undefined) throw new BerthError('VBoxManage createvm did not say the UUID of the VM it made.')
+    if (uuid === undefined) throw new BerthError('VBoxManage createvm did not say the UUID of the VM it made.', {code: 'hypervisor'})
     this.stored.vmUuid = uuid
     await ctx.record({kind: VM, id: uuid, name: this.name})
 
@@ -170,7 +171,7 @@ export class VirtualBoxDriver implements Driver {
     const share = this.settings.share
     if (share === undefined) return
     if (this.settings.defaultImage) {
-      ctx.progress(`Not sharing ${share.hostPath}: the cloud image has no VirtualBox guest additions to mount it. Use "berth mount ${this.name}:DIR LOCAL" to mount folders over SSH (--virtualbox-no-share silences this)`)
+      ctx.progress(prose`Not sharing ${share.hostPath}: the cloud image has no VirtualBox guest additions to mount it. Use ${run('mount', undefined, [`${this.name}:DIR`, 'LOCAL'])} to mount folders over SSH (--virtualbox-no-share silences this)`)
       return
     }
     if (!existsSync(share.hostPath)) {
@@ -181,7 +182,7 @@ export class VirtualBoxDriver implements Driver {
     await vbox.mutate(['guestproperty', 'set', uuid, '/VirtualBox/GuestAdd/SharedFolders/MountPrefix', '/'], ctx.signal)
     await vbox.mutate(['guestproperty', 'set', uuid, '/VirtualBox/GuestAdd/SharedFolders/MountDir', '/'], ctx.signal)
     await vbox.mutate(['sharedfolder', 'add', uuid, '--name', share.name, '--hostpath', share.hostPath, '--automount'], ctx.signal)
-    ctx.progress(`Sharing ${share.hostPath} as "${share.name}": the image's VirtualBox guest additions mount it, if it has them; otherwise use "berth mount"`)
+    ctx.progress(prose`Sharing ${share.hostPath} as "${share.name}": the image's VirtualBox guest additions mount it, if it has them; otherwise use ${run('mount')}`)
   }
 
   async start(ctx: OperationContext): Promise<void> {
@@ -282,7 +283,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   async address(): Promise<string> {
-    if (this.stored.network === undefined) throw new BerthError(`Machine "${this.name}" has no host-only address (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.name}".`})
+    if (this.stored.network === undefined) throw new BerthError(`Machine "${this.name}" has no host-only address (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name}, hint: prose`Remove it with ${run('rm', this.name)}.`})
     return this.stored.network.address
   }
 
@@ -293,7 +294,7 @@ export class VirtualBoxDriver implements Driver {
   /** SSH goes through the NAT rule's loopback port, which start moves when another program took it. */
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
     const port = sshPortOf(await this.info(signal))
-    if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {hint: `Restart it with "berth restart ${this.name}", which adds it again.`})
+    if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {code: 'ssh-port-missing', data: {machine: this.name}, hint: prose`Restart it with ${run('restart', this.name)}, which adds it again.`})
     return {host: '127.0.0.1', port, user: this.settings.sshUser, keyPath: new MachineLayout(this.setup.machineDir).sshKey}
   }
 
@@ -304,7 +305,7 @@ export class VirtualBoxDriver implements Driver {
   private vbox(): VBoxManage {
     if (this.runner === undefined) {
       const bin = findVBoxManage(this.setup.env)
-      if (bin === undefined) throw new BerthError('VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', {hint: INSTALL_HINT})
+      if (bin === undefined) throw new BerthError('VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', {code: 'hypervisor', hint: INSTALL_HINT})
       this.runner = new VBoxManage({bin, env: this.setup.env, lockPath: this.store.virtualboxLock})
     }
     return this.runner
@@ -314,7 +315,7 @@ export class VirtualBoxDriver implements Driver {
     if (this.version !== undefined) return this.version
     const output = await this.vbox().query(['--version'], signal)
     const version = parseVersion(output)
-    if (version === undefined) throw new BerthError(`VBoxManage --version printed no version: ${output.trim().split('\n')[0] ?? ''}`, {hint: INSTALL_HINT})
+    if (version === undefined) throw new BerthError(`VBoxManage --version printed no version: ${output.trim().split('\n')[0] ?? ''}`, {code: 'hypervisor', hint: INSTALL_HINT})
     this.version = version
     return version
   }
@@ -324,7 +325,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   private uuid(): string {
-    if (this.stored.vmUuid === undefined) throw new BerthError(`Machine "${this.name}" has no VirtualBox VM (its creation did not finish).`, {hint: `Remove it with "berth rm ${this.name}".`})
+    if (this.stored.vmUuid === undefined) throw new BerthError(`Machine "${this.name}" has no VirtualBox VM (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name}, hint: prose`Remove it with ${run('rm', this.name)}.`})
     return this.stored.vmUuid
   }
 

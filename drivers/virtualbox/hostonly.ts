@@ -127,7 +127,7 @@ function choose(facts: NetworkFacts): NetworkChoice {
   try {
     return chooseNetwork(facts)
   } catch (error) {
-    if (error instanceof NetworkChoiceError) throw new BerthError(error.message, {hint: error.hint})
+    if (error instanceof NetworkChoiceError) throw new BerthError(error.message, {code: 'hypervisor', hint: error.hint})
     throw error
   }
 }
@@ -155,7 +155,7 @@ export async function reserveNetwork(vbox: VBoxManage, request: NetworkRequest &
       ctx.progress(`Using the host-only network ${cidrText(choice.cidr)} (${interfaceName})`)
     } else {
       const created = /Interface '([^']+)' was successfully created/.exec(await vbox.mutate(['hostonlyif', 'create'], signal))?.[1]
-      if (created === undefined) throw new BerthError('VBoxManage hostonlyif create did not name the interface it made.')
+      if (created === undefined) throw new BerthError('VBoxManage hostonlyif create did not name the interface it made.', {code: 'hypervisor'})
       interfaceName = created
       registry.interfaces[interfaceName] = {cidr: cidrText(choice.cidr), dhcp: false}
       await writeRegistry(request.store, registry)
@@ -257,7 +257,7 @@ export async function ensureInterface(vbox: VBoxManage, store: StoreLayout, inte
     const same = interfaces.find((hif) => hif.ip === plan.hostIp && hif.netmask === plan.netmask)
     if (same !== undefined) return same.name
     const created = /Interface '([^']+)' was successfully created/.exec(await vbox.mutate(['hostonlyif', 'create'], signal))?.[1]
-    if (created === undefined) throw new BerthError('VBoxManage hostonlyif create did not name the interface it made.')
+    if (created === undefined) throw new BerthError('VBoxManage hostonlyif create did not name the interface it made.', {code: 'hypervisor'})
     const registry = await readRegistry(store)
     registry.interfaces[created] = {cidr, dhcp: false}
     for (const lease of Object.values(registry.leases)) if (lease.interface === interfaceName) lease.interface = created

@@ -3,6 +3,7 @@ import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
 import {retrying} from '../../src/core/drivers/retry.js'
 import {BerthError} from '../../src/core/errors.js'
+import {prose, run} from '../../src/core/fix.js'
 import {acquireLock} from '../../src/core/store/lock.js'
 
 /** VBoxManage's usual homes when it is not on PATH. */
@@ -43,8 +44,8 @@ export function versionAtLeast(version: string, major: number, minor: number): b
 /** A failed VBoxManage call: its first error line, the whole of its stderr, its exit code. */
 export class VBoxManageError extends BerthError {
   override readonly name = 'VBoxManageError'
-  constructor(readonly args: readonly string[], readonly stderr: string, readonly code: number) {
-    super(`VBoxManage ${args[0] ?? ''} failed: ${firstError(stderr) || `exit code ${code}`}`)
+  constructor(readonly args: readonly string[], readonly stderr: string, readonly status: number) {
+    super(`VBoxManage ${args[0] ?? ''} failed: ${firstError(stderr) || `exit code ${status}`}`, {code: 'vboxmanage-failed', data: {command: args[0] ?? '', status}})
   }
 }
 
@@ -153,7 +154,7 @@ export class VBoxManage {
         }
         const code = typeof error.code === 'number' ? error.code : 1
         if (typeof error.code === 'string') {
-          reject(new BerthError(`Cannot run ${this.options.bin}: ${error.message}`, {hint: 'Check the VirtualBox installation ("berth drivers" shows what berth found).'}))
+          reject(new BerthError(`Cannot run ${this.options.bin}: ${error.message}`, {code: 'tool-missing', data: {tool: this.options.bin}, hint: prose`Check the VirtualBox installation (${run('drivers')} shows what berth found).`}))
           return
         }
         reject(new VBoxManageError(args, stderr, code))

@@ -1,5 +1,6 @@
 import {BerthError} from '../core/errors.js'
 import {describeCode, errorCode} from '../core/path-problem.js'
+import {wordError} from './error-wording.js'
 import {cutText, escapeControls, escapeControlsKeepingLines, redactUrlPasswords} from '../core/safe-text.js'
 
 /** A line of an error is cut after this many characters: a value echoed whole could fill the screen. */
@@ -12,7 +13,8 @@ const LINE_LIMIT = 1000
  */
 export function errorLine(error: unknown): {line: string; exitCode: number} {
   if (error instanceof BerthError) {
-    const text = error.hint ? `${sentence(error.message)} ${error.hint}` : error.message
+    const {message, hint} = wordError(error)
+    const text = hint ? `${sentence(message)} ${hint}` : message
     return {line: `Error: ${shown(text)}`, exitCode: error.exitCode}
   }
   const message = error instanceof Error ? error.message : String(error)

@@ -1,5 +1,6 @@
 import type {Reporter} from '../core/reporter.js'
 import {escapeControls, redactUrlPasswords} from '../core/safe-text.js'
+import {spellProse} from './error-wording.js'
 import type {Terminal} from './terminal.js'
 
 /**
@@ -34,7 +35,7 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
         throw error
       }
     },
-    info: (message) => line(message),
+    info: (message) => line(spellProse(message)),
     meter(label, done, total) {
       // Drawn again only when what it shows changes: a download reports every chunk.
       const shown = safe(meterText(label, done, total, terminal.interactive))
@@ -46,7 +47,7 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
       barOpen = !finished
       statusOpen = false
     },
-    warn: (message) => line(`Warning: ${message}`),
+    warn: (message) => line(`Warning: ${spellProse(message)}`),
     status(message) {
       const shown = safe(`  ${message}`)
       if (shown === lastStatus) return

@@ -6,6 +6,7 @@ import {createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {wordError} from '../../src/cli/error-wording.js'
 import {BerthError, TimeoutError} from '../../src/core/errors.js'
 import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, SudoError} from '../../src/core/ssh/errors.js'
 import {generateSshKeyPair} from '../../src/core/ssh/keys.js'
@@ -262,7 +263,7 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       const error = await failure(connect(server, rebuilt.port, {knownHostsPath, timeoutMs: 20_000, onAttempt: (n) => attempts.push(n)}))
       const elapsed = performance.now() - started
       expect(error).toBeInstanceOf(HostKeyChangedError)
-      const {message, hint} = error as HostKeyChangedError
+      const {message, hint} = wordError(error as HostKeyChangedError)
       console.log(`[message] ${message}\n[hint] ${hint}`)
       expect(message).toContain(`[127.0.0.1]:${first.port}`)
       expect(message).toContain(`ssh-ed25519 ${oldKey.fingerprint}`)
@@ -342,7 +343,7 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       const error = await failure(connect(main, port, {timeoutMs: 1_500}))
       const elapsed = performance.now() - started
       expect(error).toBeInstanceOf(TimeoutError)
-      const {message, hint} = error as TimeoutError
+      const {message, hint} = wordError(error as TimeoutError)
       console.log(`[message] ${message}\n[hint] ${hint}`)
       expect(message).toMatch(new RegExp(`^Timed out after 1\\.\\d s waiting for SSH on root@127\\.0\\.0\\.1:${port} \\(\\d+ attempts\\); last error: .*ECONNREFUSED`))
       expect(hint).toContain('--ssh-timeout')
@@ -626,7 +627,7 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       await writeFile(server.sudoMode, 'password')
       const error = await failure(session.exec('systemctl restart docker', {sudo: true}))
       expect(error).toBeInstanceOf(SudoError)
-      const {message, hint} = error as SudoError
+      const {message, hint} = wordError(error as SudoError)
       console.log(`[message] ${message}\n[hint] ${hint}`)
       expect(message).toBe('sudo on 127.0.0.1 asks "root" for a password, and berth cannot type one.')
       expect(hint).toContain('NOPASSWD')

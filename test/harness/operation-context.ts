@@ -1,3 +1,4 @@
+import {spellProse} from '../../src/cli/error-wording.js'
 import type {OperationContext} from '../../src/core/drivers/driver.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 
@@ -13,7 +14,7 @@ export function recordingContext(): {ctx: OperationContext; records: ResourceRec
     record: async (resource) => {
       records.push(resource)
     },
-    progress: (line) => progress.push(line),
+    progress: (line) => progress.push(spellProse(line)),
     meter: () => {},
     removed: () => {},
     connectSsh: () => Promise.reject(new Error('not used by this driver')),

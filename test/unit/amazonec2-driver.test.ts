@@ -8,6 +8,7 @@ import amazonec2 from '../../drivers/amazonec2/index.js'
 import {machineState} from '../../drivers/amazonec2/instance.js'
 import {ingressRules} from '../../drivers/amazonec2/security-groups.js'
 import {settingsFromFlags} from '../../drivers/amazonec2/settings.js'
+import {wordError} from '../../src/cli/error-wording.js'
 import type {DriverSetup} from '../../src/core/drivers/driver.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
 
@@ -115,7 +116,7 @@ describe('amazonec2 errors', () => {
     const explained = explainEc2Error(error, context)
     expect(explained).toBeInstanceOf(BerthError)
     expect((explained as BerthError).message).toBe(message)
-    expect((explained as BerthError).hint).toMatch(/^[^\n]+$/)
+    expect(wordError(explained as BerthError).hint).toMatch(/^[^\n]+$/)
   })
 
   it('leaves other errors as they are', () => {

@@ -1,10 +1,13 @@
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../src/cli/error-wording.js'
 import {partitionHome} from '../../drivers/amazonec2/region-access.js'
 import {rootVolumeProblem, snapshotProblem, VOLUME_RULES, type RootVolume} from '../../drivers/amazonec2/volume-rules.js'
 
 const line = (volume: RootVolume): string | undefined => {
   const problem = rootVolumeProblem(volume)
-  return problem === undefined ? undefined : `${problem.message} ${problem.hint ?? ''}`.trim()
+  if (problem === undefined) return undefined
+  const {message, hint} = wordError(problem)
+  return `${message} ${hint ?? ''}`.trim()
 }
 
 describe('EBS rules for the root volume', () => {
@@ -50,7 +53,7 @@ describe('EBS rules for the root volume', () => {
     expect(snapshotProblem(8, 8, 'ami-0123456789abcdef0')).toBeUndefined()
     expect(snapshotProblem(16, undefined, 'ami-0123456789abcdef0')).toBeUndefined()
     const problem = snapshotProblem(6, 8, 'ami-0123456789abcdef0')
-    expect(`${problem?.message} ${problem?.hint}`).toBe('--amazonec2-root-size 6 is smaller than the root snapshot of ami-0123456789abcdef0 (8 GiB), which EC2 makes the root volume from. Pass --amazonec2-root-size 8 or more.')
+    expect(`${problem?.message} ${wordError(problem!).hint}`).toBe('--amazonec2-root-size 6 is smaller than the root snapshot of ami-0123456789abcdef0 (8 GiB), which EC2 makes the root volume from. Pass --amazonec2-root-size 8 or more.')
   })
 })
 

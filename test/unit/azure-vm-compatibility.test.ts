@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../src/cli/error-wording.js'
 import {compatibilityProblem, type ImageFacts, type SizeSku} from '../../drivers/azure/vm-compatibility.js'
 
 const size = (name: string, change: Partial<SizeSku> = {}): SizeSku => ({name, restricted: false, premiumIO: true, hyperVGenerations: ['V1', 'V2'], architecture: 'x64', ...change})
@@ -8,7 +9,7 @@ const wanted = (change: {location?: string; storageType?: string; sku?: string} 
   location: change.location ?? 'westus2', storageType: change.storageType ?? 'StandardSSD_LRS', image: {...ubuntu, sku: change.sku ?? ubuntu.sku},
 })
 const ALL_DISKS = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS']
-const line = (problem: ReturnType<typeof compatibilityProblem>): string | undefined => (problem === undefined ? undefined : `${problem.message} ${problem.hint ?? ''}`.trim())
+const line = (problem: ReturnType<typeof compatibilityProblem>): string | undefined => (problem === undefined ? undefined : `${problem.message} ${wordError(problem).hint ?? ''}`.trim())
 
 describe('a VM size, an image and an OS disk type that ARM takes together', () => {
   it.each([

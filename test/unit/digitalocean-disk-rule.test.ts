@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../src/cli/error-wording.js'
 import type {Size} from '../../drivers/digitalocean/api-types.js'
 import {diskProblem} from '../../drivers/digitalocean/preflight.js'
 
@@ -14,11 +15,11 @@ describe('the disk an image needs', () => {
 
   it('refuses a smaller one, naming the sizes of the region that fit, smallest disk first', () => {
     const problem = diskProblem(80, here[0]!, here, settings)
-    expect(`${problem?.message} ${problem?.hint}`).toBe('The image 163481722 needs a disk of at least 80 GB, and size s-1vcpu-2gb has 50 GB. Pass --digitalocean-size with one that does, such as s-2vcpu-4gb, s-4vcpu-8gb, so-2vcpu-16gb, s-8vcpu-16gb.')
+    expect(`${problem?.message} ${wordError(problem!).hint}`).toBe('The image 163481722 needs a disk of at least 80 GB, and size s-1vcpu-2gb has 50 GB. Pass --digitalocean-size with one that does, such as s-2vcpu-4gb, s-4vcpu-8gb, so-2vcpu-16gb, s-8vcpu-16gb.')
   })
 
   it('says so when no size of the region fits', () => {
     const problem = diskProblem(500, here[0]!, here, settings)
-    expect(`${problem?.message} ${problem?.hint}`).toBe('The image 163481722 needs a disk of at least 500 GB, and size s-1vcpu-2gb has 50 GB. No size in nyc3 has that much: choose another --digitalocean-region or --digitalocean-image.')
+    expect(`${problem?.message} ${wordError(problem!).hint}`).toBe('The image 163481722 needs a disk of at least 500 GB, and size s-1vcpu-2gb has 50 GB. No size in nyc3 has that much: choose another --digitalocean-region or --digitalocean-image.')
   })
 })

@@ -71,6 +71,20 @@ describe('import boundaries in npm run lint', () => {
   })
 })
 
+describe('fixes as data in npm run lint', () => {
+  it('refuses a berth command line spelled in src/core or a driver, in a string or a template', async () => {
+    const refused: unknown = expect.stringMatching(/^no-restricted-syntax: Name the fix as data/)
+    expect(await boundaryErrors('src/core/machine/example.ts', "export const hint = 'Run \"berth ls\" to list machines.'")).toEqual([refused])
+    expect(await boundaryErrors('src/core/provision/example.ts', 'export const hint = (name: string) => `Run "berth provision ${name}" to finish it.`')).toEqual([refused])
+    expect(await boundaryErrors('drivers/qemu/example.ts', 'export const hint = (name: string) => `Remove it with "berth rm -f ${name}".`')).toEqual([refused])
+    // The fix as data passes, and so does berth named in prose.
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {prose, run} from '../fix.js'\nexport const hint = (name: string) => prose`Run ${run('provision', name)} to finish it.`")).toEqual([])
+    expect(await boundaryErrors('drivers/qemu/example.ts', "export const note = 'berth needs an unencrypted private key.'")).toEqual([])
+    // The CLI is where command lines are spelled.
+    expect(await boundaryErrors('src/cli/example.ts', "export const hint = 'Run \"berth ls\" to list machines.'")).toEqual([])
+  })
+})
+
 describe('scripts/check-import-cycles.js', () => {
   let tree: string | undefined
   afterEach(async () => {

@@ -29,12 +29,12 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
       return await openStoredMachine(app, config)
     } catch (error) {
       if (error instanceof NeedsFullCli) throw error
-      throw new BerthError(`Machine "${config.name}" cannot be checked: ${errorMessage(error)}`)
+      throw new BerthError(`Machine "${config.name}" cannot be checked: ${errorMessage(error)}`, {code: 'machine-check-failed'})
     }
   }))
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: false})
-  if (statuses.some((status) => status.state === 'Timeout')) throw new BerthError('Error getting active host: timeout.', {hint: 'Raise --timeout, or check the machines with "berth ls".'})
+  if (statuses.some((status) => status.state === 'Timeout')) throw new BerthError('Error getting active host: timeout.', {code: 'timeout', hint: 'Raise --timeout, or check the machines with "berth ls".'})
   const running = statuses.filter((status) => status.state === 'Running').map((status) => status.name).sort(compareMachineNames)
-  if (running.length === 0) throw new BerthError('No active host found.', {hint: 'Point the docker client at a machine with eval "$(berth env NAME)" or "berth use NAME".'})
+  if (running.length === 0) throw new BerthError('No active host found.', {code: 'no-active-machine', hint: 'Point the docker client at a machine with eval "$(berth env NAME)" or "berth use NAME".'})
   app.terminal.out(`${running[0]}\n`)
 }

@@ -62,12 +62,12 @@ async function requireMountpoint(path: string): Promise<void> {
   try {
     found = await stat(path)
   } catch {
-    throw new BerthError(`The mountpoint ${path} does not exist.`, {hint: `Create it first: mkdir -p ${path}`})
+    throw new BerthError(`The mountpoint ${path} does not exist.`, {code: 'invalid-input', hint: `Create it first: mkdir -p ${path}`})
   }
-  if (!found.isDirectory()) throw new BerthError(`The mountpoint ${path} is not a directory.`)
+  if (!found.isDirectory()) throw new BerthError(`The mountpoint ${path} is not a directory.`, {code: 'invalid-input'})
   // A directory on another device than its parent is a mount point already.
   if (found.dev !== (await stat(join(path, '..'))).dev) {
-    throw new BerthError(`Something is mounted on ${path} already.`, {hint: `Unmount it first (berth mount -u MACHINE:PATH ${path}), or choose another directory.`})
+    throw new BerthError(`Something is mounted on ${path} already.`, {code: 'invalid-input', hint: `Unmount it first (berth mount -u MACHINE:PATH ${path}), or choose another directory.`})
   }
 }
 

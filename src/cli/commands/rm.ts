@@ -28,7 +28,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   terminal.err(`About to remove ${names.join(', ')}\nWARNING: This action will delete both local reference and remote instance.\n`)
   if (!force && flags.yes !== true) {
     const answer = await terminal.ask('Are you sure? (y/n): ')
-    if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {hint: 'Answer "y" to confirm, or pass -y.'})
+    if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {code: 'not-confirmed', hint: 'Answer "y" to confirm, or pass -y.'})
   }
   const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
   // One machine: its failure is the command's one error line. Several: a line per failure, then the count.
@@ -47,7 +47,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
       terminal.err(`Error removing "${name}": ${errorLine(error).line.replace(/^Error: /, '')}\n`)
     }
   }
-  if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`)
+  if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`, {code: 'machines-failed'})
 }
 
 /** rm --forget-orphans ID...: one line per resource on stdout once it is confirmed gone; the rest stay on record. */
@@ -58,6 +58,7 @@ async function forget(app: App, ids: readonly string[], signal: AbortSignal): Pr
   for (const {orphan, reason} of kept) app.terminal.err(`Kept ${orphan.kind} ${orphan.id} of "${orphan.machine}" on record: berth could not confirm it is gone: ${reason}\n`)
   if (kept.length > 0) {
     throw new BerthError(`${kept.length} of ${forgotten.length + kept.length} orphaned resources are still on record.`, {
+      code: 'orphans-kept',
       hint: 'Give berth the driver\'s credentials (as for create) so it can check, or remove them with the commands "berth ls --orphans" shows, then run this again.',
     })
   }

@@ -141,20 +141,20 @@ function loadIssuer(ca: CertificateAndKey): Issuer {
   try {
     x509 = new X509Certificate(ca.certPem)
   } catch (error) {
-    throw new BerthError('The CA certificate is not a readable PEM certificate.', {cause: error})
+    throw new BerthError('The CA certificate is not a readable PEM certificate.', {code: 'certificate-store', cause: error})
   }
-  if (!x509.ca) throw new BerthError(`The CA certificate (${x509.subject.replaceAll('\n', ', ')}) is not a CA: its basic constraints do not allow signing certificates.`)
+  if (!x509.ca) throw new BerthError(`The CA certificate (${x509.subject.replaceAll('\n', ', ')}) is not a CA: its basic constraints do not allow signing certificates.`, {code: 'certificate-store'})
   let keyType: string | undefined
   try {
     keyType = createPrivateKey(ca.keyPem).asymmetricKeyType
   } catch (error) {
-    throw new BerthError('The CA key is not a readable, unencrypted PEM private key.', {cause: error})
+    throw new BerthError('The CA key is not a readable, unencrypted PEM private key.', {code: 'certificate-store', cause: error})
   }
-  if (keyType !== 'rsa') throw new BerthError(`The CA key is of type ${keyType ?? 'unknown'}; berth can sign only with an RSA CA key.`)
-  if (!keyMatchesCertificate(ca.keyPem, ca.certPem)) throw new BerthError('The CA key does not belong to the CA certificate.')
+  if (keyType !== 'rsa') throw new BerthError(`The CA key is of type ${keyType ?? 'unknown'}; berth can sign only with an RSA CA key.`, {code: 'certificate-store'})
+  if (!keyMatchesCertificate(ca.keyPem, ca.certPem)) throw new BerthError('The CA key does not belong to the CA certificate.', {code: 'certificate-store'})
   // The first certificate of the file, as X509Certificate read it (a ca.pem may be a bundle).
   const block = forge.pem.decode(ca.certPem).find((message) => /^(X509 )?CERTIFICATE$/.test(message.type))
-  if (block === undefined) throw new BerthError('The CA certificate is not a readable PEM certificate.')
+  if (block === undefined) throw new BerthError('The CA certificate is not a readable PEM certificate.', {code: 'certificate-store'})
   const certAsn1 = forge.asn1.fromDer(block.body)
   const forgeCert = forge.pki.certificateFromAsn1(certAsn1)
   const ski: {subjectKeyIdentifier?: string} | undefined = forgeCert.getExtension('subjectKeyIdentifier')
@@ -162,7 +162,7 @@ function loadIssuer(ca: CertificateAndKey): Issuer {
     ? forge.pki.getPublicKeyFingerprint(forgeCert.publicKey, {type: 'RSAPublicKey', encoding: 'binary'})
     : forge.util.hexToBytes(ski.subjectKeyIdentifier)
   const tbs = tbsFields(certAsn1)[0]
-  if (tbs === undefined) throw new BerthError('The CA certificate is malformed.')
+  if (tbs === undefined) throw new BerthError('The CA certificate is malformed.', {code: 'certificate-store'})
   return {key: forge.pki.privateKeyFromPem(ca.keyPem), subject: tbsSubject(tbs), keyId}
 }
 
@@ -171,12 +171,12 @@ function tbsSubject(tbs: forge.asn1.Asn1): forge.asn1.Asn1 {
   const fields = tbsFields(tbs)
   const hasVersion = fields[0]?.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC
   const subject = fields[hasVersion ? 5 : 4]
-  if (subject === undefined) throw new BerthError('The CA certificate is malformed: it has no subject.')
+  if (subject === undefined) throw new BerthError('The CA certificate is malformed: it has no subject.', {code: 'certificate-store'})
   return subject
 }
 
 function tbsFields(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
-  if (!Array.isArray(node.value)) throw new BerthError('The certificate is malformed.')
+  if (!Array.isArray(node.value)) throw new BerthError('The certificate is malformed.', {code: 'certificate-store'})
   return node.value
 }
 

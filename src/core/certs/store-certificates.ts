@@ -3,6 +3,7 @@ import {X509Certificate} from 'node:crypto'
 import {access, constants, readFile, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {BerthError} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {diagnosePath, errorCode} from '../path-problem.js'
 import {writeFileAtomic} from '../store/files.js'
 import type {MachineLayout, StoreLayout} from '../store/layout.js'
@@ -57,7 +58,7 @@ async function checkGivenFile(file: CertificateFile, path: string): Promise<void
   const {what, flag, usualName} = FILES[file]
   try {
     if ((await stat(path)).isDirectory()) {
-      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {hint: `Give the ${what} file itself, e.g. ${flag} ${join(path, usualName)}.`})
+      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {code: 'certificate-store', hint: `Give the ${what} file itself, e.g. ${flag} ${join(path, usualName)}.`})
     }
     await access(path, constants.R_OK)
   } catch (error) {
@@ -69,7 +70,7 @@ async function checkGivenFile(file: CertificateFile, path: string): Promise<void
       : found.code === 'EACCES' || found.code === 'EPERM'
         ? `Make it readable (chmod u+r ${found.path}), or give another file.`
         : `Give the path of the ${what} file.`
-    throw new BerthError(`${subject} ${found.problem}.`, {hint, cause: error})
+    throw new BerthError(`${subject} ${found.problem}.`, {code: 'certificate-store', hint, cause: error})
   }
 }
 
@@ -142,27 +143,29 @@ async function isSettled(paths: CertificatePaths, owned: {ca: boolean; client: b
 async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   const [certPem, keyPem] = await Promise.all([readOptional(paths.caCert), readOptional(paths.caKey)])
   if (certPem === undefined) {
-    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.'})
+    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {code: 'certificate-store', hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.'})
     return 'create'
   }
   if (keyPem === undefined) {
     throw new BerthError(`The CA certificate ${paths.caCert} has no private key at ${paths.caKey}.`, {
+      code: 'certificate-store',
       hint: owned
-        ? `Restore ${paths.caKey}, or remove ${paths.caCert} so that berth makes a new CA (existing machines then need "berth regenerate-certs").`
+        ? prose`Restore ${paths.caKey}, or remove ${paths.caCert} so that berth makes a new CA (existing machines then need ${run('regenerate-certs')}).`
         : 'Give the CA key with --tls-ca-key.',
     })
   }
   const problems = checkCertificateValidity(certPem)
   const unreadable = problems.find((problem) => problem.kind === 'untrusted')
-  if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`)
+  if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`, {code: 'certificate-store'})
   await refuseOpenCaKey(paths.caKey)
   if (!keyMatchesCertificate(keyPem, certPem)) {
-    throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`)
+    throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`, {code: 'certificate-store'})
   }
   const expired = problems.find((problem) => problem.kind === 'expired')
   if (expired === undefined) return 'keep'
   if (owned) return 'create'
   throw new BerthError(`The CA certificate ${paths.caCert} expired on ${expired.notAfter.toISOString().slice(0, 10)}.`, {
+    code: 'certificate-store',
     hint: 'Renew it, or leave out --tls-ca-cert and --tls-ca-key to use the store\'s own CA.',
   })
 }
@@ -172,6 +175,7 @@ async function planClient(paths: CertificatePaths, owned: boolean, caPem: string
   if (!owned) {
     if (certPem !== undefined && keyPem !== undefined) return 'keep'
     throw new BerthError(`The client certificate ${paths.clientCert} and its key ${paths.clientKey} must both exist.`, {
+      code: 'certificate-store',
       hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
     })
   }
@@ -202,13 +206,14 @@ async function refuseOpenCaKey(path: string): Promise<void> {
   const mode = (await stat(path)).mode & 0o777
   if ((mode & 0o077) === 0) return
   throw new BerthError(`The CA key ${path} is open to other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
+    code: 'certificate-store',
     hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
   })
 }
 
 async function readRequired(path: string, what: string): Promise<string> {
   const text = await readOptional(path)
-  if (text === undefined) throw new BerthError(`The ${what} ${path} does not exist.`, {hint: 'Run "berth create" once to make the store\'s certificates.'})
+  if (text === undefined) throw new BerthError(`The ${what} ${path} does not exist.`, {code: 'store-certificate-missing', data: {path}, hint: prose`Run ${run('create')} once to make the store's certificates.`})
   return text
 }
 
@@ -218,7 +223,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined
     const found = await diagnosePath(path, error)
-    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {hint: `Fix or remove ${found.path}.`, cause: error})
+    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {code: 'certificate-store', hint: `Fix or remove ${found.path}.`, cause: error})
   }
 }
 

@@ -20,7 +20,7 @@ class DockerConfigError extends BerthError {
   override readonly name = 'DockerConfigError'
   constructor(found: PathProblem, options: {fromEnv: boolean; configFile: boolean}) {
     const subject = options.configFile ? `The docker configuration ${found.path}` : options.fromEnv ? `DOCKER_CONFIG ${found.path}` : `The docker configuration directory ${found.path}`
-    super(`${subject} ${found.problem}.`, {hint: dockerConfigFix(found, options)})
+    super(`${subject} ${found.problem}.`, {code: 'docker-config', hint: dockerConfigFix(found, options)})
   }
 }
 
@@ -73,11 +73,12 @@ async function readDockerConfig(configDir: string): Promise<ConfigObject | undef
     parsed = JSON.parse(text)
   } catch (error) {
     throw new BerthError(`The docker configuration ${path} is not valid JSON: ${errorMessage(error)}`, {
+      code: 'docker-config',
       hint: 'Fix or remove the file; berth will not overwrite it.',
       cause: error,
     })
   }
-  if (!isObject(parsed)) throw new BerthError(`The docker configuration ${path} is not a JSON object.`, {hint: 'Fix or remove the file; berth will not overwrite it.'})
+  if (!isObject(parsed)) throw new BerthError(`The docker configuration ${path} is not a JSON object.`, {code: 'docker-config', hint: 'Fix or remove the file; berth will not overwrite it.'})
   return parsed
 }
 

@@ -3,6 +3,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run, unquoted} from '../fix.js'
 import {writeFileAtomic} from '../store/files.js'
 import {checkDockerConfig, configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
 
@@ -48,7 +49,9 @@ export class DockerContextNameError extends BerthError {
   override readonly name = 'DockerContextNameError'
   constructor(readonly context: string, problem: string) {
     super(`Machine "${context}" cannot have a docker context: ${problem}.`, {
-      hint: `Point the docker client at it with "eval $(berth env ${context})" instead.`,
+      code: 'docker-context-name',
+      data: {machine: context},
+      hint: prose`Point the docker client at it with "eval $(${unquoted(run('env', context))})" instead.`,
     })
   }
 }
@@ -60,6 +63,7 @@ export class DockerContextConflictError extends BerthError {
     super(otherStore === undefined
       ? `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`
       : `A docker context named "${context}" already exists and belongs to the machine "${context}" of another berth store (${otherStore}); berth leaves it alone.`, {
+      code: 'docker-context-conflict',
       hint: otherStore === undefined
         ? `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`
         : `Work with that machine through its own store (BERTH_STORAGE_PATH=${otherStore}), or choose another machine name.`,
@@ -176,7 +180,7 @@ export class DockerContextStore {
     const problem = name === undefined || name === 'default' ? undefined : contextNameProblem(name)
     if (name !== undefined && problem !== undefined) throw new DockerContextNameError(name, problem)
     if (name !== undefined && name !== 'default' && (await this.owner(name)) === 'none') {
-      throw new BerthError(`Docker context "${name}" does not exist.`, {hint: 'Run "docker context ls" to list contexts.'})
+      throw new BerthError(`Docker context "${name}" does not exist.`, {code: 'docker-config', hint: 'Run "docker context ls" to list contexts.'})
     }
     await setConfiguredContext(this.configDir, name)
   }
@@ -188,7 +192,7 @@ export class DockerContextStore {
       text = await readFile(path, 'utf8')
     } catch (error) {
       if (isMissing(error)) return undefined
-      throw new BerthError(`Cannot read docker context "${name}" (${path}): ${errorMessage(error)}`, {cause: error})
+      throw new BerthError(`Cannot read docker context "${name}" (${path}): ${errorMessage(error)}`, {code: 'docker-config', cause: error})
     }
     try {
       return JSON.parse(text) as unknown

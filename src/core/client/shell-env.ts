@@ -103,21 +103,21 @@ function hintParts(shell: Shell, hint: string): [comment: string, command: strin
 }
 
 function checkName(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new BerthError(`Invalid environment variable name ${JSON.stringify(name)}.`)
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new BerthError(`Invalid environment variable name ${JSON.stringify(name)}.`, {code: 'shell-value'})
   return name
 }
 
 // Every shell's eval form reads the output line by line (or word by word), so a line break cannot be quoted.
 function checkValue(shell: Shell, name: string, value: string): string {
   if (/[\0\n\r]/.test(value)) {
-    throw new BerthError(`The value of ${name} contains a line break or NUL character and cannot be passed to a shell.`)
+    throw new BerthError(`The value of ${name} contains a line break or NUL character and cannot be passed to a shell.`, {code: 'shell-value'})
   }
   // tcsh brace-expands the words of `eval \`...\`` before eval sees any quote, so no quoting protects a brace.
   if (shell === 'tcsh' && /[{}]/.test(value)) {
-    throw new BerthError(`The value of ${name} contains a brace, which tcsh expands even inside quotes.`, {hint: 'Use --shell bash, or another shell.'})
+    throw new BerthError(`The value of ${name} contains a brace, which tcsh expands even inside quotes.`, {code: 'shell-value', hint: 'Use --shell bash, or another shell.'})
   }
   if (shell === 'cmd' && value.includes('"')) {
-    throw new BerthError(`The value of ${name} contains a double quote, which cmd cannot receive safely.`, {hint: 'Use --shell powershell.'})
+    throw new BerthError(`The value of ${name} contains a double quote, which cmd cannot receive safely.`, {code: 'shell-value', hint: 'Use --shell powershell.'})
   }
   return value
 }

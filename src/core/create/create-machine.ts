@@ -3,6 +3,7 @@ import {keepTypedSecrets} from '../drivers/credentials.js'
 import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../drivers/driver.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {validateMachineName} from '../machine-name.js'
 import {checkRegisteredEngine, machineTls} from '../machine/engine-access.js'
 import {writeMachineContext} from '../machine/machine-context.js'
@@ -52,7 +53,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     try {
       await driver.preCreateCheck(operation)
     } catch (error) {
-      if (error instanceof BerthError) throw new PreCreateCheckError(error.message, error.hint)
+      if (error instanceof BerthError) throw new PreCreateCheckError(error.message, error.hint, error.code)
       throw new PreCreateCheckError(`Pre-create check failed: ${errorMessage(error)}`)
     }
   })
@@ -102,7 +103,7 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
     return config
   } catch (error) {
     if (request.keepOnFailure) {
-      reporter.warn(`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Finish it with "berth provision ${request.name}" once the cause is fixed, or remove it with "berth rm ${request.name}".`)
+      reporter.warn(prose`Creation failed; "${request.name}" was kept as it is (--keep-on-failure). Finish it with ${run('provision', request.name)} once the cause is fixed, or remove it with ${run('rm', request.name)}.`)
       throw error
     }
     if (!(await rollBack(request.name, definition, driver, deps))) throw error
@@ -116,8 +117,8 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
  * provision NAME") would fail: it becomes one to create the machine again once the cause is fixed.
  */
 function withoutMachineHint(error: unknown, name: string): unknown {
-  if (!(error instanceof BerthError) || error.hint === undefined || !error.hint.includes(` ${name}"`)) return error
-  return new BerthError(error.message, {hint: `Fix the cause, then run the same "berth create" again.`, exitCode: error.exitCode, cause: error})
+  if (!(error instanceof BerthError) || !error.fixes.some((fix) => fix.machine === name)) return error
+  return new BerthError(error.message, {...error.kind, hint: prose`Fix the cause, then run the same ${run('create')} again.`, exitCode: error.exitCode, cause: error})
 }
 
 /**
@@ -132,7 +133,7 @@ async function verifyRegisteredEngine(config: MachineConfig, deps: CreateDeps): 
     deps.reporter.debug(`engine at ${url} answers: Docker ${version.version}`)
   } catch (error) {
     if (error instanceof EngineError && (error.reason === 'unreachable' || error.reason === 'timeout')) {
-      deps.reporter.warn(`${error.message} The machine is registered; "berth env ${config.name}" works once the engine answers.`)
+      deps.reporter.warn(prose`${error.message} The machine is registered; ${run('env', config.name)} works once the engine answers.`)
       return
     }
     throw error
@@ -147,7 +148,7 @@ async function rollBack(name: string, definition: DriverDefinition, driver: Driv
     const config = await deps.store.load(name)
     await driver.remove(operationContext(cleanup, name, driver), config.resources)
   } catch (error) {
-    deps.reporter.warn(`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. The machine is kept with its record of them; retry with "berth rm ${name}" once the cause is fixed.`)
+    deps.reporter.warn(prose`Could not remove everything the ${definition.name} driver made for "${name}": ${errorMessage(error)}. The machine is kept with its record of them; retry with ${run('rm', name)} once the cause is fixed.`)
     return false
   }
   await deps.store.remove(name)

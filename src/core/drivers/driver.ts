@@ -1,3 +1,4 @@
+import type {Prose} from '../fix.js'
 import type {SshSettingFlags} from '../ssh/errors.js'
 import type {RemoteSession} from '../ssh/session.js'
 import type {ResourceRecord} from '../store/schema.js'
@@ -48,7 +49,7 @@ export interface DriverHealth {
   /** What is wrong, when not healthy. */
   problem?: string
   /** What the user can do about it. */
-  fix?: string
+  fix?: Prose
   /** What the driver will use here, when that is worth saying (e.g. a hypervisor's accelerator). */
   detail?: string
 }
@@ -92,7 +93,7 @@ export interface OperationContext {
    */
   removed(resource: ResourceRecord, outcome?: RemovalOutcome): void
   /** A progress line for the user (shown on stderr). */
-  progress(message: string): void
+  progress(message: Prose): void
   /** Work advancing by bytes (a download): a progress bar on a terminal, a line per tenth in a log. */
   meter(label: string, done: number, total: number | undefined): void
   /** An SSH session to the machine, its host key pinned as for provisioning (for drivers that act through SSH). */

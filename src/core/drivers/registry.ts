@@ -1,4 +1,5 @@
 import {BerthError, UnknownDriverError, UsageError, errorMessage} from '../errors.js'
+import {prose, run, type Prose} from '../fix.js'
 import type {DriverDefinition, DriverHealth} from './driver.js'
 import {guardSecrets} from './secret-guard.js'
 
@@ -67,10 +68,10 @@ export class DriverRegistry {
     try {
       loaded = await source.load()
     } catch (error) {
-      throw new BerthError(`Driver "${name}" could not be loaded: ${errorMessage(error)}`, {hint: fixFor(source)})
+      throw new BerthError(`Driver "${name}" could not be loaded: ${errorMessage(error)}`, {code: 'driver-broken', hint: fixFor(source)})
     }
     const problem = definitionProblem(source, loaded)
-    if (problem !== undefined) throw new BerthError(`Driver "${name}" is broken: ${problem}`, {hint: fixFor(source)})
+    if (problem !== undefined) throw new BerthError(`Driver "${name}" is broken: ${problem}`, {code: 'driver-broken', hint: fixFor(source)})
     return guardSecrets(loaded as DriverDefinition)
   }
 
@@ -89,7 +90,7 @@ export class DriverRegistry {
     const usable = ranked.find((_definition, index) => healths[index]!.healthy)
     if (usable !== undefined) return usable
     const reasons = ranked.map((definition, index) => `${definition.name}: ${(healths[index]!.problem ?? 'not usable').replace(/\.$/, '')}`)
-    throw new UsageError(`No driver chosen, and no local driver works here (${reasons.join('; ')}).`, {hint: `${hint} "berth drivers" says how to make one work.`})
+    throw new UsageError(`No driver chosen, and no local driver works here (${reasons.join('; ')}).`, {hint: prose`${hint} ${run('drivers')} says how to make one work.`})
   }
 
   /** Every driver with its health; a driver that fails to load or probe is reported, never thrown. */
@@ -116,7 +117,7 @@ export class DriverRegistry {
           installed: true,
           healthy: false,
           problem: `ignored: the driver "${conflict.name}" is already provided by ${winner.kind === 'built-in' ? 'berth itself (built-in)' : describeOrigin(winner)}, which is used instead.`,
-          ...(plugin === undefined ? {} : {fix: `Uninstall the plugin with "berth plugins uninstall ${plugin}".`}),
+          ...(plugin === undefined ? {} : {fix: prose`Uninstall the plugin with ${run('plugins', undefined, ['uninstall', plugin])}.`}),
         },
       })
     }
@@ -128,9 +129,9 @@ function describeOrigin(origin: DriverOrigin): string {
   return origin.kind === 'built-in' ? 'built-in' : `plugin ${origin.plugin}@${origin.version}`
 }
 
-function fixFor(source: DriverSource): string {
+function fixFor(source: DriverSource): Prose {
   return source.origin.kind === 'plugin'
-    ? `Reinstall or remove the plugin: "berth plugins install ${source.origin.plugin}" or "berth plugins uninstall ${source.origin.plugin}".`
+    ? prose`Reinstall or remove the plugin: ${run('plugins', undefined, ['install', source.origin.plugin])} or ${run('plugins', undefined, ['uninstall', source.origin.plugin])}.`
     : 'This is a bug in berth; please report it.'
 }
 

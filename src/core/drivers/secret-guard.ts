@@ -1,4 +1,5 @@
 import {BerthError} from '../errors.js'
+import {mapProseText} from '../fix.js'
 import type {ResourceRecord} from '../store/schema.js'
 import type {Driver, DriverDefinition, DriverFlag, DriverSetup, MachineState, OperationContext, SshEndpoint} from './driver.js'
 
@@ -140,7 +141,7 @@ class SecretGuardedDriver implements Driver {
   private context(ctx: OperationContext): OperationContext {
     return {
       ...ctx,
-      progress: (message) => ctx.progress(this.redact(message)),
+      progress: (message) => ctx.progress(mapProseText(message, (text) => this.redact(text))),
       meter: (label, done, total) => ctx.meter(this.redact(label), done, total),
       record: async (resource) => {
         this.refuseSecrets(resource, 'a resource record')
@@ -165,6 +166,7 @@ class SecretGuardedDriver implements Driver {
     const leaked = this.secrets.find((secret) => containsString(value, secret.value))
     if (leaked === undefined) return
     throw new BerthError(`The ${this.driverName} driver tried to store the value of its secret flag --${leaked.flag} in ${what}; berth does not write credentials to disk.`, {
+      code: 'driver-broken',
       hint: `This is a bug in the ${this.driverName} driver; report it to the driver's author.`,
     })
   }

@@ -1,4 +1,5 @@
 import {BerthError} from '../errors.js'
+import {prose, run, type Prose} from '../fix.js'
 
 /**
  * Why a call to a Docker engine failed, so that callers (ls, env, provisioning) can react per cause:
@@ -12,12 +13,12 @@ import {BerthError} from '../errors.js'
 export type EngineErrorReason = 'unreachable' | 'untrusted' | 'address-mismatch' | 'timeout' | 'tls' | 'http'
 
 /** Hints that fit any machine; callers that know the machine name pass their own (see EngineCallOptions.hints). */
-const DEFAULT_ENGINE_HINTS: Readonly<Record<EngineErrorReason, string>> = {
+const DEFAULT_ENGINE_HINTS: Readonly<Record<EngineErrorReason, Prose>> = {
   unreachable: 'Check that the machine is running and that its Docker port is open to this computer.',
-  untrusted: 'Run "berth regenerate-certs" for this machine to give the engine a certificate from berth\'s CA.',
-  'address-mismatch': 'Run "berth regenerate-certs" for this machine so that its certificate names the current address.',
+  untrusted: prose`Run ${run('regenerate-certs')} for this machine to give the engine a certificate from berth's CA.`,
+  'address-mismatch': prose`Run ${run('regenerate-certs')} for this machine so that its certificate names the current address.`,
   timeout: 'The host or the network is slow, or a firewall drops the packets; try again with a longer timeout.',
-  tls: 'Run "berth regenerate-certs" for this machine so that the engine trusts berth\'s client certificate.',
+  tls: prose`Run ${run('regenerate-certs')} for this machine so that the engine trusts berth's client certificate.`,
   http: 'Check that the URL points at a Docker engine.',
 }
 
@@ -28,8 +29,8 @@ export class EngineError extends BerthError {
     readonly reason: EngineErrorReason,
     readonly url: string,
     message: string,
-    options: {hint?: string; cause?: unknown} = {},
+    options: {hint?: Prose | undefined; cause?: unknown} = {},
   ) {
-    super(message, {hint: options.hint ?? DEFAULT_ENGINE_HINTS[reason], cause: options.cause})
+    super(message, {code: 'engine', hint: options.hint ?? DEFAULT_ENGINE_HINTS[reason], cause: options.cause})
   }
 }

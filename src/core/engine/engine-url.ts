@@ -21,10 +21,10 @@ export function parseEngineUrl(url: string): EngineAddress {
     parsed = undefined
   }
   if (parsed?.protocol !== 'tcp:' || parsed.hostname === '' || parsed.pathname !== '' || parsed.username !== '' || parsed.search !== '') {
-    throw new BerthError(`Invalid Docker engine URL ${JSON.stringify(url)}: expected tcp://HOST:PORT.`)
+    throw new BerthError(`Invalid Docker engine URL ${JSON.stringify(url)}: expected tcp://HOST:PORT.`, {code: 'engine-url'})
   }
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname
   const port = parsed.port === '' ? DEFAULT_ENGINE_TLS_PORT : Number(parsed.port)
-  if (port < 1) throw new BerthError(`Invalid Docker engine URL ${JSON.stringify(url)}: port ${port} is not usable.`)
+  if (port < 1) throw new BerthError(`Invalid Docker engine URL ${JSON.stringify(url)}: port ${port} is not usable.`, {code: 'engine-url'})
   return {host, port, isIp: isIP(host) !== 0}
 }

@@ -17,13 +17,13 @@ export async function verifyEngineAccess(machine: MachineLayout, config: Machine
   const name = config.name
   const regenerate = regenerateHint(name, 'server')
   const tls = await machineTls(machine).catch((error: unknown) => {
-    throw new BerthError(`Machine "${name}" is missing its client certificates (${errorMessage(error)}).`, {hint: regenerate})
+    throw new BerthError(`Machine "${name}" is missing its client certificates (${errorMessage(error)}).`, {code: 'machine-certificate', hint: regenerate})
   })
   const client = certificateWindow(tls.cert.toString())
-  if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {hint: regenerateHint(name, 'client')})
+  if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {code: 'machine-certificate', hint: regenerateHint(name, 'client')})
   // The docker CLI would fail every TLS handshake with a key that is not the certificate's.
   if (!keyMatchesCertificate(tls.key.toString(), tls.cert.toString())) {
-    throw new BerthError(`Cannot use machine "${name}": its client key ${machine.clientKey} does not belong to its client certificate ${machine.clientCert}.`, {hint: regenerateHint(name, 'client')})
+    throw new BerthError(`Cannot use machine "${name}": its client key ${machine.clientKey} does not belong to its client certificate ${machine.clientCert}.`, {code: 'machine-certificate', hint: regenerateHint(name, 'client')})
   }
   const problemsOf = (pem: string): CertificateProblem[] => checkServerCertificate({certPem: pem, caPem: tls.ca.toString(), address: endpoint.address})
   const timeless = (problem: CertificateProblem): boolean => problem.kind !== 'expiring' && problem.kind !== 'expired' && problem.kind !== 'not-yet-valid'
@@ -31,7 +31,7 @@ export async function verifyEngineAccess(machine: MachineLayout, config: Machine
   const issued = await readFile(machine.serverCert, 'utf8').catch(() => undefined)
   if (issued !== undefined) {
     const problem = problemsOf(issued).find(timeless)
-    if (problem !== undefined) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name)}.`, {hint: regenerate})
+    if (problem !== undefined) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name)}.`, {code: 'machine-certificate', hint: regenerate})
     return {address: endpoint.address, client, server: windowOf(issued)}
   }
   const observed = await readFile(machine.engineCert, 'utf8').catch(() => undefined)
@@ -41,13 +41,13 @@ export async function verifyEngineAccess(machine: MachineLayout, config: Machine
   try {
     await checkRegisteredEngine(machine, endpoint.url, tls, {timeoutMs: 10_000, ...(signal ? {signal} : {})})
   } catch (error) {
-    throw new BerthError(`Cannot use machine "${name}": ${errorMessage(error)}`, {hint: error instanceof BerthError && error.hint ? error.hint : regenerate})
+    throw new BerthError(`Cannot use machine "${name}": ${errorMessage(error)}`, {code: 'machine-certificate', hint: error instanceof BerthError && error.hint ? error.hint : regenerate})
   }
   return {address: endpoint.address, client, server: windowOf(await readFile(machine.engineCert, 'utf8'))}
 }
 
 function windowOf(pem: string): CertificateFacts['server'] {
   const window = certificateWindow(pem)
-  if ('reason' in window) throw new BerthError(`A certificate berth checked a moment ago ${window.reason}.`)
+  if ('reason' in window) throw new BerthError(`A certificate berth checked a moment ago ${window.reason}.`, {code: 'machine-certificate'})
   return window
 }

@@ -37,7 +37,7 @@ function judgeValidity(name: string, facts: CertificateFacts, now: Date): string
   ]
   for (const {window, certificate, hint} of checks) {
     for (const problem of windowProblems(window, now)) {
-      if (problem.kind !== 'expiring') throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name, certificate)}.`, {hint})
+      if (problem.kind !== 'expiring') throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name, certificate)}.`, {code: 'machine-certificate', hint})
       warnings.push(describeProblem(problem, name, certificate))
     }
   }

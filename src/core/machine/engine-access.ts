@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import type {EngineTls, EngineVersion} from '../engine/engine-client.js'
 import {BerthError} from '../errors.js'
+import {prose, run, type Prose} from '../fix.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
 import type {EngineAgent} from '../engine/engine-agent.js'
@@ -22,7 +23,7 @@ export function machineTlsSync(machine: MachineLayout): EngineTls {
 
 export function endpointOf(config: MachineConfig): EngineEndpoint {
   if (config.endpoint === undefined) {
-    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish ("berth provision ${config.name}" finishes it).`, {hint: `Run "berth provision ${config.name}" to finish it.`})
+    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish.`, {code: 'engine-address-missing', data: {machine: config.name}, hint: prose`Run ${run('provision', config.name)} to finish it.`})
   }
   return config.endpoint
 }
@@ -34,8 +35,8 @@ export async function queryEngineVersion(machine: MachineLayout, config: Machine
 }
 
 /** What fixes a machine's client or server certificate. */
-export function regenerateHint(name: string, certificate: 'client' | 'server'): string {
-  return certificate === 'client' ? `Run "berth regenerate-certs --client-certs ${name}".` : `Run "berth regenerate-certs ${name}" to issue new certificates (the engine restarts).`
+export function regenerateHint(name: string, certificate: 'client' | 'server'): Prose {
+  return certificate === 'client' ? prose`Run ${run('regenerate-certs', name, ['--client-certs'])}.` : prose`Run ${run('regenerate-certs', name)} to issue new certificates (the engine restarts).`
 }
 
 /**

@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import {DockerContextConflictError, type DockerContextStore} from '../client/docker-context.js'
+import {joinProse, prose, run, unquoted} from '../fix.js'
 import type {Reporter} from '../reporter.js'
 import type {StoreLayout} from '../store/layout.js'
 
@@ -12,12 +13,12 @@ import type {StoreLayout} from '../store/layout.js'
 export async function writeMachineContext(contexts: DockerContextStore, layout: StoreLayout, name: string, url: string, reporter?: Reporter): Promise<void> {
   const machine = layout.machine(name)
   const [ca, cert, key] = await Promise.all([machine.caCert, machine.clientCert, machine.clientKey].map((path) => readFile(path, 'utf8')))
-  const instead = `Use eval "$(berth env ${name})" instead.`
+  const instead = prose`Use eval "$(${unquoted(run('env', name))})" instead.`
   try {
     const result = await contexts.write({name, url, tls: {ca: ca!, cert: cert!, key: key!}, storePath: layout.root})
-    if (!result.written) reporter?.warn(`No docker context was written for "${name}": ${result.reason}. ${instead}`)
+    if (!result.written) reporter?.warn(joinProse([`No docker context was written for "${name}": ${result.reason}.`, instead]))
   } catch (error) {
     if (!(error instanceof DockerContextConflictError) || reporter === undefined) throw error
-    reporter.warn(`No docker context was written for "${name}": ${error.message} ${instead}`)
+    reporter.warn(joinProse([`No docker context was written for "${name}": ${error.message}`, instead]))
   }
 }

@@ -49,7 +49,7 @@ function machineLockWaitMs(env: NodeJS.ProcessEnv): number {
   if (text === undefined || text === '') return DEFAULT_MACHINE_LOCK_WAIT_MS
   const seconds = Number(text)
   if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new BerthError(`BERTH_LOCK_TIMEOUT must be a number of seconds, not "${text}".`, {hint: 'Set it to e.g. 600, or unset it.'})
+    throw new BerthError(`BERTH_LOCK_TIMEOUT must be a number of seconds, not "${text}".`, {code: 'machine-busy', hint: 'Set it to e.g. 600, or unset it.'})
   }
   return seconds * 1000
 }

@@ -29,7 +29,7 @@ export async function openMachineSsh(machine: MachineLayout, endpoint: SshEndpoi
   try {
     privateKey = await readFile(endpoint.keyPath)
   } catch (error) {
-    throw new BerthError(`The SSH key ${endpoint.keyPath} cannot be read: ${errorMessage(error)}`, {hint: 'Check the path and its permissions.'})
+    throw new BerthError(`The SSH key ${endpoint.keyPath} cannot be read: ${errorMessage(error)}`, {code: 'ssh-failed', hint: 'Check the path and its permissions.'})
   }
   const {status} = options
   return connectWithRetry({

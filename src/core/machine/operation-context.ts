@@ -29,7 +29,7 @@ export function operationContext(deps: OperationDeps, name: string, driver: Driv
     },
     connectSsh: async () => {
       const endpoint = await driver.sshEndpoint(deps.signal)
-      if (endpoint === undefined) throw new BerthError(`Machine "${name}" cannot be reached over SSH.`)
+      if (endpoint === undefined) throw new BerthError(`Machine "${name}" cannot be reached over SSH.`, {code: 'ssh-failed'})
       return openMachineSsh(deps.store.layout.machine(name), endpoint, {
         timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
         signal: deps.signal,

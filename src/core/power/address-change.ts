@@ -1,3 +1,4 @@
+import {prose, run} from '../fix.js'
 import {writeMachineContext} from '../machine/machine-context.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import {provisionMachine, type ProvisionDeps} from '../provision-machine/index.js'
@@ -40,7 +41,7 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
   }))
   await writeMachineContext(deps.contexts, deps.store.layout, name, url, deps.reporter)
   if (definition.capabilities.provisions) {
-    deps.reporter.warn(`${moved} Its server certificate does not cover it (--no-auto-regenerate): "berth env ${name}" and "berth config ${name}" refuse until you run "berth regenerate-certs ${name}".`)
+    deps.reporter.warn(prose`${moved} Its server certificate does not cover it (--no-auto-regenerate): ${run('env', name)} and ${run('config', name)} refuse until you run ${run('regenerate-certs', name)}.`)
   } else {
     deps.reporter.info(`${moved} Its engine's certificate must cover the new address; berth does not issue it for the ${definition.name} driver.`)
   }

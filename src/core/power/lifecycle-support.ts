@@ -12,6 +12,7 @@ export function requireLifecycle(machine: OpenMachine, operation: LifecycleOpera
   if (lifecycle[operation]) return
   const possible = (Object.keys(DONE) as LifecycleOperation[]).filter((candidate) => lifecycle[candidate]).map((candidate) => DONE[candidate])
   throw new BerthError(`The ${machine.definition.name} driver cannot ${operation} a machine.`, {
+    code: 'unsupported-operation',
     hint: possible.length > 0
       ? `"${machine.config.name}" can only be ${possible.join(' or ')} by berth.`
       : `berth cannot change the power state of "${machine.config.name}".`,

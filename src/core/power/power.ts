@@ -1,5 +1,6 @@
 import type {MachineState, OperationContext} from '../drivers/driver.js'
 import {BerthError, TimeoutError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {endpointOf, machineTls, queryEngineVersion} from '../machine/engine-access.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
 import type {OpenMachine} from '../machine/open-machine.js'
@@ -56,7 +57,7 @@ export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', de
 export async function currentState(machine: OpenMachine, signal: AbortSignal): Promise<MachineState> {
   const state = await machine.driver.state(signal)
   if (state === 'NotFound') {
-    throw new BerthError(`The host of machine "${machine.config.name}" no longer exists (the ${machine.definition.name} driver cannot find it).`, {hint: `Remove the machine with "berth rm ${machine.config.name}", which removes what is left of it.`})
+    throw new BerthError(`The host of machine "${machine.config.name}" no longer exists (the ${machine.definition.name} driver cannot find it).`, {code: 'host-gone', data: {machine: machine.config.name}, hint: prose`Remove the machine with ${run('rm', machine.config.name)}, which removes what is left of it.`})
   }
   return state
 }
@@ -122,7 +123,7 @@ async function waitForProvisionedEngine(machine: OpenMachine, deps: LifecycleDep
     deps.reporter.debug(`engine at ${url}: Docker ${version.version}`)
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error
-    throw new TimeoutError(`Machine "${name}" runs, but ${error.message}`, {hint: `Run "berth provision ${name}" to configure and start the engine again, or allow more time with --timeout.`, cause: error})
+    throw new TimeoutError(`Machine "${name}" runs, but ${error.message}`, {hint: prose`Run ${run('provision', name)} to configure and start the engine again, or allow more time with --timeout.`, cause: error})
   }
 }
 

@@ -1,4 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import type {RemoteSession} from '../ssh/session.js'
@@ -20,7 +21,7 @@ export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, 
   const {config, definition} = machine
   if (await currentState(machine, deps.signal) === 'Stopped') {
     if (!definition.capabilities.lifecycle.start) {
-      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {hint: `Start the host by other means; then "berth restart ${config.name}" can reboot it.`})
+      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {code: 'unsupported-operation', data: {driver: definition.name, operation: 'start'}, hint: prose`Start the host by other means; then ${run('restart', config.name)} can reboot it.`})
     }
     return startMachine(machine, deps, options)
   }
@@ -53,7 +54,7 @@ async function bootBefore(machine: OpenMachine, deps: LifecycleDeps, connect: (t
 /** Asks the driver for the SSH endpoint each time: a host may come back at another address. */
 async function connectNow(machine: OpenMachine, deps: LifecycleDeps, timeoutMs: number, mayBeBooting: boolean): Promise<RemoteSession> {
   const endpoint = await machine.driver.sshEndpoint(deps.signal)
-  if (endpoint === undefined) throw new BerthError(`The ${machine.definition.name} driver gives no SSH access to "${machine.config.name}".`)
+  if (endpoint === undefined) throw new BerthError(`The ${machine.definition.name} driver gives no SSH access to "${machine.config.name}".`, {code: 'ssh-failed'})
   return openMachineSsh(deps.store.layout.machine(machine.config.name), endpoint, {
     timeoutMs,
     signal: deps.signal,

@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {prose, run} from '../fix.js'
 import type {EngineOptions} from '../store/schema.js'
 
 const DEFAULT_ENGINE_PORT = 2376
@@ -70,7 +71,7 @@ export function removeEngineOptions(current: EngineOptions, removals: EngineRemo
   const remove = (flag: string, values: string[], names: string[] | undefined, nameOf: (value: string) => string): string[] => {
     for (const name of names ?? []) {
       if (!values.some((value) => nameOf(value) === name || value === name)) {
-        throw new UsageError(`--${flag} ${name}: the machine has no such engine setting.`, {hint: 'Run "berth inspect -f \'{{json .HostOptions.EngineOptions}}\' NAME" to see what it has.'})
+        throw new UsageError(`--${flag} ${name}: the machine has no such engine setting.`, {hint: prose`Run ${run('inspect', undefined, ['-f', "'{{json .HostOptions.EngineOptions}}'", 'NAME'])} to see what it has.`})
       }
     }
     return values.filter((value) => !(names ?? []).some((name) => nameOf(value) === name || value === name))

@@ -36,7 +36,7 @@ export interface SeedFiles {
 
 export async function renderCloudInitSeed(options: SeedOptions): Promise<SeedFiles> {
   for (const [field, value] of [['hostname', options.hostname], ['user', options.user], ['sshPublicKey', options.sshPublicKey]] as const) {
-    if (value.trim() === '') throw new BerthError(`The cloud-init seed needs a ${field}.`)
+    if (value.trim() === '') throw new BerthError(`The cloud-init seed needs a ${field}.`, {code: 'seed-image'})
   }
   const metaData = await renderTemplate('vm/meta-data.yaml', {
     instanceId: yamlString(options.instanceId ?? `iid-${options.hostname}`),
@@ -58,7 +58,7 @@ export async function renderCloudInitSeed(options: SeedOptions): Promise<SeedFil
 async function renderNic(index: number, nic: SeedNic): Promise<string> {
   const mac = normalizeMac(nic.mac)
   if (nic.address === undefined && (nic.gateway !== undefined || (nic.dns?.length ?? 0) > 0)) {
-    throw new BerthError(`NIC ${mac} has a gateway or DNS servers but no static address.`)
+    throw new BerthError(`NIC ${mac} has a gateway or DNS servers but no static address.`, {code: 'seed-image'})
   }
   const addresses = nic.address === undefined ? [] : [checkCidr(nic.address)]
   const routes = nic.gateway === undefined ? [] : [`{to: ${yamlString(defaultRoute(checkIp(nic.gateway, 'gateway')))}, via: ${yamlString(nic.gateway)}}`]
@@ -75,7 +75,7 @@ async function renderNic(index: number, nic: SeedNic): Promise<string> {
 
 function normalizeMac(mac: string): string {
   const hex = mac.replace(/[:-]/g, '').toLowerCase()
-  if (!/^[0-9a-f]{12}$/.test(hex)) throw new BerthError(`Invalid MAC address ${JSON.stringify(mac)}.`)
+  if (!/^[0-9a-f]{12}$/.test(hex)) throw new BerthError(`Invalid MAC address ${JSON.stringify(mac)}.`, {code: 'seed-image'})
   return hex.match(/../g)!.join(':')
 }
 
@@ -83,13 +83,13 @@ function checkCidr(cidr: string): string {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr)
   const family = match === null ? 0 : isIP(match[1]!)
   if (match === null || family === 0 || Number(match[2]) > (family === 4 ? 32 : 128)) {
-    throw new BerthError(`Invalid static address ${JSON.stringify(cidr)}: give an IP address with its prefix length, as 192.168.56.10/24.`)
+    throw new BerthError(`Invalid static address ${JSON.stringify(cidr)}: give an IP address with its prefix length, as 192.168.56.10/24.`, {code: 'seed-image'})
   }
   return cidr
 }
 
 function checkIp(ip: string, what: string): string {
-  if (isIP(ip) === 0) throw new BerthError(`Invalid ${what} ${JSON.stringify(ip)}: not an IP address.`)
+  if (isIP(ip) === 0) throw new BerthError(`Invalid ${what} ${JSON.stringify(ip)}: not an IP address.`, {code: 'seed-image'})
   return ip
 }
 

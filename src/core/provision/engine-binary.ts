@@ -16,7 +16,7 @@ export interface EngineBinary {
 }
 
 export async function readEngineBinary(session: RemoteSession, signal: AbortSignal): Promise<EngineBinary> {
-  const output = await runAsRoot(session, await renderTemplate('provision/engine-binary.sh', {}), signal, {failure: (code, line) => new BerthError(`Could not read the engine's binary on the host (exit ${code}): ${line}`)})
+  const output = await runAsRoot(session, await renderTemplate('provision/engine-binary.sh', {}), signal, {failure: (code, line) => new BerthError(`Could not read the engine's binary on the host (exit ${code}): ${line}`, {code: 'provision-step'})})
   return parseEngineBinary(output)
 }
 

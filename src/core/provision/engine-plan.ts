@@ -1,4 +1,5 @@
 import {BerthError} from '../errors.js'
+import {joinProse, prose, run, type Prose} from '../fix.js'
 import type {EngineOptions} from '../store/schema.js'
 import {daemonJsonKey, parseDockerdArgs, type DockerdArg, type DockerdOption} from './dockerd-options.js'
 import {ENGINE_SOCKET, berthDockerdArgs, renderEngineConfig} from './engine-config.js'
@@ -12,7 +13,7 @@ interface EngineConflict {
   /** What the host sets, and where. */
   host: string
   /** How to resolve it. */
-  fix: string
+  fix: Prose
 }
 
 /** Provisioning would break the engine's present configuration: nothing is changed, and each conflict is named. */
@@ -21,7 +22,9 @@ export class EngineConflictError extends BerthError {
   constructor(readonly conflicts: readonly EngineConflict[]) {
     const [first] = conflicts
     super(`The host's engine configuration conflicts with berth's: ${conflicts.map((conflict) => `${conflict.host}, but berth sets ${conflict.berth}`).join('; ')}. Nothing on the host was changed.`, {
-      hint: conflicts.length === 1 ? first!.fix : conflicts.map((conflict, index) => `(${index + 1}) ${conflict.fix}`).join(' '),
+      code: 'engine-conflict',
+      data: {},
+      hint: conflicts.length === 1 ? first!.fix : joinProse(conflicts.map((conflict, index) => joinProse([`(${index + 1})`, conflict.fix]))),
     })
   }
 }
@@ -70,7 +73,7 @@ export interface EnginePlan {
 export async function planEngineConfig(input: PlanInput): Promise<EnginePlan> {
   const {engine, present} = input
   const conflicts: EngineConflict[] = []
-  const conflict = (berth: string, host: string, fix: string): void => void conflicts.push({berth, host, fix})
+  const conflict = (berth: string, host: string, fix: Prose): void => void conflicts.push({berth, host, fix})
   const json = present.daemonJson
   const jsonPath = json.path
   if ('error' in json) conflict('its options', `${jsonPath} cannot be read: ${json.error}`, `Fix ${jsonPath} (dockerd would not start with it either), then run berth again.`)
@@ -120,7 +123,7 @@ export async function planEngineConfig(input: PlanInput): Promise<EnginePlan> {
     const [name = '', value] = splitOpt(opt)
     const option = present.options?.get(name)
     if (present.options !== undefined && option === undefined) {
-      conflict(`--engine-opt ${opt}`, `dockerd on the host (${present.dockerdVersion || 'its version unknown'}) has no option --${name}`, `Check the name with "dockerd --help" on the host, and remove the option with "berth provision --engine-opt-rm ${name}" if it was stored.`)
+      conflict(`--engine-opt ${opt}`, `dockerd on the host (${present.dockerdVersion || 'its version unknown'}) has no option --${name}`, prose`Check the name with "dockerd --help" on the host, and remove the option with ${run('provision', undefined, ['--engine-opt-rm', name])} if it was stored.`)
       continue
     }
     if (option !== undefined && option.takesValue && value === undefined) {

@@ -54,7 +54,7 @@ export async function gatherHostFacts(session: RemoteSession, signal?: AbortSign
     optionFiles: OPTION_FILES.map(shellQuote).join(' '),
     marker: shellQuote(HOST_MARKER),
   })
-  return parseHostFacts(await runAsRoot(session, script, signal, {failure: (code, line) => new BerthError(`Could not read the host's facts (exit ${code}): ${line}`)}))
+  return parseHostFacts(await runAsRoot(session, script, signal, {failure: (code, line) => new BerthError(`Could not read the host's facts (exit ${code}): ${line}`, {code: 'provision-step'})}))
 }
 
 export function parseHostFacts(output: string): HostFacts {
@@ -77,7 +77,7 @@ export function parseHostFacts(output: string): HostFacts {
   }
   const init = values.get('init')
   if (!isInitSystem(init)) {
-    throw new BerthError('The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).')
+    throw new BerthError('The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).', {code: 'provision-step'})
   }
   const optional = (key: string): {[k: string]: string} => (values.get(key) ? {[key]: values.get(key)!} : {})
   return {

@@ -1,4 +1,5 @@
 import {BerthError} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {quoteValue} from '../safe-text.js'
 import type {OsRelease} from './os-release.js'
 import {APK, APT, DNF, PACMAN, type PackageManager, ZYPPER} from './package-managers.js'
@@ -56,6 +57,8 @@ export function detectOsFamily(release: OsRelease): OsFamily {
   const name = release.PRETTY_NAME ?? release.ID
   const found = name === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(name)
   throw new BerthError(`The host runs ${found}, which berth cannot provision.`, {
-    hint: `Supported: ${OS_FAMILIES.map((candidate) => candidate.name).join(', ')}. For anything else, install and configure the engine yourself and register it with "berth create -d none".`,
+    code: 'unsupported-os',
+    data: {os: name ?? ''},
+    hint: prose`Supported: ${OS_FAMILIES.map((candidate) => candidate.name).join(', ')}. For anything else, install and configure the engine yourself and register it with ${run('create', undefined, ['-d', 'none'])}.`,
   })
 }

@@ -1,4 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import type {UndoReport} from './host-change.js'
 
 /** A provisioning step failed: names the step, the cause, and, when the engine failed, the tail of its log. */
@@ -10,7 +11,9 @@ export class ProvisionError extends BerthError {
     const undone = options.undo === undefined ? '' : ` ${sentence(options.undo.text)}`
     super(`Provisioning failed at step "${step}" (${title}): ${sentence(errorMessage(cause))}${undone}${options.engineLog ? `\nLast lines of the engine's log:\n${options.engineLog.trimEnd()}` : ''}`, {
       cause,
-      hint: cause instanceof BerthError && cause.hint ? cause.hint : `Fix the cause, then run "berth provision ${options.machineName}" to finish; every step is safe to repeat.`,
+      code: 'provision-failed',
+      data: {machine: options.machineName, step},
+      hint: cause instanceof BerthError && cause.hint ? cause.hint : prose`Fix the cause, then run ${run('provision', options.machineName)} to finish; every step is safe to repeat.`,
     })
     this.engineLog = options.engineLog
     this.undo = options.undo

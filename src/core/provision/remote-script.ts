@@ -22,7 +22,7 @@ export async function runAsRoot(session: RemoteSession, script: string, signal: 
   if (result.code !== 0) {
     const line = outputLine(result) ?? ''
     if (options.failure !== undefined) throw options.failure(result.code, line, result)
-    throw new BerthError(`${options.what === undefined ? '' : `berth could not ${options.what} on the host: `}exit ${result.code}${line ? `: ${line}` : ''}`)
+    throw new BerthError(`${options.what === undefined ? '' : `berth could not ${options.what} on the host: `}exit ${result.code}${line ? `: ${line}` : ''}`, {code: 'provision-step'})
   }
   return result.stdout
 }

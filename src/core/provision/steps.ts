@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import {dirname} from 'node:path'
 import {BerthError} from '../errors.js'
+import {prose, run, unquoted} from '../fix.js'
 import type {Reporter} from '../reporter.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
@@ -118,7 +119,7 @@ const installEngine: ProvisionStep = {
   async apply(ctx) {
     const url = ctx.spec.engine.installUrl
     if (url === NO_INSTALL) {
-      throw new BerthError('The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".', {hint: 'Install the engine on the host, or pass an install URL.'})
+      throw new BerthError('The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".', {code: 'provision-step', hint: 'Install the engine on the host, or pass an install URL.'})
     }
     await changing(ctx)
     // A package may start the engine it installs: undoing this run then stops it again.
@@ -131,7 +132,7 @@ const installEngine: ProvisionStep = {
     await runAsRoot(ctx.session, script, ctx.signal)
     // The engine brings its service, its files and its options: what berth writes is decided against those.
     await readHost(ctx)
-    if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.')
+    if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.', {code: 'provision-step'})
     await planEngine(ctx)
     ctx.engineChanged = true
   },
@@ -172,7 +173,7 @@ const configureEngine: ProvisionStep = {
 }
 
 function plannedFiles(ctx: ProvisionContext): PlannedFile[] {
-  if (ctx.plan === undefined) throw new BerthError('berth has no engine configuration planned for this host.')
+  if (ctx.plan === undefined) throw new BerthError('berth has no engine configuration planned for this host.', {code: 'provision-step'})
   return ctx.plan.files
 }
 
@@ -197,7 +198,7 @@ async function validateWithDockerd(ctx: ProvisionContext, change: HostChange): P
   const result = await runAsRoot(ctx.session, command, ctx.signal, {check: false})
   if (result.code !== 0) {
     // dockerd's first line is the reason; a flag error adds "See 'dockerd --help'." after it.
-    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {hint: 'Change or remove the engine option it names (berth provision --engine-opt-rm NAME removes a stored one).'})
+    throw new BerthError(`dockerd on the host refuses the new configuration: ${(result.stderr.trim() || result.stdout.trim()).split('\n')[0]}`, {code: 'engine-config-refused', data: {}, hint: prose`Change or remove the engine option it names (${unquoted(run('provision', undefined, ['--engine-opt-rm', 'NAME']))} removes a stored one).`})
   }
 }
 

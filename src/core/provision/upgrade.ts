@@ -1,4 +1,5 @@
 import {BerthError} from '../errors.js'
+import {prose, run, type Prose} from '../fix.js'
 import type {Reporter} from '../reporter.js'
 import type {ExecResult, RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
@@ -29,7 +30,7 @@ interface ScriptStep {
   script: string
   /** The line of a failed run's output that says why. */
   failureLine(result: ExecResult): string | undefined
-  hint: string
+  hint: Prose
 }
 
 /** What an upgrade of the host's engine would change, found before anything changes; apply it with applyEngineUpgrade. */
@@ -70,7 +71,7 @@ export async function applyEngineUpgrade(session: RemoteSession, upgrade: Engine
   if (runsOutdatedBinary(after)) {
     const title = `Restarting the engine of "${name}" to run its new binary`
     await reporter.step(title, async () => runAsRoot(session, await renderTemplate(INIT_SYSTEMS[upgrade.init].restartScript, {}), signal, {
-      failure: (code, line) => stepFailure(name, 'engine.restart', title, {code, line}, `Run "berth provision ${name}" once the cause is fixed.`),
+      failure: (code, line) => stepFailure(name, 'engine.restart', title, {code, line}, prose`Run ${run('provision', name)} once the cause is fixed.`),
     }))
     restarted = true
   }
@@ -86,13 +87,15 @@ async function findPackageChange(session: RemoteSession, name: string, packages:
   })
   const all = [...packages.engine, ...packages.companions]
   const listed = await packageCommand(session, manager.versions(all), signal)
-  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${outputLine(listed) ?? ''}`)
+  if (listed.code !== 0) throw new BerthError(`Could not read the engine's package versions on "${name}" (${manager.name}, exit ${listed.code}): ${outputLine(listed) ?? ''}`, {code: 'upgrade-failed'})
   const versions = manager.parseVersions(listed.stdout, all)
   reporter.debug(`${name}: ${versions.map((entry) => `${entry.name} ${entry.installed} (candidate ${entry.candidate})`).join(', ') || 'no engine package installed'}`)
   const enginePackage = versions.find((entry) => packages.engine.includes(entry.name))
   if (enginePackage === undefined) {
     throw new BerthError(`No Docker engine package is installed on "${name}" (${manager.name} has none of ${packages.engine.join(', ')}): its engine came another way, so berth cannot upgrade it with the package manager.`, {
-      hint: `Give the machine an install script that upgrades it with "berth provision --engine-install-url URL ${name}", then run "berth upgrade ${name}".`,
+      code: 'engine-not-packaged',
+      data: {machine: name},
+      hint: prose`Give the machine an install script that upgrades it with ${run('provision', name, ['--engine-install-url', 'URL'])}, then run ${run('upgrade', name)}.`,
     })
   }
   const newer = versions.filter((entry) => entry.candidate !== entry.installed)
@@ -106,7 +109,7 @@ async function findPackageChange(session: RemoteSession, name: string, packages:
         title: `Upgrading ${names.join(', ')} on "${name}" with ${manager.name}`,
         script: await renderTemplate('provision/upgrade-engine-package.sh', {upgradeCommand: manager.upgrade(names)}),
         failureLine: (result) => failureLine(manager, result),
-        hint: `Fix the cause on the host, then run "berth upgrade ${name}" again.`,
+        hint: prose`Fix the cause on the host, then run ${run('upgrade', name)} again.`,
       },
     }
   }
@@ -122,7 +125,7 @@ async function scriptRun(name: string, url: string, running: string | undefined)
       title: `Running the install script ${url} on "${name}"`,
       script: await renderTemplate('provision/install-engine-script.sh', {url: shellQuote(url)}),
       failureLine: outputLine,
-      hint: `Check that ${url} serves an install script that works on this host; change it with "berth provision --engine-install-url URL ${name}".`,
+      hint: prose`Check that ${url} serves an install script that works on this host; change it with ${run('provision', name, ['--engine-install-url', 'URL'])}.`,
     },
   }
 }
@@ -131,6 +134,6 @@ function packageCommand(session: RemoteSession, command: string, signal: AbortSi
   return renderTemplate('provision/package-command.sh', {command}).then((script) => runAsRoot(session, script, signal, {check: false}))
 }
 
-function stepFailure(name: string, step: string, title: string, failed: {code: number; line: string | undefined}, hint: string): BerthError {
-  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${failed.code}${failed.line ? `: ${failed.line}` : ''}`, {hint})
+function stepFailure(name: string, step: string, title: string, failed: {code: number; line: string | undefined}, hint: Prose): BerthError {
+  return new BerthError(`Upgrading "${name}" failed at step "${step}" (${title}): exit ${failed.code}${failed.line ? `: ${failed.line}` : ''}`, {code: 'upgrade-failed', hint})
 }

@@ -1,4 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import {operationContext, type OperationDeps} from '../machine/operation-context.js'
 import {cleanHost} from '../provision/index.js'
@@ -22,7 +23,9 @@ export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationD
     if (deps.signal.aborted) throw error
     if (!options.force) {
       throw new BerthError(`Cannot clean the host of "${config.name}": ${errorMessage(error)}`, {
-        hint: `Nothing was removed. Retry when the host is reachable, or run "berth rm ${config.name}" without --clean-host to leave berth's engine configuration on it.`,
+        code: 'clean-host-failed',
+        data: {machine: config.name},
+        hint: prose`Nothing was removed. Retry when the host is reachable, or run ${run('rm', config.name)} without --clean-host to leave berth's engine configuration on it.`,
         cause: error,
       })
     }

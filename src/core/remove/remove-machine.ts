@@ -1,6 +1,7 @@
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../drivers/registry.js'
 import {BerthError, MachineUnreadableError, OrphanedResourcesError, errorMessage} from '../errors.js'
+import {joinProse, prose, run} from '../fix.js'
 import {changingMachine} from '../machine/machine-lock.js'
 import {openMachine} from '../machine/open-machine.js'
 import {operationContext} from '../machine/operation-context.js'
@@ -70,13 +71,14 @@ function sameResource(a: ResourceRecord, b: ResourceRecord): boolean {
  */
 function withRetryHint(name: string, error: unknown, resourcesLeft: number): BerthError {
   const retry = resourcesLeft > 0
-    ? `The machine is kept with the ${resourcesLeft === 1 ? 'resource' : `${resourcesLeft} resources`} left; run "berth rm ${name}" again once the cause is fixed.`
-    : `To remove its local state anyway, run "berth rm -f ${name}".`
+    ? prose`The machine is kept with the ${resourcesLeft === 1 ? 'resource' : `${resourcesLeft} resources`} left; run ${run('rm', name)} again once the cause is fixed.`
+    : prose`To remove its local state anyway, run ${run('rm', name, ['-f'])}.`
   if (error instanceof BerthError) {
-    if (error.hint?.includes('berth rm ') === true) return error
-    return new BerthError(error.message, {hint: error.hint ? `${error.hint} ${retry}` : retry, exitCode: error.exitCode, cause: error})
+    // A hint that already sends the user to rm says what to do; a second one would only repeat it.
+    if (error.fixes.some((fix) => fix.command === 'rm')) return error
+    return new BerthError(error.message, {...error.kind, hint: joinProse([error.hint, retry]), exitCode: error.exitCode, cause: error})
   }
-  return new BerthError(`Cannot remove "${name}": ${errorMessage(error)}`, {hint: retry, cause: error})
+  return new BerthError(`Cannot remove "${name}": ${errorMessage(error)}`, {code: 'remove-failed', data: {machine: name}, hint: retry, cause: error})
 }
 
 /** Keep the resources the driver could not remove in the store's orphans record, and name each with how to remove it. */

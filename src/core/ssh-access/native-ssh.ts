@@ -49,7 +49,7 @@ async function connect(access: SshAccess, signal: AbortSignal): Promise<Client> 
   try {
     privateKey = await readFile(access.keyPath)
   } catch (error) {
-    throw new BerthError(`The SSH key ${access.keyPath} cannot be read: ${errorMessage(error)}`, {hint: 'Check the path and its permissions.'})
+    throw new BerthError(`The SSH key ${access.keyPath} cannot be read: ${errorMessage(error)}`, {code: 'ssh-failed', hint: 'Check the path and its permissions.'})
   }
   const parsed = ssh2.utils.parseKey(privateKey)
   if (parsed instanceof Error) throw new SshKeyError(access.keyPath, parsed.message)

@@ -1,6 +1,7 @@
 import {stat} from 'node:fs/promises'
 import type {SshEndpoint} from '../drivers/driver.js'
 import {BerthError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import {hostId, KnownHosts} from '../ssh/known-hosts.js'
@@ -35,7 +36,7 @@ class MachineNotRunningError extends BerthError {
   override readonly name = 'MachineNotRunningError'
 
   constructor(readonly machine: string, readonly state: string) {
-    super(`Machine "${machine}" is not running (state: ${state}).`, {hint: `Start it first; "berth status ${machine}" shows its state.`})
+    super(`Machine "${machine}" is not running (state: ${state}).`, {code: 'machine-not-running', data: {machine, state}, hint: prose`Start it first; ${run('status', machine)} shows its state.`})
   }
 }
 
@@ -49,7 +50,7 @@ export async function machineSshAccess(layout: StoreLayout, {config, driver, def
   if (state !== 'Running') throw new MachineNotRunningError(config.name, state)
   const endpoint = live ?? storedEndpoint(layout, config)
   if (endpoint === undefined) {
-    throw new BerthError(`Machine "${config.name}" cannot be reached over SSH: the ${definition.name} driver gives no SSH access.`)
+    throw new BerthError(`Machine "${config.name}" cannot be reached over SSH: the ${definition.name} driver gives no SSH access.`, {code: 'ssh-failed'})
   }
   const machine = layout.machine(config.name)
   const knownHosts = new KnownHosts(machine.knownHosts)
@@ -77,12 +78,12 @@ export async function checkKeyForOpenSsh(access: SshAccess): Promise<void> {
   try {
     ({mode, uid} = await stat(access.keyPath))
   } catch (error) {
-    throw new BerthError(`The SSH key of machine "${access.machine}" cannot be read: ${errorMessage(error)}`, {hint: 'Check the key path and its permissions.'})
+    throw new BerthError(`The SSH key of machine "${access.machine}" cannot be read: ${errorMessage(error)}`, {code: 'ssh-failed', hint: 'Check the key path and its permissions.'})
   }
   // OpenSSH checks only keys owned by the user running it; so do we.
   if (uid === process.getuid?.() && (mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(4, '0')
-    throw new BerthError(`Permissions ${octal} for the SSH key ${access.keyPath} are too open: ssh refuses a private key that others can read.`, {hint: `Run: chmod 600 ${access.keyPath}`})
+    throw new BerthError(`Permissions ${octal} for the SSH key ${access.keyPath} are too open: ssh refuses a private key that others can read.`, {code: 'ssh-failed', hint: `Run: chmod 600 ${access.keyPath}`})
   }
 }
 
@@ -136,7 +137,7 @@ export function openSshOptions(access: SshAccess, mode: OpenSshMode): Array<[str
  * cannot be passed reliably, so berth refuses rather than have ssh read another path.
  */
 export function openSshValue(value: string): string {
-  if (/["\\\n\r]/.test(value)) throw new BerthError(`Cannot pass ${JSON.stringify(value)} to ssh: it contains a double quote, a backslash or a line break.`)
+  if (/["\\\n\r]/.test(value)) throw new BerthError(`Cannot pass ${JSON.stringify(value)} to ssh: it contains a double quote, a backslash or a line break.`, {code: 'ssh-failed'})
   const escaped = value.replaceAll('%', '%%')
   return /[\s#']/.test(escaped) ? `"${escaped}"` : escaped
 }

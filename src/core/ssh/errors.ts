@@ -25,6 +25,7 @@ export class HostKeyChangedError extends BerthError {
       `The SSH host key of ${hostId} has changed: ${knownHostsPath} pins ${pinned.join(', ')}, ` +
         `but the host presented ${presented}. berth refused to connect.`,
       {
+        code: 'host-key-changed',
         hint: `If ${hostId} was rebuilt or its host keys were regenerated on purpose, remove the line for ${hostId} ` +
           `from ${knownHostsPath} and retry; the new key is then trusted on first use. ` +
           'If not, someone may be intercepting the connection: do not continue.',
@@ -39,6 +40,7 @@ export class SshAuthenticationError extends BerthError {
 
   constructor(readonly endpoint: SshEndpoint, keyName: string, options: {cause?: unknown} = {}) {
     super(`The SSH server at ${endpoint.host}:${endpoint.port} rejected the key ${keyName} for user "${endpoint.user}".`, {
+      code: 'ssh-authentication',
       hint: `Check that the public half of ${keyName} is in ~${endpoint.user}/.ssh/authorized_keys on the host, ` +
         'and that the user name is right (--ssh-user).',
       cause: options.cause,
@@ -52,6 +54,7 @@ export class SshKeyError extends BerthError {
 
   constructor(keyName: string, reason: string) {
     super(`Cannot use the SSH key ${keyName}: ${reason}.`, {
+      code: 'ssh-key',
       hint: 'berth needs an unencrypted private key in OpenSSH or PEM format.',
     })
   }
@@ -87,7 +90,7 @@ export class SshConnectionError extends BerthError {
   override readonly name = 'SshConnectionError'
 
   constructor(readonly endpoint: SshEndpoint, readonly failure: SshFailure, what: string, options: {cause?: unknown; flags?: SshSettingFlags | undefined} = {}) {
-    super(`SSH on ${describeEndpoint(endpoint)} ${what}`, {cause: options.cause, ...hintFor(failure, options.flags ?? {})})
+    super(`SSH on ${describeEndpoint(endpoint)} ${what}`, {code: 'ssh-connection', cause: options.cause, ...hintFor(failure, options.flags ?? {})})
   }
 
   /** The error for what the SSH client reported: a socket error (by its code), the handshake timeout, or anything else. */
@@ -126,6 +129,7 @@ export class SudoError extends BerthError {
       missing: `sudo is not installed on ${host}, and "${user}" is not root.`,
     }[reason]
     super(problem, {
+      code: 'sudo',
       hint: `Give "${user}" passwordless sudo (a sudoers line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/), ` +
         'or connect as root.',
     })

@@ -117,7 +117,7 @@ export class SshSession implements RemoteSession {
     try {
       const result = await this.execRaw(installCommand(temp, remotePath, options), {sudo: true})
       if (result.code !== 0) {
-        throw new BerthError(`Cannot write ${remotePath} on ${describeEndpoint(this.endpoint)}: ${result.stderr.toString('utf8').trim()}`)
+        throw new BerthError(`Cannot write ${remotePath} on ${describeEndpoint(this.endpoint)}: ${result.stderr.toString('utf8').trim()}`, {code: 'ssh-failed'})
       }
     } finally {
       await unlink(sftp, temp).catch(() => undefined)
@@ -135,9 +135,9 @@ export class SshSession implements RemoteSession {
         // Root-only files (keys, engine config) are read through sudo; the bytes come back on stdout.
         const result = await this.execRaw(`cat ${shellQuote(remotePath)}`, {sudo: true})
         if (result.code === 0) return result.stdout
-        throw new BerthError(`Cannot read ${remotePath} on ${describeEndpoint(this.endpoint)}: ${result.stderr.toString('utf8').trim()}`)
+        throw new BerthError(`Cannot read ${remotePath} on ${describeEndpoint(this.endpoint)}: ${result.stderr.toString('utf8').trim()}`, {code: 'ssh-failed'})
       }
-      throw new BerthError(`Cannot read ${remotePath} on ${describeEndpoint(this.endpoint)}: ${errorMessage(error)}`, {cause: error})
+      throw new BerthError(`Cannot read ${remotePath} on ${describeEndpoint(this.endpoint)}: ${errorMessage(error)}`, {code: 'ssh-failed', cause: error})
     }
   }
 
@@ -190,7 +190,7 @@ export class SshSession implements RemoteSession {
       await posixRename(sftp, staged, remotePath).catch(async () => {
         // A server without OpenSSH's posix-rename extension: mv does the same rename(2).
         const moved = await this.execRaw(`mv -f ${shellQuote(staged)} ${shellQuote(remotePath)}`, {})
-        if (moved.code !== 0) throw new BerthError(`Cannot write ${remotePath}: ${moved.stderr.toString('utf8').trim()}`)
+        if (moved.code !== 0) throw new BerthError(`Cannot write ${remotePath}: ${moved.stderr.toString('utf8').trim()}`, {code: 'ssh-failed'})
       })
     } catch (error) {
       await unlink(sftp, staged).catch(() => undefined)
@@ -210,7 +210,7 @@ export class SshSession implements RemoteSession {
         firstError ??= error
       }
     }
-    throw new BerthError(`Cannot write a temporary file on ${describeEndpoint(this.endpoint)}: ${errorMessage(firstError)}`, {cause: firstError})
+    throw new BerthError(`Cannot write a temporary file on ${describeEndpoint(this.endpoint)}: ${errorMessage(firstError)}`, {code: 'ssh-failed', cause: firstError})
   }
 
   private home(sftp: SFTPWrapper): Promise<string> {

@@ -13,14 +13,14 @@ export interface UploadOptions {
 
 /** The mode as install(1) and chmod(1) take it. */
 export function octalMode(mode: number): string {
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new BerthError(`Invalid file mode ${mode}: expected 0 to 0o7777.`)
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new BerthError(`Invalid file mode ${mode}: expected 0 to 0o7777.`, {code: 'copy-failed'})
   return mode.toString(8).padStart(4, '0')
 }
 
 /** Remote paths are absolute: a relative one would land wherever the SSH user's home happens to be. */
 export function checkRemotePath(path: string): void {
   if (!posix.isAbsolute(path) || path.endsWith('/') || path.includes('\0')) {
-    throw new BerthError(`Invalid remote file path ${JSON.stringify(path)}: expected an absolute path to a file.`)
+    throw new BerthError(`Invalid remote file path ${JSON.stringify(path)}: expected an absolute path to a file.`, {code: 'copy-failed'})
   }
 }
 

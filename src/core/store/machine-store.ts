@@ -1,5 +1,6 @@
 import {mkdir, readdir, readFile, rm} from 'node:fs/promises'
 import {MachineConfigError, MachineExistsError, MachineNotFoundError, MachineUnreadableError, errorMessage} from '../errors.js'
+import {prose, run} from '../fix.js'
 import {validateMachineName} from '../machine-name.js'
 import {DIR_MODE, ensureDir, writeFileAtomic} from './files.js'
 import type {StoreLayout} from './layout.js'
@@ -50,7 +51,7 @@ export class MachineStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT' && !(await this.exists(name))) throw new MachineNotFoundError(name)
-      if (code === 'ENOENT') throw new MachineConfigError(name, 'config.json is missing', `Remove it with "berth rm -f ${name}".`)
+      if (code === 'ENOENT') throw new MachineConfigError(name, 'config.json is missing', prose`Remove it with ${run('rm', name, ['-f'])}.`)
       const problem = await storeProblem(this.layout, path, error)
       if (problem instanceof StoreUnusableError) throw problem
       if (problem instanceof StorePathError && problem.isAccess) throw new MachineUnreadableError(name, sentenceOf(problem.message), problem.hint)

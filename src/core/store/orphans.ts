@@ -50,6 +50,7 @@ export class OrphanRecord {
       return parsed.orphans
     } catch (error) {
       throw new BerthError(`${this.layout.orphans} is damaged (${errorMessage(error)}); it lists cloud resources berth could not remove.`, {
+        code: 'store-unusable',
         hint: `Fix it by hand: it is JSON, {"version": 1, "orphans": [...]}. Do not delete it before the resources it names are removed.`,
       })
     }

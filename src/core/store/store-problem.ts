@@ -11,7 +11,7 @@ export class StoreUnusableError extends BerthError {
   override readonly name = 'StoreUnusableError'
   constructor(readonly root: string, found: PathProblem) {
     const subject = found.path === root ? `The store ${root}` : `The store ${root} cannot be used: ${found.path}`
-    super(`${subject} ${found.problem}.`, {hint: fixFor(found)})
+    super(`${subject} ${found.problem}.`, {code: 'store-unusable', hint: fixFor(found)})
   }
 }
 
@@ -33,7 +33,7 @@ function fixFor(found: PathProblem): string {
 export class StorePathError extends BerthError {
   override readonly name = 'StorePathError'
   constructor(readonly found: PathProblem, hint: string, cause: unknown) {
-    super(`${found.path} ${found.problem}.`, {hint, cause})
+    super(`${found.path} ${found.problem}.`, {code: 'store-unusable', hint, cause})
   }
 
   /** Permissions or ownership are at fault: the fix is chmod or chown, never removing anything. */

@@ -85,12 +85,12 @@ async function notRunningNow(before: ContainerReport, url: string, tls: EngineTl
 async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTimeoutMs: number): Promise<OpenMachine> {
   const {config, definition} = machine
   if (!definition.capabilities.provisions) {
-    throw new BerthError(`Machine "${config.name}" uses the ${definition.name} driver: berth does not manage its engine, so it cannot upgrade it.`)
+    throw new BerthError(`Machine "${config.name}" uses the ${definition.name} driver: berth does not manage its engine, so it cannot upgrade it.`, {code: 'upgrade-failed'})
   }
   const state = await currentState(machine, deps.signal)
   if (state === 'Running') return machine
   if (!definition.capabilities.lifecycle.start) {
-    throw new BerthError(`Machine "${config.name}" is not running (${state}), and the ${definition.name} driver cannot start it.`, {hint: 'Start the host, then run the upgrade again.'})
+    throw new BerthError(`Machine "${config.name}" is not running (${state}), and the ${definition.name} driver cannot start it.`, {code: 'upgrade-failed', hint: 'Start the host, then run the upgrade again.'})
   }
   await startMachine(machine, deps, {timeoutMs: startTimeoutMs, autoRegenerate: true})
   return openMachine(deps.store.layout, deps.registry, await deps.store.load(config.name), deps.env)

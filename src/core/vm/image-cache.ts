@@ -107,7 +107,7 @@ export function parseChecksum(spec: string): Digest {
   const algorithm = match?.[1]?.toLowerCase() as Digest['algorithm'] | undefined
   const hex = match?.[2]?.toLowerCase()
   if (algorithm === undefined || hex === undefined || hex.length !== (algorithm === 'sha256' ? 64 : 128)) {
-    throw new BerthError(`Invalid checksum ${JSON.stringify(spec)}: give sha256:<64 hex digits> or sha512:<128 hex digits>.`)
+    throw new BerthError(`Invalid checksum ${JSON.stringify(spec)}: give sha256:<64 hex digits> or sha512:<128 hex digits>.`, {code: 'vm-image'})
   }
   return {algorithm, hex}
 }
@@ -134,9 +134,9 @@ export function findInChecksumFile(text: string, name: string): Digest | undefin
 async function localImage(request: ImageRequest): Promise<string> {
   const path = /^file:/i.test(request.source) ? fileURLToPath(request.source) : resolve(request.source)
   try {
-    if (!(await stat(path)).isFile()) throw new BerthError(`The image ${path} is not a file.`)
+    if (!(await stat(path)).isFile()) throw new BerthError(`The image ${path} is not a file.`, {code: 'vm-image'})
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BerthError(`The image file ${path} does not exist.`)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BerthError(`The image file ${path} does not exist.`, {code: 'vm-image'})
     throw error
   }
   const expected = await expectedDigest(request.checksum, basename(path), request.signal)
@@ -152,7 +152,7 @@ async function expectedDigest(checksum: ChecksumSpec | undefined, imageName: str
   const name = checksum.name ?? imageName
   const text = await readText(checksum.file, signal)
   const found = findInChecksumFile(text, name)
-  if (found === undefined) throw new BerthError(`The checksum file ${checksum.file} lists no sha256 or sha512 digest for ${name}.`)
+  if (found === undefined) throw new BerthError(`The checksum file ${checksum.file} lists no sha256 or sha512 digest for ${name}.`, {code: 'vm-image'})
   return found
 }
 
@@ -169,7 +169,7 @@ async function readText(location: string, signal: AbortSignal | undefined): Prom
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BerthError(`The checksum file ${path} does not exist.`)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BerthError(`The checksum file ${path} does not exist.`, {code: 'vm-image'})
     throw error
   }
 }
@@ -203,6 +203,7 @@ async function download(url: string, part: string, algorithm: Digest['algorithm'
       const progressed = (await sizeOf(part)) > before
       if (!progressed || attempt >= RESUME_ATTEMPTS) {
         throw new BerthError(`The download of ${url} broke off after ${await sizeOf(part)} bytes: ${error.message}.`, {
+          code: 'vm-image',
           hint: 'Run the command again: it continues where the download stopped.',
           cause: error,
         })
@@ -274,16 +275,17 @@ async function request(url: string, headers: Record<string, string>, signal: Abo
   } catch (error) {
     if (signal?.aborted) throw signal.reason
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error)
-    throw new BerthError(`Cannot reach ${url}: ${cause}.`, {cause: error})
+    throw new BerthError(`Cannot reach ${url}: ${cause}.`, {code: 'vm-image', cause: error})
   }
 }
 
 function httpError(url: string, response: Response): BerthError {
-  return new BerthError(`Downloading ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`)
+  return new BerthError(`Downloading ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`, {code: 'vm-image'})
 }
 
 function checksumMismatch(what: string, expected: Digest, actual: string): BerthError {
   return new BerthError(`Checksum mismatch for ${what}: expected ${expected.algorithm}:${expected.hex}, got ${expected.algorithm}:${actual}.`, {
+    code: 'vm-image',
     hint: 'The image is damaged or is not the one the checksum describes; check the image URL and checksum.',
   })
 }

@@ -49,14 +49,14 @@ interface Placed {
 /** The image as bytes. */
 export function buildIso(volume: IsoVolume): Uint8Array {
   if (!LABEL.test(volume.label)) {
-    throw new BerthError(`Invalid ISO volume label ${JSON.stringify(volume.label)}: use 1-32 of A-Z a-z 0-9 _.`)
+    throw new BerthError(`Invalid ISO volume label ${JSON.stringify(volume.label)}: use 1-32 of A-Z a-z 0-9 _.`, {code: 'seed-image'})
   }
   const seen = new Set<string>()
   for (const file of volume.files) {
     if (!FILE_NAME.test(file.name) || file.name === '.' || file.name === '..') {
-      throw new BerthError(`Invalid ISO file name ${JSON.stringify(file.name)}: use 1-100 of A-Z a-z 0-9 . _ -.`)
+      throw new BerthError(`Invalid ISO file name ${JSON.stringify(file.name)}: use 1-100 of A-Z a-z 0-9 . _ -.`, {code: 'seed-image'})
     }
-    if (seen.has(file.name)) throw new BerthError(`The ISO image would hold two files named ${JSON.stringify(file.name)}.`)
+    if (seen.has(file.name)) throw new BerthError(`The ISO image would hold two files named ${JSON.stringify(file.name)}.`, {code: 'seed-image'})
     seen.add(file.name)
   }
   const date = volume.date ?? new Date()
@@ -178,7 +178,7 @@ interface RecordFields {
 function directoryRecord(fields: RecordFields): Uint8Array {
   const idPad = fields.id.length % 2 === 0 ? 1 : 0
   const length = 33 + fields.id.length + idPad + fields.systemUse.length
-  if (length > 255) throw new BerthError(`An ISO directory record would be ${length} bytes; at most 255 fit.`)
+  if (length > 255) throw new BerthError(`An ISO directory record would be ${length} bytes; at most 255 fit.`, {code: 'seed-image'})
   const record = new Uint8Array(length)
   const view = new DataView(record.buffer)
   record[0] = length
@@ -344,7 +344,7 @@ export function readIso(image: Uint8Array): IsoContents {
   const pvd = PVD_SECTOR * SECTOR
   const decoder = new TextDecoder()
   if (image.length < pvd + SECTOR || image[pvd] !== 1 || decoder.decode(image.subarray(pvd + 1, pvd + 6)) !== 'CD001') {
-    throw new BerthError('Not an ISO 9660 image: no primary volume descriptor at sector 16.')
+    throw new BerthError('Not an ISO 9660 image: no primary volume descriptor at sector 16.', {code: 'seed-image'})
   }
   const label = decoder.decode(image.subarray(pvd + 40, pvd + 72)).trimEnd()
   const rootStart = view.getUint32(pvd + 156 + 2, true) * SECTOR
@@ -365,7 +365,7 @@ export function readIso(image: Uint8Array): IsoContents {
       const name = rockRidgeName(systemUse) ?? decoder.decode(id).replace(/;\d+$/, '').replace(/\.$/, '')
       const extent = view.getUint32(offset + 2, true) * SECTOR
       const size = view.getUint32(offset + 10, true)
-      if (extent + size > image.length) throw new BerthError(`The ISO image is cut short: ${name} lies past its end.`)
+      if (extent + size > image.length) throw new BerthError(`The ISO image is cut short: ${name} lies past its end.`, {code: 'seed-image'})
       files.set(name, image.slice(extent, extent + size))
     }
     offset += length

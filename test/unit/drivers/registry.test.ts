@@ -1,4 +1,5 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
+import {spellProse, wordError} from '../../../src/cli/error-wording.js'
 import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/core/drivers/driver.js'
 import {DriverRegistry, type DriverSource} from '../../../src/core/drivers/registry.js'
 import {BerthError} from '../../../src/core/errors.js'
@@ -52,7 +53,7 @@ describe('secret flags', () => {
     }
     expect(thrown).toBeInstanceOf(BerthError)
     expect((thrown as BerthError).message).toBe('The leaky driver tried to store the value of its secret flag --leaky-token in its state; berth does not write credentials to disk.')
-    expect(String((thrown as BerthError).hint)).not.toContain(SECRET)
+    expect(String(wordError(thrown as BerthError).hint)).not.toContain(SECRET)
   })
 
   it('refuses a resource record with a secret, redacts progress and errors, and leaves clean state alone', async () => {
@@ -115,7 +116,7 @@ describe('driver registry', () => {
     const reports = await registry.report()
     expect(impostor).not.toHaveBeenCalled()
     expect(reports.map((report) => [report.source, report.health.healthy])).toEqual([['built-in', true], ['plugin berth-driver-none@1.0.0', false]])
-    expect(reports[1]!.health.fix).toBe('Uninstall the plugin with "berth plugins uninstall berth-driver-none".')
+    expect(spellProse(reports[1]!.health.fix!)).toBe('Uninstall the plugin with "berth plugins uninstall berth-driver-none".')
   })
 
   it('rejects plugin flags that are not prefixed with the driver name, or are declared twice', async () => {
@@ -177,7 +178,7 @@ describe('the default driver', () => {
     const error = await registry.defaultDriver().then(() => undefined, (caught: unknown) => caught)
     expect(error).toBeInstanceOf(BerthError)
     expect((error as BerthError).message).toBe('No driver chosen, and no local driver works here (vm: vm is not installed).')
-    expect((error as BerthError).hint).toMatch(/^Pass -d DRIVER; available: cloud, vm\./)
+    expect(wordError(error as BerthError).hint).toMatch(/^Pass -d DRIVER; available: cloud, vm\./)
   })
 
   it('is refused when no driver has a rank, as before local drivers existed', async () => {

@@ -1,5 +1,6 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {BerthError} from '../../../src/core/errors.js'
 import {detectOsFamily, OS_FAMILIES} from '../../../src/core/provision/os-families.js'
 import {parseOsRelease} from '../../../src/core/provision/os-release.js'
@@ -132,7 +133,7 @@ describe('detectOsFamily', () => {
       error = caught
     }
     expect(error).toBeInstanceOf(BerthError)
-    const {message, hint} = error as BerthError
+    const {message, hint} = wordError(error as BerthError)
     expect(message).toBe(`The host runs ${system}, which berth cannot provision.`)
     expect(hint).toBeDefined()
     for (const family of OS_FAMILIES) expect(hint).toContain(family.name)

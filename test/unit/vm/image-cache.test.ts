@@ -78,7 +78,7 @@ describe('image cache', () => {
     const source = `${server.base}/images/disk.qcow2`
     const checksum = {file: `${server.base}/SHA512SUMS`}
     await expect(ensureImage(store, {source, checksum, signal: controller.signal, onProgress: ({bytes}) => {
-      if (bytes >= 1024 * 1024) controller.abort(new BerthError('Interrupted.'))
+      if (bytes >= 1024 * 1024) controller.abort(new BerthError('Interrupted.', {code: 'vm-image'}))
     }})).rejects.toThrow('Interrupted.')
     const part = await findPart(store)
     const kept = (await readFile(part)).length
@@ -95,7 +95,7 @@ describe('image cache', () => {
     const controller = new AbortController()
     const source = `${server.base}/images/disk.qcow2`
     await expect(ensureImage(store, {source, checksum: `sha256:${SHA256}`, signal: controller.signal, onProgress: ({bytes}) => {
-      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.'))
+      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.', {code: 'vm-image'}))
     }})).rejects.toThrow('Interrupted.')
     const part = await findPart(store)
     await writeFile(part, Buffer.alloc((await readFile(part)).length, 0x55))
@@ -111,7 +111,7 @@ describe('image cache', () => {
     const controller = new AbortController()
     const source = `${server.base}/images/disk.qcow2`
     await expect(ensureImage(store, {source, checksum: `sha256:${SHA256}`, signal: controller.signal, onProgress: ({bytes}) => {
-      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.'))
+      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.', {code: 'vm-image'}))
     }})).rejects.toThrow('Interrupted.')
     server.ignoreRange = true
     try {
@@ -129,7 +129,7 @@ describe('image cache', () => {
     const controller = new AbortController()
     const source = `${server.base}/images/disk.qcow2`
     await expect(ensureImage(store, {source, checksum: `sha256:${SHA256}`, signal: controller.signal, onProgress: ({bytes}) => {
-      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.'))
+      if (bytes >= 512 * 1024) controller.abort(new BerthError('Interrupted.', {code: 'vm-image'}))
     }})).rejects.toThrow('Interrupted.')
     await writeFile(await findPart(store), IMAGE)
     const path = await ensureImage(store, {source, checksum: `sha256:${SHA256}`})
