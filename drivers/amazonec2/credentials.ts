@@ -1,4 +1,4 @@
-import type {DriverSetup, FlagValues} from '../../src/core/drivers/driver.js'
+import type {DriverSetup, FlagValues} from '../../src/driver-kit/contract.js'
 import {UsageError} from '../../src/core/errors.js'
 import type {CredentialSource} from './client.js'
 

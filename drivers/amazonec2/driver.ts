@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
+import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/driver-kit/contract.js'
 import {BerthError} from '../../src/core/errors.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'
 import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'

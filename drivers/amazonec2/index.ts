@@ -1,5 +1,5 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {packagesHealth} from '../../src/core/drivers/packages.js'
+import type {DriverDefinition} from '../../src/driver-kit/contract.js'
+import {packagesHealth} from '../../src/driver-kit/packages.js'
 import {credentialSource, storedSecrets, typedSecrets} from './credentials.js'
 import {Ec2Driver, type Ec2State} from './driver.js'
 import {FLAGS} from './flags.js'

@@ -1,4 +1,4 @@
-import type {MachineState} from '../../src/core/drivers/driver.js'
+import type {MachineState} from '../../src/driver-kit/contract.js'
 import {BerthError} from '../../src/core/errors.js'
 import type {Ec2Api, InstanceView} from './client.js'
 import {hasCode} from './errors.js'

@@ -1,4 +1,4 @@
-import type {OperationContext} from '../../src/core/drivers/driver.js'
+import type {OperationContext} from '../../src/driver-kit/contract.js'
 import {pause} from '../../src/core/abort.js'
 import type {Ec2Api, GroupView, IngressRule, Tag} from './client.js'
 import {hasCode} from './errors.js'

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
-import type {FlagValues} from '../../src/core/drivers/driver.js'
+import type {FlagValues} from '../../src/driver-kit/contract.js'
 import {UsageError} from '../../src/core/errors.js'
 import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULTS} from './flags.js'

@@ -1,4 +1,4 @@
-import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
+import type {OperationContext, RemovalOutcome} from '../../src/driver-kit/contract.js'
 import {BerthError} from '../../src/core/errors.js'
 import {pause} from '../../src/core/abort.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'

@@ -1,4 +1,4 @@
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
+import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/driver-kit/contract.js'
 import {BerthError} from '../../src/core/errors.js'
 import {abortReason} from '../../src/core/abort.js'
 import {writeMachineKey} from '../../src/core/ssh/keys.js'

@@ -1,5 +1,5 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {packagesHealth} from '../../src/core/drivers/packages.js'
+import type {DriverDefinition} from '../../src/driver-kit/contract.js'
+import {packagesHealth} from '../../src/driver-kit/packages.js'
 import {AzureDriver} from './driver.js'
 import {queryStates} from './query-states.js'
 import {LABELS} from './remove-plan.js'

@@ -1,4 +1,4 @@
-import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
+import type {OperationContext, RemovalOutcome} from '../../src/driver-kit/contract.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import {AzureCallError, explain} from './errors.js'
 import {isBerths, parseResourceId, REMOVAL_ORDER, ResourceIds} from './resources.js'

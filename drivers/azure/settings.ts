@@ -1,4 +1,4 @@
-import type {FlagValues} from '../../src/core/drivers/driver.js'
+import type {FlagValues} from '../../src/driver-kit/contract.js'
 import {UsageError} from '../../src/core/errors.js'
 import {checkIpv4Address, checkUrlHost} from '../../src/core/host-address.js'
 import {CLOUDS, RETIRED_CLOUDS} from './environments.js'

@@ -1,5 +1,5 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {packagesHealth} from '../../src/core/drivers/packages.js'
+import type {DriverDefinition} from '../../src/driver-kit/contract.js'
+import {packagesHealth} from '../../src/driver-kit/packages.js'
 import {DigitalOceanDriver} from './driver.js'
 import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
 import {queryDropletStates} from './query-states.js'

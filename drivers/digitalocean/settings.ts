@@ -1,5 +1,5 @@
 import {resolve} from 'node:path'
-import type {FlagValues} from '../../src/core/drivers/driver.js'
+import type {FlagValues} from '../../src/driver-kit/contract.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
 import {checkUrlHost} from '../../src/core/host-address.js'
 import {DEFAULT_API_URL, DEFAULT_IMAGE, DEFAULT_REGION, DEFAULT_SIZE} from './flags.js'

@@ -1,4 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import type {DriverDefinition} from '../../src/driver-kit/contract.js'
 import {GenericDriver, genericSettings} from './driver.js'
 
 /** Any Linux server berth can reach over SSH; berth provisions its engine but does not own the machine's power. */

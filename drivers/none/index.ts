@@ -1,5 +1,5 @@
 import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
-import type {Driver, DriverDefinition, FlagValues, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
+import type {Driver, DriverDefinition, FlagValues, MachineState, OperationContext} from '../../src/driver-kit/contract.js'
 import {checkUrlHost} from '../../src/core/host-address.js'
 import {quoteValue} from '../../src/core/safe-text.js'
 

@@ -1,4 +1,4 @@
-import type {DriverDefinition, DriverHealth} from '../../src/core/drivers/driver.js'
+import type {DriverDefinition, DriverHealth} from '../../src/driver-kit/contract.js'
 import {chooseAccelerator, guestArchOf, hostFacts} from './accel.js'
 import {QemuDriver, installHint, qemuImgFor, type QemuState} from './driver.js'
 import {DEFAULTS, FLAGS, isAccelChoice, qemuSettings} from './settings.js'

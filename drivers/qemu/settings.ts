@@ -1,4 +1,4 @@
-import type {DriverFlag, FlagValues} from '../../src/core/drivers/driver.js'
+import type {DriverFlag, FlagValues} from '../../src/driver-kit/contract.js'
 import {UsageError} from '../../src/core/errors.js'
 import type {ChecksumSpec} from '../../src/core/vm/image-cache.js'
 import type {AccelChoice} from './accel.js'

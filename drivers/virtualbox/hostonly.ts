@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import type {OperationContext} from '../../src/core/drivers/driver.js'
+import type {OperationContext} from '../../src/driver-kit/contract.js'
 import {BerthError} from '../../src/core/errors.js'
 import {writeFileAtomic} from '../../src/core/store/files.js'
 import type {StoreLayout} from '../../src/core/store/layout.js'

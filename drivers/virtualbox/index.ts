@@ -1,4 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import type {DriverDefinition} from '../../src/driver-kit/contract.js'
 import {INSTALL_HINT, VirtualBoxDriver, type VBoxState} from './driver.js'
 import {FLAGS} from './flags.js'
 import {settingsFromFlags, settingsFromState} from './settings.js'

@@ -1,7 +1,7 @@
 import {execFile} from 'node:child_process'
 import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {retrying} from '../../src/core/drivers/retry.js'
+import {retrying} from '../../src/driver-kit/retry.js'
 import {BerthError} from '../../src/core/errors.js'
 import {acquireLock} from '../../src/core/store/lock.js'
 

@@ -1,7 +1,7 @@
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {Interfaces} from '@oclif/core'
-import type {DriverSource} from '../core/drivers/registry.js'
+import type {DriverSource} from '../core/driver-registry/registry.js'
 
 interface BerthPluginManifest {
   berth?: {drivers?: Record<string, unknown>}

@@ -1,4 +1,4 @@
-import type {OperationContext} from '../../src/core/drivers/driver.js'
+import type {OperationContext} from '../../src/driver-kit/contract.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 
 /**

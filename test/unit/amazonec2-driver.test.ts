@@ -8,7 +8,7 @@ import amazonec2 from '../../drivers/amazonec2/index.js'
 import {machineState} from '../../drivers/amazonec2/instance.js'
 import {ingressRules} from '../../drivers/amazonec2/security-groups.js'
 import {settingsFromFlags} from '../../drivers/amazonec2/settings.js'
-import type {DriverSetup} from '../../src/core/drivers/driver.js'
+import type {DriverSetup} from '../../src/driver-kit/contract.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
 
 const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}, secret: () => undefined}

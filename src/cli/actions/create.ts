@@ -1,4 +1,4 @@
-import type {DriverDefinition} from '../../core/drivers/driver.js'
+import type {DriverDefinition} from '../../driver-kit/contract.js'
 import {createMachine} from '../../core/machine/create-machine.js'
 import {engineOptions} from '../../core/machine/engine-options.js'
 import {validateMachineName} from '../../core/machine-name.js'

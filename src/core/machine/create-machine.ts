@@ -1,6 +1,6 @@
 import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
-import {keepTypedSecrets} from '../drivers/credentials.js'
-import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../drivers/driver.js'
+import {keepTypedSecrets} from '../driver-registry/credentials.js'
+import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../../driver-kit/contract.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'

@@ -1,4 +1,4 @@
-import type {DriverCapabilities} from '../drivers/driver.js'
+import type {DriverCapabilities} from '../../driver-kit/contract.js'
 import {BerthError} from '../errors.js'
 import type {OpenMachine} from './open-machine.js'
 

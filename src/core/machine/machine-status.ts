@@ -1,4 +1,4 @@
-import type {MachineState} from '../drivers/driver.js'
+import type {MachineState} from '../../driver-kit/contract.js'
 import {errorMessage} from '../errors.js'
 import type {StoreLayout} from '../store/layout.js'
 import {createEngineAgent, type EngineAgent} from '../engine/engine-agent.js'

@@ -1,6 +1,6 @@
-import {secretLookup} from '../drivers/credentials.js'
-import type {Driver, DriverDefinition, DriverSetup} from '../drivers/driver.js'
-import type {DriverRegistry} from '../drivers/registry.js'
+import {secretLookup} from '../driver-registry/credentials.js'
+import type {Driver, DriverDefinition, DriverSetup} from '../../driver-kit/contract.js'
+import type {DriverRegistry} from '../driver-registry/registry.js'
 import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
 

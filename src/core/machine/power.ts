@@ -1,4 +1,4 @@
-import type {MachineState, OperationContext} from '../drivers/driver.js'
+import type {MachineState, OperationContext} from '../../driver-kit/contract.js'
 import {BerthError, TimeoutError, errorMessage} from '../errors.js'
 import {followAddressChange, type AddressChange} from './address-change.js'
 import {Deadline} from './deadline.js'

@@ -1,5 +1,5 @@
 import type {DockerContextStore} from '../client/docker-context.js'
-import type {DriverRegistry} from '../drivers/registry.js'
+import type {DriverRegistry} from '../driver-registry/registry.js'
 import {BerthError, MachineUnreadableError, OrphanedResourcesError, errorMessage} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
-import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/core/drivers/driver.js'
-import {DriverRegistry, type DriverSource} from '../../../src/core/drivers/registry.js'
+import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/driver-kit/contract.js'
+import {DriverRegistry, type DriverSource} from '../../../src/core/driver-registry/registry.js'
 import {BerthError} from '../../../src/core/errors.js'
 import {recordingContext} from '../../harness/operation-context.js'
 

@@ -1,6 +1,6 @@
 import {BerthError} from '../errors.js'
 import type {ResourceRecord} from '../store/schema.js'
-import type {Driver, DriverDefinition, DriverFlag, DriverSetup, MachineState, OperationContext, SshEndpoint} from './driver.js'
+import type {Driver, DriverDefinition, DriverFlag, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../driver-kit/contract.js'
 
 /** Shorter values cannot be told apart from ordinary ones (a port, a region), so they are not searched for. */
 const MIN_SECRET_LENGTH = 4

@@ -1,5 +1,5 @@
 import {BerthError, UnknownDriverError, UsageError, errorMessage} from '../errors.js'
-import type {DriverDefinition, DriverHealth} from './driver.js'
+import type {DriverDefinition, DriverHealth} from '../../driver-kit/contract.js'
 import {guardSecrets} from './secret-guard.js'
 
 /** How long `berth drivers` waits for one driver's probe() before it reports the driver unhealthy. */

@@ -1,6 +1,6 @@
-import type {SshSettingFlags} from '../ssh/errors.js'
-import type {RemoteSession} from '../ssh/session.js'
-import type {ResourceRecord} from '../store/schema.js'
+import type {SshSettingFlags} from '../core/ssh/errors.js'
+import type {RemoteSession} from '../core/ssh/session.js'
+import type {ResourceRecord} from '../core/store/schema.js'
 
 /** A host's power state as berth reports it (Docker Machine's names, plus NotFound for a host that is gone). */
 export type MachineState = 'Running' | 'Stopped' | 'Starting' | 'Stopping' | 'Paused' | 'Saved' | 'Error' | 'NotFound'
