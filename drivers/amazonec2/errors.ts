@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import {Ec2CallError} from './client.js'
 
 /** What an explanation may name: where the call went and what it was for. */

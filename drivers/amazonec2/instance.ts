@@ -1,8 +1,6 @@
-import type {MachineState} from '../../src/driver-kit/contract.js'
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError, type MachineState, pollUntil} from '../../src/driver-kit/index.js'
 import type {Ec2Api, InstanceView} from './client.js'
 import {hasCode} from './errors.js'
-import {pollUntil} from '../../src/core/poll-until.js'
 
 /** The record of an instance berth launched. */
 export const INSTANCE = 'instance'

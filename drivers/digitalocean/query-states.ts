@@ -1,4 +1,4 @@
-import type {MachineState, StoredMachine} from '../../src/driver-kit/contract.js'
+import type {MachineState, StoredMachine} from '../../src/driver-kit/index.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {ApiTarget} from './api.js'
 import {machineState} from './droplet-state.js'

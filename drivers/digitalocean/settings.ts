@@ -1,7 +1,5 @@
 import {resolve} from 'node:path'
-import type {FlagValues} from '../../src/driver-kit/contract.js'
-import {BerthError, UsageError} from '../../src/core/errors.js'
-import {checkUrlHost} from '../../src/core/host-address.js'
+import {BerthError, checkUrlHost, type FlagValues, UsageError} from '../../src/driver-kit/index.js'
 import {DEFAULT_API_URL, DEFAULT_IMAGE, DEFAULT_REGION, DEFAULT_SIZE} from './flags.js'
 
 /** Every droplet berth makes carries this tag, so `ls` finds all of an account's machines with one listing. */

@@ -7,6 +7,8 @@ import {DigitalOceanDriver, DEFAULT_TIMING} from '../../drivers/digitalocean/dri
 import {settingsFromFlags} from '../../drivers/digitalocean/settings.js'
 import type {DriverSetup, OperationContext} from '../../src/driver-kit/contract.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
+import digitalocean from '../../drivers/digitalocean/index.js'
+import {testDriverSetup} from '../../src/driver-kit/testing.js'
 import {recordingContext} from '../harness/operation-context.js'
 import {TestHostPool, type HostOptions, type TestHost} from '../hosts/index.js'
 import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
@@ -49,7 +51,7 @@ describe('the digitalocean driver contract, in-process', () => {
   const machine = async (name: string, timing = TIMING): Promise<{driver: DigitalOceanDriver; ctx: OperationContext; records: ResourceRecord[]; progress: string[]; setup: DriverSetup}> => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
-    const setup: DriverSetup = {machineName: name, machineDir, storePath: dir, env: {}, secret: () => TOKEN}
+    const setup = testDriverSetup(digitalocean, {storeDir: dir, machineName: name, secrets: {'digitalocean-access-token': TOKEN}})
     const {ctx, records, progress} = recordingContext()
     const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, timing)
     return {driver, ctx, records, progress, setup}

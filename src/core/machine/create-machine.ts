@@ -1,5 +1,7 @@
 import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
 import {keepTypedSecrets} from '../driver-registry/credentials.js'
+import {driverSetup} from '../driver-registry/driver-setup.js'
+import {withFlagDefaults} from '../driver-registry/flag-defaults.js'
 import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../../driver-kit/contract.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
@@ -10,7 +12,6 @@ import {checkRegisteredEngine, machineTls} from './engine-access.js'
 import {writeMachineContext} from './machine-context.js'
 import {changingMachine} from './machine-lock.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from './machine-ssh.js'
-import {driverSetup} from './open-machine.js'
 import {operationContext} from './operation-context.js'
 import {provisionMachine, type ProvisionDeps} from './provision-machine.js'
 import {waitForState} from './wait-for-state.js'
@@ -45,7 +46,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   await deps.contexts.checkWritable(request.name, store.layout.root)
   await checkGivenCertificateFiles(store.layout, deps.certificates)
   const definition = await deps.registry.get(request.driver)
-  const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env, definition))
+  const driver = definition.fromFlags(withFlagDefaults(definition.flags, request.driverFlags), driverSetup(store.layout, request.name, deps.env, definition, request.engine.port))
   const operation = operationContext(deps, request.name, driver)
 
   await reporter.step('Running pre-create checks', async () => {

@@ -1,7 +1,8 @@
 import {UsageError} from '../errors.js'
 import type {EngineOptions} from '../store/schema.js'
 
-const DEFAULT_ENGINE_PORT = 2376
+/** The port berth has an engine listen on with TLS, as Docker Machine did; a driver may choose another (setup.enginePort). */
+export const DEFAULT_ENGINE_PORT = 2376
 export const DEFAULT_INSTALL_URL = 'https://get.docker.com'
 
 export interface EngineFlags {

@@ -1,7 +1,8 @@
 import {BerthError, errorMessage} from '../errors.js'
 import {OrphanRecord, type Orphan} from '../store/orphans.js'
 import type {ResourceRecord} from '../store/schema.js'
-import {driverSetup} from './open-machine.js'
+import {driverSetup} from '../driver-registry/driver-setup.js'
+import {DEFAULT_ENGINE_PORT} from './engine-options.js'
 import {operationContext} from './operation-context.js'
 import type {RemoveDeps} from './remove-machine.js'
 
@@ -45,7 +46,7 @@ async function removeAgain(orphans: readonly Orphan[], deps: RemoveDeps): Promis
   let reported = false
   try {
     const definition = await deps.registry.get(first.driver)
-    const driver = definition.load(first.driverState, driverSetup(deps.store.layout, first.machine, deps.env, definition))
+    const driver = definition.load(first.driverState, driverSetup(deps.store.layout, first.machine, deps.env, definition, DEFAULT_ENGINE_PORT))
     const resources = orphans.map((orphan) => orphan.resource)
     await driver.remove(operationContext(deps, first.machine, driver, (resource, how) => {
       reported = true

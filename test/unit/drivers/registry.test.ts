@@ -2,10 +2,11 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/driver-kit/contract.js'
 import {DriverRegistry, type DriverSource} from '../../../src/core/driver-registry/registry.js'
 import {BerthError} from '../../../src/core/errors.js'
+import {testDriverSetup} from '../../../src/driver-kit/testing.js'
 import {recordingContext} from '../../harness/operation-context.js'
 
 const SECRET = 'hunter2-token'
-const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}, secret: () => undefined}
+const setup: DriverSetup = testDriverSetup({name: 'test', flags: []}, {storeDir: '/store', machineName: 'm1'})
 
 /** A driver that does whatever the test tells it to with what it was given, secrets included. */
 function leakyDefinition(name: string, behaviour: {state?: (token: string) => Record<string, unknown>; create?: (ctx: OperationContext, token: string) => Promise<void>}, flags?: DriverFlag[]): DriverDefinition {
@@ -29,7 +30,7 @@ function leakyDefinition(name: string, behaviour: {state?: (token: string) => Re
     name,
     description: 'test',
     flags: flags ?? [{name: `${name}-token`, type: 'string', description: 'credential', env: 'LEAKY_TOKEN', secret: true}],
-    capabilities: {lifecycle: {start: true, stop: true, restart: true, kill: true}, stableAddress: true, serialOperations: false, provisions: false},
+    capabilities: {stableAddress: true, serialOperations: false, provisions: false},
     probe: async () => ({installed: true, healthy: true}),
     fromFlags: (values) => make(String(values[`${name}-token`] ?? '')),
     load: (_state, driverSetup) => make(driverSetup.env.LEAKY_TOKEN ?? ''),
