@@ -9,7 +9,9 @@ const CLOUD_SDKS = {regex: String.raw`^(@aws-sdk/|@azure/|digitalocean-js(/|$)|a
 const CLI = {regex: String.raw`^(\.\./)+(src/)?(cli|commands)/`, message: 'The CLI (src/cli, src/commands) sits above this code: pass what it needs in as arguments.'}
 const OCLIF = {regex: '^@oclif/', message: 'Only src/cli and src/commands know oclif.'}
 // From src/core/<file> or src/core/<dir>/<file>, two or more steps up reach the top-level drivers/.
-const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through src/core/drivers/driver.ts; a named driver is loaded by the registry.'}
+const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through the driver kit\'s contract (src/driver-kit); a named driver is loaded by the registry.'}
+// From drivers/<name>/..., everything of berth's but the CLI (its own rule) is reached through the kit's entry.
+const KIT_ONLY = {regex: String.raw`^(\.\./)+src/(?!driver-kit/index\.js$|cli/|commands/)`, message: 'A driver imports from berth only its kit, src/driver-kit/index.js (published as berth/driver).'}
 const NAMED_DRIVERS_FROM_CLI = {regex: String.raw`^(\.\./)+drivers/(?!index\.js$)`, message: 'The CLI reaches drivers through the catalogue drivers/index.ts, never a named driver.'}
 const PROVISION_INTERNALS = {regex: String.raw`^(\.\./)+(core/)?provision/(?!index\.js$)`, message: 'Provisioning is a closed module: outside src/core/provision, import only its index.ts.'}
 const COMMANDS = {regex: String.raw`^(\.\./)+commands/`, message: 'src/commands sits above src/cli: a command imports its action, never the other way.'}
@@ -24,14 +26,14 @@ function forbidImports(...boundaries) {
   }
 }
 
-/** Each driver stays inside its own folder and src/core: no other driver, no catalogue, no CLI. */
+/** Each driver stays inside its own folder and the driver kit: no other driver, no catalogue, no CLI, no core path. */
 function driverBoundaries(name) {
   const others = DRIVER_NAMES.filter((other) => other !== name)
   const otherDrivers = {regex: String.raw`^(\.\./)+(drivers/)?(${others.join('|')}|index(\.js)?$)(/|$)`, message: 'A driver imports no other driver (nor the catalogue drivers/index.ts): share code through src/core instead.'}
   return {
     files: [`drivers/${name}/**`],
     rules: {
-      ...forbidImports(otherDrivers, CLI, OCLIF),
+      ...forbidImports(otherDrivers, CLI, OCLIF, KIT_ONLY),
       // Its types may be imported; its code is loaded by import() when the driver first needs it, so a command that
       // does not use this driver never loads the SDK.
       '@typescript-eslint/no-restricted-imports': ['error', {patterns: [{regex: CLOUD_SDKS.regex, allowTypeImports: true, message: 'Load a cloud SDK with import() where the driver first needs it (types may be imported).'}]}],
@@ -66,6 +68,7 @@ export default tseslint.config(
   },
   {files: ['src/core/**'], ignores: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, PROVISION_INTERNALS)},
   {files: ['src/core/provision/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS)},
+  {files: ['src/driver-kit/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, PROVISION_INTERNALS)},
   {files: ['src/cli/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, PROVISION_INTERNALS)},
   {files: ['src/commands/**'], rules: forbidImports(CLOUD_SDKS, BELOW_CLI)},
   ...DRIVER_NAMES.map(driverBoundaries),
