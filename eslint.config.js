@@ -42,7 +42,7 @@ function driverBoundaries(name) {
 }
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/*/dist/**']},
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -72,4 +72,6 @@ export default tseslint.config(
   {files: ['src/cli/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, PROVISION_INTERNALS)},
   {files: ['src/commands/**'], rules: forbidImports(CLOUD_SDKS, BELOW_CLI)},
   ...DRIVER_NAMES.map(driverBoundaries),
+  // An example plugin is built as an author builds theirs: against the published berth/driver, never a path into berth.
+  {files: ['examples/**'], rules: forbidImports({regex: String.raw`^(\.\./)+(src|drivers)/`, message: 'A plugin imports berth only as berth/driver (and berth/driver/testing in its tests).'})},
 )
