@@ -7,8 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import amazonec2 from '../../drivers/amazonec2/index.js'
 import type {Driver, DriverSetup, MachineState, OperationContext} from '../../src/driver-kit/contract.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
-import {testDriverSetup} from '../../src/driver-kit/testing.js'
-import {recordingContext} from '../harness/operation-context.js'
+import {testDriverSetup, testOperationContext} from '../../src/driver-kit/testing.js'
 import {TestHostPool} from '../hosts/index.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 
@@ -31,7 +30,7 @@ describe('the amazonec2 driver contract, in-process', () => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
     const setup = testDriverSetup(amazonec2, {storeDir: dir, machineName: name, secrets: SECRETS})
-    const {ctx, records, progress} = recordingContext()
+    const {ctx, records, progress} = testOperationContext()
     const driver = amazonec2.fromFlags({'amazonec2-endpoint': sim.endpoint, ...SECRETS, ...flags}, setup)
     return {driver, ctx, records, progress, setup}
   }

@@ -8,8 +8,7 @@ import {settingsFromFlags} from '../../drivers/digitalocean/settings.js'
 import type {DriverSetup, OperationContext} from '../../src/driver-kit/contract.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
 import digitalocean from '../../drivers/digitalocean/index.js'
-import {testDriverSetup} from '../../src/driver-kit/testing.js'
-import {recordingContext} from '../harness/operation-context.js'
+import {testDriverSetup, testOperationContext} from '../../src/driver-kit/testing.js'
 import {TestHostPool, type HostOptions, type TestHost} from '../hosts/index.js'
 import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
 
@@ -52,7 +51,7 @@ describe('the digitalocean driver contract, in-process', () => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
     const setup = testDriverSetup(digitalocean, {storeDir: dir, machineName: name, secrets: {'digitalocean-access-token': TOKEN}})
-    const {ctx, records, progress} = recordingContext()
+    const {ctx, records, progress} = testOperationContext()
     const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, timing)
     return {driver, ctx, records, progress, setup}
   }

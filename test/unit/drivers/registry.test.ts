@@ -2,8 +2,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/driver-kit/contract.js'
 import {DriverRegistry, type DriverSource} from '../../../src/core/driver-registry/registry.js'
 import {BerthError} from '../../../src/core/errors.js'
-import {testDriverSetup} from '../../../src/driver-kit/testing.js'
-import {recordingContext} from '../../harness/operation-context.js'
+import {testDriverSetup, testOperationContext} from '../../../src/driver-kit/testing.js'
 
 const SECRET = 'hunter2-token'
 const setup: DriverSetup = testDriverSetup({name: 'test', flags: []}, {storeDir: '/store', machineName: 'm1'})
@@ -62,7 +61,7 @@ describe('secret flags', () => {
       await ctx.record({kind: 'key', id: token})
     }})
     const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
-    const {ctx, records, progress} = recordingContext()
+    const {ctx, records, progress} = testOperationContext()
     await expect(driver.create(ctx)).rejects.toThrow('secret flag --leaky-token in a resource record')
     expect(records).toEqual([])
     expect(progress).toEqual(['logging in with <redacted>'])
@@ -78,7 +77,7 @@ describe('secret flags', () => {
         throw thrown
       }})
       const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
-      const error = await driver.create(recordingContext().ctx).then(() => undefined, (caught: unknown) => caught)
+      const error = await driver.create(testOperationContext().ctx).then(() => undefined, (caught: unknown) => caught)
       if (expected !== undefined) {
         expect(error).toBe(expected)
       } else {
