@@ -1,15 +1,13 @@
 import {existsSync} from 'node:fs'
 import type {DriverDefinition, DriverSetup, DriverSharedState, ImageCache, MachineSshKey} from '../../driver-kit/contract.js'
-import {writeMachineKey} from '../ssh/keys.js'
-import {keepUserSshKey} from '../ssh/user-key.js'
 import type {MachineLayout, StoreLayout} from '../store/layout.js'
 import {withLock} from '../store/lock.js'
-import {ensureImage} from '../vm/image-cache.js'
 import {secretLookup} from './credentials.js'
 
 /**
  * Where a driver instance runs and the services it is given, for one machine of one store. The store itself is
  * not handed over: a driver reaches its machine's directory, its own shared directory and the image cache only.
+ * What makes keys and downloads images is loaded when first used: the read-only commands open machines too.
  */
 export function driverSetup(layout: StoreLayout, name: string, env: NodeJS.ProcessEnv, definition: DriverDefinition, enginePort: number): DriverSetup {
   const machine = layout.machine(name)
@@ -28,8 +26,14 @@ export function driverSetup(layout: StoreLayout, name: string, env: NodeJS.Proce
 function machineSshKey(machine: MachineLayout): MachineSshKey {
   return {
     path: machine.sshKey,
-    create: async () => ({publicKey: (await writeMachineKey(machine)).publicKey}),
-    keepUserKey: (key) => keepUserSshKey(key, machine),
+    create: async () => {
+      const {writeMachineKey} = await import('../ssh/keys.js')
+      return {publicKey: (await writeMachineKey(machine)).publicKey}
+    },
+    keepUserKey: async (key) => {
+      const {keepUserSshKey} = await import('../ssh/user-key.js')
+      return keepUserSshKey(key, machine)
+    },
   }
 }
 
@@ -44,10 +48,13 @@ function sharedState(layout: StoreLayout, driverName: string): DriverSharedState
 
 function imageCache(layout: StoreLayout): ImageCache {
   return {
-    ensure: (request, ctx) => ensureImage(layout, {
-      ...request,
-      signal: ctx.signal,
-      onProgress: ({bytes, total}) => ctx.meter('Downloading the image', bytes, total),
-    }),
+    ensure: async (request, ctx) => {
+      const {ensureImage} = await import('../vm/image-cache.js')
+      return ensureImage(layout, {
+        ...request,
+        signal: ctx.signal,
+        onProgress: ({bytes, total}) => ctx.meter('Downloading the image', bytes, total),
+      })
+    },
   }
 }
