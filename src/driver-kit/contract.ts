@@ -12,10 +12,12 @@ import type {ChecksumSpec} from '../core/vm/image-cache.js'
  *   engine). For a stored machine: definition.load with what toState() returned, then any of the other calls. A create
  *   that fails (or Ctrl-C) is followed by remove(ctx, what was recorded), on the same instance.
  * - Lifetime. An instance serves one command for one machine and is dropped at its end; nothing survives between
- *   commands but what toState() returned and what ctx.record() recorded. fromFlags and load do no I/O.
+ *   commands but what toState() returned and what ctx.record() recorded. fromFlags and load are cheap: no network,
+ *   no change anywhere.
  * - Concurrency. berth holds the machine's lock around every call that changes the machine, so calls for one machine
- *   never overlap. Calls for different machines of the driver may run at once, in one process or several, unless
- *   capabilities.serialOperations; state a driver keeps across its machines goes in setup.shared, under its lock.
+ *   never overlap. Calls for different machines of the driver may run at once, in one process or several
+ *   (capabilities.serialOperations makes them take turns within a process); state a driver keeps across its
+ *   machines goes in setup.shared, under its lock, which holds across processes.
  * - Idempotency. remove() of what is already gone succeeds; a lifecycle call that finds the host in the requested
  *   state returns without error; state() never throws for a host that is gone (NotFound).
  * - Deadlines. Every long call gets ctx.signal (Ctrl-C, a command's --timeout): stop waiting and throw its reason
