@@ -9,7 +9,9 @@ const CLOUD_SDKS = {regex: String.raw`^(@aws-sdk/|@azure/|digitalocean-js(/|$)|a
 const CLI = {regex: String.raw`^(\.\./)+(src/)?cli/`, message: 'The CLI (src/cli) sits above this code: pass what it needs in as arguments.'}
 const OCLIF = {regex: '^@oclif/', message: 'Only src/cli knows oclif.'}
 // From src/core/<file> or src/core/<dir>/<file>, two or more steps up reach the top-level drivers/.
-const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through src/core/drivers/driver.ts; a named driver is loaded by the registry.'}
+const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, message: 'src/core knows drivers only through the driver kit\'s contract (src/driver-kit); a named driver is loaded by the registry.'}
+// From drivers/<name>/..., everything of berth's but the CLI (its own rule) is reached through the kit's entry.
+const KIT_ONLY = {regex: String.raw`^(\.\./)+src/(?!driver-kit/index\.js$|cli/)`, message: 'A driver imports from berth only its kit, src/driver-kit/index.js (published as berth/driver).'}
 const NAMED_DRIVERS_FROM_CLI = {regex: String.raw`^(\.\./)+drivers/(?!index\.js$)`, message: 'The CLI reaches drivers through the catalogue drivers/index.ts, never a named driver.'}
 // The folders of src/core with an index.ts as their surface: provisioning, and the use cases of several files.
 const CLOSED_MODULES = ['provision', 'provision-machine', 'power', 'remove', 'upgrade', 'ssh-access']
@@ -40,14 +42,14 @@ function forbidImports(...boundaries) {
   }
 }
 
-/** Each driver stays inside its own folder and src/core: no other driver, no catalogue, no CLI. */
+/** Each driver stays inside its own folder and the driver kit: no other driver, no catalogue, no CLI, no core path. */
 function driverBoundaries(name) {
   const others = DRIVER_NAMES.filter((other) => other !== name)
   const otherDrivers = {regex: String.raw`^(\.\./)+(drivers/)?(${others.join('|')}|index(\.js)?$)(/|$)`, message: 'A driver imports no other driver (nor the catalogue drivers/index.ts): share code through src/core instead.'}
   return {
     files: [`drivers/${name}/**`],
     rules: {
-      ...forbidImportsAndCommandLines(otherDrivers, CLI, OCLIF),
+      ...forbidImportsAndCommandLines(otherDrivers, CLI, OCLIF, KIT_ONLY),
       // Its types may be imported; its code is loaded by import() when the driver first needs it, so a command that
       // does not use this driver never loads the SDK.
       '@typescript-eslint/no-restricted-imports': ['error', {patterns: [{regex: CLOUD_SDKS.regex, allowTypeImports: true, message: 'Load a cloud SDK with import() where the driver first needs it (types may be imported).'}]}],
@@ -56,7 +58,7 @@ function driverBoundaries(name) {
 }
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/*/dist/**']},
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -82,8 +84,11 @@ export default tseslint.config(
   },
   // Within its own folder a closed module's files import each other as ./name.js, which the rule does not match.
   {files: ['src/core/**'], rules: forbidImportsAndCommandLines(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
+  {files: ['src/driver-kit/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
   {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, CLOSED_INTERNALS)},
   {files: ['src/cli/command-table.ts'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, CLOSED_INTERNALS)},
   {files: ['src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, CLOSED_INTERNALS)},
   ...DRIVER_NAMES.map(driverBoundaries),
+  // An example plugin is built as an author builds theirs: against the published berth/driver, never a path into berth.
+  {files: ['examples/**'], rules: forbidImports({regex: String.raw`^(\.\./)+(src|drivers)/`, message: 'A plugin imports berth only as berth/driver (and berth/driver/testing in its tests).'})},
 )

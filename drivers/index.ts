@@ -1,4 +1,4 @@
-import type {DriverSource} from '../src/core/drivers/registry.js'
+import type {DriverSource} from '../src/core/driver-registry/registry.js'
 
 /** The drivers shipped with berth. Each is imported only when used. */
 export const builtInDrivers: readonly DriverSource[] = [

@@ -1,5 +1,4 @@
-import type {DriverSetup, FlagValues} from '../../src/core/drivers/driver.js'
-import {UsageError} from '../../src/core/errors.js'
+import {type DriverSetup, type FlagValues, UsageError} from '../../src/driver-kit/index.js'
 import type {CredentialSource} from './client.js'
 
 /** Reads a secret flag's value: typed at create, or from the environment or the machine's credentials file later. */

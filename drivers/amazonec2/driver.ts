@@ -1,12 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {prose, run} from '../../src/core/fix.js'
-import {writeMachineKey} from '../../src/core/ssh/keys.js'
-import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
-import {MachineLayout} from '../../src/core/store/layout.js'
-import type {ResourceRecord} from '../../src/core/store/schema.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, prose, readUserSshKey, type ResourceRecord, run, type SshEndpoint, type UserSshKey} from '../../src/driver-kit/index.js'
 import {Ec2Api, type CredentialSource, type InstanceView, type Tag} from './client.js'
 import {explainEc2Error, hasCode} from './errors.js'
 import {INSTANCE, KEY_PAIR, MACHINE_TAG, addressOf, describeInstance, machineState, waitForAddress} from './instance.js'
@@ -16,7 +10,6 @@ import type {Ec2Settings} from './settings.js'
 import {removeRecorded} from './teardown.js'
 
 /** The engine's TLS port, which the security group opens (berth's engines listen on it). */
-export const ENGINE_PORT = 2376
 /** How old a described instance may be for address(), sshEndpoint() and dockerUrl(), which the core calls in a row. */
 const DESCRIBE_REUSE_MS = 3000
 
@@ -49,7 +42,7 @@ export class Ec2Driver implements Driver {
 
   async create(ctx: OperationContext): Promise<void> {
     // The machine logs in with its own 0600 copy of the user's key, which outlives the original being moved or deleted.
-    if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
+    if (this.userKey !== undefined) this.stored.settings = {...this.settings, sshKeyPath: await this.setup.sshKey.keepUserKey(this.userKey), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const plan = this.stored.plan
       if (plan === undefined) throw new BerthError('The amazonec2 driver was asked to create a machine before its pre-create check.', {code: 'cloud-api'})
@@ -59,7 +52,7 @@ export class Ec2Driver implements Driver {
       // Each step that makes something first checks for Ctrl-C; calls that make things are not cut short (see client.ts).
       ctx.signal.throwIfAborted()
       const keyName = this.settings.keypairName ?? await this.importKey(api, tags, ctx)
-      const groupIds = await ensureSecurityGroups(api, this.settings, plan.vpcId, ENGINE_PORT, [{key: MACHINE_TAG, value: name}], ctx)
+      const groupIds = await ensureSecurityGroups(api, this.settings, plan.vpcId, this.setup.enginePort, [{key: MACHINE_TAG, value: name}], ctx)
       const userData = this.settings.userdataPath === undefined ? undefined : (await readFile(this.settings.userdataPath)).toString('base64')
       ctx.signal.throwIfAborted()
       ctx.progress(`Launching a ${this.settings.instanceType} instance of ${plan.imageName || plan.imageId} in ${plan.zone}`)
@@ -131,12 +124,12 @@ export class Ec2Driver implements Driver {
   }
 
   async dockerUrl(signal: AbortSignal): Promise<string> {
-    return `tcp://${await this.address(signal)}:${ENGINE_PORT}`
+    return `tcp://${await this.address(signal)}:${this.setup.enginePort}`
   }
 
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
     const {sshKeyPath, sshKeyOrigin, sshPort, sshUser} = this.settings
-    const keyPath = sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey
+    const keyPath = sshKeyPath ?? this.setup.sshKey.path
     return {host: await this.address(signal), port: sshPort, user: sshUser, keyPath, ...(sshKeyOrigin === undefined ? {} : {keyOrigin: sshKeyOrigin})}
   }
 
@@ -167,7 +160,7 @@ export class Ec2Driver implements Driver {
   }
 
   private async importKey(api: Ec2Api, tags: Tag[], ctx: OperationContext): Promise<string> {
-    const pair = await writeMachineKey(new MachineLayout(this.setup.machineDir))
+    const pair = await this.setup.sshKey.create()
     // A random suffix: a key pair of the same name left by an earlier machine of that name cannot get in the way.
     const keyName = `berth-${this.setup.machineName}-${randomBytes(4).toString('hex')}`
     ctx.progress(`Importing the machine's SSH key as the key pair ${keyName}`)

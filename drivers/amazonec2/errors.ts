@@ -1,5 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
-import {prose, run, type Prose} from '../../src/core/fix.js'
+import {BerthError, type Prose, prose, run} from '../../src/driver-kit/index.js'
 import {Ec2CallError} from './client.js'
 
 /** What an explanation may name: where the call went and what it was for. */

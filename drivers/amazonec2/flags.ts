@@ -1,4 +1,4 @@
-import type {DriverFlag} from '../../src/core/drivers/driver.js'
+import type {DriverFlag} from '../../src/driver-kit/index.js'
 
 /** Docker Machine's amazonec2 flags and environment variables, with today's defaults (see docs/drivers/amazonec2.md). */
 export const DEFAULTS = {

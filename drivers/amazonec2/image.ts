@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import type {Ec2Api, ImageView} from './client.js'
 
 /** Canonical's AWS account: the official Ubuntu images. */

@@ -1,5 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {packagesHealth} from '../../src/core/drivers/packages.js'
+import {type DriverDefinition, packagesHealth} from '../../src/driver-kit/index.js'
 import {credentialSource, storedSecrets, typedSecrets} from './credentials.js'
 import {Ec2Driver, type Ec2State} from './driver.js'
 import {FLAGS} from './flags.js'
@@ -14,7 +13,6 @@ const amazonec2: DriverDefinition = {
   description: 'Amazon EC2 instances (berth imports a key, makes a security group and launches Ubuntu LTS).',
   flags: FLAGS,
   capabilities: {
-    lifecycle: {start: true, stop: true, restart: true, kill: true},
     // A stopped instance starts with a new public address.
     stableAddress: false,
     serialOperations: false,

@@ -1,9 +1,6 @@
-import type {MachineState} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {prose, run} from '../../src/core/fix.js'
+import {BerthError, type MachineState, pollUntil, prose, run} from '../../src/driver-kit/index.js'
 import type {Ec2Api, InstanceView} from './client.js'
 import {hasCode} from './errors.js'
-import {pollUntil} from '../../src/core/poll-until.js'
 
 /** The record of an instance berth launched. */
 export const INSTANCE = 'instance'

@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises'
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'
 import {chooseImage} from './image.js'

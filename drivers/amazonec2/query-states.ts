@@ -1,4 +1,4 @@
-import type {MachineState, StoredMachine} from '../../src/core/drivers/driver.js'
+import type {MachineState, StoredMachine} from '../../src/driver-kit/index.js'
 import {Ec2Api, FILTER_VALUES_LIMIT, type Connection, type InstanceView} from './client.js'
 import {credentialIdentity, credentialSource, storedSecrets} from './credentials.js'
 import {explainEc2Error} from './errors.js'

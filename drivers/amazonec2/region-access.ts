@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'
 

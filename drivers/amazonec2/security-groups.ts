@@ -1,5 +1,4 @@
-import type {OperationContext} from '../../src/core/drivers/driver.js'
-import {pause} from '../../src/core/abort.js'
+import {type OperationContext, pause} from '../../src/driver-kit/index.js'
 import type {Ec2Api, GroupView, IngressRule, Tag} from './client.js'
 import {hasCode} from './errors.js'
 import type {Ec2Settings} from './settings.js'

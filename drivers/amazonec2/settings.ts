@@ -1,9 +1,6 @@
 import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
-import type {FlagValues} from '../../src/core/drivers/driver.js'
-import {UsageError} from '../../src/core/errors.js'
-import {prose, run} from '../../src/core/fix.js'
-import {checkUrlHost} from '../../src/core/host-address.js'
+import {checkUrlHost, type FlagValues, prose, run, UsageError} from '../../src/driver-kit/index.js'
 import {DEFAULTS} from './flags.js'
 import {VOLUME_RULES} from './volume-rules.js'
 

@@ -1,12 +1,7 @@
-import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {pause} from '../../src/core/abort.js'
-import {prose, run} from '../../src/core/fix.js'
-import type {ResourceRecord} from '../../src/core/store/schema.js'
+import {BerthError, type OperationContext, pause, pollUntil, prose, type RemovalOutcome, type ResourceRecord, run} from '../../src/driver-kit/index.js'
 import type {Ec2Api} from './client.js'
 import {hasCode} from './errors.js'
 import {INSTANCE, KEY_PAIR, NEW_INSTANCE_GRACE_MS, describeInstance} from './instance.js'
-import {pollUntil} from '../../src/core/poll-until.js'
 import {SECURITY_GROUP} from './security-groups.js'
 
 const TERMINATE_TIMEOUT_MS = 10 * 60_000

@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 
 /**
  * What EC2 accepts for an EBS volume of each type, from the EC2 API reference (EbsBlockDevice: sizes, IOPS and

@@ -1,5 +1,5 @@
 import {readFile} from 'node:fs/promises'
-import type {OperationContext} from '../../src/core/drivers/driver.js'
+import type {OperationContext} from '../../src/driver-kit/index.js'
 import {explain} from './errors.js'
 import {machineTags, record, ResourceIds, SHARED_TAGS, type AzureResourceKind} from './resources.js'
 import type {AzureArm, SecurityRule} from './sdk.js'

@@ -1,10 +1,4 @@
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {abortReason} from '../../src/core/abort.js'
-import {prose, run} from '../../src/core/fix.js'
-import {writeMachineKey} from '../../src/core/ssh/keys.js'
-import type {ResourceRecord} from '../../src/core/store/schema.js'
-import {MachineLayout} from '../../src/core/store/layout.js'
+import {abortReason, BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, prose, type ResourceRecord, run, type SshEndpoint} from '../../src/driver-kit/index.js'
 import {createResources} from './create-plan.js'
 import {explain} from './errors.js'
 import {machineState} from './power-state.js'
@@ -41,7 +35,7 @@ export class AzureDriver implements Driver {
 
   async create(ctx: OperationContext): Promise<void> {
     await interruptible(ctx, async () => {
-      const {publicKey} = await writeMachineKey(new MachineLayout(this.setup.machineDir))
+      const {publicKey} = await this.setup.sshKey.create()
       await createResources(await this.connect(ctx), this.settings, publicKey, ctx)
     })
   }
@@ -104,7 +98,7 @@ export class AzureDriver implements Driver {
   }
 
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
-    return {host: await this.address(signal), port: 22, user: this.settings.sshUser, keyPath: new MachineLayout(this.setup.machineDir).sshKey}
+    return {host: await this.address(signal), port: 22, user: this.settings.sshUser, keyPath: this.setup.sshKey.path}
   }
 
   toState(): Record<string, unknown> {

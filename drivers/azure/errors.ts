@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 
 /**
  * A failed Azure call in the driver's own terms (status, ARM error code, Retry-After), so that nothing outside

@@ -1,5 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {packagesHealth} from '../../src/core/drivers/packages.js'
+import {type DriverDefinition, packagesHealth} from '../../src/driver-kit/index.js'
 import {AzureDriver} from './driver.js'
 import {queryStates} from './query-states.js'
 import {LABELS} from './remove-plan.js'
@@ -25,7 +24,7 @@ const azure: DriverDefinition = {
     {name: 'azure-size', type: 'string', env: 'AZURE_SIZE', default: DEFAULTS.size, description: 'VM size.'},
     {name: 'azure-image', type: 'string', env: 'AZURE_IMAGE', default: DEFAULTS.image, description: 'Image URN, PUBLISHER:OFFER:SKU:VERSION.'},
     {name: 'azure-ssh-user', type: 'string', env: 'AZURE_SSH_USER', default: DEFAULTS.sshUser, description: 'Admin user of the VM, for SSH.'},
-    {name: 'azure-docker-port', type: 'integer', env: 'AZURE_DOCKER_PORT', default: DEFAULTS.dockerPort, description: 'Port the Docker engine listens on with TLS (opened in the network security group).'},
+    {name: 'azure-docker-port', type: 'integer', env: 'AZURE_DOCKER_PORT', description: 'Port the Docker engine listens on with TLS, opened in the network security group (default: berth\'s engine port, 2376).'},
     {name: 'azure-vnet', type: 'string', env: 'AZURE_VNET', default: DEFAULTS.vnet, description: 'Virtual network, [RESOURCE_GROUP:]NAME (created when missing).'},
     {name: 'azure-subnet', type: 'string', env: 'AZURE_SUBNET', default: DEFAULTS.subnet, description: 'Subnet of the virtual network (created when missing).'},
     {name: 'azure-subnet-prefix', type: 'string', env: 'AZURE_SUBNET_PREFIX', default: DEFAULTS.subnetPrefix, description: 'Address range of a new subnet (and of a new virtual network).'},
@@ -40,7 +39,6 @@ const azure: DriverDefinition = {
     {name: 'azure-dns', type: 'string', env: 'AZURE_DNS_LABEL', description: 'DNS label of the public IP (LABEL.LOCATION.cloudapp.azure.com).'},
   ],
   capabilities: {
-    lifecycle: {start: true, stop: true, restart: true, kill: true},
     // A Standard public IP keeps its address, but a VM's address can change (its public IP replaced): re-checked on start.
     stableAddress: false,
     serialOperations: false,
@@ -51,7 +49,7 @@ const azure: DriverDefinition = {
   },
   fromFlags(values, setup) {
     const secret = values[SECRET_FLAG]
-    return new AzureDriver(settingsFromFlags(values, setup.machineName), setup, typeof secret === 'string' && secret !== '' ? secret : undefined)
+    return new AzureDriver(settingsFromFlags(values, setup.machineName, setup.enginePort), setup, typeof secret === 'string' && secret !== '' ? secret : undefined)
   },
   load(state, setup) {
     return new AzureDriver(settingsFromState(state, setup.env), setup, setup.secret(SECRET_FLAG))

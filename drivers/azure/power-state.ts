@@ -1,4 +1,4 @@
-import type {MachineState} from '../../src/core/drivers/driver.js'
+import type {MachineState} from '../../src/driver-kit/index.js'
 
 /**
  * berth's state of a VM from its instance view status codes ("ProvisioningState/succeeded", "PowerState/running");

@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises'
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import {explain} from './errors.js'
 import type {AzureArm} from './sdk.js'
 import type {AzureSettings} from './settings.js'

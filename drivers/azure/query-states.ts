@@ -1,4 +1,4 @@
-import type {MachineState, StoredMachine} from '../../src/core/drivers/driver.js'
+import type {MachineState, StoredMachine} from '../../src/driver-kit/index.js'
 import {connectArm} from './driver.js'
 import {explain} from './errors.js'
 import {machineState} from './power-state.js'

@@ -1,5 +1,4 @@
-import type {OperationContext, RemovalOutcome} from '../../src/core/drivers/driver.js'
-import type {ResourceRecord} from '../../src/core/store/schema.js'
+import type {OperationContext, RemovalOutcome, ResourceRecord} from '../../src/driver-kit/index.js'
 import {AzureCallError, explain} from './errors.js'
 import {isBerths, parseResourceId, REMOVAL_ORDER, ResourceIds} from './resources.js'
 import type {AzureArm} from './sdk.js'

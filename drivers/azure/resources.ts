@@ -1,4 +1,4 @@
-import type {ResourceRecord} from '../../src/core/store/schema.js'
+import type {ResourceRecord} from '../../src/driver-kit/index.js'
 import type {AzureSettings} from './settings.js'
 
 /** The kinds of resource records the driver writes, in the order rm deletes them (dependents first). */

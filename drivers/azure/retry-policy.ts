@@ -1,4 +1,4 @@
-import {retrying} from '../../src/core/drivers/retry.js'
+import {retrying} from '../../src/driver-kit/index.js'
 import {AzureCallError, isTransient, normalizeSdkError, oneLine} from './errors.js'
 
 /** What the driver is told while it waits: retries of throttled or failed requests. */

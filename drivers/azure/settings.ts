@@ -1,6 +1,4 @@
-import type {FlagValues} from '../../src/core/drivers/driver.js'
-import {UsageError} from '../../src/core/errors.js'
-import {checkIpv4Address, checkUrlHost} from '../../src/core/host-address.js'
+import {checkIpv4Address, checkUrlHost, type FlagValues, UsageError} from '../../src/driver-kit/index.js'
 import {CLOUDS, RETIRED_CLOUDS} from './environments.js'
 
 export interface ImageUrn {
@@ -48,7 +46,6 @@ export const DEFAULTS = {
   size: 'Standard_D2s_v5',
   image: 'canonical:ubuntu-24_04-lts:server:latest',
   sshUser: 'docker-user',
-  dockerPort: 2376,
   vnet: 'berth-vnet',
   subnet: 'berth-subnet',
   subnetPrefix: '192.168.0.0/16',
@@ -61,7 +58,7 @@ const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$/
 const RESERVED_USERS = new Set(['root', 'admin', 'administrator', 'user', 'guest', 'test', 'sys', 'support', 'owner', 'server', 'sql', 'backup', 'console'])
 
 /** Settings for a new machine, from create's flags (env fallbacks already applied by the CLI); throws UsageError. */
-export function settingsFromFlags(values: FlagValues, machineName: string): AzureSettings {
+export function settingsFromFlags(values: FlagValues, machineName: string, enginePort: number): AzureSettings {
   const text = (flag: string): string | undefined => {
     const value = values[`azure-${flag}`]
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
@@ -101,7 +98,7 @@ export function settingsFromFlags(values: FlagValues, machineName: string): Azur
   }
   const subnetPrefix = text('subnet-prefix') ?? DEFAULTS.subnetPrefix
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(subnetPrefix)) throw new UsageError(`--azure-subnet-prefix ${JSON.stringify(subnetPrefix)} is not an address range.`, {hint: 'Use CIDR notation, e.g. 192.168.0.0/16.'})
-  const dockerPort = values['azure-docker-port'] ?? DEFAULTS.dockerPort
+  const dockerPort = values['azure-docker-port'] ?? enginePort
   if (typeof dockerPort !== 'number' || !Number.isInteger(dockerPort) || dockerPort < 1 || dockerPort > 65535) throw new UsageError('--azure-docker-port must be a port number from 1 to 65535.')
   const privateIpAddress = text('private-ip-address')
   if (privateIpAddress !== undefined) checkIpv4Address('--azure-private-ip-address', privateIpAddress)

@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import type {AzureSettings} from './settings.js'
 
 /** A VM size as the location's resource SKUs describe it (Microsoft.Compute/skus, resource type virtualMachines). */

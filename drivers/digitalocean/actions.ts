@@ -1,8 +1,7 @@
-import {BerthError, TimeoutError} from '../../src/core/errors.js'
+import {BerthError, pollUntil, TimeoutError} from '../../src/driver-kit/index.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {DigitalOceanApi} from './api.js'
 import type {Action, PowerAction} from './api-types.js'
-import {pollUntil} from '../../src/core/poll-until.js'
 
 export interface ActionTiming {
   /** How long an action may stay in progress. */

@@ -1,7 +1,7 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
 import type {AxiosError, AxiosInstance} from 'axios'
 import type {DigitalOcean} from 'digitalocean-js'
-import {retrying} from '../../src/core/drivers/retry.js'
+import {retrying} from '../../src/driver-kit/index.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {Account, Action, Droplet, DropletRequest, Image, PowerAction, Region, Size, SshKey} from './api-types.js'
 

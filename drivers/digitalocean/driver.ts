@@ -1,11 +1,5 @@
 import {readFile} from 'node:fs/promises'
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {prose, run} from '../../src/core/fix.js'
-import {writeMachineKey} from '../../src/core/ssh/keys.js'
-import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
-import {MachineLayout} from '../../src/core/store/layout.js'
-import type {ResourceRecord} from '../../src/core/store/schema.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, pollUntil, prose, readUserSshKey, type ResourceRecord, run, type SshEndpoint, type UserSshKey} from '../../src/driver-kit/index.js'
 import {requireAction, runAction, type ActionTiming} from './actions.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {DigitalOceanApi} from './api.js'
@@ -14,7 +8,6 @@ import {machineState, publicIpv4} from './droplet-state.js'
 import {explainApiError} from './errors.js'
 import {publicKeyFingerprint} from './fingerprint.js'
 import {TOKEN_ENV} from './flags.js'
-import {pollUntil} from '../../src/core/poll-until.js'
 import {checkAccount, checkLocalFiles} from './preflight.js'
 import {BERTH_TAG, type DigitalOceanSettings, type DigitalOceanState} from './settings.js'
 
@@ -36,7 +29,6 @@ export const DEFAULT_TIMING: DriverTiming = {
 }
 
 /** The engine port berth provisions, as Docker Machine's driver reported it. */
-const ENGINE_PORT = 2376
 /** Reads of the droplet this close together share one request (address, URL and SSH endpoint are asked at once). */
 const REUSE_MS = 2000
 /** How far DigitalOcean's clock may be behind this one when berth looks for a droplet it may have made. */
@@ -72,7 +64,7 @@ export class DigitalOceanDriver implements Driver {
 
   async create(ctx: OperationContext): Promise<void> {
     // The machine logs in with its own 0600 copy of the user's key, which outlives the original being moved or deleted.
-    if (this.userKey !== undefined) this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(this.userKey, new MachineLayout(this.setup.machineDir)), sshKeyOrigin: this.userKey.path}
+    if (this.userKey !== undefined) this.settings = {...this.settings, sshKeyPath: await this.setup.sshKey.keepUserKey(this.userKey), sshKeyOrigin: this.userKey.path}
     await this.explained(async () => {
       const api = await this.api()
       const sshKey = await this.sshKeyForDroplet(api, ctx)
@@ -115,7 +107,7 @@ export class DigitalOceanDriver implements Driver {
   /** The user's key by fingerprint, or a new key for this machine, imported and recorded (so rm removes it). */
   private async sshKeyForDroplet(api: DigitalOceanApi, ctx: OperationContext): Promise<string | number> {
     if (this.settings.sshKeyFingerprint !== undefined) return this.settings.sshKeyFingerprint
-    const pair = await writeMachineKey(new MachineLayout(this.setup.machineDir))
+    const pair = await this.setup.sshKey.create()
     const fingerprint = publicKeyFingerprint(pair.publicKey)
     const name = `berth-${this.setup.machineName}`
     // The key is new, so a key of the account with its fingerprint can only be the one this request made.
@@ -227,7 +219,7 @@ export class DigitalOceanDriver implements Driver {
   }
 
   async dockerUrl(signal: AbortSignal): Promise<string> {
-    return `tcp://${await this.address(signal)}:${ENGINE_PORT}`
+    return `tcp://${await this.address(signal)}:${this.setup.enginePort}`
   }
 
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
@@ -235,7 +227,7 @@ export class DigitalOceanDriver implements Driver {
       host: await this.address(signal),
       port: this.settings.sshPort,
       user: this.settings.sshUser,
-      keyPath: this.settings.sshKeyPath ?? new MachineLayout(this.setup.machineDir).sshKey,
+      keyPath: this.settings.sshKeyPath ?? this.setup.sshKey.path,
       ...(this.settings.sshKeyOrigin === undefined ? {} : {keyOrigin: this.settings.sshKeyOrigin}),
     }
   }

@@ -1,4 +1,4 @@
-import type {MachineState} from '../../src/core/drivers/driver.js'
+import type {MachineState} from '../../src/driver-kit/index.js'
 import type {Droplet} from './api-types.js'
 
 /** Docker Machine's mapping (new: Starting, active: Running, off: Stopped); a droplet that is gone or archived is NotFound. */

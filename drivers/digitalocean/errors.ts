@@ -1,4 +1,4 @@
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import {DigitalOceanApiError} from './api-error.js'
 import {TOKEN_ENV} from './flags.js'
 import type {DigitalOceanSettings} from './settings.js'

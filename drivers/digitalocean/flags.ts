@@ -1,4 +1,4 @@
-import type {DriverFlag} from '../../src/core/drivers/driver.js'
+import type {DriverFlag} from '../../src/driver-kit/index.js'
 
 /** The API base digitalocean-js and DigitalOcean's own tools use; berth adds the /v2 (see settings.ts). */
 export const DEFAULT_API_URL = 'https://api.digitalocean.com'

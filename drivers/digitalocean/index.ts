@@ -1,5 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
-import {packagesHealth} from '../../src/core/drivers/packages.js'
+import {type DriverDefinition, packagesHealth} from '../../src/driver-kit/index.js'
 import {DigitalOceanDriver} from './driver.js'
 import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
 import {queryDropletStates} from './query-states.js'
@@ -11,7 +10,6 @@ const digitalocean: DriverDefinition = {
   description: 'A DigitalOcean droplet (berth imports an SSH key, makes the droplet, and provisions its engine).',
   flags: digitalOceanFlags,
   capabilities: {
-    lifecycle: {start: true, stop: true, restart: true, kill: true},
     // DigitalOcean keeps a droplet's address across power cycles; berth checks anyway, and a droplet that comes back
     // at another address gets a server certificate for it.
     stableAddress: false,

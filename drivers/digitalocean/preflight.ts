@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises'
-import {BerthError} from '../../src/core/errors.js'
+import {BerthError} from '../../src/driver-kit/index.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {DigitalOceanApi} from './api.js'
 import type {Account, Image, Region, Size} from './api-types.js'

@@ -1,4 +1,4 @@
-import type {MachineState, StoredMachine} from '../../src/core/drivers/driver.js'
+import type {MachineState, StoredMachine} from '../../src/driver-kit/index.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {ApiTarget} from './api.js'
 import {machineState} from './droplet-state.js'

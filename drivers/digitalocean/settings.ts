@@ -1,8 +1,5 @@
 import {resolve} from 'node:path'
-import type {FlagValues} from '../../src/core/drivers/driver.js'
-import {BerthError, UsageError} from '../../src/core/errors.js'
-import {prose, run} from '../../src/core/fix.js'
-import {checkUrlHost} from '../../src/core/host-address.js'
+import {BerthError, checkUrlHost, type FlagValues, prose, run, UsageError} from '../../src/driver-kit/index.js'
 import {DEFAULT_API_URL, DEFAULT_IMAGE, DEFAULT_REGION, DEFAULT_SIZE} from './flags.js'
 
 /** Every droplet berth makes carries this tag, so `ls` finds all of an account's machines with one listing. */

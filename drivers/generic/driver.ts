@@ -2,11 +2,7 @@ import {existsSync} from 'node:fs'
 import {createConnection, isIPv6} from 'node:net'
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
-import type {Driver, FlagValues, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
-import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
-import {checkHostAddress} from '../../src/core/host-address.js'
-import {keepUserSshKey, readUserSshKey, type UserSshKey} from '../../src/core/ssh/user-key.js'
-import {MachineLayout} from '../../src/core/store/layout.js'
+import {checkHostAddress, type Driver, type DriverSetup, type FlagValues, type MachineState, type OperationContext, readUserSshKey, type SshEndpoint, UsageError, type UserSshKey} from '../../src/driver-kit/index.js'
 
 export interface GenericSettings {
   ipAddress: string
@@ -22,7 +18,7 @@ export interface GenericSettings {
  * Settings from create's flags (defaults applied) or from the state a machine stored; both use the same keys. A
  * relative key path is taken from keyBase: the working directory for a flag, the machine's directory for its state.
  */
-export function genericSettings(values: FlagValues | Record<string, unknown>, env: NodeJS.ProcessEnv, keyBase: string): GenericSettings {
+export function genericSettings(values: FlagValues | Record<string, unknown>, env: NodeJS.ProcessEnv, keyBase: string, defaultEnginePort: number): GenericSettings {
   const pick = (flag: string, key: string): unknown => values[flag] ?? values[key]
   const ipAddress = pick('generic-ip-address', 'ipAddress')
   if (typeof ipAddress !== 'string' || ipAddress.trim() === '') {
@@ -30,7 +26,7 @@ export function genericSettings(values: FlagValues | Record<string, unknown>, en
   }
   const sshUser = pick('generic-ssh-user', 'sshUser') ?? 'root'
   const sshPort = pick('generic-ssh-port', 'sshPort') ?? 22
-  const enginePort = pick('generic-engine-port', 'enginePort') ?? 2376
+  const enginePort = pick('generic-engine-port', 'enginePort') ?? defaultEnginePort
   for (const [flag, port] of [['--generic-ssh-port', sshPort], ['--generic-engine-port', enginePort]] as const) {
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} must be a port number from 1 to 65535.`)
   }
@@ -60,10 +56,10 @@ export class GenericDriver implements Driver {
   private checkedKey: UserSshKey | undefined
 
   /**
-   * keyFlag names where the key came from, for messages about it: the flag, or the default berth picked. machineDir
-   * is where the machine keeps its copy of the key.
+   * keyFlag names where the key came from, for messages about it: the flag, or the default berth picked. The machine
+   * keeps its copy of the key in its directory.
    */
-  constructor(private settings: GenericSettings, private readonly machineDir: string, private readonly keyFlag = '--generic-ssh-key') {}
+  constructor(private settings: GenericSettings, private readonly setup: DriverSetup, private readonly keyFlag = '--generic-ssh-key') {}
 
   async preCreateCheck(): Promise<void> {
     this.checkedKey = await readUserSshKey(this.keyFlag, this.settings.sshKeyPath)
@@ -72,20 +68,10 @@ export class GenericDriver implements Driver {
   /** Nothing is made on the server: the machine gets its own 0600 copy of the user's key, and uses that from now on. */
   async create(): Promise<void> {
     const key = this.checkedKey ?? await readUserSshKey(this.keyFlag, this.settings.sshKeyPath)
-    this.settings = {...this.settings, sshKeyPath: await keepUserSshKey(key, new MachineLayout(this.machineDir)), sshKeyOrigin: key.path}
+    this.settings = {...this.settings, sshKeyPath: await this.setup.sshKey.keepUserKey(key), sshKeyOrigin: key.path}
   }
 
-  async start(): Promise<void> {
-    throw new UnsupportedOperationError('generic', 'start')
-  }
-
-  async stop(): Promise<void> {
-    throw new UnsupportedOperationError('generic', 'stop')
-  }
-
-  async kill(): Promise<void> {
-    throw new UnsupportedOperationError('generic', 'kill')
-  }
+  // No start, stop or kill: the server's power is its owner's. Restart is a reboot over SSH.
 
   /** Reboot through SSH; the connection usually drops while the command runs, which is success here. */
   async restart(ctx: OperationContext): Promise<void> {
@@ -122,7 +108,7 @@ export class GenericDriver implements Driver {
   /** The machine's own copy of the key is stored by its name in the machine's directory, so the store can move. */
   toState(): Record<string, unknown> {
     const {sshKeyPath} = this.settings
-    return {...this.settings, sshKeyPath: dirname(sshKeyPath) === resolve(this.machineDir) ? sshKeyPath.slice(dirname(sshKeyPath).length + 1) : sshKeyPath}
+    return {...this.settings, sshKeyPath: dirname(sshKeyPath) === resolve(this.setup.machineDir) ? sshKeyPath.slice(dirname(sshKeyPath).length + 1) : sshKeyPath}
   }
 }
 

@@ -1,4 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import type {DriverDefinition} from '../../src/driver-kit/index.js'
 import {GenericDriver, genericSettings} from './driver.js'
 
 /** Any Linux server berth can reach over SSH; berth provisions its engine but does not own the machine's power. */
@@ -10,11 +10,10 @@ const generic: DriverDefinition = {
     {name: 'generic-ssh-user', type: 'string', env: 'GENERIC_SSH_USER', default: 'root', description: 'SSH user (root, or a user with passwordless sudo).'},
     {name: 'generic-ssh-key', type: 'string', env: 'GENERIC_SSH_KEY', description: 'Private key for SSH (default ~/.ssh/id_ed25519 or ~/.ssh/id_rsa).'},
     {name: 'generic-ssh-port', type: 'integer', env: 'GENERIC_SSH_PORT', default: 22, description: 'SSH port.'},
-    {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', default: 2376, description: 'Port the Docker engine listens on with TLS.'},
+    {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', description: 'Port the Docker engine listens on with TLS (default: berth\'s engine port, 2376).'},
   ],
   sshSettingFlags: {address: '--generic-ip-address', port: '--generic-ssh-port'},
   capabilities: {
-    lifecycle: {start: false, stop: false, restart: true, kill: false},
     stableAddress: true,
     serialOperations: false,
     existingHost: true,
@@ -25,10 +24,10 @@ const generic: DriverDefinition = {
   },
   fromFlags(values, setup) {
     const given = typeof values['generic-ssh-key'] === 'string' && values['generic-ssh-key'] !== ''
-    return new GenericDriver(genericSettings(values, setup.env, process.cwd()), setup.machineDir, given ? '--generic-ssh-key' : 'The default SSH key')
+    return new GenericDriver(genericSettings(values, setup.env, process.cwd(), setup.enginePort), setup, given ? '--generic-ssh-key' : 'The default SSH key')
   },
   load(state, setup) {
-    return new GenericDriver(genericSettings(state, setup.env, setup.machineDir), setup.machineDir)
+    return new GenericDriver(genericSettings(state, setup.env, setup.machineDir, setup.enginePort), setup)
   },
 }
 

@@ -1,7 +1,4 @@
-import {UnsupportedOperationError, UsageError} from '../../src/core/errors.js'
-import type {Driver, DriverDefinition, FlagValues, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
-import {checkUrlHost} from '../../src/core/host-address.js'
-import {quoteValue} from '../../src/core/safe-text.js'
+import {checkUrlHost, type Driver, type DriverDefinition, type FlagValues, type MachineState, type OperationContext, quoteValue, UsageError} from '../../src/driver-kit/index.js'
 
 /** Registers an engine that already runs with TLS; berth makes nothing and provisions nothing. */
 class NoneDriver implements Driver {
@@ -11,21 +8,7 @@ class NoneDriver implements Driver {
 
   async create(): Promise<void> {}
 
-  async start(): Promise<void> {
-    throw new UnsupportedOperationError('none', 'start')
-  }
-
-  async stop(): Promise<void> {
-    throw new UnsupportedOperationError('none', 'stop')
-  }
-
-  async restart(): Promise<void> {
-    throw new UnsupportedOperationError('none', 'restart')
-  }
-
-  async kill(): Promise<void> {
-    throw new UnsupportedOperationError('none', 'kill')
-  }
+  // No start, stop, restart or kill: the engine's power is not berth's to change.
 
   /** The engine is not berth's: removing the machine forgets it and leaves the engine alone. */
   async remove(_ctx: OperationContext): Promise<void> {}
@@ -80,7 +63,6 @@ const none: DriverDefinition = {
   description: 'Register an existing Docker engine that already listens with TLS (berth\'s CA must have issued its certificate).',
   flags: [{name: 'url', type: 'string', description: 'URL of the engine, tcp://HOST:PORT'}],
   capabilities: {
-    lifecycle: {start: false, stop: false, restart: false, kill: false},
     stableAddress: true,
     serialOperations: false,
     existingHost: true,

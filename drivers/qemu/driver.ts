@@ -6,14 +6,7 @@ import {tmpdir} from 'node:os'
 import {basename, dirname, isAbsolute, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
-import {BerthError, TimeoutError} from '../../src/core/errors.js'
-import {prose, run as runCommand} from '../../src/core/fix.js'
-import {writeMachineKey} from '../../src/core/ssh/keys.js'
-import {writeFileAtomic} from '../../src/core/store/files.js'
-import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
-import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
-import {ensureImage} from '../../src/core/vm/image-cache.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, prose, run as runCommand, type SshEndpoint, TimeoutError, writeFileAtomic, writeSeedIso} from '../../src/driver-kit/index.js'
 import {AccelUnavailableError, chooseAccelerator, guestArchOf, hostFacts, type AccelDecision} from './accel.js'
 import {qemuArgs, type LaunchPlan} from './args.js'
 import {freePort, portFree} from './ports.js'
@@ -118,15 +111,9 @@ export class QemuDriver implements Driver {
   }
 
   async create(ctx: OperationContext): Promise<void> {
-    const store = new StoreLayout(this.setup.storePath)
     ctx.progress(`Getting the image ${this.settings.imageUrl}`)
     const checksum = checksumSpec(this.settings)
-    const image = await ensureImage(store, {
-      source: this.settings.imageUrl,
-      ...(checksum === undefined ? {} : {checksum}),
-      signal: ctx.signal,
-      onProgress: ({bytes, total}) => ctx.meter('Downloading the image', bytes, total),
-    })
+    const image = await this.setup.images.ensure({source: this.settings.imageUrl, ...(checksum === undefined ? {} : {checksum})}, ctx)
     this.stored.image = image
     const info = await this.imageInfo(image)
 
@@ -145,7 +132,7 @@ export class QemuDriver implements Driver {
     await run(qemuImgFor(this.settings.binary), ['create', '-q', '-f', 'qcow2', '-b', backing, '-F', info.format, this.file('disk'), String(size)])
 
     // The cloud-init seed: berth's user with the machine's key, and the hostname.
-    const key = await writeMachineKey(new MachineLayout(this.setup.machineDir))
+    const key = await this.setup.sshKey.create()
     await ctx.record({kind: RESOURCE.seed, id: this.file('seed')})
     await writeSeedIso(this.file('seed'), {hostname: this.setup.machineName, user: this.settings.sshUser, sshPublicKey: key.publicKey})
 
@@ -220,7 +207,7 @@ export class QemuDriver implements Driver {
   }
 
   async sshEndpoint(): Promise<SshEndpoint> {
-    return {host: '127.0.0.1', port: (await this.ports()).sshPort, user: this.settings.sshUser, keyPath: new MachineLayout(this.setup.machineDir).sshKey}
+    return {host: '127.0.0.1', port: (await this.ports()).sshPort, user: this.settings.sshUser, keyPath: this.setup.sshKey.path}
   }
 
   toState(): Record<string, unknown> {

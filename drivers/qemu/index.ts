@@ -1,4 +1,4 @@
-import type {DriverDefinition, DriverHealth} from '../../src/core/drivers/driver.js'
+import type {DriverDefinition, DriverHealth} from '../../src/driver-kit/index.js'
 import {chooseAccelerator, guestArchOf, hostFacts} from './accel.js'
 import {QemuDriver, installHint, qemuImgFor, type QemuState} from './driver.js'
 import {DEFAULTS, FLAGS, isAccelChoice, qemuSettings} from './settings.js'
@@ -10,7 +10,6 @@ const qemu: DriverDefinition = {
   description: 'Local QEMU VMs from a cloud image (Debian 12 by default), with KVM or HVF when usable, else TCG emulation.',
   flags: FLAGS,
   capabilities: {
-    lifecycle: {start: true, stop: true, restart: true, kill: true},
     // Always 127.0.0.1; the forwarded ports may change, which the lifecycle follows through the engine URL.
     stableAddress: true,
     serialOperations: false,

@@ -1,6 +1,4 @@
-import type {DriverFlag, FlagValues} from '../../src/core/drivers/driver.js'
-import {UsageError} from '../../src/core/errors.js'
-import type {ChecksumSpec} from '../../src/core/vm/image-cache.js'
+import {type ChecksumSpec, type DriverFlag, type FlagValues, UsageError} from '../../src/driver-kit/index.js'
 import type {AccelChoice} from './accel.js'
 
 /** Debian 12's generic cloud image (virtio, cloud-init, BIOS or UEFI boot) and the checksum file Debian publishes. */

@@ -2,21 +2,12 @@ import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {open, rm, stat} from 'node:fs/promises'
 import {join, sep} from 'node:path'
-import type {Driver, DriverSetup, MachineState, OperationContext, SshEndpoint} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {pause} from '../../src/core/abort.js'
-import {prose, run} from '../../src/core/fix.js'
-import {writeMachineKey} from '../../src/core/ssh/keys.js'
-import {MachineLayout, StoreLayout} from '../../src/core/store/layout.js'
-import type {ResourceRecord} from '../../src/core/store/schema.js'
-import {writeSeedIso} from '../../src/core/vm/cloud-init.js'
-import {ensureImage} from '../../src/core/vm/image-cache.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, pause, prose, type ResourceRecord, run, type SshEndpoint, writeSeedIso} from '../../src/driver-kit/index.js'
 import {loopbackPortFree, vtxFacts, vtxProblem} from './host.js'
 import {ensureInterface, listHostOnlyInterfaces, previewNetwork, releaseNetwork, reserveNetwork, reserveSshPort, type Reserved} from './hostonly.js'
 import type {VBoxSettings} from './settings.js'
 import {VBoxManage, findVBoxManage, isNotFound, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from './vboxmanage.js'
 
-export const ENGINE_PORT = 2376
 /** The NAT rule that forwards a loopback port to the guest's SSH port. */
 const SSH_RULE = 'ssh'
 const CONTROLLER = 'SATA'
@@ -52,10 +43,6 @@ export class VirtualBoxDriver implements Driver {
     return this.stored.settings
   }
 
-  private get store(): StoreLayout {
-    return new StoreLayout(this.setup.storePath)
-  }
-
   private get name(): string {
     return this.setup.machineName
   }
@@ -82,16 +69,13 @@ export class VirtualBoxDriver implements Driver {
     const {signal} = ctx
     const vbox = this.vbox()
     const version = await this.vboxVersion(signal)
-    const machine = new MachineLayout(this.setup.machineDir)
 
     ctx.progress(`Getting the image ${this.settings.imageUrl}`)
-    const image = await ensureImage(this.store, {
+    const image = await this.setup.images.ensure({
       source: this.settings.imageUrl,
       ...(this.settings.imageChecksum === undefined ? {} : {checksum: /^sha(256|512):[0-9a-f]+$/.test(this.settings.imageChecksum) ? this.settings.imageChecksum : {file: this.settings.imageChecksum}}),
-      signal,
-      onProgress: ({bytes, total}) => ctx.meter('Downloading the image', bytes, total),
-    })
-    const key = await writeMachineKey(machine)
+    }, ctx)
+    const key = await this.setup.sshKey.create()
 
     const network = await reserveNetwork(vbox, {...this.networkRequest(version), noDhcp: this.settings.hostOnlyNoDhcp}, ctx)
     this.stored.network = network
@@ -138,7 +122,7 @@ export class VirtualBoxDriver implements Driver {
       nics: [{mac: natMac}, {mac: hostOnlyMac, address: `${network.address}/${network.prefix}`}],
     })
 
-    const sshPort = await reserveSshPort(vbox, this.store, this.name, signal)
+    const sshPort = await reserveSshPort(vbox, this.setup.shared, this.name, signal)
     const onOff = (value: boolean) => (value ? 'on' : 'off')
     await vbox.mutate(['modifyvm', uuid,
       '--firmware', 'bios', '--bioslogofadein', 'off', '--bioslogofadeout', 'off', '--bioslogodisplaytime', '0', '--biosbootmenu', 'disabled',
@@ -162,7 +146,7 @@ export class VirtualBoxDriver implements Driver {
     await this.share(uuid, ctx)
 
     signal.throwIfAborted()
-    ctx.progress(`Starting the VM (${this.settings.uiType}); SSH is forwarded from 127.0.0.1:${sshPort}, the engine will listen on ${network.address}:${ENGINE_PORT}`)
+    ctx.progress(`Starting the VM (${this.settings.uiType}); SSH is forwarded from 127.0.0.1:${sshPort}, the engine will listen on ${network.address}:${this.setup.enginePort}`)
     await vbox.mutate(['startvm', uuid, '--type', this.settings.uiType], signal)
   }
 
@@ -196,13 +180,13 @@ export class VirtualBoxDriver implements Driver {
     }
     const network = this.stored.network
     if (network !== undefined && !(await listHostOnlyInterfaces(vbox, ctx.signal)).some((hif) => hif.name === info.hostonlyadapter2)) {
-      const name = await ensureInterface(vbox, this.store, network.interfaceName, network.cidr, ctx.signal)
+      const name = await ensureInterface(vbox, this.setup.shared, network.interfaceName, network.cidr, ctx.signal)
       ctx.progress(`The host-only network ${network.cidr} was gone; it is ${name} again`)
       await vbox.mutate(['modifyvm', uuid, '--hostonlyadapter2', name], ctx.signal)
     }
     const port = sshPortOf(info)
     if (port === undefined || !(await loopbackPortFree(port))) {
-      const next = await reserveSshPort(vbox, this.store, this.name, ctx.signal)
+      const next = await reserveSshPort(vbox, this.setup.shared, this.name, ctx.signal)
       ctx.progress(`Forwarding SSH from 127.0.0.1:${next}${port === undefined ? '' : ` (127.0.0.1:${port} is taken)`}`)
       if (port !== undefined) await vbox.mutate(['modifyvm', uuid, '--natpf1', 'delete', SSH_RULE], ctx.signal)
       await vbox.mutate(['modifyvm', uuid, '--natpf1', `${SSH_RULE},tcp,127.0.0.1,${next},,22`], ctx.signal)
@@ -269,7 +253,7 @@ export class VirtualBoxDriver implements Driver {
       await rm(resource.id, {force: true})
     }
     const address = resources.find((candidate) => candidate.kind === ADDRESS)
-    if (address !== undefined) await releaseNetwork(vbox, this.store, this.name, typeof address.interface === 'string' ? address.interface : undefined, ctx)
+    if (address !== undefined) await releaseNetwork(vbox, this.setup.shared, this.name, typeof address.interface === 'string' ? address.interface : undefined, ctx)
   }
 
   async state(signal: AbortSignal): Promise<MachineState> {
@@ -288,14 +272,14 @@ export class VirtualBoxDriver implements Driver {
   }
 
   async dockerUrl(): Promise<string> {
-    return `tcp://${await this.address()}:${ENGINE_PORT}`
+    return `tcp://${await this.address()}:${this.setup.enginePort}`
   }
 
   /** SSH goes through the NAT rule's loopback port, which start moves when another program took it. */
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
     const port = sshPortOf(await this.info(signal))
     if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {code: 'ssh-port-missing', data: {machine: this.name}, hint: prose`Restart it with ${run('restart', this.name)}, which adds it again.`})
-    return {host: '127.0.0.1', port, user: this.settings.sshUser, keyPath: new MachineLayout(this.setup.machineDir).sshKey}
+    return {host: '127.0.0.1', port, user: this.settings.sshUser, keyPath: this.setup.sshKey.path}
   }
 
   toState(): Record<string, unknown> {
@@ -306,7 +290,7 @@ export class VirtualBoxDriver implements Driver {
     if (this.runner === undefined) {
       const bin = findVBoxManage(this.setup.env)
       if (bin === undefined) throw new BerthError('VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', {code: 'hypervisor', hint: INSTALL_HINT})
-      this.runner = new VBoxManage({bin, env: this.setup.env, lockPath: this.store.virtualboxLock})
+      this.runner = new VBoxManage({bin, env: this.setup.env, shared: this.setup.shared})
     }
     return this.runner
   }
@@ -321,7 +305,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   private networkRequest(version: string) {
-    return {store: this.store, machine: this.name, version, env: this.setup.env, ...(this.settings.hostOnlyCidr === undefined ? {} : {requested: this.settings.hostOnlyCidr})}
+    return {shared: this.setup.shared, machine: this.name, version, env: this.setup.env, ...(this.settings.hostOnlyCidr === undefined ? {} : {requested: this.settings.hostOnlyCidr})}
   }
 
   private uuid(): string {

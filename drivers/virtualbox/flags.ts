@@ -1,4 +1,4 @@
-import type {DriverFlag} from '../../src/core/drivers/driver.js'
+import type {DriverFlag} from '../../src/driver-kit/index.js'
 
 /** Ubuntu 24.04 LTS as Canonical publishes it for VirtualBox and VMware, checked against its SHA256SUMS. */
 export const DEFAULT_IMAGE = {

@@ -1,8 +1,5 @@
-import {existsSync} from 'node:fs'
-import type {OperationContext} from '../../src/core/drivers/driver.js'
-import {BerthError} from '../../src/core/errors.js'
-import {writeFileAtomic} from '../../src/core/store/files.js'
-import type {StoreLayout} from '../../src/core/store/layout.js'
+import {join} from 'node:path'
+import {BerthError, type DriverSharedState, type OperationContext, writeFileAtomic} from '../../src/driver-kit/index.js'
 import {freeLoopbackPort, hostRoutes, networksConfPath, readOptional} from './host.js'
 import {
   NetworkChoiceError, allowedRanges, chooseNetwork, cidrText, parseCidr, planNetwork, restrictsRanges,
@@ -11,9 +8,9 @@ import {
 import {parseBlocks, parseMachineReadable, type VBoxManage} from './vboxmanage.js'
 
 /**
- * The store's record of VirtualBox networking (<store>/virtualbox/networks.json): the host-only interfaces berth
- * made (so it removes only those, and only once no machine uses them) and the fixed address each machine holds (so
- * two machines never get the same one). Read and written only under the store's VirtualBox lock.
+ * The driver's record of VirtualBox networking (networks.json in its shared directory, <store>/virtualbox/): the
+ * host-only interfaces berth made (so it removes only those, and only once no machine uses them) and the fixed
+ * address each machine holds (so two machines never get the same one). Read and written only under the driver's lock.
  */
 export interface NetworkRegistry {
   interfaces: Record<string, {cidr: string, dhcp: boolean}>
@@ -22,8 +19,12 @@ export interface NetworkRegistry {
   ports: Record<string, string>
 }
 
-export async function readRegistry(store: StoreLayout): Promise<NetworkRegistry> {
-  const text = await readOptional(store.virtualboxNetworks)
+function networksFile(shared: DriverSharedState): string {
+  return join(shared.dir, 'networks.json')
+}
+
+export async function readRegistry(shared: DriverSharedState): Promise<NetworkRegistry> {
+  const text = await readOptional(networksFile(shared))
   const parsed = text === undefined ? {} : JSON.parse(text) as Partial<NetworkRegistry>
   return {interfaces: parsed.interfaces ?? {}, leases: parsed.leases ?? {}, ports: parsed.ports ?? {}}
 }
@@ -32,24 +33,24 @@ export async function readRegistry(store: StoreLayout): Promise<NetworkRegistry>
  * A free loopback port for the machine's SSH forward that no other machine of the store holds (the kernel may hand
  * two processes asking at once the same free port). Replaces the machine's earlier port.
  */
-export async function reserveSshPort(vbox: VBoxManage, store: StoreLayout, machine: string, signal: AbortSignal): Promise<number> {
+export async function reserveSshPort(vbox: VBoxManage, shared: DriverSharedState, machine: string, signal: AbortSignal): Promise<number> {
   return vbox.locked(async () => {
-    const registry = await readRegistry(store)
+    const registry = await readRegistry(shared)
     for (const [port, owner] of Object.entries(registry.ports)) {
-      if (owner === machine || !existsSync(store.machine(owner).dir)) delete registry.ports[port]
+      if (owner === machine || !shared.machineExists(owner)) delete registry.ports[port]
     }
     for (let tries = 0; ; tries++) {
       const port = await freeLoopbackPort()
       if (registry.ports[String(port)] !== undefined && tries < 20) continue
       registry.ports[String(port)] = machine
-      await writeRegistry(store, registry)
+      await writeRegistry(shared, registry)
       return port
     }
   }, signal)
 }
 
-async function writeRegistry(store: StoreLayout, registry: NetworkRegistry): Promise<void> {
-  await writeFileAtomic(store.virtualboxNetworks, `${JSON.stringify(registry, null, 2)}\n`)
+async function writeRegistry(shared: DriverSharedState, registry: NetworkRegistry): Promise<void> {
+  await writeFileAtomic(networksFile(shared), `${JSON.stringify(registry, null, 2)}\n`)
 }
 
 export async function listHostOnlyInterfaces(vbox: VBoxManage, signal: AbortSignal): Promise<HostOnlyInterface[]> {
@@ -85,7 +86,7 @@ export async function allowedHere(version: string, env: NodeJS.ProcessEnv, platf
 }
 
 export interface NetworkRequest {
-  store: StoreLayout
+  shared: DriverSharedState
   machine: string
   requested?: string
   version: string
@@ -99,7 +100,7 @@ async function gatherFacts(vbox: VBoxManage, request: NetworkRequest, registry: 
   for (const name of Object.keys(registry.interfaces)) if (!names.has(name)) delete registry.interfaces[name]
   for (const [address, lease] of Object.entries(registry.leases)) {
     // A machine berth forgot without its driver (rm -f) leaves its lease behind; its directory is gone then.
-    if (!names.has(lease.interface) || !existsSync(request.store.machine(lease.machine).dir)) delete registry.leases[address]
+    if (!names.has(lease.interface) || !request.shared.machineExists(lease.machine)) delete registry.leases[address]
   }
   const leased: Record<string, string[]> = {}
   for (const [address, lease] of Object.entries(registry.leases)) (leased[lease.interface] ??= []).push(address)
@@ -119,7 +120,7 @@ async function gatherFacts(vbox: VBoxManage, request: NetworkRequest, registry: 
 
 /** The choice the chooser would make now, without making anything (the pre-create check). */
 export async function previewNetwork(vbox: VBoxManage, request: NetworkRequest, signal: AbortSignal): Promise<NetworkChoice> {
-  const registry = await readRegistry(request.store)
+  const registry = await readRegistry(request.shared)
   return choose(await gatherFacts(vbox, request, registry, signal))
 }
 
@@ -147,7 +148,7 @@ export interface Reserved {
 export async function reserveNetwork(vbox: VBoxManage, request: NetworkRequest & {noDhcp: boolean}, ctx: OperationContext): Promise<Reserved> {
   const {signal} = ctx
   return vbox.locked(async () => {
-    const registry = await readRegistry(request.store)
+    const registry = await readRegistry(request.shared)
     const choice = choose(await gatherFacts(vbox, request, registry, signal))
     let interfaceName: string
     if (choice.action === 'reuse') {
@@ -158,7 +159,7 @@ export async function reserveNetwork(vbox: VBoxManage, request: NetworkRequest &
       if (created === undefined) throw new BerthError('VBoxManage hostonlyif create did not name the interface it made.', {code: 'hypervisor'})
       interfaceName = created
       registry.interfaces[interfaceName] = {cidr: cidrText(choice.cidr), dhcp: false}
-      await writeRegistry(request.store, registry)
+      await writeRegistry(request.shared, registry)
       ctx.progress(`Made the host-only network ${cidrText(choice.cidr)} (${interfaceName})`)
       const plan = planNetwork(choice.cidr)
       try {
@@ -166,15 +167,15 @@ export async function reserveNetwork(vbox: VBoxManage, request: NetworkRequest &
         if (!request.noDhcp) {
           await vbox.mutate(['dhcpserver', 'add', '--interface', interfaceName, '--server-ip', plan.dhcpServerIp, '--netmask', plan.netmask, '--lower-ip', plan.dhcpLower, '--upper-ip', plan.dhcpUpper, '--enable'], signal)
           registry.interfaces[interfaceName] = {cidr: cidrText(choice.cidr), dhcp: true}
-          await writeRegistry(request.store, registry)
+          await writeRegistry(request.shared, registry)
         }
       } catch (error) {
-        await removeInterface(vbox, request.store, registry, interfaceName, signal).catch(() => undefined)
+        await removeInterface(vbox, request.shared, registry, interfaceName, signal).catch(() => undefined)
         throw error
       }
     }
     registry.leases[choice.address] = {machine: request.machine, interface: interfaceName}
-    await writeRegistry(request.store, registry)
+    await writeRegistry(request.shared, registry)
     return {interfaceName, cidr: cidrText(choice.cidr), address: choice.address, prefix: choice.cidr.prefix}
   }, signal)
 }
@@ -183,27 +184,27 @@ export async function reserveNetwork(vbox: VBoxManage, request: NetworkRequest &
  * Give back the machine's address and SSH port; then remove the host-only interface (and its DHCP server) when berth made it and
  * neither a lease nor any VirtualBox VM uses it any more.
  */
-export async function releaseNetwork(vbox: VBoxManage, store: StoreLayout, machine: string, interfaceName: string | undefined, ctx: OperationContext): Promise<void> {
+export async function releaseNetwork(vbox: VBoxManage, shared: DriverSharedState, machine: string, interfaceName: string | undefined, ctx: OperationContext): Promise<void> {
   const {signal} = ctx
   await vbox.locked(async () => {
-    const registry = await readRegistry(store)
+    const registry = await readRegistry(shared)
     for (const [address, lease] of Object.entries(registry.leases)) if (lease.machine === machine) delete registry.leases[address]
     for (const [port, owner] of Object.entries(registry.ports)) if (owner === machine) delete registry.ports[port]
-    await writeRegistry(store, registry)
+    await writeRegistry(shared, registry)
     if (interfaceName === undefined || registry.interfaces[interfaceName] === undefined) return
     if (Object.values(registry.leases).some((lease) => lease.interface === interfaceName)) return
     if ((await vmsUsing(vbox, interfaceName, signal)).length > 0) return
     if (!(await listHostOnlyInterfaces(vbox, signal)).some((hif) => hif.name === interfaceName)) {
       delete registry.interfaces[interfaceName]
-      await writeRegistry(store, registry)
+      await writeRegistry(shared, registry)
       return
     }
     ctx.progress(`Removing the host-only network ${registry.interfaces[interfaceName].cidr} (${interfaceName}), which no machine uses any more`)
-    await removeInterface(vbox, store, registry, interfaceName, signal)
+    await removeInterface(vbox, shared, registry, interfaceName, signal)
   }, signal)
 }
 
-async function removeInterface(vbox: VBoxManage, store: StoreLayout, registry: NetworkRegistry, name: string, signal: AbortSignal): Promise<void> {
+async function removeInterface(vbox: VBoxManage, shared: DriverSharedState, registry: NetworkRegistry, name: string, signal: AbortSignal): Promise<void> {
   if (registry.interfaces[name]?.dhcp === true || (await dhcpServerNames(vbox, signal)).includes(`HostInterfaceNetworking-${name}`)) {
     await vbox.mutate(['dhcpserver', 'remove', '--interface', name], signal).catch((error: unknown) => {
       if (!/does not exist|Could not find/i.test(String((error as {stderr?: string}).stderr ?? ''))) throw error
@@ -213,7 +214,7 @@ async function removeInterface(vbox: VBoxManage, store: StoreLayout, registry: N
     if (!/could not be found/i.test(String((error as {stderr?: string}).stderr ?? ''))) throw error
   })
   delete registry.interfaces[name]
-  await writeRegistry(store, registry)
+  await writeRegistry(shared, registry)
 }
 
 /** What each host-only interface's DHCP server hands out, by interface name. */
@@ -249,7 +250,7 @@ export async function vmsUsing(vbox: VBoxManage, interfaceName: string, signal: 
 }
 
 /** Recreate a host-only interface berth made that VirtualBox lost (a host reboot on some systems), with its address. */
-export async function ensureInterface(vbox: VBoxManage, store: StoreLayout, interfaceName: string, cidr: string, signal: AbortSignal): Promise<string> {
+export async function ensureInterface(vbox: VBoxManage, shared: DriverSharedState, interfaceName: string, cidr: string, signal: AbortSignal): Promise<string> {
   return vbox.locked(async () => {
     const interfaces = await listHostOnlyInterfaces(vbox, signal)
     const parsed = parseCidr(cidr) as Cidr
@@ -258,10 +259,10 @@ export async function ensureInterface(vbox: VBoxManage, store: StoreLayout, inte
     if (same !== undefined) return same.name
     const created = /Interface '([^']+)' was successfully created/.exec(await vbox.mutate(['hostonlyif', 'create'], signal))?.[1]
     if (created === undefined) throw new BerthError('VBoxManage hostonlyif create did not name the interface it made.', {code: 'hypervisor'})
-    const registry = await readRegistry(store)
+    const registry = await readRegistry(shared)
     registry.interfaces[created] = {cidr, dhcp: false}
     for (const lease of Object.values(registry.leases)) if (lease.interface === interfaceName) lease.interface = created
-    await writeRegistry(store, registry)
+    await writeRegistry(shared, registry)
     await vbox.mutate(['hostonlyif', 'ipconfig', created, '--ip', plan.hostIp, '--netmask', plan.netmask], signal)
     return created
   }, signal)

@@ -1,4 +1,4 @@
-import type {DriverDefinition} from '../../src/core/drivers/driver.js'
+import type {DriverDefinition} from '../../src/driver-kit/index.js'
 import {INSTALL_HINT, VirtualBoxDriver, type VBoxState} from './driver.js'
 import {FLAGS} from './flags.js'
 import {settingsFromFlags, settingsFromState} from './settings.js'
@@ -10,7 +10,6 @@ const virtualbox: DriverDefinition = {
   description: 'A local VirtualBox VM booted from a cloud image (Ubuntu LTS by default), at a fixed host-only address.',
   flags: FLAGS,
   capabilities: {
-    lifecycle: {start: true, stop: true, restart: true, kill: true},
     // The host-only address is fixed in the seed, so it survives stop and start.
     stableAddress: true,
     // VBoxManage mutations are serialised by the store's lock, across processes; other calls may overlap.
@@ -24,7 +23,7 @@ const virtualbox: DriverDefinition = {
     if (bin === undefined) return {installed: false, healthy: false, problem: 'VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', fix: INSTALL_HINT}
     let output: string
     try {
-      output = await new VBoxManage({bin, env: process.env, lockPath: ''}).run(['--version'])
+      output = await new VBoxManage({bin, env: process.env}).run(['--version'])
     } catch (error) {
       return {installed: true, healthy: false, problem: `${bin} --version failed: ${(error as Error).message}`, fix: 'Reinstall VirtualBox; on Linux, "sudo /sbin/vboxconfig" rebuilds its kernel modules.'}
     }

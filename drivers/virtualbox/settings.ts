@@ -1,7 +1,6 @@
 import {availableParallelism, homedir} from 'node:os'
 import {isAbsolute, resolve} from 'node:path'
-import type {FlagValues} from '../../src/core/drivers/driver.js'
-import {UsageError} from '../../src/core/errors.js'
+import {type FlagValues, UsageError} from '../../src/driver-kit/index.js'
 import {DEFAULTS, DEFAULT_IMAGE, REFUSED_FLAGS} from './flags.js'
 import {cidrText, parseCidr} from './network.js'
 

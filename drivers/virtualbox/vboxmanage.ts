@@ -1,10 +1,7 @@
 import {execFile} from 'node:child_process'
 import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {retrying} from '../../src/core/drivers/retry.js'
-import {BerthError} from '../../src/core/errors.js'
-import {prose, run} from '../../src/core/fix.js'
-import {acquireLock} from '../../src/core/store/lock.js'
+import {BerthError, type DriverSharedState, prose, retrying, run} from '../../src/driver-kit/index.js'
 
 /** VBoxManage's usual homes when it is not on PATH. */
 export function installLocations(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
@@ -68,8 +65,8 @@ export const isNotFound = (error: unknown): boolean => error instanceof VBoxMana
 export interface VBoxOptions {
   bin: string
   env: NodeJS.ProcessEnv
-  /** The store's lock that every mutation holds, across berth processes. */
-  lockPath: string
+  /** The driver's shared state, whose lock every mutation holds, across berth processes (a probe, which changes nothing, has none). */
+  shared?: Pick<DriverSharedState, 'withLock'>
   /** Retries of transient failures (the first try included). */
   attempts?: number
   baseDelayMs?: number
@@ -115,14 +112,15 @@ export class VBoxManage {
         this.depth--
       }
     }
-    const release = await acquireLock(this.options.lockPath, {timeoutMs: LOCK_WAIT_MS, signal})
-    this.depth++
-    try {
-      return await work()
-    } finally {
-      this.depth--
-      await release()
-    }
+    if (this.options.shared === undefined) throw new Error('a VBoxManage change needs the driver\'s lock')
+    return this.options.shared.withLock(async () => {
+      this.depth++
+      try {
+        return await work()
+      } finally {
+        this.depth--
+      }
+    }, {signal, timeoutMs: LOCK_WAIT_MS})
   }
 
   private retried(args: readonly string[], signal: AbortSignal, stoppable: boolean): Promise<string> {

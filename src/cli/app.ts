@@ -1,5 +1,5 @@
 import type {CertificatePaths} from '../core/certs/store-certificates.js'
-import type {DriverRegistry} from '../core/drivers/registry.js'
+import type {DriverRegistry} from '../core/driver-registry/registry.js'
 import {StoreLayout} from '../core/store/layout.js'
 import {MachineStore} from '../core/store/machine-store.js'
 import type {Reporter} from '../core/reporter.js'

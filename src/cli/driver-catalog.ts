@@ -1,7 +1,7 @@
 import type {Interfaces} from '@oclif/core'
 import {builtInDrivers} from '../../drivers/index.js'
-import type {DriverDefinition} from '../core/drivers/driver.js'
-import {DriverRegistry} from '../core/drivers/registry.js'
+import type {DriverDefinition} from '../driver-kit/contract.js'
+import {DriverRegistry} from '../core/driver-registry/registry.js'
 import {pluginDriverSources} from './plugin-drivers.js'
 
 /** Every driver: built in, and provided by the plugins oclif has loaded. */

@@ -1,5 +1,5 @@
-import type {DriverDefinition, FlagValues} from '../core/drivers/driver.js'
-import type {DriverRegistry} from '../core/drivers/registry.js'
+import type {DriverDefinition, FlagValues} from '../driver-kit/contract.js'
+import type {DriverRegistry} from '../core/driver-registry/registry.js'
 import {UsageError} from '../core/errors.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
 

@@ -1,5 +1,5 @@
 import {Command, Help} from '@oclif/core'
-import type {DriverDefinition} from '../core/drivers/driver.js'
+import type {DriverDefinition} from '../driver-kit/contract.js'
 import {driverRegistryFor} from './driver-catalog.js'
 import {driverFromArgv, driverHelpGroup, isDriverHelpGroup} from './driver-flags.js'
 import {errorLine} from './error-line.js'

@@ -1,5 +1,5 @@
 import {builtInDrivers} from '../../drivers/index.js'
-import {DriverRegistry} from '../core/drivers/registry.js'
+import {DriverRegistry} from '../core/driver-registry/registry.js'
 import {NeedsFullCli, createApp} from './app.js'
 import type {Action} from './base-command.js'
 import {errorLine} from './error-line.js'

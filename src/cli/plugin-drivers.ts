@@ -1,7 +1,8 @@
+import {register} from 'node:module'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {Interfaces} from '@oclif/core'
-import type {DriverSource} from '../core/drivers/registry.js'
+import type {DriverSource} from '../core/driver-registry/registry.js'
 
 interface BerthPluginManifest {
   berth?: {drivers?: Record<string, unknown>}
@@ -24,6 +25,7 @@ export function pluginDriverSources(config: Interfaces.Config): DriverSource[] {
         origin: {kind: 'plugin', plugin: plugin.name, version: plugin.version},
         load: async () => {
           if (typeof modulePath !== 'string') throw new Error(`package.json declares driver "${name}" with a module path that is not a string`)
+          useRunningKit()
           const module = await import(pathToFileURL(join(plugin.root, modulePath)).href) as {default?: unknown}
           return module.default
         },
@@ -31,4 +33,22 @@ export function pluginDriverSources(config: Interfaces.Config): DriverSource[] {
     }
   }
   return sources
+}
+
+let kitRegistered = false
+
+/**
+ * A plugin's driver imports `berth/driver`: that must be this berth's kit, whatever copy of berth (or none) the
+ * plugin's own node_modules hold, so that its errors are berth's errors and its types berth's types. Registered once,
+ * before the first plugin driver is imported; a command that uses no plugin driver never starts the hook.
+ */
+function useRunningKit(): void {
+  if (kitRegistered) return
+  kitRegistered = true
+  register(new URL('plugin-kit-hook.js', import.meta.url), {
+    data: {
+      'berth/driver': new URL('../driver-kit/index.js', import.meta.url).href,
+      'berth/driver/testing': new URL('../driver-kit/testing.js', import.meta.url).href,
+    },
+  })
 }

@@ -5,9 +5,10 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import amazonec2 from '../../drivers/amazonec2/index.js'
-import type {Driver, DriverSetup, MachineState, OperationContext} from '../../src/core/drivers/driver.js'
+import type {Driver, DriverSetup, MachineState, OperationContext} from '../../src/driver-kit/contract.js'
+import type {Prose} from '../../src/core/fix.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
-import {recordingContext} from '../harness/operation-context.js'
+import {testDriverSetup, testOperationContext} from '../../src/driver-kit/testing.js'
 import {TestHostPool} from '../hosts/index.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 
@@ -26,11 +27,11 @@ describe('the amazonec2 driver contract, in-process', () => {
     await rm(dir, {recursive: true, force: true})
   })
 
-  async function machine(name: string, sim: Ec2Simulator, flags: Record<string, string | string[]> = {}): Promise<{driver: Driver; ctx: OperationContext; records: ResourceRecord[]; progress: string[]; setup: DriverSetup}> {
+  async function machine(name: string, sim: Ec2Simulator, flags: Record<string, string | string[]> = {}): Promise<{driver: Driver; ctx: OperationContext; records: ResourceRecord[]; progress: Prose[]; setup: DriverSetup}> {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
-    const setup: DriverSetup = {machineName: name, machineDir, storePath: dir, env: {}, secret: (flag) => SECRETS[flag]}
-    const {ctx, records, progress} = recordingContext()
+    const setup = testDriverSetup(amazonec2, {storeDir: dir, machineName: name, secrets: SECRETS})
+    const {ctx, records, progress} = testOperationContext()
     const driver = amazonec2.fromFlags({'amazonec2-endpoint': sim.endpoint, ...SECRETS, ...flags}, setup)
     return {driver, ctx, records, progress, setup}
   }
@@ -72,15 +73,15 @@ describe('the amazonec2 driver contract, in-process', () => {
       expect(JSON.stringify(driver.toState())).not.toContain(TEST_CREDENTIALS.secretAccessKey)
 
       const before = instance!.publicIp
-      await driver.stop(ctx)
+      await driver.stop!(ctx)
       await settles(driver, 'Stopped')
-      await driver.start(ctx)
+      await driver.start!(ctx)
       await settles(driver, 'Running')
       expect(await driver.address(ctx.signal)).not.toBe(before)
-      await driver.restart(ctx)
+      await driver.restart!(ctx)
       await sim.settle()
       expect(await driver.state(ctx.signal)).toBe('Running')
-      await driver.kill(ctx)
+      await driver.kill!(ctx)
       await settles(driver, 'Stopped')
 
       // A later command: the driver from the stored state, the keys through setup.secret.

@@ -5,9 +5,11 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DigitalOceanDriver, DEFAULT_TIMING} from '../../drivers/digitalocean/driver.js'
 import {settingsFromFlags} from '../../drivers/digitalocean/settings.js'
-import type {DriverSetup, OperationContext} from '../../src/core/drivers/driver.js'
+import type {DriverSetup, OperationContext} from '../../src/driver-kit/contract.js'
+import type {Prose} from '../../src/core/fix.js'
 import type {ResourceRecord} from '../../src/core/store/schema.js'
-import {recordingContext} from '../harness/operation-context.js'
+import digitalocean from '../../drivers/digitalocean/index.js'
+import {testDriverSetup, testOperationContext} from '../../src/driver-kit/testing.js'
 import {TestHostPool, type HostOptions, type TestHost} from '../hosts/index.js'
 import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
 
@@ -46,11 +48,11 @@ describe('the digitalocean driver contract, in-process', () => {
     await rm(dir, {recursive: true, force: true})
   })
 
-  const machine = async (name: string, timing = TIMING): Promise<{driver: DigitalOceanDriver; ctx: OperationContext; records: ResourceRecord[]; progress: string[]; setup: DriverSetup}> => {
+  const machine = async (name: string, timing = TIMING): Promise<{driver: DigitalOceanDriver; ctx: OperationContext; records: ResourceRecord[]; progress: Prose[]; setup: DriverSetup}> => {
     const machineDir = join(dir, 'machines', name)
     await mkdir(machineDir, {recursive: true})
-    const setup: DriverSetup = {machineName: name, machineDir, storePath: dir, env: {}, secret: () => TOKEN}
-    const {ctx, records, progress} = recordingContext()
+    const setup = testDriverSetup(digitalocean, {storeDir: dir, machineName: name, secrets: {'digitalocean-access-token': TOKEN}})
+    const {ctx, records, progress} = testOperationContext()
     const driver = new DigitalOceanDriver(settingsFromFlags({'digitalocean-api-url': sim.endpoint}), setup, TOKEN, {}, timing)
     return {driver, ctx, records, progress, setup}
   }

@@ -9,10 +9,10 @@ import {machineState} from '../../drivers/amazonec2/instance.js'
 import {ingressRules} from '../../drivers/amazonec2/security-groups.js'
 import {settingsFromFlags} from '../../drivers/amazonec2/settings.js'
 import {wordError} from '../../src/cli/error-wording.js'
-import type {DriverSetup} from '../../src/core/drivers/driver.js'
+import {testDriverSetup} from '../../src/driver-kit/testing.js'
 import {BerthError, UsageError} from '../../src/core/errors.js'
 
-const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}, secret: () => undefined}
+const setup = testDriverSetup(amazonec2, {storeDir: '/store', machineName: 'm1'})
 const image = (name: string, created: string): ImageView => ({id: `ami-${created.replace(/\D/g, '').slice(0, 12)}`, name, architecture: 'x86_64', created})
 
 describe('choosing the Ubuntu LTS image', () => {

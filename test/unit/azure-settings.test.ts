@@ -6,7 +6,7 @@ const subscription = {'azure-subscription-id': '11111111-2222-3333-4444-55555555
 
 describe('azure driver settings', () => {
   it('applies Docker Machine\'s flag names with modern defaults', () => {
-    expect(settingsFromFlags(subscription, 'm1')).toEqual({
+    expect(settingsFromFlags(subscription, 'm1', 2376)).toEqual({
       environment: 'AzurePublicCloud',
       resourceManagerEndpoint: 'https://management.azure.com',
       authorityHost: 'https://login.microsoftonline.com',
@@ -39,7 +39,7 @@ describe('azure driver settings', () => {
       'azure-private-ip-address': '192.168.0.10',
       'azure-client-id': 'app',
       'azure-tenant-id': 'tenant',
-    }, 'web.1')
+    }, 'web.1', 2376)
     expect(settings).toMatchObject({
       resourceManagerEndpoint: 'https://management.usgovcloudapi.net',
       authorityHost: 'https://login.microsoftonline.us',
@@ -53,7 +53,7 @@ describe('azure driver settings', () => {
       tenantId: 'tenant',
       names: {vm: 'web.1', computer: 'web-1'},
     })
-    expect(settingsFromFlags({...subscription, 'azure-resource-manager-endpoint': 'https://arm.example/', 'azure-authority-host': 'https://login.example'}, 'm1'))
+    expect(settingsFromFlags({...subscription, 'azure-resource-manager-endpoint': 'https://arm.example/', 'azure-authority-host': 'https://login.example'}, 'm1', 2376))
       .toMatchObject({resourceManagerEndpoint: 'https://arm.example', authorityHost: 'https://login.example'})
   })
 
@@ -73,12 +73,12 @@ describe('azure driver settings', () => {
     [{...subscription, 'azure-private-ip-address': '10.0.0'}, 'm1', /is not an IPv4 address: it has 3 parts; an IPv4 address has 4\.$/],
     [{...subscription, 'azure-authority-host': 'https://1.2.3/'}, 'm1', /^--azure-authority-host "https:\/\/1\.2\.3\/" does not name a host: "1\.2\.3" is not an address or host name/],
   ])('refuses %j for machine %s', (values, machine, message) => {
-    expect(() => settingsFromFlags(values, machine)).toThrow(UsageError)
-    expect(() => settingsFromFlags(values, machine)).toThrow(message)
+    expect(() => settingsFromFlags(values, machine, 2376)).toThrow(UsageError)
+    expect(() => settingsFromFlags(values, machine, 2376)).toThrow(message)
   })
 
   it('a stored machine signs in as the service principal of the environment when one is set, else as the stored one', () => {
-    const stored = settingsFromFlags({...subscription, 'azure-client-id': 'stored-app', 'azure-tenant-id': 'stored-tenant'}, 'm1') as unknown as Record<string, unknown>
+    const stored = settingsFromFlags({...subscription, 'azure-client-id': 'stored-app', 'azure-tenant-id': 'stored-tenant'}, 'm1', 2376) as unknown as Record<string, unknown>
     expect(settingsFromState(stored, {})).toMatchObject({clientId: 'stored-app', tenantId: 'stored-tenant'})
     expect(settingsFromState(stored, {AZURE_CLIENT_ID: 'env-app', AZURE_TENANT_ID: 'env-tenant'})).toMatchObject({clientId: 'env-app', tenantId: 'env-tenant'})
     expect(() => settingsFromState({}, {})).toThrow(/incomplete/)

@@ -71,7 +71,7 @@ describe('azure errors', () => {
 
 describe('azure resource ids', () => {
   it('names a machine\'s resources and reads ids back', () => {
-    const ids = new ResourceIds(settingsFromFlags({'azure-subscription-id': 's', 'azure-vnet': 'net:shared'}, 'm1'))
+    const ids = new ResourceIds(settingsFromFlags({'azure-subscription-id': 's', 'azure-vnet': 'net:shared'}, 'm1', 2376))
     expect(ids.vm).toBe('/subscriptions/s/resourceGroups/berth-machines/providers/Microsoft.Compute/virtualMachines/m1')
     expect(ids.subnet).toBe('/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/shared/subnets/berth-subnet')
     expect(parseResourceId(ids.subnet)).toEqual({group: 'net', names: ['shared', 'berth-subnet']})

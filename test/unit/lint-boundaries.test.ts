@@ -24,7 +24,7 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('src/core/machine/example.ts', "import {createApp} from '../../cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI \(src\/cli\) sits above this code/)])
     expect(await boundaryErrors('src/core/example.ts', "export {default} from '../cli/commands/env.js'")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
     expect(await boundaryErrors('src/core/machine/example.ts', "import {Command} from '@oclif/core'\nexport const x = Command")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Only src\/cli knows oclif/)])
-    expect(await boundaryErrors('src/core/machine/example.ts', "export const qemu = await import('../../../drivers/qemu/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: src\/core knows drivers only through src\/core\/drivers\/driver.ts/)])
+    expect(await boundaryErrors('src/core/machine/example.ts', "export const qemu = await import('../../../drivers/qemu/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: src\/core knows drivers only through the driver kit's contract/)])
     expect(await boundaryErrors('src/core/example.ts', "import {builtInDrivers} from '../../drivers/index.js'\nexport const x = builtInDrivers")).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/core knows drivers only/)])
     expect(await boundaryErrors('src/core/engine/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^no-restricted-imports: .*Cloud SDKs belong to their driver/)])
     // Provisioning and the use cases of several files are closed: their index.ts is the way in from outside the
@@ -38,7 +38,7 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('src/core/provision/example.ts', "import {runAsRoot} from './remote-script.js'\nexport const x = runAsRoot")).toEqual([])
     expect(await boundaryErrors('src/core/power/example.ts', "import {Deadline} from './deadline.js'\nexport const x = Deadline")).toEqual([])
     // What core may import: its own driver contract, node, its libraries.
-    expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../drivers/driver.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
+    expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../../driver-kit/contract.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
   })
 
   it('keep cloud SDKs and named drivers out of src/cli, and each command module reached only through the command table', async () => {
@@ -66,8 +66,17 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('drivers/qemu/example.ts', "import {createApp} from '../../src/cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
     // A cloud SDK is loaded when the driver needs it, not with the driver's module.
     expect(await boundaryErrors('drivers/amazonec2/example.ts', "import {EC2Client} from '@aws-sdk/client-ec2'\nexport const x = EC2Client")).toEqual([expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*Load a cloud SDK with import\(\)/)])
-    // Its own files, src/core, its SDK's types and its SDK through import() are what a driver is made of.
-    expect(await boundaryErrors('drivers/amazonec2/example.ts', "import {settingsFromFlags} from './settings.js'\nimport {BerthError} from '../../src/core/errors.js'\nimport type {EC2Client} from '@aws-sdk/client-ec2'\nexport const sdk = () => import('@aws-sdk/client-ec2')\nexport const x = [settingsFromFlags, BerthError] as unknown as EC2Client")).toEqual([])
+    // From berth, a driver imports its kit's entry only: no core path, however useful, in a statement or an import().
+    expect(await boundaryErrors('drivers/qemu/example.ts', "import {writeMachineKey} from '../../src/core/ssh/keys.js'\nexport const x = writeMachineKey")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A driver imports from berth only its kit, src\/driver-kit\/index.js/)])
+    expect(await boundaryErrors('drivers/virtualbox/example.ts', "import type {StoreLayout} from '../../src/core/store/layout.js'\nexport type S = StoreLayout")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A driver imports from berth only its kit/)])
+    expect(await boundaryErrors('drivers/generic/example.ts', "import type {Driver} from '../../src/driver-kit/contract.js'\nexport type D = Driver")).toEqual([expect.stringMatching(/^no-restricted-imports: .*A driver imports from berth only its kit/)])
+    expect(await boundaryErrors('drivers/azure/example.ts', "export const retry = await import('../../src/driver-kit/retry.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: A driver imports from berth only its kit/)])
+    // The catalogue imports the drivers; the kit itself stays below the CLI and the drivers.
+    expect(await boundaryErrors('drivers/index.ts', "import type {DriverSource} from '../src/core/driver-registry/registry.js'\nexport const none = () => import('./none/index.js')\nexport type S = DriverSource")).toEqual([])
+    expect(await boundaryErrors('src/driver-kit/example.ts', "import {createApp} from '../cli/app.js'\nexport const x = createApp")).toEqual([expect.stringMatching(/^no-restricted-imports: .*The CLI/)])
+    expect(await boundaryErrors('src/driver-kit/example.ts', "export const qemu = await import('../../drivers/qemu/index.js')")).toEqual([expect.stringMatching(/^no-restricted-syntax: src\/core knows drivers only through/)])
+    // Its own files, the kit's entry, its SDK's types and its SDK through import() are what a driver is made of.
+    expect(await boundaryErrors('drivers/amazonec2/example.ts', "import {settingsFromFlags} from './settings.js'\nimport {BerthError} from '../../src/driver-kit/index.js'\nimport type {EC2Client} from '@aws-sdk/client-ec2'\nexport const sdk = () => import('@aws-sdk/client-ec2')\nexport const x = [settingsFromFlags, BerthError] as unknown as EC2Client")).toEqual([])
   })
 })
 

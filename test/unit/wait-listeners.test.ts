@@ -1,6 +1,8 @@
 import {getEventListeners} from 'node:events'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {GenericDriver} from '../../drivers/generic/driver.js'
+import generic from '../../drivers/generic/index.js'
+import {testDriverSetup} from '../../src/driver-kit/testing.js'
 import {waitForEngine} from '../../src/core/machine/wait-for-engine.js'
 import {withWaitScope} from '../../src/core/wait-scope.js'
 import {freeLoopbackPort} from '../harness/free-port.js'
@@ -62,7 +64,7 @@ describe('waits keep one abort listener on the caller\'s signal', () => {
 
   it('the generic driver\'s state probe removes its listener each time', async () => {
     const port = await freeLoopbackPort()
-    const driver = new GenericDriver({ipAddress: '127.0.0.1', sshUser: 'root', sshKeyPath: '/nonexistent', sshPort: port, enginePort: 2376}, '/nonexistent')
+    const driver = new GenericDriver({ipAddress: '127.0.0.1', sshUser: 'root', sshKeyPath: '/nonexistent', sshPort: port, enginePort: 2376}, testDriverSetup(generic, {storeDir: '/nonexistent'}))
     const caller = new AbortController()
     for (let poll = 0; poll < 30; poll++) expect(await driver.state(caller.signal)).toBe('Stopped')
     await settled()

@@ -1,5 +1,5 @@
 import {createMachine} from '../../core/create/create-machine.js'
-import type {DriverDefinition} from '../../core/drivers/driver.js'
+import type {DriverDefinition} from '../../driver-kit/contract.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import {engineOptions} from '../../core/provision-machine/index.js'
 import type {App} from '../app.js'

@@ -1,6 +1,8 @@
 import {checkGivenCertificateFiles, ensureStoreCertificates, installClientCertificates} from '../certs/store-certificates.js'
-import {keepTypedSecrets} from '../drivers/credentials.js'
-import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../drivers/driver.js'
+import {keepTypedSecrets} from '../driver-registry/credentials.js'
+import {driverSetup} from '../driver-registry/driver-setup.js'
+import {withFlagDefaults} from '../driver-registry/flag-defaults.js'
+import type {Driver, DriverDefinition, FlagValues, OperationContext} from '../../driver-kit/contract.js'
 import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {prose, run} from '../fix.js'
@@ -9,7 +11,6 @@ import {checkRegisteredEngine, machineTls} from '../machine/engine-access.js'
 import {writeMachineContext} from '../machine/machine-context.js'
 import {changingMachine} from '../machine/machine-lock.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../machine/machine-ssh.js'
-import {driverSetup} from '../machine/open-machine.js'
 import {operationContext} from '../machine/operation-context.js'
 import {waitForState} from '../machine/wait-for-state.js'
 import {provisionMachine, type ProvisionDeps} from '../provision-machine/index.js'
@@ -46,7 +47,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   await deps.contexts.checkWritable(request.name, store.layout.root)
   await checkGivenCertificateFiles(store.layout, deps.certificates)
   const definition = await deps.registry.get(request.driver)
-  const driver = definition.fromFlags(request.driverFlags, driverSetup(store.layout, request.name, deps.env, definition))
+  const driver = definition.fromFlags(withFlagDefaults(definition.flags, request.driverFlags), driverSetup(store.layout, request.name, deps.env, definition, request.engine.port))
   const operation = operationContext(deps, request.name, driver)
 
   await reporter.step('Running pre-create checks', async () => {

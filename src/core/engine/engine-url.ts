@@ -1,8 +1,11 @@
 import {isIP} from 'node:net'
 import {BerthError} from '../errors.js'
 
-/** Docker's port for the TLS-protected API, used when a URL names none (as the docker CLI does). */
-const DEFAULT_ENGINE_TLS_PORT = 2376
+/**
+ * Docker's port for the TLS-protected API: where berth has an engine listen unless a driver chooses another
+ * (setup.enginePort), and the port of a URL that names none (as the docker CLI reads it).
+ */
+export const DEFAULT_ENGINE_PORT = 2376
 
 export interface EngineAddress {
   /** Host name or IP, without the brackets of an IPv6 literal. */
@@ -24,7 +27,7 @@ export function parseEngineUrl(url: string): EngineAddress {
     throw new BerthError(`Invalid Docker engine URL ${JSON.stringify(url)}: expected tcp://HOST:PORT.`, {code: 'engine-url'})
   }
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname
-  const port = parsed.port === '' ? DEFAULT_ENGINE_TLS_PORT : Number(parsed.port)
+  const port = parsed.port === '' ? DEFAULT_ENGINE_PORT : Number(parsed.port)
   if (port < 1) throw new BerthError(`Invalid Docker engine URL ${JSON.stringify(url)}: port ${port} is not usable.`, {code: 'engine-url'})
   return {host, port, isIp: isIP(host) !== 0}
 }

@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import {BerthError, errorMessage} from '../errors.js'
-import type {SshEndpoint} from '../drivers/driver.js'
+import type {SshEndpoint} from '../../driver-kit/contract.js'
 import type {SshSettingFlags} from '../ssh/errors.js'
 import {KnownHosts} from '../ssh/known-hosts.js'
 import type {SshSession} from '../ssh/session.js'

@@ -1,6 +1,6 @@
-import {secretLookup} from '../drivers/credentials.js'
-import type {Driver, DriverDefinition, DriverSetup} from '../drivers/driver.js'
-import type {DriverRegistry} from '../drivers/registry.js'
+import type {Driver, DriverDefinition, DriverSetup} from '../../driver-kit/contract.js'
+import {driverSetup} from '../driver-registry/driver-setup.js'
+import type {DriverRegistry} from '../driver-registry/registry.js'
 import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
 
@@ -12,14 +12,9 @@ export interface OpenMachine {
   setup: DriverSetup
 }
 
-export function driverSetup(layout: StoreLayout, name: string, env: NodeJS.ProcessEnv, definition: DriverDefinition): DriverSetup {
-  const machine = layout.machine(name)
-  return {machineName: name, machineDir: machine.dir, storePath: layout.root, env, secret: secretLookup(machine, definition.flags, env)}
-}
-
 /** A stored machine with its driver loaded from the state the driver persisted. */
 export async function openMachine(layout: StoreLayout, registry: DriverRegistry, config: MachineConfig, env: NodeJS.ProcessEnv): Promise<OpenMachine> {
   const definition = await registry.get(config.driver.name)
-  const setup = driverSetup(layout, config.name, env, definition)
+  const setup = driverSetup(layout, config.name, env, definition, config.engine.port)
   return {config, definition, driver: definition.load(config.driver.state, setup), setup}
 }

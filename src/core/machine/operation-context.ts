@@ -1,4 +1,4 @@
-import type {Driver, OperationContext, RemovalOutcome} from '../drivers/driver.js'
+import type {Driver, OperationContext, RemovalOutcome} from '../../driver-kit/contract.js'
 import {BerthError} from '../errors.js'
 import type {Reporter} from '../reporter.js'
 import type {MachineStore} from '../store/machine-store.js'

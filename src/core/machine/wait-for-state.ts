@@ -1,4 +1,4 @@
-import type {Driver, MachineState} from '../drivers/driver.js'
+import type {Driver, MachineState} from '../../driver-kit/contract.js'
 import {TimeoutError} from '../errors.js'
 import {withWaitScope} from '../wait-scope.js'
 

@@ -1,4 +1,4 @@
-import type {MachineState, OperationContext} from '../drivers/driver.js'
+import type {MachineState, OperationContext} from '../../driver-kit/contract.js'
 import {BerthError, TimeoutError, errorMessage} from '../errors.js'
 import {prose, run} from '../fix.js'
 import {endpointOf, machineTls, queryEngineVersion} from '../machine/engine-access.js'
@@ -36,19 +36,19 @@ export interface LifecycleOutcome {
 
 /** Start a machine and wait until it runs, sits at the address berth knows, and its engine answers. */
 export async function startMachine(machine: OpenMachine, deps: LifecycleDeps, options: LifecycleOptions): Promise<LifecycleOutcome> {
-  requireLifecycle(machine, 'start')
+  const start = requireLifecycle(machine, 'start')
   if (await currentState(machine, deps.signal) === 'Running') return {changed: false}
   const deadline = new Deadline(options.timeoutMs)
-  await callDriver(machine, deps, `Starting "${machine.config.name}"`, (ctx) => machine.driver.start(ctx))
+  await callDriver(machine, deps, `Starting "${machine.config.name}"`, start)
   return {changed: true, ...(await comeUp(machine, deps, options, deadline))}
 }
 
 /** Stop (gracefully) or kill (power off) a machine and wait until the driver reports it stopped. */
 export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', deps: LifecycleDeps, options: LifecycleOptions): Promise<LifecycleOutcome> {
-  requireLifecycle(machine, how)
+  const stopOrKill = requireLifecycle(machine, how)
   const {name} = machine.config
   if (await currentState(machine, deps.signal) === 'Stopped') return {changed: false}
-  await callDriver(machine, deps, how === 'stop' ? `Stopping "${name}"` : `Killing "${name}"`, (ctx) => how === 'stop' ? machine.driver.stop(ctx) : machine.driver.kill(ctx))
+  await callDriver(machine, deps, how === 'stop' ? `Stopping "${name}"` : `Killing "${name}"`, stopOrKill)
   await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', `Machine "${name}"`, {timeoutMs: options.timeoutMs, signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)}))
   return {changed: true}
 }

@@ -17,10 +17,10 @@ const BEFORE_PROBE_MS = 10_000
  * returns while the host still runs, so "running" alone would be seen before it ever went down.
  */
 export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, options: LifecycleOptions): Promise<LifecycleOutcome> {
-  requireLifecycle(machine, 'restart')
+  const restart = requireLifecycle(machine, 'restart')
   const {config, definition} = machine
   if (await currentState(machine, deps.signal) === 'Stopped') {
-    if (!definition.capabilities.lifecycle.start) {
+    if (machine.driver.start === undefined) {
       throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {code: 'unsupported-operation', data: {driver: definition.name, operation: 'start'}, hint: prose`Start the host by other means; then ${run('restart', config.name)} can reboot it.`})
     }
     return startMachine(machine, deps, options)
@@ -29,7 +29,7 @@ export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, 
   // Before the restart the host runs, and its first answer counts; after it, the host is booting.
   const before = definition.capabilities.provisions ? await bootBefore(machine, deps, (timeoutMs) => connectNow(machine, deps, timeoutMs, false)) : undefined
   const connect = (timeoutMs: number): Promise<RemoteSession> => connectNow(machine, deps, timeoutMs, true)
-  await callDriver(machine, deps, `Restarting "${config.name}"`, (ctx) => machine.driver.restart(ctx))
+  await callDriver(machine, deps, `Restarting "${config.name}"`, restart)
   if (before !== undefined) {
     await deps.reporter.step(`Waiting for "${config.name}" to reboot`, () => waitForReboot(before, {connect, what: `Machine "${config.name}"`, timeoutMs: deadline.remainingMs(), signal: deps.signal}))
   }

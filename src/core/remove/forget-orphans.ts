@@ -1,6 +1,7 @@
 import {BerthError, errorMessage} from '../errors.js'
 import {prose, run} from '../fix.js'
-import {driverSetup} from '../machine/open-machine.js'
+import {driverSetup} from '../driver-registry/driver-setup.js'
+import {DEFAULT_ENGINE_PORT} from '../engine/engine-url.js'
 import {operationContext} from '../machine/operation-context.js'
 import {OrphanRecord, type Orphan} from '../store/orphans.js'
 import type {ResourceRecord} from '../store/schema.js'
@@ -46,7 +47,7 @@ async function removeAgain(orphans: readonly Orphan[], deps: RemoveDeps): Promis
   let reported = false
   try {
     const definition = await deps.registry.get(first.driver)
-    const driver = definition.load(first.driverState, driverSetup(deps.store.layout, first.machine, deps.env, definition))
+    const driver = definition.load(first.driverState, driverSetup(deps.store.layout, first.machine, deps.env, definition, DEFAULT_ENGINE_PORT))
     const resources = orphans.map((orphan) => orphan.resource)
     await driver.remove(operationContext(deps, first.machine, driver, (resource, how) => {
       reported = true

@@ -1,5 +1,5 @@
 import type {DockerContextStore} from '../client/docker-context.js'
-import type {DriverRegistry} from '../drivers/registry.js'
+import type {DriverRegistry} from '../driver-registry/registry.js'
 import {BerthError, MachineUnreadableError, OrphanedResourcesError, errorMessage} from '../errors.js'
 import {joinProse, prose, run} from '../fix.js'
 import {changingMachine} from '../machine/machine-lock.js'

@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises'
-import type {SshEndpoint} from '../drivers/driver.js'
+import type {SshEndpoint} from '../../driver-kit/contract.js'
 import {BerthError, errorMessage} from '../errors.js'
 import {prose, run} from '../fix.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'

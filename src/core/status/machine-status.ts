@@ -1,4 +1,4 @@
-import type {MachineState} from '../drivers/driver.js'
+import type {MachineState} from '../../driver-kit/contract.js'
 import {createEngineAgent, type EngineAgent} from '../engine/engine-agent.js'
 import {engineVersion, type EngineTls} from '../engine/engine-client.js'
 import {errorMessage} from '../errors.js'

@@ -1,6 +1,9 @@
 import {homedir} from 'node:os'
 import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 
+/** The names berth itself uses at the top of the store, which no driver's directory may take. */
+export const STORE_NAMES: ReadonlySet<string> = new Set(['certs', 'cache', 'machines', 'locks', 'orphans.json'])
+
 /** Every name berth uses on disk, in one place. Paths stored in config files are relative to the store root. */
 export class StoreLayout {
   readonly root: string
@@ -51,19 +54,17 @@ export class StoreLayout {
     return join(this.cacheDir, 'images')
   }
 
-  /** The virtualbox driver's files shared by all its machines. */
-  get virtualboxDir(): string {
-    return join(this.root, 'virtualbox')
+  /**
+   * A driver's files shared by all its machines (the virtualbox driver's host-only networks, say), named after the
+   * driver. The registry refuses a driver whose name is one of the store's own (STORE_NAMES).
+   */
+  driverDir(driver: string): string {
+    return join(this.root, driver)
   }
 
-  /** Held around every VBoxManage call that changes something, so berth processes never run two at once. */
-  get virtualboxLock(): string {
-    return join(this.virtualboxDir, '.lock')
-  }
-
-  /** The host-only interfaces berth made and the addresses it gave machines in them. */
-  get virtualboxNetworks(): string {
-    return join(this.virtualboxDir, 'networks.json')
+  /** Held around a driver's changes to what it shares across machines, by every berth process. */
+  driverLock(driver: string): string {
+    return join(this.driverDir(driver), '.lock')
   }
 
   /** Cloud resources of forgotten machines that berth could not remove (see orphans.ts). */

@@ -89,7 +89,7 @@ async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTim
   }
   const state = await currentState(machine, deps.signal)
   if (state === 'Running') return machine
-  if (!definition.capabilities.lifecycle.start) {
+  if (machine.driver.start === undefined) {
     throw new BerthError(`Machine "${config.name}" is not running (${state}), and the ${definition.name} driver cannot start it.`, {code: 'upgrade-failed', hint: 'Start the host, then run the upgrade again.'})
   }
   await startMachine(machine, deps, {timeoutMs: startTimeoutMs, autoRegenerate: true})

@@ -2,8 +2,8 @@ import {mkdtemp, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {keepTypedSecrets, secretLookup} from '../../../src/core/drivers/credentials.js'
-import type {DriverFlag} from '../../../src/core/drivers/driver.js'
+import {keepTypedSecrets, secretLookup} from '../../../src/core/driver-registry/credentials.js'
+import type {DriverFlag} from '../../../src/driver-kit/contract.js'
 import {MachineLayout} from '../../../src/core/store/layout.js'
 
 const flags: DriverFlag[] = [

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {missingPackages, packagesHealth} from '../../../src/core/drivers/packages.js'
+import {missingPackages, packagesHealth} from '../../../src/driver-kit/packages.js'
 
 describe('missingPackages', () => {
   it('names only the packages Node cannot resolve from the given module, without loading them', () => {

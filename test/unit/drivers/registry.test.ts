@@ -1,12 +1,12 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {spellProse, wordError} from '../../../src/cli/error-wording.js'
-import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/core/drivers/driver.js'
-import {DriverRegistry, type DriverSource} from '../../../src/core/drivers/registry.js'
+import {DriverRegistry, type DriverSource} from '../../../src/core/driver-registry/registry.js'
+import type {Driver, DriverDefinition, DriverFlag, DriverSetup, OperationContext} from '../../../src/driver-kit/contract.js'
 import {BerthError} from '../../../src/core/errors.js'
-import {recordingContext} from '../../harness/operation-context.js'
+import {testDriverSetup, testOperationContext} from '../../../src/driver-kit/testing.js'
 
 const SECRET = 'hunter2-token'
-const setup: DriverSetup = {machineName: 'm1', machineDir: '/store/machines/m1', storePath: '/store', env: {}, secret: () => undefined}
+const setup: DriverSetup = testDriverSetup({name: 'test', flags: []}, {storeDir: '/store', machineName: 'm1'})
 
 /** A driver that does whatever the test tells it to with what it was given, secrets included. */
 function leakyDefinition(name: string, behaviour: {state?: (token: string) => Record<string, unknown>; create?: (ctx: OperationContext, token: string) => Promise<void>}, flags?: DriverFlag[]): DriverDefinition {
@@ -30,7 +30,7 @@ function leakyDefinition(name: string, behaviour: {state?: (token: string) => Re
     name,
     description: 'test',
     flags: flags ?? [{name: `${name}-token`, type: 'string', description: 'credential', env: 'LEAKY_TOKEN', secret: true}],
-    capabilities: {lifecycle: {start: true, stop: true, restart: true, kill: true}, stableAddress: true, serialOperations: false, provisions: false},
+    capabilities: {stableAddress: true, serialOperations: false, provisions: false},
     probe: async () => ({installed: true, healthy: true}),
     fromFlags: (values) => make(String(values[`${name}-token`] ?? '')),
     load: (_state, driverSetup) => make(driverSetup.env.LEAKY_TOKEN ?? ''),
@@ -62,7 +62,7 @@ describe('secret flags', () => {
       await ctx.record({kind: 'key', id: token})
     }})
     const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
-    const {ctx, records, progress} = recordingContext()
+    const {ctx, records, progress} = testOperationContext()
     await expect(driver.create(ctx)).rejects.toThrow('secret flag --leaky-token in a resource record')
     expect(records).toEqual([])
     expect(progress).toEqual(['logging in with <redacted>'])
@@ -78,7 +78,7 @@ describe('secret flags', () => {
         throw thrown
       }})
       const driver = (await new DriverRegistry([plugin('leaky', async () => definition)]).get('leaky')).fromFlags({'leaky-token': SECRET}, setup)
-      const error = await driver.create(recordingContext().ctx).then(() => undefined, (caught: unknown) => caught)
+      const error = await driver.create(testOperationContext().ctx).then(() => undefined, (caught: unknown) => caught)
       if (expected !== undefined) {
         expect(error).toBe(expected)
       } else {

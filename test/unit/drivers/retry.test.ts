@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {retrying} from '../../../src/core/drivers/retry.js'
+import {retrying} from '../../../src/driver-kit/retry.js'
 
 class Throttled extends Error {}
 

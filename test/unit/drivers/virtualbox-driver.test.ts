@@ -11,6 +11,7 @@ import {settingsFromFlags} from '../../../drivers/virtualbox/settings.js'
 import {dhcpRanges, listHostOnlyInterfaces, listHostOnlyNetworks} from '../../../drivers/virtualbox/hostonly.js'
 import {VBoxManage, VBoxManageError, findVBoxManage, isTransient, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from '../../../drivers/virtualbox/vboxmanage.js'
 import {UsageError} from '../../../src/core/errors.js'
+import {withLock} from '../../../src/core/store/lock.js'
 import {makeVBoxSimulator} from '../../simulators/vboxmanage/index.js'
 
 const usageMessage = (work: () => unknown): string => {
@@ -132,7 +133,7 @@ describe('virtualbox host facts and VBoxManage output', () => {
     const finished = join(dir, 'finished')
     await writeFile(slow, `#!/bin/sh\nsleep 3\necho "$1" >> ${finished}\necho done\n`)
     await chmod(slow, 0o755)
-    const vbox = new VBoxManage({bin: slow, env: {PATH: process.env.PATH}, lockPath: join(dir, 'vbox.lock')})
+    const vbox = new VBoxManage({bin: slow, env: {PATH: process.env.PATH}, shared: {withLock: (work, options) => withLock(join(dir, 'vbox.lock'), work, options)}})
     const started = performance.now()
     await expect(vbox.query(['list', 'vms'], AbortSignal.timeout(200))).rejects.toMatchObject({name: 'TimeoutError'})
     expect(performance.now() - started).toBeLessThan(2500)
@@ -156,7 +157,7 @@ describe('virtualbox host facts and VBoxManage output', () => {
   it('reads host-only interfaces, VirtualBox 7\'s host-only networks and DHCP servers from the simulator\'s real formats', async () => {
     const sim = await makeVBoxSimulator()
     try {
-      const vbox = new VBoxManage({bin: sim.bin, env: sim.env, lockPath: join(dir, 'vbox.lock')})
+      const vbox = new VBoxManage({bin: sim.bin, env: sim.env, shared: {withLock: (work, options) => withLock(join(dir, 'vbox.lock'), work, options)}})
       const signal = new AbortController().signal
       expect(await listHostOnlyNetworks(vbox, signal)).toEqual([])
       await vbox.mutate(['hostonlyif', 'create'], signal)

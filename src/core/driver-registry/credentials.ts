@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {writeFileAtomic} from '../store/files.js'
 import type {MachineLayout} from '../store/layout.js'
-import type {DriverFlag, FlagValues} from './driver.js'
+import type {DriverFlag, FlagValues} from '../../driver-kit/contract.js'
 
 /**
  * Secrets typed on the command line at create time, for the machine's later commands. A value that equals its

@@ -1,6 +1,7 @@
 import {BerthError, UnknownDriverError, UsageError, errorMessage} from '../errors.js'
+import type {DriverDefinition, DriverHealth} from '../../driver-kit/contract.js'
 import {prose, run, type Prose} from '../fix.js'
-import type {DriverDefinition, DriverHealth} from './driver.js'
+import {STORE_NAMES} from '../store/layout.js'
 import {guardSecrets} from './secret-guard.js'
 
 /** How long `berth drivers` waits for one driver's probe() before it reports the driver unhealthy. */
@@ -168,6 +169,9 @@ function definitionProblem(source: DriverSource, loaded: unknown): string | unde
   if (typeof loaded !== 'object' || loaded === null) return 'its module has no default export'
   const definition = loaded as Partial<Record<keyof DriverDefinition, unknown>>
   if (definition.name !== name) return `its module defines the driver "${String(definition.name)}"`
+  // The name is also the driver's directory in the store (StoreLayout.driverDir).
+  if (!FLAG_NAME.test(name)) return 'its name is not lower-case letters, digits and dashes'
+  if (STORE_NAMES.has(name)) return `its name is one berth's store uses for itself`
   if (!Array.isArray(definition.flags)) return 'it declares no flags list'
   if (typeof definition.capabilities !== 'object' || definition.capabilities === null) return 'it declares no capabilities'
   const rank = (definition.capabilities as {defaultRank?: unknown}).defaultRank

@@ -1,7 +1,7 @@
 import {BerthError} from '../errors.js'
 import {mapProseText} from '../fix.js'
 import type {ResourceRecord} from '../store/schema.js'
-import type {Driver, DriverDefinition, DriverFlag, DriverSetup, MachineState, OperationContext, SshEndpoint} from './driver.js'
+import {LIFECYCLE_OPERATIONS, type Driver, type DriverDefinition, type DriverFlag, type DriverSetup, type MachineState, type OperationContext, type SshEndpoint} from '../../driver-kit/contract.js'
 
 /** Shorter values cannot be told apart from ordinary ones (a port, a region), so they are not searched for. */
 const MIN_SECRET_LENGTH = 4
@@ -86,7 +86,18 @@ function redactError(error: unknown, secrets: readonly Secret[]): unknown {
 }
 
 class SecretGuardedDriver implements Driver {
-  constructor(private readonly driverName: string, private readonly inner: Driver, private readonly secrets: readonly Secret[]) {}
+  // Only the lifecycle calls the driver has: which exist is what it can do.
+  declare start?: (ctx: OperationContext) => Promise<void>
+  declare stop?: (ctx: OperationContext) => Promise<void>
+  declare restart?: (ctx: OperationContext) => Promise<void>
+  declare kill?: (ctx: OperationContext) => Promise<void>
+
+  constructor(private readonly driverName: string, private readonly inner: Driver, private readonly secrets: readonly Secret[]) {
+    for (const operation of LIFECYCLE_OPERATIONS) {
+      const call = inner[operation]?.bind(inner)
+      if (call !== undefined) this[operation] = (ctx) => this.redacting(() => call(this.context(ctx)))
+    }
+  }
 
   preCreateCheck(ctx: OperationContext): Promise<void> {
     return this.redacting(() => this.inner.preCreateCheck(this.context(ctx)))
@@ -94,22 +105,6 @@ class SecretGuardedDriver implements Driver {
 
   create(ctx: OperationContext): Promise<void> {
     return this.redacting(() => this.inner.create(this.context(ctx)))
-  }
-
-  start(ctx: OperationContext): Promise<void> {
-    return this.redacting(() => this.inner.start(this.context(ctx)))
-  }
-
-  stop(ctx: OperationContext): Promise<void> {
-    return this.redacting(() => this.inner.stop(this.context(ctx)))
-  }
-
-  restart(ctx: OperationContext): Promise<void> {
-    return this.redacting(() => this.inner.restart(this.context(ctx)))
-  }
-
-  kill(ctx: OperationContext): Promise<void> {
-    return this.redacting(() => this.inner.kill(this.context(ctx)))
   }
 
   remove(ctx: OperationContext, resources: readonly ResourceRecord[]): Promise<void> {

@@ -1,7 +1,31 @@
-import type {Prose} from '../fix.js'
-import type {SshSettingFlags} from '../ssh/errors.js'
-import type {RemoteSession} from '../ssh/session.js'
-import type {ResourceRecord} from '../store/schema.js'
+import type {Prose} from '../core/fix.js'
+import type {SshSettingFlags} from '../core/ssh/errors.js'
+import type {RemoteSession} from '../core/ssh/session.js'
+import type {UserSshKey} from '../core/ssh/user-key.js'
+import type {ResourceRecord} from '../core/store/schema.js'
+import type {ChecksumSpec} from '../core/vm/image-cache.js'
+
+/*
+ * The contract between berth and a driver, written out once (docs/drivers.md says the same for authors):
+ *
+ * - Call order. For a new machine: definition.fromFlags → preCreateCheck → (the store reserves the machine) → toState
+ *   → create → toState (written after create) → address, dockerUrl, sshEndpoint → (berth provisions or registers the
+ *   engine). For a stored machine: definition.load with what toState() returned, then any of the other calls. A create
+ *   that fails (or Ctrl-C) is followed by remove(ctx, what was recorded), on the same instance.
+ * - Lifetime. An instance serves one command for one machine and is dropped at its end; nothing survives between
+ *   commands but what toState() returned and what ctx.record() recorded. fromFlags and load are cheap: no network,
+ *   no change anywhere.
+ * - Concurrency. berth holds the machine's lock around every call that changes the machine, so calls for one machine
+ *   never overlap. Calls for different machines of the driver may run at once, in one process or several
+ *   (capabilities.serialOperations makes them take turns within a process); state a driver keeps across its
+ *   machines goes in setup.shared, under its lock, which holds across processes.
+ * - Idempotency. remove() of what is already gone succeeds; a lifecycle call that finds the host in the requested
+ *   state returns without error; state() never throws for a host that is gone (NotFound).
+ * - Deadlines. Every long call gets ctx.signal (Ctrl-C, a command's --timeout): stop waiting and throw its reason
+ *   when it aborts. A driver waits for its backend with pollUntil and a timeout of its own, and says what it waited for.
+ * - The engine. berth makes the engine listen with TLS on the port dockerUrl() names (setup.enginePort unless the
+ *   driver has a reason to choose another) and opens nothing in a firewall: a cloud driver opens that port itself.
+ */
 
 /** A host's power state as berth reports it (Docker Machine's names, plus NotFound for a host that is gone). */
 export type MachineState = 'Running' | 'Stopped' | 'Starting' | 'Stopping' | 'Paused' | 'Saved' | 'Error' | 'NotFound'
@@ -22,8 +46,6 @@ export type FlagValues = Record<string, string | number | boolean | string[] | u
 
 /** What a driver can do, as data, so the core never tests a driver's name. */
 export interface DriverCapabilities {
-  /** Which lifecycle calls exist; the core refuses the others before calling anything. */
-  lifecycle: {start: boolean; stop: boolean; restart: boolean; kill: boolean}
   /** Whether the host keeps its address across stop/start (if not, the core re-checks the server certificate). */
   stableAddress: boolean
   /** Whether calls for different machines of this driver must not overlap (e.g. one local hypervisor CLI). */
@@ -64,18 +86,63 @@ export interface SshEndpoint {
   keyOrigin?: string
 }
 
-/** What a driver instance knows about where it runs. */
+/** What a driver instance knows about where it runs, and the services berth gives it. */
 export interface DriverSetup {
   machineName: string
-  /** Absolute path of the machine's directory in the store (for driver-owned files such as disks). */
+  /** Absolute path of the machine's own directory (for files the driver owns: disks, a seed, a console log); rm deletes it. */
   machineDir: string
-  storePath: string
+  /**
+   * The port berth has the engine listen on with TLS: the one dockerUrl() names unless the driver has its own (a
+   * flag the user gave, a forwarded local port).
+   */
+  enginePort: number
   env: NodeJS.ProcessEnv
   /**
    * The value of one of the driver's secret flags for a stored machine: its environment variable when set, else the
    * value typed on the command line at create time (kept in the machine's 0600 credentials file, never in config.json).
    */
   secret(flagName: string): string | undefined
+  /** The machine's SSH key: the one berth makes, or its copy of the user's. */
+  sshKey: MachineSshKey
+  /** A directory and a lock for what the driver keeps across its machines on this computer. */
+  shared: DriverSharedState
+  /** VM images, downloaded once, verified and shared by every machine. */
+  images: ImageCache
+}
+
+/** The machine's SSH key, kept in the machine's directory (0600). */
+export interface MachineSshKey {
+  /** Where the key berth makes is kept (the private half; the public half is next to it, with ".pub"). */
+  readonly path: string
+  /** Make a new ed25519 key pair for the machine (replacing any) and return the public key as an authorized_keys line. */
+  create(): Promise<{publicKey: string}>
+  /** Keep a 0600 copy of a key the user gave (read with readUserSshKey) and return the copy's path, for sshEndpoint(). */
+  keepUserKey(key: UserSshKey): Promise<string>
+}
+
+/**
+ * What a driver keeps for all its machines on this computer (the networks it made, which machine has which
+ * address), shared by every berth process that uses the driver.
+ */
+export interface DriverSharedState {
+  /** A directory only this driver writes; it may not exist yet (writeFileAtomic makes it). */
+  readonly dir: string
+  /** Run work holding the driver's lock, which every berth process on this computer honours; waits up to timeoutMs (default 60 s). */
+  withLock<T>(work: () => Promise<T>, options: {signal: AbortSignal; timeoutMs?: number}): Promise<T>
+  /** Whether a machine of this name still exists: what the driver recorded for a machine that is gone may be reclaimed. */
+  machineExists(name: string): boolean
+}
+
+/** An image for a VM: an http(s) URL, a file:// URL or a local path, and what to verify it against. */
+export interface ImageRequest {
+  source: string
+  /** "sha256:HEX", "sha512:HEX", or a checksum file ({file: URL or path, name?}); without one the image is not verified. */
+  checksum?: ChecksumSpec
+}
+
+export interface ImageCache {
+  /** The image's absolute path: a local file where it lies, a URL downloaded once (resumed, verified, shared), with a progress meter. */
+  ensure(request: ImageRequest, ctx: OperationContext): Promise<string>
 }
 
 /** What became of a recorded resource during remove(); 'gone' when not said. */
@@ -102,17 +169,22 @@ export interface OperationContext {
 
 /**
  * One machine's backend. Every call is idempotent: remove() of something already gone succeeds, and a
- * lifecycle call that finds the host already in the requested state returns without error.
+ * lifecycle call that finds the host already in the requested state returns without error. The lifecycle calls
+ * are optional: a driver has those it can carry out, and berth refuses the others before calling anything.
  */
 export interface Driver {
   /** Validate flags, credentials and the environment before anything is made (failure exits 3). No side effects. */
   preCreateCheck(ctx: OperationContext): Promise<void>
   /** Make the host; call ctx.record for each resource before making the next. */
   create(ctx: OperationContext): Promise<void>
-  start(ctx: OperationContext): Promise<void>
-  stop(ctx: OperationContext): Promise<void>
-  restart(ctx: OperationContext): Promise<void>
-  kill(ctx: OperationContext): Promise<void>
+  /** Power the host on; return once the backend has accepted it (berth waits for the state and for SSH). */
+  start?(ctx: OperationContext): Promise<void>
+  /** Shut the host down cleanly. */
+  stop?(ctx: OperationContext): Promise<void>
+  /** Reboot the host (berth waits for a new boot where it reaches the host over SSH). */
+  restart?(ctx: OperationContext): Promise<void>
+  /** Power the host off at once. */
+  kill?(ctx: OperationContext): Promise<void>
   /** Remove every resource recorded for this machine; tolerates resources that are already gone. */
   remove(ctx: OperationContext, resources: readonly ResourceRecord[]): Promise<void>
   /** Cheap, side-effect free; returns NotFound rather than throwing for a host that is gone. */
@@ -127,8 +199,17 @@ export interface Driver {
   toState(): Record<string, unknown>
 }
 
+/** The optional lifecycle calls, in the order berth names them. */
+export const LIFECYCLE_OPERATIONS = ['start', 'stop', 'restart', 'kill'] as const
+export type LifecycleOperation = typeof LIFECYCLE_OPERATIONS[number]
+
+/** Which lifecycle calls a driver has: the capability is the method. */
+export function lifecycleOf(driver: Driver): Record<LifecycleOperation, boolean> {
+  return {start: typeof driver.start === 'function', stop: typeof driver.stop === 'function', restart: typeof driver.restart === 'function', kill: typeof driver.kill === 'function'}
+}
+
 /** A resource as the user would look for it in the cloud's console or CLI. */
-interface ResourceDescription {
+export interface ResourceDescription {
   /** What it is, in the cloud's words: "droplet", "EC2 instance". */
   kind: string
   id: string
@@ -148,7 +229,10 @@ export interface DriverDefinition {
   sshSettingFlags?: SshSettingFlags
   /** Whether the driver can be used on this computer, and what to do if not. */
   probe(): Promise<DriverHealth>
-  /** A driver for a new machine, from the create flags (defaults applied; throws a UsageError on bad values). */
+  /**
+   * A driver for a new machine, from the create flags: what the user typed, then each flag's environment variable,
+   * then its declared default (berth applies them; a flag without any is absent). Throws a UsageError on bad values.
+   */
   fromFlags(values: FlagValues, setup: DriverSetup): Driver
   /** A driver for a stored machine, from what toState() returned. */
   load(state: Record<string, unknown>, setup: DriverSetup): Driver

@@ -1,4 +1,4 @@
-import {pause} from '../abort.js'
+import {pause} from '../core/abort.js'
 
 interface RetryOptions {
   /** Whether the failure may pass by itself (throttling, a 5xx, a connection reset); others are thrown at once. */

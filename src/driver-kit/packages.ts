@@ -1,5 +1,5 @@
 import {createRequire} from 'node:module'
-import type {DriverHealth} from './driver.js'
+import type {DriverHealth} from './contract.js'
 
 /**
  * The npm packages among `names` that Node cannot resolve from the module at `from` (a driver passes its own

@@ -1,0 +1,106 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {builtInDrivers} from '../../../drivers/index.js'
+import type {DriverDefinition, FlagValues} from '../../../src/driver-kit/contract.js'
+import {checkDriverConformance, type ConformanceOptions} from '../../../src/driver-kit/testing.js'
+import {repoRoot} from '../../harness/berth.js'
+import {freeLoopbackPort} from '../../harness/free-port.js'
+
+// berth/driver/testing run over every built-in driver and the example plugin: the parts of the contract that need
+// no cloud. For EC2 and DigitalOcean a machine never made needs no API call (remove of nothing, state of nothing),
+// so those run too; what a driver does against its backend is in its own contract and e2e tests.
+type Case = Omit<ConformanceOptions, 'storeDir'>
+
+async function cases(): Promise<Record<string, Case>> {
+  const closedPort = await freeLoopbackPort()
+  const cloud = {env: {PATH: process.env.PATH}}
+  return {
+    amazonec2: {...cloud, flags: {'amazonec2-access-key': 'AKIAEXAMPLE', 'amazonec2-secret-key': 'secret-example-key', 'amazonec2-region': 'eu-west-1'}},
+    // Azure's state() asks Azure even for a VM never made (its name is the machine's): no backend here, and the
+    // simulator-backed tests (azure-driver.test.ts) cover remove and state.
+    azure: {...cloud, backend: false, flags: {'azure-subscription-id': '00000000-0000-0000-0000-000000000000', 'azure-client-secret': 'secret-example'}},
+    digitalocean: {...cloud, flags: {'digitalocean-access-token': 'token-example'}},
+    // generic's state() asks whether the SSH port answers: a closed loopback port, so nothing is reached.
+    generic: {...cloud, flags: {'generic-ip-address': '127.0.0.1', 'generic-ssh-port': closedPort, 'generic-ssh-key': '/nonexistent/id_ed25519'}},
+    // none keeps Docker Machine's --url.
+    none: {flags: {url: 'tcp://127.0.0.1:2376'}, unprefixedFlags: ['url']},
+    qemu: {...cloud, flags: {}},
+    virtualbox: {...cloud, flags: {}},
+  }
+}
+
+describe('berth/driver/testing over the built-in drivers', () => {
+  let storeDir: string
+  let byName: Record<string, Case>
+
+  beforeAll(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'berth-conformance-'))
+    byName = await cases()
+  })
+
+  afterAll(async () => {
+    await rm(storeDir, {recursive: true, force: true})
+  })
+
+  it('has a case for every built-in driver', () => {
+    expect(Object.keys(byName).sort()).toEqual(builtInDrivers.map((source) => source.name).sort())
+  })
+
+  for (const source of builtInDrivers) {
+    it(`finds nothing wrong with ${source.name}`, async () => {
+      const definition = await source.load() as DriverDefinition
+      expect(await checkDriverConformance(definition, {...byName[source.name]!, storeDir, machineName: `c-${source.name}`})).toEqual([])
+    })
+  }
+})
+
+describe('berth/driver/testing over the example plugin and over broken definitions', () => {
+  let storeDir: string
+
+  beforeAll(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'berth-conformance-'))
+  })
+
+  afterAll(async () => {
+    await rm(storeDir, {recursive: true, force: true})
+  })
+
+  it('finds nothing wrong with examples/driver-plugin (as built by npm run build)', async () => {
+    const module = await import(pathToFileURL(join(repoRoot, 'examples', 'driver-plugin', 'dist', 'driver.js')).href) as {default: DriverDefinition}
+    const flags: FlagValues = {'example-address': '127.0.0.1', 'example-ssh-key': '/nonexistent/id_ed25519', 'example-ssh-port': await freeLoopbackPort()}
+    expect(await checkDriverConformance(module.default, {storeDir, flags})).toEqual([])
+  })
+
+  it('names what a broken definition gets wrong', async () => {
+    const none = (await builtInDrivers.find((source) => source.name === 'none')!.load()) as DriverDefinition
+    const driver = none.fromFlags({url: 'tcp://127.0.0.1:2376'}, undefined as never)
+    const broken: DriverDefinition = {
+      ...none,
+      name: 'certs',
+      flags: [{name: 'url', type: 'string', description: 'URL'}, {name: 'certs-token', type: 'string', description: 'token', secret: true, default: 'abcd'}],
+      capabilities: {...none.capabilities, lifecycle: {start: true}} as never,
+      fromFlags: () => ({...driver, state: driver.state.bind(driver), remove: driver.remove.bind(driver), toState: () => ({token: 'abcd', when: new Date(0)}), stop: 'no' as never}),
+      load: () => driver,
+    }
+    expect(await checkDriverConformance(broken, {storeDir, flags: {}})).toEqual([
+      'its name "certs" is one berth\'s store uses itself',
+      'its flag --url does not start with "certs-"',
+      'its secret flag --certs-token has a default; a credential is never declared in code',
+      'capabilities.lifecycle is declared; berth reads which lifecycle calls exist from the driver\'s methods',
+    ])
+    const odd: DriverDefinition = {...broken, name: 'odd', flags: [], capabilities: none.capabilities}
+    expect(await checkDriverConformance(odd, {storeDir, flags: {}})).toEqual([
+      'the driver from fromFlags() has no preCreateCheck() method',
+      'the driver from fromFlags() has no create() method',
+      'the driver from fromFlags() has no address() method',
+      'the driver from fromFlags() has no dockerUrl() method',
+      'the driver from fromFlags() has no sshEndpoint() method',
+      'the driver from fromFlags() has a stop that is not a method (leave it out when the driver cannot stop)',
+      'toState() is not plain JSON: it changes through JSON.stringify and back',
+      'load(toState()).toState() differs from toState(): a stored machine would not be the machine that was made',
+    ])
+  })
+})
