@@ -1,5 +1,6 @@
 import {access, constants, stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
+import {BerthError} from './errors.js'
 
 /** What is wrong with a path, said of the path really at fault: `/a/b` "is a file, not a directory". */
 export interface PathProblem {
@@ -24,8 +25,9 @@ const PHRASES: Readonly<Record<string, string>> = {
   EEXIST: 'already exists',
 }
 
-/** The error code of a failed file system call, or '' for anything else. */
+/** The error code of a failed file system call, or '' for anything else (a BerthError's code is berth's own). */
 export function errorCode(error: unknown): string {
+  if (error instanceof BerthError) return ''
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   return typeof code === 'string' ? code : ''
 }

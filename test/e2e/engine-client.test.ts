@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {wordError} from '../../src/cli/error-wording.js'
 import {createEngineAgent} from '../../src/core/engine/engine-agent.js'
 import {engineVersion, peerCertificate, type EngineTls} from '../../src/core/engine/engine-client.js'
 import {EngineError} from '../../src/core/engine/engine-error.js'
@@ -93,7 +94,7 @@ describe('engine client against a real dockerd over mutual TLS', () => {
     const error = await engineFailure(engineVersion(daemon.url, tlsOf(otherPki)))
     expect(error.reason).toBe('untrusted')
     expect(error.message).toMatch(/^The engine at tcp:\/\/127\.0\.0\.1:\d+ presented a certificate that berth's CA did not issue \(.+\)\.$/)
-    expect(error.hint).toContain('regenerate-certs')
+    expect(wordError(error).hint).toContain('"berth regenerate-certs')
   })
 
   it('returns the certificate the engine presents, even from a CA it does not trust', async () => {
