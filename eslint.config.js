@@ -28,6 +28,18 @@ const COMMAND_LINES = ['Literal', 'TemplateElement'].map((node) => ({
   message: 'Name the fix as data (run() and prose`` in src/core/fix.ts): the CLI spells berth\'s command lines.',
 }))
 
+// templates/ is read by the provisioning module alone (src/core/provision/templates.ts): elsewhere a string that
+// names it as a path is refused.
+const TEMPLATES_PATH = ['Literal', 'TemplateElement'].map((node) => ({
+  selector: `${node}[${node === 'Literal' ? 'value' : 'value.raw'}=/(^|\\/)templates(\\/|$)/]`,
+  message: 'Only src/core/provision reads templates/: render a remote script or a seed through its index.ts.',
+}))
+
+/** `rules` that also refuse a string naming templates/ as a path. */
+function andNoTemplateReads(rules) {
+  return {...rules, 'no-restricted-syntax': [...rules['no-restricted-syntax'], ...TEMPLATES_PATH]}
+}
+
 /** The rules of `boundaries`, and no spelled-out berth command line. */
 function forbidImportsAndCommandLines(...boundaries) {
   const rules = forbidImports(...boundaries)
@@ -49,7 +61,7 @@ function driverBoundaries(name) {
   return {
     files: [`drivers/${name}/**`],
     rules: {
-      ...forbidImportsAndCommandLines(otherDrivers, CLI, OCLIF, KIT_ONLY),
+      ...andNoTemplateReads(forbidImportsAndCommandLines(otherDrivers, CLI, OCLIF, KIT_ONLY)),
       // Its types may be imported; its code is loaded by import() when the driver first needs it, so a command that
       // does not use this driver never loads the SDK.
       '@typescript-eslint/no-restricted-imports': ['error', {patterns: [{regex: CLOUD_SDKS.regex, allowTypeImports: true, message: 'Load a cloud SDK with import() where the driver first needs it (types may be imported).'}]}],
@@ -83,11 +95,12 @@ export default tseslint.config(
     rules: {...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off'},
   },
   // Within its own folder a closed module's files import each other as ./name.js, which the rule does not match.
-  {files: ['src/core/**'], rules: forbidImportsAndCommandLines(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
-  {files: ['src/driver-kit/**'], rules: forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
-  {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, CLOSED_INTERNALS)},
-  {files: ['src/cli/command-table.ts'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, CLOSED_INTERNALS)},
-  {files: ['src/cli/commands/**'], rules: forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, CLOSED_INTERNALS)},
+  {files: ['src/core/**'], ignores: ['src/core/provision/**'], rules: andNoTemplateReads(forbidImportsAndCommandLines(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS))},
+  {files: ['src/core/provision/**'], rules: forbidImportsAndCommandLines(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS)},
+  {files: ['src/driver-kit/**'], rules: andNoTemplateReads(forbidImports(CLI, OCLIF, NAMED_DRIVERS_FROM_CORE, CLOUD_SDKS, CLOSED_INTERNALS))},
+  {files: ['src/cli/**'], ignores: ['src/cli/command-table.ts', 'src/cli/commands/**'], rules: andNoTemplateReads(forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, COMMANDS, CLOSED_INTERNALS))},
+  {files: ['src/cli/command-table.ts'], rules: andNoTemplateReads(forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, CLOSED_INTERNALS))},
+  {files: ['src/cli/commands/**'], rules: andNoTemplateReads(forbidImports(CLOUD_SDKS, NAMED_DRIVERS_FROM_CLI, OTHER_COMMANDS, CLOSED_INTERNALS))},
   ...DRIVER_NAMES.map(driverBoundaries),
   // An example plugin is built as an author builds theirs: against the published berth/driver, never a path into berth.
   {files: ['examples/**'], rules: forbidImports({regex: String.raw`^(\.\./)+(src|drivers)/`, message: 'A plugin imports berth only as berth/driver (and berth/driver/testing in its tests).'})},

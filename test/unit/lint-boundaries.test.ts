@@ -37,6 +37,11 @@ describe('import boundaries in npm run lint', () => {
     expect(await boundaryErrors('src/core/upgrade/example.ts', "import {startMachine} from '../power/index.js'\nexport const x = startMachine")).toEqual([])
     expect(await boundaryErrors('src/core/provision/example.ts', "import {runAsRoot} from './remote-script.js'\nexport const x = runAsRoot")).toEqual([])
     expect(await boundaryErrors('src/core/power/example.ts', "import {Deadline} from './deadline.js'\nexport const x = Deadline")).toEqual([])
+    // templates/ is read only by the provisioning module.
+    expect(await boundaryErrors('src/core/machine/example.ts', "import {join} from 'node:path'\nexport const p = join('templates', 'engine', 'daemon.json')")).toEqual([expect.stringMatching(/^no-restricted-syntax: Only src\/core\/provision reads templates\//)])
+    expect(await boundaryErrors('src/cli/example.ts', "export const u = new URL('../../templates/provision/facts.sh', import.meta.url)")).toEqual([expect.stringMatching(/^no-restricted-syntax: Only src\/core\/provision reads templates\//)])
+    expect(await boundaryErrors('drivers/qemu/example.ts', "const dir = 'x'\nexport const p = `${dir}/templates/cloud-init/user-data`")).toEqual([expect.stringMatching(/^no-restricted-syntax: Only src\/core\/provision reads templates\//)])
+    expect(await boundaryErrors('src/core/provision/example.ts', "import {join} from 'node:path'\nexport const p = join('templates', 'engine', 'daemon.json')")).toEqual([])
     // What core may import: its own driver contract, node, its libraries.
     expect(await boundaryErrors('src/core/machine/example.ts', "import type {Driver} from '../../driver-kit/contract.js'\nimport {Client} from 'ssh2'\nexport type D = Driver\nexport const c = Client")).toEqual([])
   })
