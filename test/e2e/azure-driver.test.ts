@@ -1,8 +1,11 @@
-import {readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {execFile} from 'node:child_process'
+import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
+import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {BerthSandbox, type RunResult} from '../harness/berth.js'
+import {BerthSandbox, repoRoot, type RunResult} from '../harness/berth.js'
 import {busyboxTarball} from '../harness/busybox-image.js'
 import {dockerViaEnv, proveDockerWorks} from '../harness/docker-via-env.js'
 import {TestHostPool} from '../hosts/index.js'
@@ -60,6 +63,30 @@ describe('the azure driver on the simulated Azure', () => {
   const principal = (): NodeJS.ProcessEnv => ({AZURE_TENANT_ID: sim.principal.tenantId, AZURE_CLIENT_ID: sim.principal.clientId, AZURE_CLIENT_SECRET: sim.principal.clientSecret})
   const berth = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> => sandbox.run(args, {env: {...cloud(), ...env}})
   const machineIds = (machine: string): string[] => sim.resourceIds().filter((id) => id.includes(`/${machine}`))
+
+  it('passes berth/driver/testing with its backend: remove of a machine never made succeeds twice, and its state is then NotFound', async () => {
+    const storeDir = await mkdtemp(join(tmpdir(), 'berth-conformance-'))
+    try {
+      const options = {
+        storeDir,
+        machineName: 'az-conformance',
+        flags: {
+          'azure-subscription-id': sim.subscriptionId, 'azure-tenant-id': sim.principal.tenantId, 'azure-client-id': sim.principal.clientId,
+          'azure-resource-manager-endpoint': sim.endpoint, 'azure-authority-host': sim.authorityHost,
+        },
+        secrets: {'azure-client-secret': sim.principal.clientSecret},
+        env: {PATH: process.env.PATH},
+      }
+      // The simulator's test CA is trusted only through NODE_EXTRA_CA_CERTS, which a process reads as it starts.
+      const child = join(repoRoot, 'dist', 'test', 'harness', 'conformance-child.js')
+      const {stdout} = await promisify(execFile)(process.execPath, [child, 'azure', JSON.stringify(options)], {env: {...process.env, NODE_EXTRA_CA_CERTS: sim.caFile}})
+      expect(JSON.parse(stdout)).toEqual([])
+      expect(sim.calls.filter((call) => call.path.includes('/az-conformance')).length, 'the suite asked the simulated Azure').toBeGreaterThan(0)
+      expect(sim.resourceIds().filter((id) => id.includes('/az-conformance')), 'nothing was made').toEqual([])
+    } finally {
+      await rm(storeDir, {recursive: true, force: true})
+    }
+  })
 
   it('creates two machines at once, one as a service principal typed on the command line, one with the Azure CLI\'s login; throttling is retried', async () => {
     sim.throttle('networkSecurityGroups.createOrUpdate', {times: 2, retryAfterSeconds: 1})

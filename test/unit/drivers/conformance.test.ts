@@ -19,8 +19,8 @@ async function cases(): Promise<Record<string, Case>> {
   const cloud = {env: {PATH: process.env.PATH}}
   return {
     amazonec2: {...cloud, flags: {'amazonec2-access-key': 'AKIAEXAMPLE', 'amazonec2-secret-key': 'secret-example-key', 'amazonec2-region': 'eu-west-1'}},
-    // Azure's state() asks Azure even for a VM never made (its name is the machine's): no backend here, and the
-    // simulator-backed tests (azure-driver.test.ts) cover remove and state.
+    // Azure's state() asks Azure even for a VM never made (its name is the machine's): no backend here; with its
+    // backend, the suite runs against the simulated Azure in azure-driver.test.ts.
     azure: {...cloud, backend: false, flags: {'azure-subscription-id': '00000000-0000-0000-0000-000000000000', 'azure-client-secret': 'secret-example'}},
     digitalocean: {...cloud, flags: {'digitalocean-access-token': 'token-example'}},
     // generic's state() asks whether the SSH port answers: a closed loopback port, so nothing is reached.
