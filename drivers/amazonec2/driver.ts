@@ -180,7 +180,7 @@ export class Ec2Driver implements Driver {
       await this.api().stopInstance(this.instanceId(), force)
     } catch (error) {
       if (hasCode(error, 'UnsupportedOperation') && this.settings.spot) {
-        throw new BerthError(`Machine "${this.setup.machineName}" runs on a one-time Spot instance, which EC2 cannot stop.`, {code: 'unsupported-operation', data: {driver: 'amazonec2', operation: 'stop'}, hint: prose`Restart it with ${run('restart')}, or remove it with ${run('rm', this.setup.machineName)}.`, cause: error})
+        throw new BerthError(`Machine "${this.setup.machineName}" runs on a one-time Spot instance, which EC2 cannot stop.`, {code: 'cloud-api', data: {service: 'ec2', code: 'UnsupportedOperation'}, hint: prose`Restart it with ${run('restart')}, or remove it with ${run('rm', this.setup.machineName)}.`, cause: error})
       }
       throw error
     }

@@ -1,4 +1,5 @@
 import {Command} from '@oclif/core'
+import {BerthError} from '../core/errors.js'
 import {createApp, type App} from './app.js'
 import {errorLine, shownStack} from './error-line.js'
 import {oclifFlags} from './oclif-spec.js'
@@ -37,9 +38,18 @@ export abstract class BerthCommand extends Command {
   }
 
   protected override async catch(error: Error): Promise<void> {
-    const {line, exitCode} = errorLine(error)
+    const {line, exitCode} = errorLine(berthParseError(error) ?? error)
     process.stderr.write(`${line}\n`)
     if (this.showStacks && error.stack) process.stderr.write(`${shownStack(error.stack)}\n`)
     process.exitCode = exitCode
   }
+}
+
+/** oclif's refusal of extra arguments as berth's error, which the CLI words (and another wording can reword). */
+function berthParseError(error: Error): BerthError | undefined {
+  // oclif does not export its parse errors' classes: UnexpectedArgsError is known by its name and its `args`.
+  const args = (error as {args?: unknown}).args
+  if (error.constructor.name !== 'UnexpectedArgsError' || !Array.isArray(args)) return undefined
+  const given = args.map(String)
+  return new BerthError(`Unexpected argument${given.length === 1 ? '' : 's'}: ${given.join(', ')}`, {code: 'extra-arguments', data: {args: given}, cause: error})
 }

@@ -1,4 +1,4 @@
-import {commandsIn, run, prose, type CommandFix, type Prose} from './fix.js'
+import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
 
 /**
@@ -14,17 +14,33 @@ export interface ErrorCodes {
   'orphaned-resources': {machine: string; resources: readonly {kind: string; id: string}[]}
   'pre-create-check': {code?: ErrorCode}
   'unknown-driver': {driver: string; available: readonly string[]}
-  'unsupported-operation': {driver: string; operation: string}
+  /** A power operation the machine's driver does not have; `possible` is what it can be (started, stopped…). */
+  'unsupported-operation': {driver: string; operation: string; machine: string; possible: readonly string[]}
+  /** restart of a stopped machine whose driver cannot start it. */
+  'start-unsupported': {driver: string; machine: string}
+  /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
+  'engine-not-managed': {driver: string; machine: string}
   'timeout': object
   'docker-context-name': {machine: string}
   'engine-config-refused': object
   'ssh-port-missing': {machine: string}
-  'tool-missing': {tool: string}
+  /** A program berth runs is not on PATH; `pkg` is the Debian package that brings it. */
+  'tool-missing': {tool: string; purpose: string; pkg: string}
+  /** A program berth runs could not be started; the message quotes the system's reason. */
+  'tool-unrunnable': {tool: string}
   'driver-state-damaged': {driver: string}
   'cloud-resource-busy': {resource: string}
   /** A cloud's API refused or failed a call; `code` is the cloud's own error code. */
-  'cloud-api': {service: string; code?: string}
+  'cloud-api': {service?: string; code?: string}
   'creation-unfinished': {machine: string}
+  /** A failed create removed what it made: the cause's fix, on a machine that is gone, became creating it again. */
+  'creation-rolled-back': {machine: string}
+  /** A command that takes one machine was given none, and no machine has the default name. */
+  'no-machine-named': {defaultMachine: string}
+  /** More arguments than the command takes. */
+  'extra-arguments': {args: readonly string[]}
+  /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
+  'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}
   'host-gone': {machine: string}
   'machine-not-running': {machine: string; state: string}
@@ -82,17 +98,25 @@ export interface ErrorCodes {
 export type ErrorCode = keyof ErrorCodes
 
 interface CommonOptions {
-  /** What to do about it; the commands in it are data (see fix.ts). */
+  /**
+   * What to do about it, the commands in it as data (see fix.ts). A code the CLI words has its hint there; a hint given
+   * here then is what the thrower adds to it (remove's retry, say).
+   */
   hint?: Prose | undefined
+  /** The berth commands that fix it when the CLI words the hint: what `fixes` tells core's logic. */
+  fixes?: readonly CommandFix[]
   exitCode?: number
   cause?: unknown
 }
 
+/** The data of a code: required when it has fields. */
+type DataOf<C extends ErrorCode> = object extends ErrorCodes[C] ? {data?: ErrorCodes[C]} : {data: ErrorCodes[C]}
+
 /** A code with the data of that code. */
-export type BerthErrorOptions = {[C in ErrorCode]: CommonOptions & {code: C; data?: ErrorCodes[C]}}[ErrorCode]
+export type BerthErrorOptions = {[C in ErrorCode]: CommonOptions & {code: C} & DataOf<C>}[ErrorCode]
 
 /** The same for an error class that has a code of its own, which the options may replace. */
-export type DefaultCodeOptions = {[C in ErrorCode]: CommonOptions & {code?: C; data?: ErrorCodes[C]}}[ErrorCode]
+export type DefaultCodeOptions = {[C in ErrorCode]: CommonOptions & {code?: C} & DataOf<C>}[ErrorCode]
 
 /**
  * Every failure a user can see is a BerthError: a code and its data, a one-line message that names the problem (the
@@ -105,6 +129,7 @@ export class BerthError extends Error {
   readonly data: ErrorCodes[ErrorCode]
   readonly exitCode: number
   readonly hint: Prose | undefined
+  private readonly givenFixes: readonly CommandFix[]
 
   constructor(message: string, options: BerthErrorOptions) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
@@ -112,6 +137,7 @@ export class BerthError extends Error {
     this.data = options.data ?? {}
     this.exitCode = options.exitCode ?? 1
     this.hint = options.hint
+    this.givenFixes = options.fixes ?? []
   }
 
   /** Its code and data, for an error that rewords this one and stays of its kind. */
@@ -121,7 +147,7 @@ export class BerthError extends Error {
 
   /** The berth commands the hint sends the user to. */
   get fixes(): readonly CommandFix[] {
-    return commandsIn(this.hint)
+    return [...this.givenFixes, ...commandsIn(this.hint)]
   }
 }
 
@@ -136,25 +162,21 @@ export class UsageError extends BerthError {
 export class InvalidMachineNameError extends BerthError {
   override readonly name = 'InvalidMachineNameError'
   constructor(name: string, reason: string) {
-    super(`Invalid machine name ${quoteValue(name)}: ${reason}.`, {
-      code: 'invalid-machine-name',
-      data: {name, reason},
-      hint: 'Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.',
-    })
+    super(`Invalid machine name ${quoteValue(name)}: ${reason}.`, {code: 'invalid-machine-name', data: {name, reason}})
   }
 }
 
 export class MachineNotFoundError extends BerthError {
   override readonly name = 'MachineNotFoundError'
   constructor(readonly machine: string) {
-    super(`Machine "${machine}" does not exist.`, {code: 'machine-not-found', data: {machine}, hint: prose`Run ${run('ls')} to list machines, ${run('create')} to add one.`})
+    super(`Machine "${machine}" does not exist.`, {code: 'machine-not-found', data: {machine}, fixes: [run('ls'), run('create')]})
   }
 }
 
 export class MachineExistsError extends BerthError {
   override readonly name = 'MachineExistsError'
   constructor(readonly machine: string) {
-    super(`Machine "${machine}" already exists.`, {code: 'machine-exists', data: {machine}, hint: prose`Choose another name, or remove it first with ${run('rm', machine)}.`})
+    super(`Machine "${machine}" already exists.`, {code: 'machine-exists', data: {machine}, fixes: [run('rm', machine)]})
   }
 }
 
@@ -182,34 +204,33 @@ export class OrphanedResourcesError extends BerthError {
   override readonly name = 'OrphanedResourcesError'
   constructor(readonly machine: string, readonly resources: readonly {kind: string; id: string}[]) {
     const count = resources.length === 1 ? `1 resource (${resources[0]!.kind} ${resources[0]!.id})` : `${resources.length} resources`
-    const forget = run('rm', undefined, ['--forget-orphans', ...resources.map((resource) => resource.id)])
     super(`"${machine}" was forgotten, but its driver could not remove ${count}: ${resources.length === 1 ? 'it' : 'they'} may still exist and cost money.`, {
       code: 'orphaned-resources',
       data: {machine, resources},
-      hint: prose`Remove ${resources.length === 1 ? 'it' : 'them'} with the command${resources.length === 1 ? '' : 's'} above, then run ${forget}; ${run('ls', undefined, ['--orphans'])} lists them until then.`,
+      fixes: [run('rm', undefined, ['--forget-orphans', ...resources.map((resource) => resource.id)]), run('ls', undefined, ['--orphans'])],
     })
   }
 }
 
-/** A driver's pre-create check failed (exit code 3, as Docker Machine's); `data.code` is the code of the check's own error. */
+/**
+ * A driver's pre-create check failed (exit code 3, as Docker Machine's). Its cause is the check's own error, which
+ * words it; `data.code` is that error's code.
+ */
 export class PreCreateCheckError extends BerthError {
   override readonly name = 'PreCreateCheckError'
-  constructor(message: string, hint?: Prose, checkCode?: ErrorCode) {
-    super(message, {code: 'pre-create-check', data: checkCode === undefined ? {} : {code: checkCode}, exitCode: 3, ...(hint === undefined ? {} : {hint})})
+  constructor(message: string, cause?: unknown) {
+    super(message, {code: 'pre-create-check', data: cause instanceof BerthError ? {code: cause.code} : {}, exitCode: 3, ...(cause === undefined ? {} : {cause})})
+  }
+
+  override get fixes(): readonly CommandFix[] {
+    return this.cause instanceof BerthError ? this.cause.fixes : []
   }
 }
 
 export class UnknownDriverError extends BerthError {
   override readonly name = 'UnknownDriverError'
   constructor(driver: string, available: readonly string[]) {
-    super(`Unknown driver ${quoteValue(driver)}.`, {code: 'unknown-driver', data: {driver, available}, hint: prose`Available drivers: ${available.join(', ')}. Run ${run('drivers')} for details.`})
-  }
-}
-
-export class UnsupportedOperationError extends BerthError {
-  override readonly name = 'UnsupportedOperationError'
-  constructor(driver: string, operation: string) {
-    super(`The ${driver} driver does not support "${operation}".`, {code: 'unsupported-operation', data: {driver, operation}})
+    super(`Unknown driver ${quoteValue(driver)}.`, {code: 'unknown-driver', data: {driver, available}, fixes: [run('drivers')]})
   }
 }
 

@@ -20,7 +20,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   await contexts.checkUsable()
   const name = args[0]
   if (flags.unset === true) {
-    if (name !== undefined) throw new UsageError('Expected no machine name with --unset.')
+    if (name !== undefined) throw new UsageError('Expected no machine name with --unset.', {code: 'machine-name-not-expected', data: {flag: '--unset'}})
     await contexts.use(undefined)
     app.terminal.out('default\n')
     return

@@ -54,8 +54,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     try {
       await driver.preCreateCheck(operation)
     } catch (error) {
-      if (error instanceof BerthError) throw new PreCreateCheckError(error.message, error.hint, error.code)
-      throw new PreCreateCheckError(`Pre-create check failed: ${errorMessage(error)}`)
+      throw new PreCreateCheckError(error instanceof BerthError ? error.message : `Pre-create check failed: ${errorMessage(error)}`, error)
     }
   })
   await ensureStoreCertificates(store.layout, deps.certificates, {
@@ -119,7 +118,7 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
  */
 function withoutMachineHint(error: unknown, name: string): unknown {
   if (!(error instanceof BerthError) || !error.fixes.some((fix) => fix.machine === name)) return error
-  return new BerthError(error.message, {...error.kind, hint: prose`Fix the cause, then run the same ${run('create')} again.`, exitCode: error.exitCode, cause: error})
+  return new BerthError(error.message, {code: 'creation-rolled-back', data: {machine: name}, fixes: [run('create')], exitCode: error.exitCode, cause: error})
 }
 
 /**
