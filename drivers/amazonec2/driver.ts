@@ -117,7 +117,7 @@ export class Ec2Driver implements Driver {
       const address = view === undefined ? undefined : addressOf(view, this.usePrivateAddress())
       if (address === undefined) {
         const which = this.usePrivateAddress() ? 'private' : 'public'
-        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: view?.state ?? 'gone'}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
+        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
       }
       return address
     })
@@ -154,7 +154,7 @@ export class Ec2Driver implements Driver {
 
   private instanceId(): string {
     if (this.stored.instanceId === undefined) {
-      throw new BerthError(`Machine "${this.setup.machineName}" has no instance (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${run('rm', this.setup.machineName)}.`})
+      throw new BerthError(`Machine "${this.setup.machineName}" has no instance (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName, missing: 'instance'}, fixes: [run('rm', this.setup.machineName)]})
     }
     return this.stored.instanceId
   }

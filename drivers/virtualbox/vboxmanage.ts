@@ -42,7 +42,7 @@ export function versionAtLeast(version: string, major: number, minor: number): b
 export class VBoxManageError extends BerthError {
   override readonly name = 'VBoxManageError'
   constructor(readonly args: readonly string[], readonly stderr: string, readonly status: number) {
-    super(`VBoxManage ${args[0] ?? ''} failed: ${firstError(stderr) || `exit code ${status}`}`, {code: 'vboxmanage-failed', data: {command: args[0] ?? '', status}})
+    super(`VBoxManage ${args[0] ?? ''} failed: ${firstError(stderr) || `exit code ${status}`}`, {code: 'vboxmanage-failed', data: {command: args[0] ?? '', status, detail: firstError(stderr)}})
   }
 }
 

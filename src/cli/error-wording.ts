@@ -1,5 +1,5 @@
-import {BerthError, type ErrorCode, type ErrorCodes} from '../core/errors.js'
-import {joinProse, prose, run, type CommandFix, type Prose} from '../core/fix.js'
+import {BerthError, errorMessage, type ErrorCode, type ErrorCodes} from '../core/errors.js'
+import {joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
 
 /**
@@ -34,16 +34,13 @@ type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => 
  * host's output, a detail of one driver. Their hints keep their commands as data all the same.
  */
 export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
-  'timeout', 'docker-context-name', 'engine-config-refused', 'ssh-port-missing', 'tool-unrunnable',
-  'driver-state-damaged', 'cloud-resource-busy', 'cloud-api', 'creation-unfinished', 'host-gone',
-  'machine-not-running', 'clean-host-failed', 'remove-failed', 'orphan-not-found', 'store-certificate-missing',
-  'unsupported-os', 'provision-failed', 'package-sources', 'engine-conflict', 'engine-not-packaged', 'ssh-timeout',
-  'vboxmanage-failed', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store', 'machine-certificate',
-  'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed', 'shell-value',
-  'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'host-key-changed',
-  'ssh-authentication', 'ssh-key', 'ssh-connection', 'sudo', 'engine', 'docker-context-conflict', 'host-managed',
-  'cloud-credentials', 'machine-check-failed', 'no-active-machine', 'not-confirmed', 'machines-failed',
-  'orphans-kept',
+  'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
+  'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
+  'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
+  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
+  'host-key-changed', 'ssh-authentication', 'ssh-key', 'ssh-connection', 'sudo', 'engine', 'docker-context-conflict',
+  'host-managed', 'cloud-credentials', 'machine-check-failed', 'no-active-machine', 'not-confirmed',
+  'machines-failed', 'orphans-kept',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -107,10 +104,79 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Unknown driver ${quoteValue(driver)}.`,
     hint: prose`Available drivers: ${available.join(', ')}. Run ${run('drivers')} for details.`,
   }),
+  'docker-context-name': ({machine, problem}) => ({
+    message: `Machine "${machine}" cannot have a docker context: ${problem}.`,
+    hint: prose`Point the docker client at it with "eval $(${unquoted(run('env', machine))})" instead.`,
+  }),
+  'ssh-port-missing': ({machine, rule}) => ({
+    message: `The VM of "${machine}" has no SSH port forward (NAT rule "${rule}").`,
+    hint: prose`Restart it with ${run('restart', machine)}, which adds it again.`,
+  }),
+  'creation-unfinished': ({machine, missing}) => ({
+    message: `Machine "${machine}" has no ${missing} (its creation did not finish).`,
+    hint: prose`Remove it with ${run('rm', machine)}.`,
+  }),
+  'host-gone': ({machine, driver, host}) => ({
+    message: host === undefined
+      ? `The host of machine "${machine}" no longer exists (the ${driver} driver cannot find it).`
+      : `${host} of machine "${machine}" no longer exists.`,
+    hint: prose`Remove the machine with ${run('rm', machine)}, which removes what is left of it.`,
+  }),
+  'machine-not-running': ({machine, state}) => ({
+    message: `Machine "${machine}" is not running (state: ${state}).`,
+    hint: prose`Start it first; ${run('status', machine)} shows its state.`,
+  }),
+  // The message names the address in the driver's terms (a droplet's public IPv4, an instance's private address).
+  'host-address-missing': ({machine}) => ({hint: prose`Start it with ${run('start', machine)}.`}),
+  'clean-host-failed': ({machine}, error) => ({
+    message: joinProse([`Cannot clean the host of "${machine}":`, causeMessage(error)]),
+    hint: prose`Nothing was removed. Retry when the host is reachable, or run ${run('rm', machine)} without --clean-host to leave berth's engine configuration on it.`,
+  }),
+  'remove-failed': ({machine, resourcesLeft}, error) => {
+    // Without recorded resources, -f forgets the machine and loses nothing berth knows of; with some, -f would
+    // leave them to the user, so the fix is to retry.
+    const retry = resourcesLeft > 0
+      ? prose`The machine is kept with the ${resourcesLeft === 1 ? 'resource' : `${resourcesLeft} resources`} left; run ${run('rm', machine)} again once the cause is fixed.`
+      : prose`To remove its local state anyway, run ${run('rm', machine, ['-f'])}.`
+    if (!(error.cause instanceof BerthError)) return {message: joinProse([`Cannot remove "${machine}":`, causeMessage(error)]), hint: retry}
+    const cause = wording(error.cause)
+    return {message: cause.message, hint: joinProse([cause.hint, retry])}
+  },
+  'orphan-not-found': ({ids}) => ({
+    message: `berth has no orphaned resource ${ids.map((id) => `"${id}"`).join(', ')} on record.`,
+    hint: prose`Run ${run('ls', undefined, ['--orphans'])} to list them.`,
+  }),
+  'store-certificate-missing': ({path, what}) => ({
+    message: `The ${what} ${path} does not exist.`,
+    hint: prose`Run ${run('create')} once to make the store's certificates.`,
+  }),
+  'unsupported-os': ({os, supported}) => ({
+    message: `The host runs ${os === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(os)}, which berth cannot provision.`,
+    hint: prose`Supported: ${supported.join(', ')}. For anything else, install and configure the engine yourself and register it with ${run('create', undefined, ['-d', 'none'])}.`,
+  }),
+  // The message quotes the cause, what was undone and the engine's log; the fix is the cause's, if it has one.
+  'provision-failed': ({machine}, error) => {
+    const causeHint = error.cause instanceof BerthError ? wording(error.cause).hint : ''
+    return {hint: causeHint.length > 0 ? causeHint : prose`Fix the cause, then run ${run('provision', machine)} to finish; every step is safe to repeat.`}
+  },
+  'package-sources': ({machine, refresh, sources, line}) => ({
+    message: `The package sources of "${machine}" could not be refreshed (${refresh}): ${line}`,
+    hint: prose`berth cannot tell whether a newer engine exists, so it changed nothing. Fix the host's package sources (${sources}) or its network, then run ${run('upgrade', machine)} again.`,
+  }),
+  'engine-not-packaged': ({machine, manager, packages}) => ({
+    message: `No Docker engine package is installed on "${machine}" (${manager} has none of ${packages.join(', ')}): its engine came another way, so berth cannot upgrade it with the package manager.`,
+    hint: prose`Give the machine an install script that upgrades it with ${run('provision', machine, ['--engine-install-url', 'URL'])}, then run ${run('upgrade', machine)}.`,
+  }),
+  'vboxmanage-failed': ({command, status, detail}) => ({message: `VBoxManage ${command} failed: ${detail || `exit code ${status}`}`}),
   'engine-address-missing': ({machine}) => ({
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
     hint: prose`Run ${run('provision', machine)} to finish it.`,
   }),
+}
+
+/** The message of an error's cause, as worded for the user. */
+function causeMessage(error: BerthError): Prose {
+  return error.cause instanceof BerthError ? wording(error.cause).message : errorMessage(error.cause)
 }
 
 /** The message and hint of an error as prose: its code's wording, else what the thrower said. */

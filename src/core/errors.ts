@@ -21,9 +21,11 @@ export interface ErrorCodes {
   /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
   'engine-not-managed': {driver: string; machine: string}
   'timeout': object
-  'docker-context-name': {machine: string}
+  /** The machine's name cannot be a docker context's; `problem` says why. */
+  'docker-context-name': {machine: string; problem: string}
   'engine-config-refused': object
-  'ssh-port-missing': {machine: string}
+  /** A VirtualBox VM without its NAT rule for SSH. */
+  'ssh-port-missing': {machine: string; rule: string}
   /** A program berth runs is not on PATH; `pkg` is the Debian package that brings it. */
   'tool-missing': {tool: string; purpose: string; pkg: string}
   /** A program berth runs could not be started; the message quotes the system's reason. */
@@ -32,7 +34,8 @@ export interface ErrorCodes {
   'cloud-resource-busy': {resource: string}
   /** A cloud's API refused or failed a call; `code` is the cloud's own error code. */
   'cloud-api': {service?: string; code?: string}
-  'creation-unfinished': {machine: string}
+  /** The machine lacks what its driver makes first (`missing`: its VM, its instance…): create stopped before. */
+  'creation-unfinished': {machine: string; missing: string}
   /** A failed create removed what it made: the cause's fix, on a machine that is gone, became creating it again. */
   'creation-rolled-back': {machine: string}
   /** A command that takes one machine was given none, and no machine has the default name. */
@@ -42,19 +45,28 @@ export interface ErrorCodes {
   /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
   'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}
-  'host-gone': {machine: string}
+  /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
+  'host-gone': {machine: string; driver: string; host?: string}
   'machine-not-running': {machine: string; state: string}
+  /** The driver has no address for the machine's host as it is now (stopped, say); the message is the driver's. */
+  'host-address-missing': {machine: string}
+  /** rm --clean-host could not clean the host; the cause says why, and nothing was removed. */
   'clean-host-failed': {machine: string}
-  'remove-failed': {machine: string}
+  /** rm failed; the cause says why. `resourcesLeft`: how many of its recorded resources are still there. */
+  'remove-failed': {machine: string; resourcesLeft: number}
   'orphan-not-found': {ids: readonly string[]}
-  'store-certificate-missing': {path: string}
-  'unsupported-os': {os: string}
+  'store-certificate-missing': {path: string; what: string}
+  /** `os` is what the host calls itself (undefined without /etc/os-release); `supported`, the OS families berth knows. */
+  'unsupported-os': {os?: string; supported: readonly string[]}
+  /** A provisioning step failed; the message quotes the cause, what was undone and the engine's log. */
   'provision-failed': {machine: string; step: string}
-  'package-sources': {machine: string}
+  /** `refresh` is the command that failed on the host and `line` its output; `sources`, where the sources are. */
+  'package-sources': {machine: string; refresh: string; sources: string; line: string}
   'engine-conflict': object
-  'engine-not-packaged': {machine: string}
+  'engine-not-packaged': {machine: string; manager: string; packages: readonly string[]}
   'ssh-timeout': object
-  'vboxmanage-failed': {command: string; status: number}
+  /** `detail` is VBoxManage's first error line, empty when it printed none. */
+  'vboxmanage-failed': {command: string; status: number; detail: string}
   /** Bad input on the command line (a flag's value, a missing argument, flags that do not go together). */
   'invalid-input': object
   /** A cloud refuses what create would ask of it (region, size, image, quota, credentials), found before anything is made. */

@@ -3,7 +3,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run, unquoted} from '../fix.js'
+import {run} from '../fix.js'
 import {writeFileAtomic} from '../store/files.js'
 import {checkDockerConfig, configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
 
@@ -48,11 +48,7 @@ export function contextNameProblem(name: string): string | undefined {
 export class DockerContextNameError extends BerthError {
   override readonly name = 'DockerContextNameError'
   constructor(readonly context: string, problem: string) {
-    super(`Machine "${context}" cannot have a docker context: ${problem}.`, {
-      code: 'docker-context-name',
-      data: {machine: context},
-      hint: prose`Point the docker client at it with "eval $(${unquoted(run('env', context))})" instead.`,
-    })
+    super(`Machine "${context}" cannot have a docker context: ${problem}.`, {code: 'docker-context-name', data: {machine: context, problem}, fixes: [run('env', context)]})
   }
 }
 
