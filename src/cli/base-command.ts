@@ -45,11 +45,18 @@ export abstract class BerthCommand extends Command {
   }
 }
 
-/** oclif's refusal of extra arguments as berth's error, which the CLI words (and another wording can reword). */
+/** oclif's refusal of extra arguments or unknown flags as berth's error, which the CLI words (and another wording can reword). */
 function berthParseError(error: Error): BerthError | undefined {
-  // oclif does not export its parse errors' classes: UnexpectedArgsError is known by its name and its `args`.
-  const args = (error as {args?: unknown}).args
-  if (error.constructor.name !== 'UnexpectedArgsError' || !Array.isArray(args)) return undefined
-  const given = args.map(String)
-  return new BerthError(`Unexpected argument${given.length === 1 ? '' : 's'}: ${given.join(', ')}`, {code: 'extra-arguments', data: {args: given}, cause: error})
+  // oclif does not export its parse errors' classes: each is known by its name and the list it carries.
+  const {args, flags} = error as {args?: unknown; flags?: unknown}
+  const plural = (items: readonly string[]): string => (items.length === 1 ? '' : 's')
+  if (error.constructor.name === 'UnexpectedArgsError' && Array.isArray(args)) {
+    const given = args.map(String)
+    return new BerthError(`Unexpected argument${plural(given)}: ${given.join(', ')}`, {code: 'extra-arguments', data: {args: given}, cause: error})
+  }
+  if (error.constructor.name === 'NonExistentFlagsError' && Array.isArray(flags)) {
+    const given = flags.map(String)
+    return new BerthError(`Nonexistent flag${plural(given)}: ${given.join(', ')}`, {code: 'unknown-flag', data: {flags: given}, cause: error})
+  }
+  return undefined
 }

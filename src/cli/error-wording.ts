@@ -39,8 +39,7 @@ export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
   'host-key-changed', 'ssh-authentication', 'ssh-key', 'ssh-connection', 'sudo', 'engine', 'docker-context-conflict',
-  'host-managed', 'cloud-credentials', 'machine-check-failed', 'no-active-machine', 'not-confirmed',
-  'machines-failed', 'orphans-kept',
+  'host-managed', 'cloud-credentials', 'not-confirmed', 'machines-failed',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -83,6 +82,22 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Unexpected argument${args.length === 1 ? '' : 's'}: ${args.join(', ')}`,
     hint: 'See "berth help" or add --help to the command.',
   }),
+  'no-active-machine': () => ({
+    message: 'No active host found.',
+    hint: prose`Point the docker client at a machine with eval "$(${unquoted(run('env', 'NAME'))})" or ${run('use', 'NAME')}.`,
+  }),
+  'machine-check-failed': ({machine}, error) => ({message: joinProse([`Machine "${machine}" cannot be checked:`, causeMessage(error)])}),
+  'orphans-kept': ({kept, total}) => ({
+    message: `${kept} of ${total} orphaned resources are still on record.`,
+    hint: prose`Give berth the driver's credentials (as for create) so it can check, or remove them with the commands ${run('ls', undefined, ['--orphans'])} shows, then run this again.`,
+  }),
+  'unknown-flag': ({flags}) => ({
+    message: `Nonexistent flag${flags.length === 1 ? '' : 's'}: ${flags.join(', ')}.`,
+    hint: 'See "berth help" or add --help to the command.',
+  }),
+  'foreign-driver-flag': ({flag, driver, chosen}) => (chosen === undefined
+    ? {message: `${flag} belongs to the ${driver} driver, and no driver was chosen.`, hint: `Pass -d ${driver} to use it.`}
+    : {message: `${flag} belongs to the ${driver} driver, not to ${chosen}.`, hint: prose`See ${run('create', undefined, ['-d', chosen, '--help'])} for its flags.`}),
   'machine-name-not-expected': ({flag}, error) => ({
     message: `Expected no machine name with ${flag}.`,
     ...(error.fixes[0] === undefined ? {} : {hint: prose`Run ${error.fixes[0]} alone.`}),

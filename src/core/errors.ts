@@ -42,6 +42,10 @@ export interface ErrorCodes {
   'no-machine-named': {defaultMachine: string}
   /** More arguments than the command takes. */
   'extra-arguments': {args: readonly string[]}
+  /** Flags the command does not have. */
+  'unknown-flag': {flags: readonly string[]}
+  /** A flag of another driver than the chosen one (`chosen` undefined: none was chosen). */
+  'foreign-driver-flag': {flag: string; driver: string; chosen?: string}
   /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
   'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}
@@ -100,11 +104,14 @@ export interface ErrorCodes {
   'docker-context-conflict': object
   'host-managed': object
   'cloud-credentials': object
-  'machine-check-failed': object
+  /** active could not open a stored machine; the cause says why. */
+  'machine-check-failed': {machine: string}
+  /** active found no running machine the docker client points at. */
   'no-active-machine': object
   'not-confirmed': object
   'machines-failed': object
-  'orphans-kept': object
+  /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */
+  'orphans-kept': {kept: number; total: number}
 }
 
 export type ErrorCode = keyof ErrorCodes

@@ -1,5 +1,6 @@
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {BerthError} from '../../core/errors.js'
+import {run as runCommand} from '../../core/fix.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import {forgetOrphans, removeMachine} from '../../core/remove/index.js'
 import type {App} from '../app.js'
@@ -59,7 +60,8 @@ async function forget(app: App, ids: readonly string[], signal: AbortSignal): Pr
   if (kept.length > 0) {
     throw new BerthError(`${kept.length} of ${forgotten.length + kept.length} orphaned resources are still on record.`, {
       code: 'orphans-kept',
-      hint: 'Give berth the driver\'s credentials (as for create) so it can check, or remove them with the commands "berth ls --orphans" shows, then run this again.',
+      data: {kept: kept.length, total: forgotten.length + kept.length},
+      fixes: [runCommand('ls', undefined, ['--orphans'])],
     })
   }
 }
