@@ -37,9 +37,8 @@ export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
   'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
   'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
-  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
-  'host-key-changed', 'ssh-authentication', 'ssh-key', 'ssh-connection', 'sudo', 'engine', 'docker-context-conflict',
-  'host-managed', 'cloud-credentials', 'not-confirmed', 'machines-failed',
+  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'ssh-key',
+  'ssh-connection', 'sudo', 'engine', 'host-managed', 'cloud-credentials',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -90,6 +89,33 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   'orphans-kept': ({kept, total}) => ({
     message: `${kept} of ${total} orphaned resources are still on record.`,
     hint: prose`Give berth the driver's credentials (as for create) so it can check, or remove them with the commands ${run('ls', undefined, ['--orphans'])} shows, then run this again.`,
+  }),
+  'not-confirmed': (data) => {
+    if (data.command !== 'upgrade') {
+      return {message: data.command === 'rm' ? 'Nothing was removed.' : 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
+    }
+    return data.action === undefined
+      ? {message: `Nothing was changed on "${data.machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}
+      : {message: `${data.action}, and there is no terminal to ask whether to go on; nothing was changed.`, hint: `Pass -y to upgrade "${data.machine}" without asking.`}
+  },
+  'machines-failed': ({failed, total, removing}) => ({message: `${failed} of ${total} machines ${removing === true ? 'could not be removed' : 'failed'}.`}),
+  'docker-context-conflict': ({context, otherStore}) => (otherStore === undefined
+    ? {
+        message: `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`,
+        hint: `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`,
+      }
+    : {
+        message: `A docker context named "${context}" already exists and belongs to the machine "${context}" of another berth store (${otherStore}); berth leaves it alone.`,
+        hint: `Work with that machine through its own store (BERTH_STORAGE_PATH=${otherStore}), or choose another machine name.`,
+      }),
+  'host-key-changed': ({host, knownHosts, pinned, presented}) => ({
+    message: `The SSH host key of ${host} has changed: ${knownHosts} pins ${pinned.join(', ')}, but the host presented ${presented}. berth refused to connect.`,
+    hint: `If ${host} was rebuilt or its host keys were regenerated on purpose, remove the line for ${host} from ${knownHosts} and retry; ` +
+      'the new key is then trusted on first use. If not, someone may be intercepting the connection: do not continue.',
+  }),
+  'ssh-authentication': ({host, port, user, key}) => ({
+    message: `The SSH server at ${host}:${port} rejected the key ${key} for user "${user}".`,
+    hint: `Check that the public half of ${key} is in ~${user}/.ssh/authorized_keys on the host, and that the user name is right (--ssh-user).`,
   }),
   'unknown-flag': ({flags}) => ({
     message: `Nonexistent flag${flags.length === 1 ? '' : 's'}: ${flags.join(', ')}.`,

@@ -95,21 +95,27 @@ export interface ErrorCodes {
   'driver-broken': object
   'store-unusable': object
   'machine-busy': object
-  'host-key-changed': object
-  'ssh-authentication': object
+  'host-key-changed': {host: string; knownHosts: string; pinned: readonly string[]; presented: string}
+  'ssh-authentication': {host: string; port: number; user: string; key: string}
   'ssh-key': object
   'ssh-connection': object
   'sudo': object
   'engine': object
-  'docker-context-conflict': object
+  /** A docker context of the machine's name that is not this store's: `otherStore` when another berth store's. */
+  'docker-context-conflict': {context: string; otherStore?: string}
   'host-managed': object
   'cloud-credentials': object
   /** active could not open a stored machine; the cause says why. */
   'machine-check-failed': {machine: string}
   /** active found no running machine the docker client points at. */
   'no-active-machine': object
-  'not-confirmed': object
-  'machines-failed': object
+  /**
+   * The user did not answer yes to the question of `command`, whose `flag` skips it; for upgrade, `action` is what it
+   * would have done when there was no terminal to ask.
+   */
+  'not-confirmed': {command: 'rm' | 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
+  /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm. */
+  'machines-failed': {failed: number; total: number; removing?: true}
   /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */
   'orphans-kept': {kept: number; total: number}
 }

@@ -60,9 +60,7 @@ export class DockerContextConflictError extends BerthError {
       ? `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`
       : `A docker context named "${context}" already exists and belongs to the machine "${context}" of another berth store (${otherStore}); berth leaves it alone.`, {
       code: 'docker-context-conflict',
-      hint: otherStore === undefined
-        ? `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`
-        : `Work with that machine through its own store (BERTH_STORAGE_PATH=${otherStore}), or choose another machine name.`,
+      data: {context, ...(otherStore === undefined ? {} : {otherStore})},
     })
   }
 }
