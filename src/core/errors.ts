@@ -3,7 +3,8 @@ import {quoteValue} from './safe-text.js'
 
 /**
  * Every code a BerthError can carry, with the data that comes with it. Code decides on the code and data, never on
- * message or hint text; the CLI's renderer (src/cli/error-wording.ts) words an error from them.
+ * message or hint text; the CLI's renderer (src/cli/error-wording.ts) words an error from them, except for the codes
+ * it lists as described by their thrower: those whose message quotes what only the thrower has.
  */
 export interface ErrorCodes {
   'machine-not-found': {machine: string}
@@ -20,9 +21,11 @@ export interface ErrorCodes {
   'start-unsupported': {driver: string; machine: string}
   /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
   'engine-not-managed': {driver: string; machine: string}
+  /** A wait ran out; the message says what was awaited, in the waiter's terms. */
   'timeout': object
   /** The machine's name cannot be a docker context's; `problem` says why. */
   'docker-context-name': {machine: string; problem: string}
+  /** dockerd refused berth's configuration; the message quotes dockerd's own line. */
   'engine-config-refused': object
   /** A VirtualBox VM without its NAT rule for SSH. */
   'ssh-port-missing': {machine: string; rule: string}
@@ -30,9 +33,11 @@ export interface ErrorCodes {
   'tool-missing': {tool: string; purpose: string; pkg: string}
   /** A program berth runs could not be started; the message quotes the system's reason. */
   'tool-unrunnable': {tool: string}
+  /** A driver's stored state is damaged; the message and the clean-up are in that driver's terms. */
   'driver-state-damaged': {driver: string}
+  /** A cloud resource is still in use; the message and the hint are in that cloud's terms. */
   'cloud-resource-busy': {resource: string}
-  /** A cloud's API refused or failed a call; `code` is the cloud's own error code. */
+  /** A cloud's API refused or failed a call (`code` is the cloud's own error code); the message quotes the cloud. */
   'cloud-api': {service?: string; code?: string}
   /** The machine lacks what its driver makes first (`missing`: its VM, its instance…): create stopped before. */
   'creation-unfinished': {machine: string; missing: string}
@@ -60,50 +65,68 @@ export interface ErrorCodes {
   'remove-failed': {machine: string; resourcesLeft: number}
   'orphan-not-found': {ids: readonly string[]}
   'store-certificate-missing': {path: string; what: string}
-  /** `os` is what the host calls itself (undefined without /etc/os-release); `supported`, the OS families berth knows. */
+  /** `os`: what the host calls itself (none without /etc/os-release); `supported`: the OS families berth knows. */
   'unsupported-os': {os?: string; supported: readonly string[]}
   /** A provisioning step failed; the message quotes the cause, what was undone and the engine's log. */
   'provision-failed': {machine: string; step: string}
   /** `refresh` is the command that failed on the host and `line` its output; `sources`, where the sources are. */
   'package-sources': {machine: string; refresh: string; sources: string; line: string}
+  /** The host's engine configuration conflicts with berth's; message and fixes quote each conflicting setting. */
   'engine-conflict': object
   'engine-not-packaged': {machine: string; manager: string; packages: readonly string[]}
+  /** SSH did not answer in time; the message and hint come from the last connection error. */
   'ssh-timeout': object
   /** `detail` is VBoxManage's first error line, empty when it printed none. */
   'vboxmanage-failed': {command: string; status: number; detail: string}
-  /** Bad input on the command line (a flag's value, a missing argument, flags that do not go together). */
+  /** Bad input on the command line (a flag's value, flags that do not go together); the message quotes it. */
   'invalid-input': object
-  /** A cloud refuses what create would ask of it (region, size, image, quota, credentials), found before anything is made. */
+  /** A cloud refuses what create would ask of it (region, size, image, quota…) before anything is made. */
   'cloud-check': object
-  /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs. */
+  /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs; in the hypervisor's terms. */
   'hypervisor': object
-  /** The store's CA or client certificate cannot be used. */
+  /** The store's CA or client certificate cannot be used; the message quotes the file and what is wrong with it. */
   'certificate-store': object
   /** A machine's certificates cannot be used (expired, not matching, not covering its address). */
   'machine-certificate': object
+  /** A VM image cannot be fetched, checked or used; the message quotes the source and its answer. */
   'vm-image': object
+  /** A cloud-init seed image cannot be made; the message quotes the tool's answer. */
   'seed-image': object
+  /** A command over SSH failed; the message quotes the host's output. */
   'ssh-failed': object
+  /** A file copy to or from a host failed; the message quotes the transfer's error. */
   'copy-failed': object
-  /** A step of provisioning on the host failed or met something berth cannot handle. */
+  /** A step of provisioning on the host failed or met something berth cannot handle; the message quotes the host. */
   'provision-step': object
+  /** An engine upgrade failed on the host; the message quotes the package manager. */
   'upgrade-failed': object
+  /** A value cannot be written safely in the chosen shell's syntax; the message names the value and the shell. */
   'shell-value': object
+  /** The docker client's configuration cannot be read or written; the message quotes the file and the reason. */
   'docker-config': object
+  /** An engine URL that is not one berth can use; the message quotes it. */
   'engine-url': object
-  /** A driver's module is broken or breaks a rule of the driver contract. */
+  /** A driver's module is broken or breaks a rule of the driver contract; the message names the rule. */
   'driver-broken': object
+  /** The store's directory cannot be used; the message quotes the path and the system's reason. */
   'store-unusable': object
+  /** A machine's lock cannot be had (or its wait is set wrong); the message names the holder or the value. */
   'machine-busy': object
   'host-key-changed': {host: string; knownHosts: string; pinned: readonly string[]; presented: string}
   'ssh-authentication': {host: string; port: number; user: string; key: string}
+  /** An SSH key cannot be used; the message names the file and what is wrong with it. */
   'ssh-key': object
+  /** An SSH connection failed; the message quotes the socket's or the server's error. */
   'ssh-connection': object
+  /** The SSH user cannot become root; the message quotes what sudo said. */
   'sudo': object
+  /** The engine's API failed or refused; the message quotes its answer. */
   'engine': object
   /** A docker context of the machine's name that is not this store's: `otherStore` when another berth store's. */
   'docker-context-conflict': {context: string; otherStore?: string}
+  /** The host's engine is another berth machine's; the message quotes the host's marker. */
   'host-managed': object
+  /** A cloud's credentials cannot be found or used; the message names where berth looked, in the cloud's terms. */
   'cloud-credentials': object
   /** active could not open a stored machine; the cause says why. */
   'machine-check-failed': {machine: string}
