@@ -61,4 +61,12 @@ describe('wordError', () => {
       hint: 'Fix the cause, then run the same "berth create" again.',
     })
   })
+
+  it('words a failed rm through its cause, with the retry after the cause\'s own fix', () => {
+    const cause = new BerthError('The cloud said no.', {code: 'cloud-api', data: {}, hint: 'Check the account.'})
+    const kept = new BerthError(cause.message, {code: 'remove-failed', data: {machine: 'm1', resourcesLeft: 2}, fixes: [run('rm', 'm1')], cause})
+    expect(wordError(kept)).toEqual({message: 'The cloud said no.', hint: 'Check the account. The machine is kept with the 2 resources left; run "berth rm m1" again once the cause is fixed.'})
+    const plain = new BerthError('Cannot remove "m1": boom', {code: 'remove-failed', data: {machine: 'm1', resourcesLeft: 0}, fixes: [run('rm', 'm1', ['-f'])], cause: new Error('boom')})
+    expect(wordError(plain)).toEqual({message: 'Cannot remove "m1": boom', hint: 'To remove its local state anyway, run "berth rm -f m1".'})
+  })
 })
