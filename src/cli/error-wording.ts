@@ -38,7 +38,7 @@ export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
   'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'ssh-key',
-  'ssh-connection', 'sudo', 'engine', 'host-managed', 'cloud-credentials',
+  'ssh-connection', 'engine', 'cloud-credentials',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -116,6 +116,20 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   'ssh-authentication': ({host, port, user, key}) => ({
     message: `The SSH server at ${host}:${port} rejected the key ${key} for user "${user}".`,
     hint: `Check that the public half of ${key} is in ~${user}/.ssh/authorized_keys on the host, and that the user name is right (--ssh-user).`,
+  }),
+  'sudo': ({host, user, reason}) => ({
+    message: {
+      password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,
+      'not-allowed': `"${user}" may not use sudo on ${host}.`,
+      missing: `sudo is not installed on ${host}, and "${user}" is not root.`,
+    }[reason],
+    hint: `Give "${user}" passwordless sudo (a sudoers line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/), or connect as root.`,
+  }),
+  'host-managed': ({machine, marker, owner}) => ({
+    message: owner === undefined
+      ? `The host carries a berth marker (${marker}) that cannot be read, so another machine may manage its engine. Nothing on the host was changed.`
+      : `The host's engine is managed by ${owner}. Nothing on the host was changed.`,
+    hint: `To take the host over for "${machine}" anyway, run the same command with --force-adopt (the other machine then loses its engine until it is provisioned again).`,
   }),
   'unknown-flag': ({flags}) => ({
     message: `Nonexistent flag${flags.length === 1 ? '' : 's'}: ${flags.join(', ')}.`,

@@ -118,14 +118,14 @@ export interface ErrorCodes {
   'ssh-key': object
   /** An SSH connection failed; the message quotes the socket's or the server's error. */
   'ssh-connection': object
-  /** The SSH user cannot become root; the message quotes what sudo said. */
-  'sudo': object
+  /** The SSH user is not root and sudo will not run a command for it unasked (`reason`: why). */
+  'sudo': {host: string; user: string; reason: 'password' | 'not-allowed' | 'missing'}
   /** The engine's API failed or refused; the message quotes its answer. */
   'engine': object
   /** A docker context of the machine's name that is not this store's: `otherStore` when another berth store's. */
   'docker-context-conflict': {context: string; otherStore?: string}
-  /** The host's engine is another berth machine's; the message quotes the host's marker. */
-  'host-managed': object
+  /** The host's engine is another berth machine's (`owner`, described; none when its marker cannot be read). */
+  'host-managed': {machine: string; marker: string; owner?: string}
   /** A cloud's credentials cannot be found or used; the message names where berth looked, in the cloud's terms. */
   'cloud-credentials': object
   /** active could not open a stored machine; the cause says why. */

@@ -125,10 +125,6 @@ export class SudoError extends BerthError {
       'not-allowed': `"${user}" may not use sudo on ${host}.`,
       missing: `sudo is not installed on ${host}, and "${user}" is not root.`,
     }[reason]
-    super(problem, {
-      code: 'sudo',
-      hint: `Give "${user}" passwordless sudo (a sudoers line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/), ` +
-        'or connect as root.',
-    })
+    super(problem, {code: 'sudo', data: {host, user, reason}})
   }
 }
