@@ -1,5 +1,5 @@
 import {BerthError, errorMessage, type ErrorCode, type ErrorCodes} from '../core/errors.js'
-import {joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
+import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
 
 /**
@@ -69,10 +69,12 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   },
   // Worded as the check's own error.
   'pre-create-check': (_data, error) => (error.cause instanceof BerthError ? wording(error.cause) : {}),
-  'creation-rolled-back': (_data, error) => ({
-    message: error.cause instanceof BerthError ? wording(error.cause).message : error.message,
-    hint: prose`Fix the cause, then run the same ${run('create')} again.`,
-  }),
+  'creation-rolled-back': ({machine}, error) => {
+    const cause = wording(error.cause as BerthError)
+    // The machine is gone: a command on it would fail.
+    const onRemoved = commandsIn(cause.hint).some((fix) => fix.machine === machine)
+    return {message: cause.message, hint: onRemoved ? prose`Fix the cause, then run the same ${run('create')} again.` : cause.hint}
+  },
   'no-machine-named': ({defaultMachine}) => ({
     message: `No machine name given and no "${defaultMachine}" machine exists.`,
     hint: prose`Name a machine; ${run('ls')} lists them.`,
@@ -237,8 +239,9 @@ function causeMessage(error: BerthError): Prose {
 /** The message and hint of an error as prose: its code's wording, else what the thrower said. */
 function wording(error: BerthError): {message: Prose; hint: Prose} {
   const worded = (ERROR_WORDING[error.code] as Wording<ErrorCode> | undefined)?.(error.data, error) ?? {}
+  const own = error.hintFromCause ? wording(error.cause as BerthError).hint : worded.hint
   // A worded code's hint from core is what its thrower adds (remove's retry): it follows the code's own.
-  const hint = worded.hint === undefined ? error.hint : joinProse([worded.hint, error.hint])
+  const hint = own === undefined ? error.hint : joinProse([own, error.hint])
   return {message: worded.message ?? error.message, hint: hint ?? ''}
 }
 

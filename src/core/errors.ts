@@ -41,7 +41,7 @@ export interface ErrorCodes {
   'cloud-api': {service?: string; code?: string}
   /** The machine lacks what its driver makes first (`missing`: its VM, its instance…): create stopped before. */
   'creation-unfinished': {machine: string; missing: string}
-  /** A failed create removed what it made: the cause's fix, on a machine that is gone, became creating it again. */
+  /** A failed create removed what it made: worded as its cause, a fix on the machine that is gone becoming create. */
   'creation-rolled-back': {machine: string}
   /** A command that takes one machine was given none, and no machine has the default name. */
   'no-machine-named': {defaultMachine: string}
@@ -153,6 +153,8 @@ interface CommonOptions {
   hint?: Prose | undefined
   /** The berth commands that fix it when the CLI words the hint: what `fixes` tells core's logic. */
   fixes?: readonly CommandFix[]
+  /** Its fix is its cause's (a BerthError's), however the CLI words that: for an error that rewords its cause. */
+  hintFromCause?: true
   exitCode?: number
   cause?: unknown
 }
@@ -177,6 +179,7 @@ export class BerthError extends Error {
   readonly data: ErrorCodes[ErrorCode]
   readonly exitCode: number
   readonly hint: Prose | undefined
+  readonly hintFromCause: boolean
   private readonly givenFixes: readonly CommandFix[]
 
   constructor(message: string, options: BerthErrorOptions) {
@@ -185,6 +188,7 @@ export class BerthError extends Error {
     this.data = options.data ?? {}
     this.exitCode = options.exitCode ?? 1
     this.hint = options.hint
+    this.hintFromCause = options.hintFromCause === true && options.cause instanceof BerthError
     this.givenFixes = options.fixes ?? []
   }
 
@@ -195,7 +199,7 @@ export class BerthError extends Error {
 
   /** The berth commands the hint sends the user to. */
   get fixes(): readonly CommandFix[] {
-    return [...this.givenFixes, ...commandsIn(this.hint)]
+    return [...this.givenFixes, ...commandsIn(this.hint), ...(this.hintFromCause ? (this.cause as BerthError).fixes : [])]
   }
 }
 

@@ -108,7 +108,7 @@ async function withSshCause(machine: OpenMachine, deps: LifecycleDeps, timedOut:
     return timedOut
   } catch (error) {
     if (deps.signal.aborted) throw error
-    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {...(error instanceof BerthError && error.hint !== undefined ? {hint: error.hint} : {}), cause: error})
+    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {hintFromCause: true, cause: error})
   }
 }
 

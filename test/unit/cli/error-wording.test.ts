@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {DESCRIBED_BY_THROWER, ERROR_WORDING, wordError} from '../../../src/cli/error-wording.js'
-import {BerthError, MachineExistsError, PreCreateCheckError} from '../../../src/core/errors.js'
+import {BerthError, MachineExistsError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
 import {joinProse, prose, run} from '../../../src/core/fix.js'
 
 /** Every code of the ErrorCodes interface, as its source declares it. */
@@ -60,6 +60,8 @@ describe('wordError', () => {
       message: 'Machine "m1" has no engine address yet: its creation did not finish ("berth provision m1" finishes it).',
       hint: 'Fix the cause, then run the same "berth create" again.',
     })
+    const elsewhere = new BerthError('Machine "m2" already exists.', {code: 'creation-rolled-back', data: {machine: 'm1'}, cause: new MachineExistsError('m2')})
+    expect(wordError(elsewhere).hint).toBe('Choose another name, or remove it first with "berth rm m2".')
   })
 
   it('words a failed rm through its cause, with the retry after the cause\'s own fix', () => {
@@ -68,5 +70,12 @@ describe('wordError', () => {
     expect(wordError(kept)).toEqual({message: 'The cloud said no.', hint: 'Check the account. The machine is kept with the 2 resources left; run "berth rm m1" again once the cause is fixed.'})
     const plain = new BerthError('Cannot remove "m1": boom', {code: 'remove-failed', data: {machine: 'm1', resourcesLeft: 0}, fixes: [run('rm', 'm1', ['-f'])], cause: new Error('boom')})
     expect(wordError(plain)).toEqual({message: 'Cannot remove "m1": boom', hint: 'To remove its local state anyway, run "berth rm -f m1".'})
+  })
+
+  it('gives an error that rewords its cause the cause\'s fix, as the CLI words it', () => {
+    const cause = new MachineExistsError('m1')
+    const timedOut = new TimeoutError(`Timed out: ${cause.message}`, {hintFromCause: true, cause})
+    expect(timedOut.fixes).toEqual([run('rm', 'm1')])
+    expect(wordError(timedOut)).toEqual({message: 'Timed out: Machine "m1" already exists.', hint: 'Choose another name, or remove it first with "berth rm m1".'})
   })
 })
