@@ -7,8 +7,9 @@ import {quoteValue} from '../core/safe-text.js'
  * error's code and data become its message and hint. Core gives each error a plain message (what logs, --debug and
  * the notes that quote a nested error show). A code of ERROR_WORDING is worded here from its data; a hint core gives
  * such an error is what the thrower adds to it, and follows. A code of DESCRIBED_BY_THROWER shows core's message and
- * hint, its commands spelled. Another wording (one that speaks Docker Machine's commands, say) is another
- * spellCommand and catalogue, not a change to core.
+ * hint, its commands spelled. An error that wraps another is worded through it (its entry, or `hintFromCause`).
+ * Another wording (one that speaks Docker Machine's commands, say) is another spellCommand and catalogue, not a
+ * change to core.
  */
 
 /** How berth spells a command to run: as typed, in double quotes unless it is part of another command line. */
