@@ -117,7 +117,7 @@ export class Ec2Driver implements Driver {
       const address = view === undefined ? undefined : addressOf(view, this.usePrivateAddress())
       if (address === undefined) {
         const which = this.usePrivateAddress() ? 'private' : 'public'
-        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: view?.state ?? 'gone'}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
+        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
       }
       return address
     })
@@ -154,7 +154,7 @@ export class Ec2Driver implements Driver {
 
   private instanceId(): string {
     if (this.stored.instanceId === undefined) {
-      throw new BerthError(`Machine "${this.setup.machineName}" has no instance (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${run('rm', this.setup.machineName)}.`})
+      throw new BerthError(`Machine "${this.setup.machineName}" has no instance (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName, missing: 'instance'}, fixes: [run('rm', this.setup.machineName)]})
     }
     return this.stored.instanceId
   }
@@ -180,7 +180,7 @@ export class Ec2Driver implements Driver {
       await this.api().stopInstance(this.instanceId(), force)
     } catch (error) {
       if (hasCode(error, 'UnsupportedOperation') && this.settings.spot) {
-        throw new BerthError(`Machine "${this.setup.machineName}" runs on a one-time Spot instance, which EC2 cannot stop.`, {code: 'unsupported-operation', data: {driver: 'amazonec2', operation: 'stop'}, hint: prose`Restart it with ${run('restart')}, or remove it with ${run('rm', this.setup.machineName)}.`, cause: error})
+        throw new BerthError(`Machine "${this.setup.machineName}" runs on a one-time Spot instance, which EC2 cannot stop.`, {code: 'cloud-api', data: {service: 'ec2', code: 'UnsupportedOperation'}, hint: prose`Restart it with ${run('restart')}, or remove it with ${run('rm', this.setup.machineName)}.`, cause: error})
       }
       throw error
     }

@@ -51,7 +51,7 @@ export async function waitForAddress(api: Ec2Api, id: string, usePrivate: boolea
     last = await describeInstance(api, id, signal)
     if (last === undefined) {
       if (Date.now() - started < NEW_INSTANCE_GRACE_MS) return undefined
-      throw new BerthError(`The instance ${id} disappeared while it was starting.`, {code: 'host-gone', data: {machine: ''}, hint: prose`Look for it in the EC2 console; ${run('rm')} removes what berth made.`})
+      throw new BerthError(`The instance ${id} disappeared while it was starting.`, {code: 'cloud-api', data: {service: 'ec2'}, hint: prose`Look for it in the EC2 console; ${run('rm')} removes what berth made.`})
     }
     if (last.state === 'terminated' || last.state === 'shutting-down') {
       throw new BerthError(`The instance ${id} was terminated while it was starting${last.stateReason === undefined ? '' : `: ${last.stateReason.replace(/\.$/, '')}`}.`, {code: 'cloud-api', hint: 'Try again, perhaps with another zone or instance type.'})

@@ -1,4 +1,4 @@
-import {abortReason, BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, prose, type ResourceRecord, run, type SshEndpoint} from '../../src/driver-kit/index.js'
+import {abortReason, BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, type ResourceRecord, run, type SshEndpoint} from '../../src/driver-kit/index.js'
 import {createResources} from './create-plan.js'
 import {explain} from './errors.js'
 import {machineState} from './power-state.js'
@@ -88,7 +88,7 @@ export class AzureDriver implements Driver {
       throw explain(error, `get the address of machine ${this.setup.machineName}`)
     }
     if (address === undefined || address === '') {
-      throw new BerthError(`Machine "${this.setup.machineName}" has no ${this.settings.usePrivateIp ? 'private' : 'public'} IP address yet.`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: 'unknown'}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
+      throw new BerthError(`Machine "${this.setup.machineName}" has no ${this.settings.usePrivateIp ? 'private' : 'public'} IP address yet.`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
     }
     return address
   }

@@ -1,5 +1,5 @@
 import {readFile} from 'node:fs/promises'
-import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, pollUntil, prose, readUserSshKey, type ResourceRecord, run, type SshEndpoint, type UserSshKey} from '../../src/driver-kit/index.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, pollUntil, readUserSshKey, type ResourceRecord, run, type SshEndpoint, type UserSshKey} from '../../src/driver-kit/index.js'
 import {requireAction, runAction, type ActionTiming} from './actions.js'
 import {DigitalOceanApiError} from './api-error.js'
 import type {DigitalOceanApi} from './api.js'
@@ -214,7 +214,7 @@ export class DigitalOceanDriver implements Driver {
   async address(signal: AbortSignal): Promise<string> {
     const droplet = await this.currentDroplet(signal)
     const address = publicIpv4(droplet)
-    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {code: 'machine-not-running', data: {machine: this.setup.machineName, state: droplet.status}, hint: prose`Start it with ${run('start', this.setup.machineName)}.`})
+    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
     return address
   }
 
@@ -251,7 +251,7 @@ export class DigitalOceanDriver implements Driver {
   }
 
   private requireDropletId(): number {
-    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet: its creation did not get that far.`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${run('rm', this.setup.machineName)}, which removes what was made for it.`})
+    if (this.dropletId === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no droplet (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName, missing: 'droplet'}, fixes: [run('rm', this.setup.machineName)]})
     return this.dropletId
   }
 
@@ -279,7 +279,7 @@ export class DigitalOceanDriver implements Driver {
   /** A droplet the API does not know: gone, unless the token is another account's. */
   private async gone(api: DigitalOceanApi, id: number, signal: AbortSignal): Promise<never> {
     await this.requireSameAccount(api, signal)
-    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {code: 'host-gone', data: {machine: this.setup.machineName}, hint: prose`Remove the machine with ${run('rm', this.setup.machineName)}, which removes what is left of it.`})
+    throw new BerthError(`Droplet ${id} of machine "${this.setup.machineName}" no longer exists.`, {code: 'host-gone', data: {machine: this.setup.machineName, driver: 'digitalocean', host: `Droplet ${id}`}, fixes: [run('rm', this.setup.machineName)]})
   }
 
   private async requireSameAccount(api: DigitalOceanApi, signal: AbortSignal): Promise<void> {

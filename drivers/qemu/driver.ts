@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {basename, dirname, isAbsolute, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
-import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, prose, run as runCommand, type SshEndpoint, TimeoutError, writeFileAtomic, writeSeedIso} from '../../src/driver-kit/index.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, run as runCommand, type SshEndpoint, TimeoutError, writeFileAtomic, writeSeedIso} from '../../src/driver-kit/index.js'
 import {AccelUnavailableError, chooseAccelerator, guestArchOf, hostFacts, type AccelDecision} from './accel.js'
 import {qemuArgs, type LaunchPlan} from './args.js'
 import {freePort, portFree} from './ports.js'
@@ -276,7 +276,7 @@ export class QemuDriver implements Driver {
     } catch {
       // Fall back to the ports chosen at create time.
     }
-    if (this.stored.ports === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no forwarded ports (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName}, hint: prose`Remove it with ${runCommand('rm', this.setup.machineName)}.`})
+    if (this.stored.ports === undefined) throw new BerthError(`Machine "${this.setup.machineName}" has no forwarded ports (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.setup.machineName, missing: 'forwarded ports'}, fixes: [runCommand('rm', this.setup.machineName)]})
     return this.stored.ports
   }
 

@@ -267,7 +267,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   async address(): Promise<string> {
-    if (this.stored.network === undefined) throw new BerthError(`Machine "${this.name}" has no host-only address (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name}, hint: prose`Remove it with ${run('rm', this.name)}.`})
+    if (this.stored.network === undefined) throw new BerthError(`Machine "${this.name}" has no host-only address (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name, missing: 'host-only address'}, fixes: [run('rm', this.name)]})
     return this.stored.network.address
   }
 
@@ -278,7 +278,7 @@ export class VirtualBoxDriver implements Driver {
   /** SSH goes through the NAT rule's loopback port, which start moves when another program took it. */
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
     const port = sshPortOf(await this.info(signal))
-    if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {code: 'ssh-port-missing', data: {machine: this.name}, hint: prose`Restart it with ${run('restart', this.name)}, which adds it again.`})
+    if (port === undefined) throw new BerthError(`The VM of "${this.name}" has no SSH port forward (NAT rule "${SSH_RULE}").`, {code: 'ssh-port-missing', data: {machine: this.name, rule: SSH_RULE}, fixes: [run('restart', this.name)]})
     return {host: '127.0.0.1', port, user: this.settings.sshUser, keyPath: this.setup.sshKey.path}
   }
 
@@ -309,7 +309,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   private uuid(): string {
-    if (this.stored.vmUuid === undefined) throw new BerthError(`Machine "${this.name}" has no VirtualBox VM (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name}, hint: prose`Remove it with ${run('rm', this.name)}.`})
+    if (this.stored.vmUuid === undefined) throw new BerthError(`Machine "${this.name}" has no VirtualBox VM (its creation did not finish).`, {code: 'creation-unfinished', data: {machine: this.name, missing: 'VirtualBox VM'}, fixes: [run('rm', this.name)]})
     return this.stored.vmUuid
   }
 

@@ -42,7 +42,7 @@ export function versionAtLeast(version: string, major: number, minor: number): b
 export class VBoxManageError extends BerthError {
   override readonly name = 'VBoxManageError'
   constructor(readonly args: readonly string[], readonly stderr: string, readonly status: number) {
-    super(`VBoxManage ${args[0] ?? ''} failed: ${firstError(stderr) || `exit code ${status}`}`, {code: 'vboxmanage-failed', data: {command: args[0] ?? '', status}})
+    super(`VBoxManage ${args[0] ?? ''} failed: ${firstError(stderr) || `exit code ${status}`}`, {code: 'vboxmanage-failed', data: {command: args[0] ?? '', status, detail: firstError(stderr)}})
   }
 }
 
@@ -152,7 +152,7 @@ export class VBoxManage {
         }
         const code = typeof error.code === 'number' ? error.code : 1
         if (typeof error.code === 'string') {
-          reject(new BerthError(`Cannot run ${this.options.bin}: ${error.message}`, {code: 'tool-missing', data: {tool: this.options.bin}, hint: prose`Check the VirtualBox installation (${run('drivers')} shows what berth found).`}))
+          reject(new BerthError(`Cannot run ${this.options.bin}: ${error.message}`, {code: 'tool-unrunnable', data: {tool: this.options.bin}, hint: prose`Check the VirtualBox installation (${run('drivers')} shows what berth found).`}))
           return
         }
         reject(new VBoxManageError(args, stderr, code))

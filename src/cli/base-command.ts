@@ -1,4 +1,5 @@
 import {Command} from '@oclif/core'
+import {BerthError} from '../core/errors.js'
 import {createApp, type App} from './app.js'
 import {errorLine, shownStack} from './error-line.js'
 import {oclifFlags} from './oclif-spec.js'
@@ -37,9 +38,25 @@ export abstract class BerthCommand extends Command {
   }
 
   protected override async catch(error: Error): Promise<void> {
-    const {line, exitCode} = errorLine(error)
+    const {line, exitCode} = errorLine(berthParseError(error) ?? error)
     process.stderr.write(`${line}\n`)
     if (this.showStacks && error.stack) process.stderr.write(`${shownStack(error.stack)}\n`)
     process.exitCode = exitCode
   }
+}
+
+/** oclif's refusal of extra arguments or unknown flags as berth's error, which the CLI words (and another wording can reword). */
+function berthParseError(error: Error): BerthError | undefined {
+  // oclif does not export its parse errors' classes: each is known by its name and the list it carries.
+  const {args, flags} = error as {args?: unknown; flags?: unknown}
+  const plural = (items: readonly string[]): string => (items.length === 1 ? '' : 's')
+  if (error.constructor.name === 'UnexpectedArgsError' && Array.isArray(args)) {
+    const given = args.map(String)
+    return new BerthError(`Unexpected argument${plural(given)}: ${given.join(', ')}`, {code: 'extra-arguments', data: {args: given}, cause: error})
+  }
+  if (error.constructor.name === 'NonExistentFlagsError' && Array.isArray(flags)) {
+    const given = flags.map(String)
+    return new BerthError(`Nonexistent flag${plural(given)}: ${given.join(', ')}`, {code: 'unknown-flag', data: {flags: given}, cause: error})
+  }
+  return undefined
 }

@@ -21,7 +21,7 @@ export function defineCommand(spec: CommandSpec, action: Action): Command.Class 
       const end = this.argv.indexOf('--')
       const flagsPart = end === -1 ? this.argv : this.argv.slice(0, end)
       const unknown = input.args.find((arg) => arg.startsWith('-') && arg !== '-' && flagsPart.includes(arg))
-      if (unknown !== undefined) throw new UsageError(`Nonexistent flag: ${unknown}.`, {hint: 'See "berth help" or add --help to the command.'})
+      if (unknown !== undefined) throw new UsageError(`Nonexistent flag: ${unknown}.`, {code: 'unknown-flag', data: {flags: [unknown]}})
       await this.runAction(action, input)
     }
   }

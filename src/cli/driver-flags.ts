@@ -1,6 +1,7 @@
 import type {DriverDefinition, FlagValues} from '../driver-kit/contract.js'
 import type {DriverRegistry} from '../core/driver-registry/registry.js'
 import {UsageError} from '../core/errors.js'
+import {run} from '../core/fix.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
 
 /** A driver's flags in the form commands declare theirs. Defaults stay with the driver (applied in fromFlags). */
@@ -43,9 +44,10 @@ export function rejectForeignDriverFlags(chosen: DriverDefinition | undefined, o
     if (other.name === chosen?.name) continue
     for (const flag of other.flags) {
       if (own.has(flag.name) || !typed(argv, flag.name)) continue
+      const data = {flag: `--${flag.name}`, driver: other.name, ...(chosen === undefined ? {} : {chosen: chosen.name})}
       throw chosen === undefined
-        ? new UsageError(`--${flag.name} belongs to the ${other.name} driver, and no driver was chosen.`, {hint: `Pass -d ${other.name} to use it.`})
-        : new UsageError(`--${flag.name} belongs to the ${other.name} driver, not to ${chosen.name}.`, {hint: `See "berth create -d ${chosen.name} --help" for its flags.`})
+        ? new UsageError(`--${flag.name} belongs to the ${other.name} driver, and no driver was chosen.`, {code: 'foreign-driver-flag', data})
+        : new UsageError(`--${flag.name} belongs to the ${other.name} driver, not to ${chosen.name}.`, {code: 'foreign-driver-flag', data, fixes: [run('create', undefined, ['-d', chosen.name, '--help'])]})
     }
   }
 }

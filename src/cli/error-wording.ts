@@ -1,12 +1,15 @@
-import type {BerthError, ErrorCode, ErrorCodes} from '../core/errors.js'
-import {prose, run, type CommandFix, type Prose} from '../core/fix.js'
+import {BerthError, errorMessage, type ErrorCode, type ErrorCodes} from '../core/errors.js'
+import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
+import {quoteValue} from '../core/safe-text.js'
 
 /**
  * berth's wording of what core and drivers report: the one place where a fix becomes a command line, and where an
  * error's code and data become its message and hint. Core gives each error a plain message (what logs, --debug and
- * the notes that quote a nested error show) and, where it has one, a hint whose commands are data. An entry of
- * ERROR_WORDING words a code here instead; without one, the error's own message and hint are shown. Another wording
- * (one that speaks Docker Machine's commands, say) is another spellCommand and catalogue, not a change to core.
+ * the notes that quote a nested error show). A code of ERROR_WORDING is worded here from its data; a hint core gives
+ * such an error is what the thrower adds to it, and follows. A code of DESCRIBED_BY_THROWER shows core's message and
+ * hint, its commands spelled. An error that wraps another is worded through it (its entry, or `hintFromCause`).
+ * Another wording (one that speaks Docker Machine's commands, say) is another spellCommand and catalogue, not a
+ * change to core.
  */
 
 /** How berth spells a command to run: as typed, in double quotes unless it is part of another command line. */
@@ -20,18 +23,233 @@ export function spellProse(text: Prose): string {
   return typeof text === 'string' ? text : text.map((part) => (typeof part === 'string' ? part : spellCommand(part))).join('')
 }
 
-type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => {message?: Prose; hint?: Prose}
+interface Worded {
+  message?: Prose
+  hint?: Prose
+}
 
-/** Codes whose message or hint the CLI words itself rather than showing core's. */
-const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
+type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => Worded
+
+/**
+ * Codes whose message the thrower words, as it holds text only the thrower has: a cloud's or a tool's own reply, a
+ * host's output, a detail of one driver. Their hints keep their commands as data all the same.
+ */
+export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
+  'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
+  'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
+  'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
+  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'ssh-key',
+  'ssh-connection', 'engine', 'cloud-credentials',
+]
+
+/** Codes the CLI words from their data: the message and, where the code has one, the hint. */
+export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
+  'machine-not-found': ({machine}) => ({
+    message: `Machine "${machine}" does not exist.`,
+    hint: prose`Run ${run('ls')} to list machines, ${run('create')} to add one.`,
+  }),
+  'machine-exists': ({machine}) => ({
+    message: `Machine "${machine}" already exists.`,
+    hint: prose`Choose another name, or remove it first with ${run('rm', machine)}.`,
+  }),
+  'invalid-machine-name': ({name, reason}) => ({
+    message: `Invalid machine name ${quoteValue(name)}: ${reason}.`,
+    hint: 'Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.',
+  }),
+  // The reason and its fix come from where loading failed (a path's access, a schema's version): the thrower's hint.
+  'machine-config': ({machine, reason}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`}),
+  'machine-unreadable': ({machine, reason}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`}),
+  'orphaned-resources': ({machine, resources}) => {
+    const one = resources.length === 1
+    const count = one ? `1 resource (${resources[0]!.kind} ${resources[0]!.id})` : `${resources.length} resources`
+    const forget = run('rm', undefined, ['--forget-orphans', ...resources.map((resource) => resource.id)])
+    return {
+      message: `"${machine}" was forgotten, but its driver could not remove ${count}: ${one ? 'it' : 'they'} may still exist and cost money.`,
+      hint: prose`Remove ${one ? 'it' : 'them'} with the command${one ? '' : 's'} above, then run ${forget}; ${run('ls', undefined, ['--orphans'])} lists them until then.`,
+    }
+  },
+  // Worded as the check's own error.
+  'pre-create-check': (_data, error) => (error.cause instanceof BerthError ? wording(error.cause) : {}),
+  'creation-rolled-back': ({machine}, error) => {
+    const cause = wording(error.cause as BerthError)
+    // The machine is gone: a command on it would fail.
+    const onRemoved = commandsIn(cause.hint).some((fix) => fix.machine === machine)
+    return {message: cause.message, hint: onRemoved ? prose`Fix the cause, then run the same ${run('create')} again.` : cause.hint}
+  },
+  'no-machine-named': ({defaultMachine}) => ({
+    message: `No machine name given and no "${defaultMachine}" machine exists.`,
+    hint: prose`Name a machine; ${run('ls')} lists them.`,
+  }),
+  'extra-arguments': ({args}) => ({
+    message: `Unexpected argument${args.length === 1 ? '' : 's'}: ${args.join(', ')}`,
+    hint: 'See "berth help" or add --help to the command.',
+  }),
+  'no-active-machine': () => ({
+    message: 'No active host found.',
+    hint: prose`Point the docker client at a machine with eval "$(${unquoted(run('env', 'NAME'))})" or ${run('use', 'NAME')}.`,
+  }),
+  'machine-check-failed': ({machine}, error) => ({message: joinProse([`Machine "${machine}" cannot be checked:`, causeMessage(error)])}),
+  'orphans-kept': ({kept, total}) => ({
+    message: `${kept} of ${total} orphaned resources are still on record.`,
+    hint: prose`Give berth the driver's credentials (as for create) so it can check, or remove them with the commands ${run('ls', undefined, ['--orphans'])} shows, then run this again.`,
+  }),
+  'not-confirmed': (data) => {
+    if (data.command !== 'upgrade') {
+      return {message: data.command === 'rm' ? 'Nothing was removed.' : 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
+    }
+    return data.action === undefined
+      ? {message: `Nothing was changed on "${data.machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}
+      : {message: `${data.action}, and there is no terminal to ask whether to go on; nothing was changed.`, hint: `Pass -y to upgrade "${data.machine}" without asking.`}
+  },
+  'machines-failed': ({failed, total, removing}) => ({message: `${failed} of ${total} machines ${removing === true ? 'could not be removed' : 'failed'}.`}),
+  'docker-context-conflict': ({context, otherStore}) => (otherStore === undefined
+    ? {
+        message: `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`,
+        hint: `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`,
+      }
+    : {
+        message: `A docker context named "${context}" already exists and belongs to the machine "${context}" of another berth store (${otherStore}); berth leaves it alone.`,
+        hint: `Work with that machine through its own store (BERTH_STORAGE_PATH=${otherStore}), or choose another machine name.`,
+      }),
+  'host-key-changed': ({host, knownHosts, pinned, presented}) => ({
+    message: `The SSH host key of ${host} has changed: ${knownHosts} pins ${pinned.join(', ')}, but the host presented ${presented}. berth refused to connect.`,
+    hint: `If ${host} was rebuilt or its host keys were regenerated on purpose, remove the line for ${host} from ${knownHosts} and retry; ` +
+      'the new key is then trusted on first use. If not, someone may be intercepting the connection: do not continue.',
+  }),
+  'ssh-authentication': ({host, port, user, key}) => ({
+    message: `The SSH server at ${host}:${port} rejected the key ${key} for user "${user}".`,
+    hint: `Check that the public half of ${key} is in ~${user}/.ssh/authorized_keys on the host, and that the user name is right (--ssh-user).`,
+  }),
+  'sudo': ({host, user, reason}) => ({
+    message: {
+      password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,
+      'not-allowed': `"${user}" may not use sudo on ${host}.`,
+      missing: `sudo is not installed on ${host}, and "${user}" is not root.`,
+    }[reason],
+    hint: `Give "${user}" passwordless sudo (a sudoers line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/), or connect as root.`,
+  }),
+  'host-managed': ({machine, marker, owner}) => ({
+    message: owner === undefined
+      ? `The host carries a berth marker (${marker}) that cannot be read, so another machine may manage its engine. Nothing on the host was changed.`
+      : `The host's engine is managed by ${owner}. Nothing on the host was changed.`,
+    hint: `To take the host over for "${machine}" anyway, run the same command with --force-adopt (the other machine then loses its engine until it is provisioned again).`,
+  }),
+  'unknown-flag': ({flags}) => ({
+    message: `Nonexistent flag${flags.length === 1 ? '' : 's'}: ${flags.join(', ')}.`,
+    hint: 'See "berth help" or add --help to the command.',
+  }),
+  'foreign-driver-flag': ({flag, driver, chosen}) => (chosen === undefined
+    ? {message: `${flag} belongs to the ${driver} driver, and no driver was chosen.`, hint: `Pass -d ${driver} to use it.`}
+    : {message: `${flag} belongs to the ${driver} driver, not to ${chosen}.`, hint: prose`See ${run('create', undefined, ['-d', chosen, '--help'])} for its flags.`}),
+  'machine-name-not-expected': ({flag}, error) => ({
+    message: `Expected no machine name with ${flag}.`,
+    ...(error.fixes[0] === undefined ? {} : {hint: prose`Run ${error.fixes[0]} alone.`}),
+  }),
+  'unsupported-operation': ({driver, operation, machine, possible}) => ({
+    message: `The ${driver} driver cannot ${operation} a machine.`,
+    hint: possible.length > 0 ? `"${machine}" can only be ${possible.join(' or ')} by berth.` : `berth cannot change the power state of "${machine}".`,
+  }),
+  'start-unsupported': ({driver, machine}) => ({
+    message: `Machine "${machine}" is not running, and the ${driver} driver cannot start a machine.`,
+    hint: prose`Start the host by other means; then ${run('restart', machine)} can reboot it.`,
+  }),
+  'engine-not-managed': ({driver, machine}) => ({message: `Machine "${machine}" uses the ${driver} driver; berth does not manage its engine.`}),
+  'tool-missing': ({tool, purpose, pkg}) => ({
+    message: `${purpose} needs ${tool}, which is not installed (not found on PATH).`,
+    hint: `Install it: apt-get install ${pkg} (Debian/Ubuntu).`,
+  }),
+  'unknown-driver': ({driver, available}) => ({
+    message: `Unknown driver ${quoteValue(driver)}.`,
+    hint: prose`Available drivers: ${available.join(', ')}. Run ${run('drivers')} for details.`,
+  }),
+  'docker-context-name': ({machine, problem}) => ({
+    message: `Machine "${machine}" cannot have a docker context: ${problem}.`,
+    hint: prose`Point the docker client at it with "eval $(${unquoted(run('env', machine))})" instead.`,
+  }),
+  'ssh-port-missing': ({machine, rule}) => ({
+    message: `The VM of "${machine}" has no SSH port forward (NAT rule "${rule}").`,
+    hint: prose`Restart it with ${run('restart', machine)}, which adds it again.`,
+  }),
+  'creation-unfinished': ({machine, missing}) => ({
+    message: `Machine "${machine}" has no ${missing} (its creation did not finish).`,
+    hint: prose`Remove it with ${run('rm', machine)}.`,
+  }),
+  'host-gone': ({machine, driver, host}) => ({
+    message: host === undefined
+      ? `The host of machine "${machine}" no longer exists (the ${driver} driver cannot find it).`
+      : `${host} of machine "${machine}" no longer exists.`,
+    hint: prose`Remove the machine with ${run('rm', machine)}, which removes what is left of it.`,
+  }),
+  'machine-not-running': ({machine, state}) => ({
+    message: `Machine "${machine}" is not running (state: ${state}).`,
+    hint: prose`Start it first; ${run('status', machine)} shows its state.`,
+  }),
+  // The message names the address in the driver's terms (a droplet's public IPv4, an instance's private address).
+  'host-address-missing': ({machine}) => ({hint: prose`Start it with ${run('start', machine)}.`}),
+  'clean-host-failed': ({machine}, error) => ({
+    message: joinProse([`Cannot clean the host of "${machine}":`, causeMessage(error)]),
+    hint: prose`Nothing was removed. Retry when the host is reachable, or run ${run('rm', machine)} without --clean-host to leave berth's engine configuration on it.`,
+  }),
+  'remove-failed': ({machine, resourcesLeft}, error) => {
+    // Without recorded resources, -f forgets the machine and loses nothing berth knows of; with some, -f would
+    // leave them to the user, so the fix is to retry.
+    const retry = resourcesLeft > 0
+      ? prose`The machine is kept with the ${resourcesLeft === 1 ? 'resource' : `${resourcesLeft} resources`} left; run ${run('rm', machine)} again once the cause is fixed.`
+      : prose`To remove its local state anyway, run ${run('rm', machine, ['-f'])}.`
+    if (!(error.cause instanceof BerthError)) return {message: joinProse([`Cannot remove "${machine}":`, causeMessage(error)]), hint: retry}
+    const cause = wording(error.cause)
+    return {message: cause.message, hint: joinProse([cause.hint, retry])}
+  },
+  'orphan-not-found': ({ids}) => ({
+    message: `berth has no orphaned resource ${ids.map((id) => `"${id}"`).join(', ')} on record.`,
+    hint: prose`Run ${run('ls', undefined, ['--orphans'])} to list them.`,
+  }),
+  'store-certificate-missing': ({path, what}) => ({
+    message: `The ${what} ${path} does not exist.`,
+    hint: prose`Run ${run('create')} once to make the store's certificates.`,
+  }),
+  'unsupported-os': ({os, supported}) => ({
+    message: `The host runs ${os === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(os)}, which berth cannot provision.`,
+    hint: prose`Supported: ${supported.join(', ')}. For anything else, install and configure the engine yourself and register it with ${run('create', undefined, ['-d', 'none'])}.`,
+  }),
+  // The message quotes the cause, what was undone and the engine's log; the fix is the cause's, if it has one.
+  'provision-failed': ({machine}, error) => {
+    const causeHint = error.cause instanceof BerthError ? wording(error.cause).hint : ''
+    return {hint: causeHint.length > 0 ? causeHint : prose`Fix the cause, then run ${run('provision', machine)} to finish; every step is safe to repeat.`}
+  },
+  'package-sources': ({machine, refresh, sources, line}) => ({
+    message: `The package sources of "${machine}" could not be refreshed (${refresh}): ${line}`,
+    hint: prose`berth cannot tell whether a newer engine exists, so it changed nothing. Fix the host's package sources (${sources}) or its network, then run ${run('upgrade', machine)} again.`,
+  }),
+  'engine-not-packaged': ({machine, manager, packages}) => ({
+    message: `No Docker engine package is installed on "${machine}" (${manager} has none of ${packages.join(', ')}): its engine came another way, so berth cannot upgrade it with the package manager.`,
+    hint: prose`Give the machine an install script that upgrades it with ${run('provision', machine, ['--engine-install-url', 'URL'])}, then run ${run('upgrade', machine)}.`,
+  }),
+  'vboxmanage-failed': ({command, status, detail}) => ({message: `VBoxManage ${command} failed: ${detail || `exit code ${status}`}`}),
   'engine-address-missing': ({machine}) => ({
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
+    hint: prose`Run ${run('provision', machine)} to finish it.`,
   }),
+}
+
+/** The message of an error's cause, as worded for the user. */
+function causeMessage(error: BerthError): Prose {
+  return error.cause instanceof BerthError ? wording(error.cause).message : errorMessage(error.cause)
+}
+
+/** The message and hint of an error as prose: its code's wording, else what the thrower said. */
+function wording(error: BerthError): {message: Prose; hint: Prose} {
+  const worded = (ERROR_WORDING[error.code] as Wording<ErrorCode> | undefined)?.(error.data, error) ?? {}
+  const own = error.hintFromCause ? wording(error.cause as BerthError).hint : worded.hint
+  // A worded code's hint from core is what its thrower adds (remove's retry): it follows the code's own.
+  const hint = own === undefined ? error.hint : joinProse([own, error.hint])
+  return {message: worded.message ?? error.message, hint: hint ?? ''}
 }
 
 /** The message and hint a user sees for an error. */
 export function wordError(error: BerthError): {message: string; hint: string | undefined} {
-  const worded = (ERROR_WORDING[error.code] as Wording<ErrorCode> | undefined)?.(error.data, error) ?? {}
-  const hint = worded.hint ?? error.hint
-  return {message: spellProse(worded.message ?? error.message), hint: hint === undefined || hint === '' ? undefined : spellProse(hint)}
+  const {message, hint} = wording(error)
+  const spelled = spellProse(hint)
+  return {message: spellProse(message), hint: spelled === '' ? undefined : spelled}
 }
+

@@ -1,4 +1,5 @@
 import {BerthError} from '../core/errors.js'
+import {run} from '../core/fix.js'
 import {validateMachineName} from '../core/machine-name.js'
 import type {App} from './app.js'
 
@@ -15,5 +16,5 @@ export async function machineName(app: App, args: readonly string[]): Promise<st
 export async function machineNames(app: App, args: readonly string[]): Promise<string[]> {
   if (args.length > 0) return args.map(validateMachineName)
   if (await app.store.exists(DEFAULT_MACHINE)) return [DEFAULT_MACHINE]
-  throw new BerthError(`No machine name given and no "${DEFAULT_MACHINE}" machine exists.`, {code: 'machine-not-found', hint: 'Name a machine; "berth ls" lists them.'})
+  throw new BerthError(`No machine name given and no "${DEFAULT_MACHINE}" machine exists.`, {code: 'no-machine-named', data: {defaultMachine: DEFAULT_MACHINE}, fixes: [run('ls')]})
 }

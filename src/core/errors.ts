@@ -1,9 +1,10 @@
-import {commandsIn, run, prose, type CommandFix, type Prose} from './fix.js'
+import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
 
 /**
  * Every code a BerthError can carry, with the data that comes with it. Code decides on the code and data, never on
- * message or hint text; the CLI's renderer (src/cli/error-wording.ts) words an error from them.
+ * message or hint text; the CLI's renderer (src/cli/error-wording.ts) words an error from them, except for the codes
+ * it lists as described by their thrower: those whose message quotes what only the thrower has.
  */
 export interface ErrorCodes {
   'machine-not-found': {machine: string}
@@ -14,85 +15,158 @@ export interface ErrorCodes {
   'orphaned-resources': {machine: string; resources: readonly {kind: string; id: string}[]}
   'pre-create-check': {code?: ErrorCode}
   'unknown-driver': {driver: string; available: readonly string[]}
-  'unsupported-operation': {driver: string; operation: string}
+  /** A power operation the machine's driver does not have; `possible` is what it can be (started, stopped…). */
+  'unsupported-operation': {driver: string; operation: string; machine: string; possible: readonly string[]}
+  /** restart of a stopped machine whose driver cannot start it. */
+  'start-unsupported': {driver: string; machine: string}
+  /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
+  'engine-not-managed': {driver: string; machine: string}
+  /** A wait ran out; the message says what was awaited, in the waiter's terms. */
   'timeout': object
-  'docker-context-name': {machine: string}
+  /** The machine's name cannot be a docker context's; `problem` says why. */
+  'docker-context-name': {machine: string; problem: string}
+  /** dockerd refused berth's configuration; the message quotes dockerd's own line. */
   'engine-config-refused': object
-  'ssh-port-missing': {machine: string}
-  'tool-missing': {tool: string}
+  /** A VirtualBox VM without its NAT rule for SSH. */
+  'ssh-port-missing': {machine: string; rule: string}
+  /** A program berth runs is not on PATH; `pkg` is the Debian package that brings it. */
+  'tool-missing': {tool: string; purpose: string; pkg: string}
+  /** A program berth runs could not be started; the message quotes the system's reason. */
+  'tool-unrunnable': {tool: string}
+  /** A driver's stored state is damaged; the message and the clean-up are in that driver's terms. */
   'driver-state-damaged': {driver: string}
+  /** A cloud resource is still in use; the message and the hint are in that cloud's terms. */
   'cloud-resource-busy': {resource: string}
-  /** A cloud's API refused or failed a call; `code` is the cloud's own error code. */
-  'cloud-api': {service: string; code?: string}
-  'creation-unfinished': {machine: string}
+  /** A cloud's API refused or failed a call (`code` is the cloud's own error code); the message quotes the cloud. */
+  'cloud-api': {service?: string; code?: string}
+  /** The machine lacks what its driver makes first (`missing`: its VM, its instance…): create stopped before. */
+  'creation-unfinished': {machine: string; missing: string}
+  /** A failed create removed what it made: worded as its cause, a fix on the machine that is gone becoming create. */
+  'creation-rolled-back': {machine: string}
+  /** A command that takes one machine was given none, and no machine has the default name. */
+  'no-machine-named': {defaultMachine: string}
+  /** More arguments than the command takes. */
+  'extra-arguments': {args: readonly string[]}
+  /** Flags the command does not have. */
+  'unknown-flag': {flags: readonly string[]}
+  /** A flag of another driver than the chosen one (`chosen` undefined: none was chosen). */
+  'foreign-driver-flag': {flag: string; driver: string; chosen?: string}
+  /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
+  'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}
-  'host-gone': {machine: string}
+  /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
+  'host-gone': {machine: string; driver: string; host?: string}
   'machine-not-running': {machine: string; state: string}
+  /** The driver has no address for the machine's host as it is now (stopped, say); the message is the driver's. */
+  'host-address-missing': {machine: string}
+  /** rm --clean-host could not clean the host; the cause says why, and nothing was removed. */
   'clean-host-failed': {machine: string}
-  'remove-failed': {machine: string}
+  /** rm failed; the cause says why. `resourcesLeft`: how many of its recorded resources are still there. */
+  'remove-failed': {machine: string; resourcesLeft: number}
   'orphan-not-found': {ids: readonly string[]}
-  'store-certificate-missing': {path: string}
-  'unsupported-os': {os: string}
+  'store-certificate-missing': {path: string; what: string}
+  /** `os`: what the host calls itself (none without /etc/os-release); `supported`: the OS families berth knows. */
+  'unsupported-os': {os?: string; supported: readonly string[]}
+  /** A provisioning step failed; the message quotes the cause, what was undone and the engine's log. */
   'provision-failed': {machine: string; step: string}
-  'package-sources': {machine: string}
+  /** `refresh` is the command that failed on the host and `line` its output; `sources`, where the sources are. */
+  'package-sources': {machine: string; refresh: string; sources: string; line: string}
+  /** The host's engine configuration conflicts with berth's; message and fixes quote each conflicting setting. */
   'engine-conflict': object
-  'engine-not-packaged': {machine: string}
+  'engine-not-packaged': {machine: string; manager: string; packages: readonly string[]}
+  /** SSH did not answer in time; the message and hint come from the last connection error. */
   'ssh-timeout': object
-  'vboxmanage-failed': {command: string; status: number}
-  /** Bad input on the command line (a flag's value, a missing argument, flags that do not go together). */
+  /** `detail` is VBoxManage's first error line, empty when it printed none. */
+  'vboxmanage-failed': {command: string; status: number; detail: string}
+  /** Bad input on the command line (a flag's value, flags that do not go together); the message quotes it. */
   'invalid-input': object
-  /** A cloud refuses what create would ask of it (region, size, image, quota, credentials), found before anything is made. */
+  /** A cloud refuses what create would ask of it (region, size, image, quota…) before anything is made. */
   'cloud-check': object
-  /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs. */
+  /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs; in the hypervisor's terms. */
   'hypervisor': object
-  /** The store's CA or client certificate cannot be used. */
+  /** The store's CA or client certificate cannot be used; the message quotes the file and what is wrong with it. */
   'certificate-store': object
   /** A machine's certificates cannot be used (expired, not matching, not covering its address). */
   'machine-certificate': object
+  /** A VM image cannot be fetched, checked or used; the message quotes the source and its answer. */
   'vm-image': object
+  /** A cloud-init seed image cannot be made; the message quotes the tool's answer. */
   'seed-image': object
+  /** A command over SSH failed; the message quotes the host's output. */
   'ssh-failed': object
+  /** A file copy to or from a host failed; the message quotes the transfer's error. */
   'copy-failed': object
-  /** A step of provisioning on the host failed or met something berth cannot handle. */
+  /** A step of provisioning on the host failed or met something berth cannot handle; the message quotes the host. */
   'provision-step': object
+  /** An engine upgrade failed on the host; the message quotes the package manager. */
   'upgrade-failed': object
+  /** A value cannot be written safely in the chosen shell's syntax; the message names the value and the shell. */
   'shell-value': object
+  /** The docker client's configuration cannot be read or written; the message quotes the file and the reason. */
   'docker-config': object
+  /** An engine URL that is not one berth can use; the message quotes it. */
   'engine-url': object
-  /** A driver's module is broken or breaks a rule of the driver contract. */
+  /** A driver's module is broken or breaks a rule of the driver contract; the message names the rule. */
   'driver-broken': object
+  /** The store's directory cannot be used; the message quotes the path and the system's reason. */
   'store-unusable': object
+  /** A machine's lock cannot be had (or its wait is set wrong); the message names the holder or the value. */
   'machine-busy': object
-  'host-key-changed': object
-  'ssh-authentication': object
+  'host-key-changed': {host: string; knownHosts: string; pinned: readonly string[]; presented: string}
+  'ssh-authentication': {host: string; port: number; user: string; key: string}
+  /** An SSH key cannot be used; the message names the file and what is wrong with it. */
   'ssh-key': object
+  /** An SSH connection failed; the message quotes the socket's or the server's error. */
   'ssh-connection': object
-  'sudo': object
+  /** The SSH user is not root and sudo will not run a command for it unasked (`reason`: why). */
+  'sudo': {host: string; user: string; reason: 'password' | 'not-allowed' | 'missing'}
+  /** The engine's API failed or refused; the message quotes its answer. */
   'engine': object
-  'docker-context-conflict': object
-  'host-managed': object
+  /** A docker context of the machine's name that is not this store's: `otherStore` when another berth store's. */
+  'docker-context-conflict': {context: string; otherStore?: string}
+  /** The host's engine is another berth machine's (`owner`, described; none when its marker cannot be read). */
+  'host-managed': {machine: string; marker: string; owner?: string}
+  /** A cloud's credentials cannot be found or used; the message names where berth looked, in the cloud's terms. */
   'cloud-credentials': object
-  'machine-check-failed': object
+  /** active could not open a stored machine; the cause says why. */
+  'machine-check-failed': {machine: string}
+  /** active found no running machine the docker client points at. */
   'no-active-machine': object
-  'not-confirmed': object
-  'machines-failed': object
-  'orphans-kept': object
+  /**
+   * The user did not answer yes to the question of `command`, whose `flag` skips it; for upgrade, `action` is what it
+   * would have done when there was no terminal to ask.
+   */
+  'not-confirmed': {command: 'rm' | 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
+  /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm. */
+  'machines-failed': {failed: number; total: number; removing?: true}
+  /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */
+  'orphans-kept': {kept: number; total: number}
 }
 
 export type ErrorCode = keyof ErrorCodes
 
 interface CommonOptions {
-  /** What to do about it; the commands in it are data (see fix.ts). */
+  /**
+   * What to do about it, the commands in it as data (see fix.ts). A code the CLI words has its hint there; a hint given
+   * here then is what the thrower adds to it (remove's retry, say).
+   */
   hint?: Prose | undefined
+  /** The berth commands that fix it when the CLI words the hint: what `fixes` tells core's logic. */
+  fixes?: readonly CommandFix[]
+  /** Its fix is its cause's (a BerthError's), however the CLI words that: for an error that rewords its cause. */
+  hintFromCause?: true
   exitCode?: number
   cause?: unknown
 }
 
+/** The data of a code: required when it has fields. */
+type DataOf<C extends ErrorCode> = object extends ErrorCodes[C] ? {data?: ErrorCodes[C]} : {data: ErrorCodes[C]}
+
 /** A code with the data of that code. */
-export type BerthErrorOptions = {[C in ErrorCode]: CommonOptions & {code: C; data?: ErrorCodes[C]}}[ErrorCode]
+export type BerthErrorOptions = {[C in ErrorCode]: CommonOptions & {code: C} & DataOf<C>}[ErrorCode]
 
 /** The same for an error class that has a code of its own, which the options may replace. */
-export type DefaultCodeOptions = {[C in ErrorCode]: CommonOptions & {code?: C; data?: ErrorCodes[C]}}[ErrorCode]
+export type DefaultCodeOptions = {[C in ErrorCode]: CommonOptions & {code?: C} & DataOf<C>}[ErrorCode]
 
 /**
  * Every failure a user can see is a BerthError: a code and its data, a one-line message that names the problem (the
@@ -105,6 +179,8 @@ export class BerthError extends Error {
   readonly data: ErrorCodes[ErrorCode]
   readonly exitCode: number
   readonly hint: Prose | undefined
+  readonly hintFromCause: boolean
+  private readonly givenFixes: readonly CommandFix[]
 
   constructor(message: string, options: BerthErrorOptions) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
@@ -112,6 +188,8 @@ export class BerthError extends Error {
     this.data = options.data ?? {}
     this.exitCode = options.exitCode ?? 1
     this.hint = options.hint
+    this.hintFromCause = options.hintFromCause === true && options.cause instanceof BerthError
+    this.givenFixes = options.fixes ?? []
   }
 
   /** Its code and data, for an error that rewords this one and stays of its kind. */
@@ -121,7 +199,7 @@ export class BerthError extends Error {
 
   /** The berth commands the hint sends the user to. */
   get fixes(): readonly CommandFix[] {
-    return commandsIn(this.hint)
+    return [...this.givenFixes, ...commandsIn(this.hint), ...(this.hintFromCause ? (this.cause as BerthError).fixes : [])]
   }
 }
 
@@ -136,25 +214,21 @@ export class UsageError extends BerthError {
 export class InvalidMachineNameError extends BerthError {
   override readonly name = 'InvalidMachineNameError'
   constructor(name: string, reason: string) {
-    super(`Invalid machine name ${quoteValue(name)}: ${reason}.`, {
-      code: 'invalid-machine-name',
-      data: {name, reason},
-      hint: 'Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.',
-    })
+    super(`Invalid machine name ${quoteValue(name)}: ${reason}.`, {code: 'invalid-machine-name', data: {name, reason}})
   }
 }
 
 export class MachineNotFoundError extends BerthError {
   override readonly name = 'MachineNotFoundError'
   constructor(readonly machine: string) {
-    super(`Machine "${machine}" does not exist.`, {code: 'machine-not-found', data: {machine}, hint: prose`Run ${run('ls')} to list machines, ${run('create')} to add one.`})
+    super(`Machine "${machine}" does not exist.`, {code: 'machine-not-found', data: {machine}, fixes: [run('ls'), run('create')]})
   }
 }
 
 export class MachineExistsError extends BerthError {
   override readonly name = 'MachineExistsError'
   constructor(readonly machine: string) {
-    super(`Machine "${machine}" already exists.`, {code: 'machine-exists', data: {machine}, hint: prose`Choose another name, or remove it first with ${run('rm', machine)}.`})
+    super(`Machine "${machine}" already exists.`, {code: 'machine-exists', data: {machine}, fixes: [run('rm', machine)]})
   }
 }
 
@@ -182,34 +256,33 @@ export class OrphanedResourcesError extends BerthError {
   override readonly name = 'OrphanedResourcesError'
   constructor(readonly machine: string, readonly resources: readonly {kind: string; id: string}[]) {
     const count = resources.length === 1 ? `1 resource (${resources[0]!.kind} ${resources[0]!.id})` : `${resources.length} resources`
-    const forget = run('rm', undefined, ['--forget-orphans', ...resources.map((resource) => resource.id)])
     super(`"${machine}" was forgotten, but its driver could not remove ${count}: ${resources.length === 1 ? 'it' : 'they'} may still exist and cost money.`, {
       code: 'orphaned-resources',
       data: {machine, resources},
-      hint: prose`Remove ${resources.length === 1 ? 'it' : 'them'} with the command${resources.length === 1 ? '' : 's'} above, then run ${forget}; ${run('ls', undefined, ['--orphans'])} lists them until then.`,
+      fixes: [run('rm', undefined, ['--forget-orphans', ...resources.map((resource) => resource.id)]), run('ls', undefined, ['--orphans'])],
     })
   }
 }
 
-/** A driver's pre-create check failed (exit code 3, as Docker Machine's); `data.code` is the code of the check's own error. */
+/**
+ * A driver's pre-create check failed (exit code 3, as Docker Machine's). Its cause is the check's own error, which
+ * words it; `data.code` is that error's code.
+ */
 export class PreCreateCheckError extends BerthError {
   override readonly name = 'PreCreateCheckError'
-  constructor(message: string, hint?: Prose, checkCode?: ErrorCode) {
-    super(message, {code: 'pre-create-check', data: checkCode === undefined ? {} : {code: checkCode}, exitCode: 3, ...(hint === undefined ? {} : {hint})})
+  constructor(message: string, cause?: unknown) {
+    super(message, {code: 'pre-create-check', data: cause instanceof BerthError ? {code: cause.code} : {}, exitCode: 3, ...(cause === undefined ? {} : {cause})})
+  }
+
+  override get fixes(): readonly CommandFix[] {
+    return this.cause instanceof BerthError ? this.cause.fixes : []
   }
 }
 
 export class UnknownDriverError extends BerthError {
   override readonly name = 'UnknownDriverError'
   constructor(driver: string, available: readonly string[]) {
-    super(`Unknown driver ${quoteValue(driver)}.`, {code: 'unknown-driver', data: {driver, available}, hint: prose`Available drivers: ${available.join(', ')}. Run ${run('drivers')} for details.`})
-  }
-}
-
-export class UnsupportedOperationError extends BerthError {
-  override readonly name = 'UnsupportedOperationError'
-  constructor(driver: string, operation: string) {
-    super(`The ${driver} driver does not support "${operation}".`, {code: 'unsupported-operation', data: {driver, operation}})
+    super(`Unknown driver ${quoteValue(driver)}.`, {code: 'unknown-driver', data: {driver, available}, fixes: [run('drivers')]})
   }
 }
 

@@ -1,6 +1,7 @@
 import {isActive} from '../../core/client/active.js'
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {BerthError, errorMessage} from '../../core/errors.js'
+import {prose, run as runCommand} from '../../core/fix.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
 import {queryStatuses} from '../../core/status/machine-status.js'
 import type {App} from '../app.js'
@@ -29,12 +30,12 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
       return await openStoredMachine(app, config)
     } catch (error) {
       if (error instanceof NeedsFullCli) throw error
-      throw new BerthError(`Machine "${config.name}" cannot be checked: ${errorMessage(error)}`, {code: 'machine-check-failed'})
+      throw new BerthError(`Machine "${config.name}" cannot be checked: ${errorMessage(error)}`, {code: 'machine-check-failed', data: {machine: config.name}, cause: error})
     }
   }))
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: false})
-  if (statuses.some((status) => status.state === 'Timeout')) throw new BerthError('Error getting active host: timeout.', {code: 'timeout', hint: 'Raise --timeout, or check the machines with "berth ls".'})
+  if (statuses.some((status) => status.state === 'Timeout')) throw new BerthError('Error getting active host: timeout.', {code: 'timeout', hint: prose`Raise --timeout, or check the machines with ${runCommand('ls')}.`})
   const running = statuses.filter((status) => status.state === 'Running').map((status) => status.name).sort(compareMachineNames)
-  if (running.length === 0) throw new BerthError('No active host found.', {code: 'no-active-machine', hint: 'Point the docker client at a machine with eval "$(berth env NAME)" or "berth use NAME".'})
+  if (running.length === 0) throw new BerthError('No active host found.', {code: 'no-active-machine', fixes: [runCommand('env', 'NAME'), runCommand('use', 'NAME')]})
   app.terminal.out(`${running[0]}\n`)
 }

@@ -1,6 +1,7 @@
 import {resolveShell} from '../../core/client/shell.js'
 import {dockerEnvVars, hintCommand, noProxyName, noProxyVar, renderEnv} from '../../core/client/shell-env.js'
 import {UsageError} from '../../core/errors.js'
+import {run as runCommand} from '../../core/fix.js'
 import {endpointOf} from '../../core/machine/engine-access.js'
 import {checkEngineAccess} from '../../core/machine/engine-access-check.js'
 import type {App} from '../app.js'
@@ -28,7 +29,7 @@ export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   if (note !== undefined) terminal.err(`${note}\n`)
   const hint = hintCommand('berth', [...terminal.invocation])
   if (flags.unset === true) {
-    if (args.length > 0) throw new UsageError('Expected no machine name with --unset.', {hint: 'Run "berth env --unset" alone.'})
+    if (args.length > 0) throw new UsageError('Expected no machine name with --unset.', {code: 'machine-name-not-expected', data: {flag: '--unset'}, fixes: [runCommand('env', undefined, ['--unset'])]})
     const unset = [...DOCKER_VARIABLES]
     if (flags['no-proxy'] === true) unset.push(noProxyName(terminal.env))
     terminal.out(renderEnv({shell, set: [], unset, hint}))

@@ -3,6 +3,7 @@ import {mkdtemp, open, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BerthError, UsageError} from '../../core/errors.js'
+import {prose, run as runCommand, unquoted} from '../../core/fix.js'
 import {checkKeyForOpenSsh, findExecutable, machineSshAccess, MissingToolError, parsePathOnMachine, requireExecutable, runTool, sshfsArgs} from '../../core/ssh-access/index.js'
 import type {App} from '../app.js'
 import {defineToolCommand} from '../define-command.js'
@@ -67,7 +68,7 @@ async function requireMountpoint(path: string): Promise<void> {
   if (!found.isDirectory()) throw new BerthError(`The mountpoint ${path} is not a directory.`, {code: 'invalid-input'})
   // A directory on another device than its parent is a mount point already.
   if (found.dev !== (await stat(join(path, '..'))).dev) {
-    throw new BerthError(`Something is mounted on ${path} already.`, {code: 'invalid-input', hint: `Unmount it first (berth mount -u MACHINE:PATH ${path}), or choose another directory.`})
+    throw new BerthError(`Something is mounted on ${path} already.`, {code: 'invalid-input', hint: prose`Unmount it first (${unquoted(runCommand('mount', undefined, ['-u', 'MACHINE:PATH', path]))}), or choose another directory.`})
   }
 }
 

@@ -23,7 +23,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   const names = await machineNames(app, args)
   if (flags.force !== true) {
     const answer = await app.terminal.ask('Regenerate TLS machine certs? Warning: the Docker engine restarts, which may stop running containers. (y/n): ')
-    if (!/^y(es)?$/i.test(answer)) throw new BerthError('No certificates were regenerated.', {code: 'not-confirmed', hint: 'Answer "y" to confirm, or pass -f.'})
+    if (!/^y(es)?$/i.test(answer)) throw new BerthError('No certificates were regenerated.', {code: 'not-confirmed', data: {command: 'regenerate-certs', flag: '-f'}})
   }
   const deps = machineDeps(app, flags, signal)
   const rotate = flags['client-certs'] === true

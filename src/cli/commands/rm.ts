@@ -1,5 +1,6 @@
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {BerthError} from '../../core/errors.js'
+import {run as runCommand} from '../../core/fix.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import {forgetOrphans, removeMachine} from '../../core/remove/index.js'
 import type {App} from '../app.js'
@@ -28,7 +29,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   terminal.err(`About to remove ${names.join(', ')}\nWARNING: This action will delete both local reference and remote instance.\n`)
   if (!force && flags.yes !== true) {
     const answer = await terminal.ask('Are you sure? (y/n): ')
-    if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {code: 'not-confirmed', hint: 'Answer "y" to confirm, or pass -y.'})
+    if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {code: 'not-confirmed', data: {command: 'rm', flag: '-y'}})
   }
   const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
   // One machine: its failure is the command's one error line. Several: a line per failure, then the count.
@@ -47,7 +48,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
       terminal.err(`Error removing "${name}": ${errorLine(error).line.replace(/^Error: /, '')}\n`)
     }
   }
-  if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`, {code: 'machines-failed'})
+  if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`, {code: 'machines-failed', data: {failed: failures, total: names.length, removing: true}})
 }
 
 /** rm --forget-orphans ID...: one line per resource on stdout once it is confirmed gone; the rest stay on record. */
@@ -59,7 +60,8 @@ async function forget(app: App, ids: readonly string[], signal: AbortSignal): Pr
   if (kept.length > 0) {
     throw new BerthError(`${kept.length} of ${forgotten.length + kept.length} orphaned resources are still on record.`, {
       code: 'orphans-kept',
-      hint: 'Give berth the driver\'s credentials (as for create) so it can check, or remove them with the commands "berth ls --orphans" shows, then run this again.',
+      data: {kept: kept.length, total: forgotten.length + kept.length},
+      fixes: [runCommand('ls', undefined, ['--orphans'])],
     })
   }
 }

@@ -50,9 +50,9 @@ async function confirm(app: App, offer: UpgradeOffer, yes: boolean): Promise<voi
   const {details, question, action} = upgradeQuestion(offer)
   app.terminal.err(details)
   if (yes) return
-  if (!app.terminal.canAsk) throw new BerthError(`${action}, and there is no terminal to ask whether to go on; nothing was changed.`, {code: 'not-confirmed', hint: `Pass -y to upgrade "${offer.machine}" without asking.`})
+  if (!app.terminal.canAsk) throw new BerthError(`${action}, and there is no terminal to ask whether to go on; nothing was changed.`, {code: 'not-confirmed', data: {command: 'upgrade', machine: offer.machine, action}})
   const answer = await app.terminal.ask(question)
-  if (!/^y(es)?$/i.test(answer)) throw new BerthError(`Nothing was changed on "${offer.machine}".`, {code: 'not-confirmed', hint: 'Answer "y" to upgrade, or pass -y.'})
+  if (!/^y(es)?$/i.test(answer)) throw new BerthError(`Nothing was changed on "${offer.machine}".`, {code: 'not-confirmed', data: {command: 'upgrade', machine: offer.machine}})
 }
 
 function report(app: App, name: string, result: UpgradeResult): void {

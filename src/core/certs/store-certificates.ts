@@ -213,7 +213,7 @@ async function refuseOpenCaKey(path: string): Promise<void> {
 
 async function readRequired(path: string, what: string): Promise<string> {
   const text = await readOptional(path)
-  if (text === undefined) throw new BerthError(`The ${what} ${path} does not exist.`, {code: 'store-certificate-missing', data: {path}, hint: prose`Run ${run('create')} once to make the store's certificates.`})
+  if (text === undefined) throw new BerthError(`The ${what} ${path} does not exist.`, {code: 'store-certificate-missing', data: {path, what}, fixes: [run('create')]})
   return text
 }
 

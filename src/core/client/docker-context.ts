@@ -3,7 +3,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run, unquoted} from '../fix.js'
+import {run} from '../fix.js'
 import {writeFileAtomic} from '../store/files.js'
 import {checkDockerConfig, configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
 
@@ -48,11 +48,7 @@ export function contextNameProblem(name: string): string | undefined {
 export class DockerContextNameError extends BerthError {
   override readonly name = 'DockerContextNameError'
   constructor(readonly context: string, problem: string) {
-    super(`Machine "${context}" cannot have a docker context: ${problem}.`, {
-      code: 'docker-context-name',
-      data: {machine: context},
-      hint: prose`Point the docker client at it with "eval $(${unquoted(run('env', context))})" instead.`,
-    })
+    super(`Machine "${context}" cannot have a docker context: ${problem}.`, {code: 'docker-context-name', data: {machine: context, problem}, fixes: [run('env', context)]})
   }
 }
 
@@ -64,9 +60,7 @@ export class DockerContextConflictError extends BerthError {
       ? `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`
       : `A docker context named "${context}" already exists and belongs to the machine "${context}" of another berth store (${otherStore}); berth leaves it alone.`, {
       code: 'docker-context-conflict',
-      hint: otherStore === undefined
-        ? `Remove it with "docker context rm ${context}" (first "docker context export ${context}" to keep a copy), or choose another machine name.`
-        : `Work with that machine through its own store (BERTH_STORAGE_PATH=${otherStore}), or choose another machine name.`,
+      data: {context, ...(otherStore === undefined ? {} : {otherStore})},
     })
   }
 }

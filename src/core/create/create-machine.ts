@@ -54,8 +54,7 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
     try {
       await driver.preCreateCheck(operation)
     } catch (error) {
-      if (error instanceof BerthError) throw new PreCreateCheckError(error.message, error.hint, error.code)
-      throw new PreCreateCheckError(`Pre-create check failed: ${errorMessage(error)}`)
+      throw new PreCreateCheckError(error instanceof BerthError ? error.message : `Pre-create check failed: ${errorMessage(error)}`, error)
     }
   })
   await ensureStoreCertificates(store.layout, deps.certificates, {
@@ -115,11 +114,11 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
 
 /**
  * After a roll-back the machine no longer exists, so a hint that sends the user to a command on it ("berth
- * provision NAME") would fail: it becomes one to create the machine again once the cause is fixed.
+ * provision NAME") would fail: the error becomes one whose wording makes it one to create the machine again.
  */
 function withoutMachineHint(error: unknown, name: string): unknown {
-  if (!(error instanceof BerthError) || !error.fixes.some((fix) => fix.machine === name)) return error
-  return new BerthError(error.message, {...error.kind, hint: prose`Fix the cause, then run the same ${run('create')} again.`, exitCode: error.exitCode, cause: error})
+  if (!(error instanceof BerthError)) return error
+  return new BerthError(error.message, {code: 'creation-rolled-back', data: {machine: name}, exitCode: error.exitCode, cause: error})
 }
 
 /**

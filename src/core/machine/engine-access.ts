@@ -23,7 +23,7 @@ export function machineTlsSync(machine: MachineLayout): EngineTls {
 
 export function endpointOf(config: MachineConfig): EngineEndpoint {
   if (config.endpoint === undefined) {
-    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish.`, {code: 'engine-address-missing', data: {machine: config.name}, hint: prose`Run ${run('provision', config.name)} to finish it.`})
+    throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish.`, {code: 'engine-address-missing', data: {machine: config.name}, fixes: [run('provision', config.name)]})
   }
   return config.endpoint
 }

@@ -15,8 +15,6 @@ export function requireLifecycle(machine: OpenMachine, operation: LifecycleOpera
   const possible = LIFECYCLE_OPERATIONS.filter((candidate) => lifecycle[candidate]).map((candidate) => DONE[candidate])
   throw new BerthError(`The ${machine.definition.name} driver cannot ${operation} a machine.`, {
     code: 'unsupported-operation',
-    hint: possible.length > 0
-      ? `"${machine.config.name}" can only be ${possible.join(' or ')} by berth.`
-      : `berth cannot change the power state of "${machine.config.name}".`,
+    data: {driver: machine.definition.name, operation, machine: machine.config.name, possible},
   })
 }

@@ -57,7 +57,7 @@ export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', de
 export async function currentState(machine: OpenMachine, signal: AbortSignal): Promise<MachineState> {
   const state = await machine.driver.state(signal)
   if (state === 'NotFound') {
-    throw new BerthError(`The host of machine "${machine.config.name}" no longer exists (the ${machine.definition.name} driver cannot find it).`, {code: 'host-gone', data: {machine: machine.config.name}, hint: prose`Remove the machine with ${run('rm', machine.config.name)}, which removes what is left of it.`})
+    throw new BerthError(`The host of machine "${machine.config.name}" no longer exists (the ${machine.definition.name} driver cannot find it).`, {code: 'host-gone', data: {machine: machine.config.name, driver: machine.definition.name}, fixes: [run('rm', machine.config.name)]})
   }
   return state
 }
@@ -108,7 +108,7 @@ async function withSshCause(machine: OpenMachine, deps: LifecycleDeps, timedOut:
     return timedOut
   } catch (error) {
     if (deps.signal.aborted) throw error
-    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {...(error instanceof BerthError && error.hint !== undefined ? {hint: error.hint} : {}), cause: error})
+    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {hintFromCause: true, cause: error})
   }
 }
 

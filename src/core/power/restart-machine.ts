@@ -1,5 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import type {RemoteSession} from '../ssh/session.js'
@@ -21,7 +21,7 @@ export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, 
   const {config, definition} = machine
   if (await currentState(machine, deps.signal) === 'Stopped') {
     if (machine.driver.start === undefined) {
-      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {code: 'unsupported-operation', data: {driver: definition.name, operation: 'start'}, hint: prose`Start the host by other means; then ${run('restart', config.name)} can reboot it.`})
+      throw new BerthError(`Machine "${config.name}" is not running, and the ${definition.name} driver cannot start a machine.`, {code: 'start-unsupported', data: {driver: definition.name, machine: config.name}, fixes: [run('restart', config.name)]})
     }
     return startMachine(machine, deps, options)
   }

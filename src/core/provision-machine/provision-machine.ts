@@ -67,10 +67,10 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
   if (!definition.capabilities.provisions) {
     // Such a machine's create ends by recording its engine's address: an interrupted one is finished here.
     if (config.endpoint === undefined) return finishRegistration(name, driver, deps)
-    throw new BerthError(`Machine "${name}" uses the ${definition.name} driver; berth does not manage its engine.`, {code: 'provision-failed'})
+    throw new BerthError(`Machine "${name}" uses the ${definition.name} driver; berth does not manage its engine.`, {code: 'engine-not-managed', data: {driver: definition.name, machine: name}})
   }
   const [address, url, endpoint] = await Promise.all([driver.address(signal), driver.dockerUrl(signal), driver.sshEndpoint(signal)])
-  if (endpoint === undefined) throw new BerthError(`The ${definition.name} driver gives no SSH access to "${name}".`, {code: 'provision-failed'})
+  if (endpoint === undefined) throw new BerthError(`The ${definition.name} driver gives no SSH access to "${name}".`, {code: 'driver-broken'})
   const machine = store.layout.machine(name)
   const engine = {...(options.engine ?? config.engine), port: Number(new URL(url).port)}
   const sans = [...new Set([...config.auth.sans, ...(options.sans ?? [])])]

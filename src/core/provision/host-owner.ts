@@ -10,7 +10,7 @@ export class HostManagedError extends BerthError {
       ? `The host carries a berth marker (${HOST_MARKER}) that cannot be read, so another machine may manage its engine. Nothing on the host was changed.`
       : `The host's engine is managed by ${describeOwner(current)}. Nothing on the host was changed.`, {
       code: 'host-managed',
-      hint: `To take the host over for "${machine}" anyway, run the same command with --force-adopt (the other machine then loses its engine until it is provisioned again).`,
+      data: {machine, marker: HOST_MARKER, ...(current === undefined ? {} : {owner: describeOwner(current)})},
     })
   }
 }

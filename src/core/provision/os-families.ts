@@ -1,5 +1,5 @@
 import {BerthError} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {quoteValue} from '../safe-text.js'
 import type {OsRelease} from './os-release.js'
 import {APK, APT, DNF, PACMAN, type PackageManager, ZYPPER} from './package-managers.js'
@@ -58,7 +58,7 @@ export function detectOsFamily(release: OsRelease): OsFamily {
   const found = name === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(name)
   throw new BerthError(`The host runs ${found}, which berth cannot provision.`, {
     code: 'unsupported-os',
-    data: {os: name ?? ''},
-    hint: prose`Supported: ${OS_FAMILIES.map((candidate) => candidate.name).join(', ')}. For anything else, install and configure the engine yourself and register it with ${run('create', undefined, ['-d', 'none'])}.`,
+    data: {...(name === undefined ? {} : {os: name}), supported: OS_FAMILIES.map((candidate) => candidate.name)},
+    fixes: [run('create', undefined, ['-d', 'none'])],
   })
 }

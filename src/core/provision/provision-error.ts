@@ -1,5 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import type {UndoReport} from './host-change.js'
 
 /** A provisioning step failed: names the step, the cause, and, when the engine failed, the tail of its log. */
@@ -13,7 +13,8 @@ export class ProvisionError extends BerthError {
       cause,
       code: 'provision-failed',
       data: {machine: options.machineName, step},
-      hint: cause instanceof BerthError && cause.hint ? cause.hint : prose`Fix the cause, then run ${run('provision', options.machineName)} to finish; every step is safe to repeat.`,
+      // The cause's fix when it has one (the CLI words it); else provisioning again.
+      fixes: cause instanceof BerthError && (cause.hint !== undefined || cause.fixes.length > 0) ? cause.fixes : [run('provision', options.machineName)],
     })
     this.engineLog = options.engineLog
     this.undo = options.undo

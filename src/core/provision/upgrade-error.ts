@@ -1,5 +1,5 @@
 import {BerthError} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import type {PackageManager} from './package-managers.js'
 
 /** The host's package index could not be refreshed: berth cannot tell whether a newer engine exists, and changes nothing. */
@@ -8,8 +8,8 @@ export class PackageSourcesError extends BerthError {
   constructor(readonly machine: string, manager: PackageManager, readonly line: string) {
     super(`The package sources of "${machine}" could not be refreshed (${manager.refresh}): ${line}`, {
       code: 'package-sources',
-      data: {machine},
-      hint: prose`berth cannot tell whether a newer engine exists, so it changed nothing. Fix the host's package sources (${manager.sources}) or its network, then run ${run('upgrade', machine)} again.`,
+      data: {machine, refresh: manager.refresh, sources: manager.sources, line},
+      fixes: [run('upgrade', machine)],
     })
   }
 }

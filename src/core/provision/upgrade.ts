@@ -94,8 +94,8 @@ async function findPackageChange(session: RemoteSession, name: string, packages:
   if (enginePackage === undefined) {
     throw new BerthError(`No Docker engine package is installed on "${name}" (${manager.name} has none of ${packages.engine.join(', ')}): its engine came another way, so berth cannot upgrade it with the package manager.`, {
       code: 'engine-not-packaged',
-      data: {machine: name},
-      hint: prose`Give the machine an install script that upgrades it with ${run('provision', name, ['--engine-install-url', 'URL'])}, then run ${run('upgrade', name)}.`,
+      data: {machine: name, manager: manager.name, packages: packages.engine},
+      fixes: [run('provision', name, ['--engine-install-url', 'URL']), run('upgrade', name)],
     })
   }
   const newer = versions.filter((entry) => entry.candidate !== entry.installed)

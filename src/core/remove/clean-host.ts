@@ -1,5 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import {operationContext, type OperationDeps} from '../machine/operation-context.js'
 import {cleanHost} from '../provision/index.js'
@@ -25,7 +25,7 @@ export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationD
       throw new BerthError(`Cannot clean the host of "${config.name}": ${errorMessage(error)}`, {
         code: 'clean-host-failed',
         data: {machine: config.name},
-        hint: prose`Nothing was removed. Retry when the host is reachable, or run ${run('rm', config.name)} without --clean-host to leave berth's engine configuration on it.`,
+        fixes: [run('rm', config.name)],
         cause: error,
       })
     }

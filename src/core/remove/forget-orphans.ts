@@ -1,5 +1,5 @@
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {driverSetup} from '../driver-registry/driver-setup.js'
 import {DEFAULT_ENGINE_PORT} from '../engine/engine-url.js'
 import {operationContext} from '../machine/operation-context.js'
@@ -25,7 +25,7 @@ export async function forgetOrphans(ids: readonly string[], deps: RemoveDeps): P
   const record = new OrphanRecord(deps.store.layout)
   const all = await record.list()
   const unknown = ids.filter((id) => !all.some((orphan) => orphan.id === id))
-  if (unknown.length > 0) throw new BerthError(`berth has no orphaned resource ${unknown.map((id) => `"${id}"`).join(', ')} on record.`, {code: 'orphan-not-found', data: {ids: unknown}, hint: prose`Run ${run('ls', undefined, ['--orphans'])} to list them.`})
+  if (unknown.length > 0) throw new BerthError(`berth has no orphaned resource ${unknown.map((id) => `"${id}"`).join(', ')} on record.`, {code: 'orphan-not-found', data: {ids: unknown}, fixes: [run('ls', undefined, ['--orphans'])]})
   const chosen = all.filter((orphan) => ids.includes(orphan.id))
   const outcome: ForgetOutcome = {forgotten: [], kept: []}
   for (const machine of new Set(chosen.map((orphan) => orphan.machine))) {

@@ -1,7 +1,7 @@
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../driver-registry/registry.js'
 import {BerthError, MachineUnreadableError, OrphanedResourcesError, errorMessage} from '../errors.js'
-import {joinProse, prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {changingMachine} from '../machine/machine-lock.js'
 import {openMachine} from '../machine/open-machine.js'
 import {operationContext} from '../machine/operation-context.js'
@@ -67,18 +67,14 @@ function sameResource(a: ResourceRecord, b: ResourceRecord): boolean {
 
 /**
  * A machine that is there but cannot be removed. Without recorded resources, -f can forget it and loses nothing
- * berth knows of; with some, the hint is to retry, since -f would leave them to the user (as orphans).
+ * berth knows of; with some, the fix is to retry, since -f would leave them to the user (as orphans).
  */
 function withRetryHint(name: string, error: unknown, resourcesLeft: number): BerthError {
-  const retry = resourcesLeft > 0
-    ? prose`The machine is kept with the ${resourcesLeft === 1 ? 'resource' : `${resourcesLeft} resources`} left; run ${run('rm', name)} again once the cause is fixed.`
-    : prose`To remove its local state anyway, run ${run('rm', name, ['-f'])}.`
-  if (error instanceof BerthError) {
-    // A hint that already sends the user to rm says what to do; a second one would only repeat it.
-    if (error.fixes.some((fix) => fix.command === 'rm')) return error
-    return new BerthError(error.message, {...error.kind, hint: joinProse([error.hint, retry]), exitCode: error.exitCode, cause: error})
-  }
-  return new BerthError(`Cannot remove "${name}": ${errorMessage(error)}`, {code: 'remove-failed', data: {machine: name}, hint: retry, cause: error})
+  // A fix that already sends the user to rm says what to do; a second one would only repeat it.
+  if (error instanceof BerthError && error.fixes.some((fix) => fix.command === 'rm')) return error
+  const message = error instanceof BerthError ? error.message : `Cannot remove "${name}": ${errorMessage(error)}`
+  const retry = resourcesLeft > 0 ? run('rm', name) : run('rm', name, ['-f'])
+  return new BerthError(message, {code: 'remove-failed', data: {machine: name, resourcesLeft}, fixes: [retry], exitCode: error instanceof BerthError ? error.exitCode : 1, cause: error})
 }
 
 /** Keep the resources the driver could not remove in the store's orphans record, and name each with how to remove it. */

@@ -26,7 +26,7 @@ export class MissingToolError extends BerthError {
   override readonly name = 'MissingToolError'
 
   constructor(readonly tool: string, purpose: string, debianPackage: string) {
-    super(`${purpose} needs ${tool}, which is not installed (not found on PATH).`, {code: 'tool-missing', hint: `Install it: apt-get install ${debianPackage} (Debian/Ubuntu).`})
+    super(`${purpose} needs ${tool}, which is not installed (not found on PATH).`, {code: 'tool-missing', data: {tool, purpose, pkg: debianPackage}})
   }
 }
 
@@ -44,7 +44,7 @@ export async function requireExecutable(tool: string, env: NodeJS.ProcessEnv, pu
 export function runTool(file: string, args: readonly string[], options: {env: NodeJS.ProcessEnv; stdio: StdioOptions}): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], {env: options.env, stdio: options.stdio})
-    child.once('error', (error) => reject(new BerthError(`Cannot run ${file}: ${errorMessage(error)}`, {code: 'tool-missing', cause: error})))
+    child.once('error', (error) => reject(new BerthError(`Cannot run ${file}: ${errorMessage(error)}`, {code: 'tool-unrunnable', data: {tool: file}, cause: error})))
     child.once('exit', (code, signal) => resolve(code ?? signalExitCode(signal ?? undefined)))
   })
 }

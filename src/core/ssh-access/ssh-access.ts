@@ -1,7 +1,7 @@
 import {stat} from 'node:fs/promises'
 import type {SshEndpoint} from '../../driver-kit/contract.js'
 import {BerthError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
 import type {OpenMachine} from '../machine/open-machine.js'
 import {hostId, KnownHosts} from '../ssh/known-hosts.js'
@@ -36,7 +36,7 @@ class MachineNotRunningError extends BerthError {
   override readonly name = 'MachineNotRunningError'
 
   constructor(readonly machine: string, readonly state: string) {
-    super(`Machine "${machine}" is not running (state: ${state}).`, {code: 'machine-not-running', data: {machine, state}, hint: prose`Start it first; ${run('status', machine)} shows its state.`})
+    super(`Machine "${machine}" is not running (state: ${state}).`, {code: 'machine-not-running', data: {machine, state}, fixes: [run('status', machine)]})
   }
 }
 

@@ -26,9 +26,7 @@ export class HostKeyChangedError extends BerthError {
         `but the host presented ${presented}. berth refused to connect.`,
       {
         code: 'host-key-changed',
-        hint: `If ${hostId} was rebuilt or its host keys were regenerated on purpose, remove the line for ${hostId} ` +
-          `from ${knownHostsPath} and retry; the new key is then trusted on first use. ` +
-          'If not, someone may be intercepting the connection: do not continue.',
+        data: {host: hostId, knownHosts: knownHostsPath, pinned, presented},
       },
     )
   }
@@ -41,8 +39,7 @@ export class SshAuthenticationError extends BerthError {
   constructor(readonly endpoint: SshEndpoint, keyName: string, options: {cause?: unknown} = {}) {
     super(`The SSH server at ${endpoint.host}:${endpoint.port} rejected the key ${keyName} for user "${endpoint.user}".`, {
       code: 'ssh-authentication',
-      hint: `Check that the public half of ${keyName} is in ~${endpoint.user}/.ssh/authorized_keys on the host, ` +
-        'and that the user name is right (--ssh-user).',
+      data: {host: endpoint.host, port: endpoint.port, user: endpoint.user, key: keyName},
       cause: options.cause,
     })
   }
@@ -128,10 +125,6 @@ export class SudoError extends BerthError {
       'not-allowed': `"${user}" may not use sudo on ${host}.`,
       missing: `sudo is not installed on ${host}, and "${user}" is not root.`,
     }[reason]
-    super(problem, {
-      code: 'sudo',
-      hint: `Give "${user}" passwordless sudo (a sudoers line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/), ` +
-        'or connect as root.',
-    })
+    super(problem, {code: 'sudo', data: {host, user, reason}})
   }
 }

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {dockerConfigDir} from '../../../src/core/client/docker-config.js'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {contextId, contextNameProblem, DockerContextConflictError, DockerContextNameError, DockerContextStore, type ContextSpec} from '../../../src/core/client/docker-context.js'
 import {BerthError} from '../../../src/core/errors.js'
 
@@ -82,7 +83,7 @@ describe('DockerContextStore.write', () => {
     const error = await store.write(spec('m1')).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DockerContextConflictError)
     expect((error as BerthError).message).toBe('A docker context named "m1" already exists and was not created by berth; berth leaves it alone.')
-    expect((error as BerthError).hint).toMatch(/docker context rm m1/)
+    expect(wordError(error as BerthError).hint).toMatch(/docker context rm m1/)
     expect(await readFile(metaPath('m1'), 'utf8')).toBe(original)
     expect(existsSync(tlsPath('m1', 'ca.pem'))).toBe(false)
   })
@@ -93,7 +94,7 @@ describe('DockerContextStore.write', () => {
     const error = await store.write({...spec('m1', 'tcp://10.0.0.9:2376'), storePath: '/srv/other-store'}).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DockerContextConflictError)
     expect((error as BerthError).message).toBe('A docker context named "m1" already exists and belongs to the machine "m1" of another berth store (/home/u/.berth); berth leaves it alone.')
-    expect((error as BerthError).hint).toBe('Work with that machine through its own store (BERTH_STORAGE_PATH=/home/u/.berth), or choose another machine name.')
+    expect(wordError(error as BerthError).hint).toBe('Work with that machine through its own store (BERTH_STORAGE_PATH=/home/u/.berth), or choose another machine name.')
     expect(await readFile(metaPath('m1'), 'utf8')).toBe(original)
     await expect(store.checkWritable('m1', '/srv/other-store')).rejects.toBeInstanceOf(DockerContextConflictError)
     await store.checkWritable('m1', '/home/u/.berth')

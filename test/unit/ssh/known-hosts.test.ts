@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import ssh2 from 'ssh2'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {HostKeyChangedError} from '../../../src/core/ssh/errors.js'
 import {fingerprint, hostId, keyTypeOf, KnownHosts} from '../../../src/core/ssh/known-hosts.js'
 
@@ -81,7 +82,7 @@ describe('KnownHosts (trust on first use)', () => {
     const before = await readFile(path, 'utf8')
     const error = await known.verify('10.0.0.5', 2222, changed.blob).catch((thrown: unknown) => thrown)
     expect(error).toBeInstanceOf(HostKeyChangedError)
-    const {message, hint} = error as HostKeyChangedError
+    const {message, hint} = wordError(error as HostKeyChangedError)
     expect(message).toContain('[10.0.0.5]:2222')
     expect(message).toContain(`ssh-ed25519 ${old.fingerprint}`)
     expect(message).toContain(`ssh-ed25519 ${changed.fingerprint}`)

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {SudoError} from '../../../src/core/ssh/errors.js'
 import {sudoFailure} from '../../../src/core/ssh/sudo.js'
 
@@ -10,8 +11,8 @@ describe('sudoFailure', () => {
     expect(error).toBeInstanceOf(SudoError)
     expect(error?.reason).toBe('password')
     expect(error?.message).toBe('sudo on 10.0.0.5 asks "ubuntu" for a password, and berth cannot type one.')
-    expect(error?.hint).toContain('ubuntu ALL=(ALL) NOPASSWD:ALL')
-    expect(error?.hint).toContain('or connect as root')
+    expect(wordError(error!).hint).toContain('ubuntu ALL=(ALL) NOPASSWD:ALL')
+    expect(wordError(error!).hint).toContain('or connect as root')
   })
 
   it('treats the older "terminal is required" wording the same way', () => {

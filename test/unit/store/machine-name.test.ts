@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {InvalidMachineNameError} from '../../../src/core/errors.js'
 import {validateMachineName} from '../../../src/core/machine-name.js'
+import {wordError} from '../../../src/cli/error-wording.js'
 
 function rejection(name: string): InvalidMachineNameError {
   try {
@@ -20,7 +21,7 @@ describe('validateMachineName', () => {
   it('rejects the empty name, saying it is empty', () => {
     const error = rejection('')
     expect(error.message).toBe('Invalid machine name "": it is empty.')
-    expect(error.hint).toMatch(/1-63 characters/)
+    expect(wordError(error).hint).toMatch(/1-63 characters/)
     expect(error.exitCode).toBe(1)
   })
 
@@ -46,7 +47,7 @@ describe('validateMachineName', () => {
     const error = rejection(name)
     expect(error.message).toContain(`Invalid machine name ${JSON.stringify(name)}: `)
     expect(error.message).toContain(reason)
-    expect(error.hint).toBe('Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.')
+    expect(wordError(error).hint).toBe('Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.')
   })
 
   it('checks the pattern against the whole name, not a line of it', () => {
