@@ -47,6 +47,6 @@ export {readUserSshKey, type UserSshKey} from '../core/ssh/user-key.js'
 
 // Files and hosts.
 export {writeFileAtomic} from '../core/store/files.js'
-export {writeSeedIso} from '../core/vm/cloud-init.js'
+export {writeSeedIso} from './seed-iso.js'
 export type {SeedOptions} from '../core/provision/index.js'
 export {packagesHealth} from './packages.js'

@@ -8,10 +8,12 @@ import {isDeepStrictEqual} from 'node:util'
 import {DEFAULT_ENGINE_PORT} from '../core/engine/engine-url.js'
 import {driverSetup} from '../core/driver-registry/driver-setup.js'
 import {withFlagDefaults} from '../core/driver-registry/flag-defaults.js'
+import {DRIVER_NAME} from '../core/driver-registry/registry.js'
+import {errorMessage} from '../core/errors.js'
 import {StoreLayout, STORE_NAMES} from '../core/store/layout.js'
 import type {Prose} from '../core/fix.js'
 import type {ResourceRecord} from '../core/store/schema.js'
-import {lifecycleOf, type Driver, type DriverDefinition, type DriverFlag, type DriverSetup, type FlagValues, type MachineState, type OperationContext} from './contract.js'
+import {LIFECYCLE_OPERATIONS, lifecycleOf, type Driver, type DriverDefinition, type DriverFlag, type DriverSetup, type FlagValues, type MachineState, type OperationContext} from './contract.js'
 
 export interface TestSetupOptions {
   /** A directory that stands in for berth's store (a temporary one): the machine's directory, shared state and image cache go under it. */
@@ -62,7 +64,6 @@ export interface ConformanceOptions extends TestSetupOptions {
   timeoutMs?: number
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]*$/
 const FLAG_TYPES = new Set(['string', 'integer', 'boolean', 'string-array'])
 const STATES: ReadonlySet<MachineState> = new Set(['Running', 'Stopped', 'Starting', 'Stopping', 'Paused', 'Saved', 'Error', 'NotFound'])
 const REQUIRED = ['preCreateCheck', 'create', 'remove', 'state', 'address', 'dockerUrl', 'sshEndpoint', 'toState'] as const
@@ -86,7 +87,7 @@ export async function checkDriverConformance(definition: DriverDefinition, optio
     const health = await definition.probe()
     if (typeof health?.healthy !== 'boolean' || typeof health.installed !== 'boolean') problem('probe() returns no {installed, healthy} report')
   } catch (error) {
-    problem(`probe() throws (${describe(error)}); it reports problems in its answer instead`)
+    problem(`probe() throws (${errorMessage(error)}); it reports problems in its answer instead`)
   }
 
   const setup = testDriverSetup(definition, options)
@@ -96,7 +97,7 @@ export async function checkDriverConformance(definition: DriverDefinition, optio
   try {
     driver = definition.fromFlags(values, setup)
   } catch (error) {
-    return [...problems, `fromFlags() throws for the given flags: ${describe(error)}`]
+    return [...problems, `fromFlags() throws for the given flags: ${errorMessage(error)}`]
   }
   checkDriver(driver, 'fromFlags()', problem)
 
@@ -109,7 +110,7 @@ export async function checkDriverConformance(definition: DriverDefinition, optio
   try {
     loaded = definition.load(JSON.parse(JSON.stringify(state)) as Record<string, unknown>, setup)
   } catch (error) {
-    problem(`load() throws for what toState() returned: ${describe(error)}`)
+    problem(`load() throws for what toState() returned: ${errorMessage(error)}`)
   }
   if (loaded !== undefined) {
     checkDriver(loaded, 'load()', problem)
@@ -123,7 +124,7 @@ export async function checkDriverConformance(definition: DriverDefinition, optio
       try {
         await loaded.remove(ctx, [])
       } catch (error) {
-        problem(`remove() of a machine that was never made fails (${attempt} call): ${describe(error)}`)
+        problem(`remove() of a machine that was never made fails (${attempt} call): ${errorMessage(error)}`)
       }
     }
     try {
@@ -131,7 +132,7 @@ export async function checkDriverConformance(definition: DriverDefinition, optio
       if (!STATES.has(after)) problem(`state() returns ${JSON.stringify(after)}, which is not a machine state`)
       else if (definition.capabilities.existingHost !== true && after !== 'NotFound') problem(`state() of a machine that was never made (or was removed) is ${after}, not NotFound`)
     } catch (error) {
-      problem(`state() of a machine that was never made throws (${describe(error)}); it returns NotFound instead`)
+      problem(`state() of a machine that was never made throws (${errorMessage(error)}); it returns NotFound instead`)
     }
   }
   return problems
@@ -139,7 +140,7 @@ export async function checkDriverConformance(definition: DriverDefinition, optio
 
 function checkShape(definition: DriverDefinition, options: ConformanceOptions, problem: (text: string) => void): void {
   const {name} = definition
-  if (typeof name !== 'string' || !NAME.test(name)) problem(`its name ${JSON.stringify(name)} is not lower-case letters, digits and dashes`)
+  if (typeof name !== 'string' || !DRIVER_NAME.test(name)) problem(`its name ${JSON.stringify(name)} is not lower-case letters, digits and dashes`)
   else if (STORE_NAMES.has(name)) problem(`its name "${name}" is one berth's store uses itself`)
   if (typeof definition.description !== 'string' || definition.description.trim() === '') problem('it has no description')
   for (const method of ['probe', 'fromFlags', 'load'] as const) {
@@ -151,7 +152,7 @@ function checkShape(definition: DriverDefinition, options: ConformanceOptions, p
   }
   const seen = new Set<string>()
   for (const flag of definition.flags as readonly DriverFlag[]) {
-    if (!NAME.test(flag.name)) problem(`its flag ${JSON.stringify(flag.name)} is not a valid flag name`)
+    if (!DRIVER_NAME.test(flag.name)) problem(`its flag ${JSON.stringify(flag.name)} is not a valid flag name`)
     if (seen.has(flag.name)) problem(`it declares --${flag.name} twice`)
     seen.add(flag.name)
     if (!flag.name.startsWith(`${name}-`) && !(options.unprefixedFlags ?? []).includes(flag.name)) problem(`its flag --${flag.name} does not start with "${name}-"`)
@@ -177,7 +178,7 @@ function checkDriver(driver: Driver, from: string, problem: (text: string) => vo
   for (const method of REQUIRED) {
     if (typeof driver[method] !== 'function') problem(`the driver from ${from} has no ${method}() method`)
   }
-  for (const method of ['start', 'stop', 'restart', 'kill'] as const) {
+  for (const method of LIFECYCLE_OPERATIONS) {
     const kind = typeof driver[method]
     if (kind !== 'undefined' && kind !== 'function') problem(`the driver from ${from} has a ${method} that is not a method (leave it out when the driver cannot ${method})`)
   }
@@ -188,8 +189,4 @@ function defaultFits(type: string, value: unknown): boolean {
   if (type === 'integer') return Number.isInteger(value)
   if (type === 'boolean') return typeof value === 'boolean'
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -6,7 +6,8 @@ import {guardSecrets} from './secret-guard.js'
 
 /** How long `berth drivers` waits for one driver's probe() before it reports the driver unhealthy. */
 const PROBE_TIMEOUT_MS = 10_000
-const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/
+/** A driver's name and its flags' names: lower-case letters, digits and dashes. */
+export const DRIVER_NAME = /^[a-z0-9][a-z0-9-]*$/
 const FLAG_TYPES: ReadonlySet<unknown> = new Set(['string', 'integer', 'boolean', 'string-array'])
 
 /** Where a driver comes from: shipped with berth, or provided by an installed plugin. */
@@ -170,7 +171,7 @@ function definitionProblem(source: DriverSource, loaded: unknown): string | unde
   const definition = loaded as Partial<Record<keyof DriverDefinition, unknown>>
   if (definition.name !== name) return `its module defines the driver "${String(definition.name)}"`
   // The name is also the driver's directory in the store (StoreLayout.driverDir).
-  if (!FLAG_NAME.test(name)) return 'its name is not lower-case letters, digits and dashes'
+  if (!DRIVER_NAME.test(name)) return 'its name is not lower-case letters, digits and dashes'
   if (STORE_NAMES.has(name)) return `its name is one berth's store uses for itself`
   if (!Array.isArray(definition.flags)) return 'it declares no flags list'
   if (typeof definition.capabilities !== 'object' || definition.capabilities === null) return 'it declares no capabilities'
@@ -182,7 +183,7 @@ function definitionProblem(source: DriverSource, loaded: unknown): string | unde
   const seen = new Set<string>()
   for (const flag of definition.flags as unknown[]) {
     const {name: flagName, type} = (typeof flag === 'object' && flag !== null ? flag : {}) as {name?: unknown; type?: unknown}
-    if (typeof flagName !== 'string' || !FLAG_NAME.test(flagName)) return `it declares a flag with an invalid name (${JSON.stringify(flagName)})`
+    if (typeof flagName !== 'string' || !DRIVER_NAME.test(flagName)) return `it declares a flag with an invalid name (${JSON.stringify(flagName)})`
     if (!FLAG_TYPES.has(type)) return `its flag --${flagName} has an unknown type (${JSON.stringify(type)})`
     if (seen.has(flagName)) return `it declares --${flagName} twice`
     seen.add(flagName)

@@ -1,9 +1,8 @@
 import {DEFAULT_ENGINE_PORT} from '../engine/engine-url.js'
 import {UsageError} from '../errors.js'
 import {prose, run} from '../fix.js'
+import {DEFAULT_INSTALL_URL} from '../provision/index.js'
 import type {EngineOptions} from '../store/schema.js'
-
-const DEFAULT_INSTALL_URL = 'https://get.docker.com'
 
 export interface EngineFlags {
   installUrl?: string | undefined

@@ -3,7 +3,7 @@ import type {Reporter} from '../reporter.js'
 import {describeOwner, parseHostMarker, sameOwner, HOST_MARKER, type HostOwner} from './host-state.js'
 
 /** The host's engine is managed by another berth machine: provisioning it would take that machine's engine away. */
-export class HostManagedError extends BerthError {
+class HostManagedError extends BerthError {
   override readonly name = 'HostManagedError'
   constructor(readonly current: HostOwner | undefined, machine: string) {
     super(current === undefined

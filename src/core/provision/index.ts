@@ -5,4 +5,5 @@
 export {renderCloudInitSeed, type SeedFiles, type SeedOptions} from './cloud-init-seed.js'
 export {cleanHost} from './clean-host.js'
 export {provisionHost} from './provision.js'
+export {DEFAULT_INSTALL_URL} from './steps.js'
 export {applyEngineUpgrade, findEngineUpgrade, type UpgradeChange} from './upgrade.js'

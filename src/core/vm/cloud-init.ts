@@ -6,7 +6,7 @@ import {writeIso} from './iso9660.js'
  * labelled "cidata", which cloud-init finds by its label on first boot.
  */
 
-export const SEED_LABEL = 'cidata'
+const SEED_LABEL = 'cidata'
 
 /** Render the seed and write it as the cidata ISO at path. */
 export async function writeSeedIso(path: string, options: SeedOptions): Promise<SeedFiles> {
