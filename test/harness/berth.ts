@@ -95,6 +95,9 @@ export function runProcess(file: string, args: readonly string[], env: NodeJS.Pr
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
       resolve({code, stdout, stderr})
     })
+    // A child that exits before reading its input (a create that lost the race for its name) closes the pipe: the
+    // result is its exit code, not the write's EPIPE.
+    child.stdin?.on('error', () => {})
     child.stdin?.end(input ?? '')
   })
 }
