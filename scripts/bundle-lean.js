@@ -32,7 +32,7 @@ const leanCommandNames = Object.keys(commandTable).filter((name) => commandTable
 /** Where a command's module is: src/cli/commands/<name>.ts, checked against the table before anything is bundled. */
 const commandModule = (name) => `${dist}src/cli/commands/${name}.js`
 for (const name of leanCommandNames) {
-  if (await import(commandModule(name)) !== commandTable[name].module) throw new Error(`The lean command ${name} must be the module src/cli/commands/${name}.ts.`)
+  if (await import(commandModule(name)) !== await commandTable[name].load()) throw new Error(`The lean command ${name} must be the module src/cli/commands/${name}.ts.`)
 }
 
 /**

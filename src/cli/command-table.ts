@@ -1,28 +1,5 @@
 import type {Command} from '@oclif/core'
 import type {Action} from './base-command.js'
-import * as active from './commands/active.js'
-import * as config from './commands/config.js'
-import * as create from './commands/create.js'
-import * as drivers from './commands/drivers.js'
-import * as env from './commands/env.js'
-import * as inspect from './commands/inspect.js'
-import * as ip from './commands/ip.js'
-import * as kill from './commands/kill.js'
-import * as ls from './commands/ls.js'
-import * as mount from './commands/mount.js'
-import * as provision from './commands/provision.js'
-import * as regenerateCerts from './commands/regenerate-certs.js'
-import * as restart from './commands/restart.js'
-import * as rm from './commands/rm.js'
-import * as scp from './commands/scp.js'
-import * as ssh from './commands/ssh.js'
-import * as start from './commands/start.js'
-import * as status from './commands/status.js'
-import * as stop from './commands/stop.js'
-import * as upgrade from './commands/upgrade.js'
-import * as url from './commands/url.js'
-import * as use from './commands/use.js'
-import * as version from './commands/version.js'
 import {defineCommand} from './define-command.js'
 import type {CommandSpec} from './spec.js'
 
@@ -41,37 +18,61 @@ export interface ClassModule {
  * A lean command runs from a bundle of its own in dist/lean without oclif (scripts/bundle-lean.js, bin/run.cjs):
  * the read-only commands scripts and shell prompts call most. It throws NeedsFullCli where plugins matter.
  */
-type CommandEntry = {module: ActionModule; lean: true} | {module: ActionModule | ClassModule; lean?: false}
+type CommandEntry = {load: () => Promise<ActionModule>; lean: true} | {load: () => Promise<ActionModule | ClassModule>; lean?: false}
 
-/** Every berth command, by the name it is typed with. */
+/** Every berth command, by the name it is typed with, and how to load its module: only the command that runs is loaded. */
 export const commandTable: Readonly<Record<string, CommandEntry>> = {
-  active: {module: active, lean: true},
-  config: {module: config, lean: true},
-  create: {module: create},
-  drivers: {module: drivers},
-  env: {module: env, lean: true},
-  inspect: {module: inspect, lean: true},
-  ip: {module: ip, lean: true},
-  kill: {module: kill},
-  ls: {module: ls, lean: true},
-  mount: {module: mount},
-  provision: {module: provision},
-  'regenerate-certs': {module: regenerateCerts},
-  restart: {module: restart},
-  rm: {module: rm},
-  scp: {module: scp},
-  ssh: {module: ssh},
-  start: {module: start},
-  status: {module: status, lean: true},
-  stop: {module: stop},
-  upgrade: {module: upgrade},
-  url: {module: url, lean: true},
-  use: {module: use},
-  version: {module: version, lean: true},
+  active: {load: () => import('./commands/active.js'), lean: true},
+  config: {load: () => import('./commands/config.js'), lean: true},
+  create: {load: () => import('./commands/create.js')},
+  drivers: {load: () => import('./commands/drivers.js')},
+  env: {load: () => import('./commands/env.js'), lean: true},
+  inspect: {load: () => import('./commands/inspect.js'), lean: true},
+  ip: {load: () => import('./commands/ip.js'), lean: true},
+  kill: {load: () => import('./commands/kill.js')},
+  ls: {load: () => import('./commands/ls.js'), lean: true},
+  mount: {load: () => import('./commands/mount.js')},
+  provision: {load: () => import('./commands/provision.js')},
+  'regenerate-certs': {load: () => import('./commands/regenerate-certs.js')},
+  restart: {load: () => import('./commands/restart.js')},
+  rm: {load: () => import('./commands/rm.js')},
+  scp: {load: () => import('./commands/scp.js')},
+  ssh: {load: () => import('./commands/ssh.js')},
+  start: {load: () => import('./commands/start.js')},
+  status: {load: () => import('./commands/status.js'), lean: true},
+  stop: {load: () => import('./commands/stop.js')},
+  upgrade: {load: () => import('./commands/upgrade.js')},
+  url: {load: () => import('./commands/url.js'), lean: true},
+  use: {load: () => import('./commands/use.js')},
+  version: {load: () => import('./commands/version.js'), lean: true},
 }
 
-/** The oclif command classes, by name: what oclif's explicit command discovery loads (package.json "oclif.commands"). */
-export const commands: Record<string, Command.Class> = Object.fromEntries(Object.entries(commandTable).map(([name, {module}]) => [
+/** A command's oclif class, made from its module. */
+export async function commandClass(name: string): Promise<Command.Class> {
+  const module = await commandTable[name]!.load()
+  return 'default' in module ? module.default : defineCommand(module.spec, module.run)
+}
+
+/** What oclif runs a command with: a class, or, as here, anything whose static run makes and runs the command. */
+interface RunnableCommand {
+  run(this: Pick<Command.Class, 'id' | 'plugin'>, argv: string[], config: Parameters<Command.Class['run']>[1]): Promise<unknown>
+}
+
+/**
+ * What oclif's explicit command discovery loads (package.json "oclif.commands"): for each command, a stand-in that
+ * loads the command's module when that command runs. oclif takes flags, arguments and help from oclif.manifest.json,
+ * which scripts/write-manifest.js writes from the real classes (src/cli/command-classes.ts); importing every command
+ * module here would cost each run through oclif the start-up of all of them.
+ */
+export const commands: Record<string, RunnableCommand> = Object.fromEntries(Object.keys(commandTable).map((name) => [
   name,
-  'default' in module ? module.default : defineCommand(module.spec, module.run),
+  {
+    async run(argv, config) {
+      const command = await commandClass(name)
+      // oclif gives the stand-in, not the class it never saw, the command's id and plugin.
+      command.id = this.id
+      command.plugin = this.plugin
+      return command.run(argv, config) as Promise<unknown>
+    },
+  } satisfies RunnableCommand,
 ]))

@@ -1,10 +1,11 @@
 import {readFile} from 'node:fs/promises'
-import ssh2, {type Client, type ClientChannel, type PseudoTtyOptions} from 'ssh2'
+import type {Client, ClientChannel, PseudoTtyOptions} from 'ssh2'
 import {BerthError, errorMessage} from '../errors.js'
 import {abortReason} from '../abort.js'
 import {signalExitCode} from '../ssh/channel.js'
 import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, type SshEndpoint} from '../ssh/errors.js'
 import {fingerprint, KnownHosts} from '../ssh/known-hosts.js'
+import {loadSsh2} from '../ssh/ssh2-module.js'
 import type {SshAccess} from './ssh-access.js'
 
 /** The local ends of a session: the process's own streams, or test doubles. */
@@ -51,6 +52,7 @@ async function connect(access: SshAccess, signal: AbortSignal): Promise<Client> 
   } catch (error) {
     throw new BerthError(`The SSH key ${access.keyPath} cannot be read: ${errorMessage(error)}`, {code: 'ssh-failed', hint: 'Check the path and its permissions.'})
   }
+  const ssh2 = await loadSsh2()
   const parsed = ssh2.utils.parseKey(privateKey)
   if (parsed instanceof Error) throw new SshKeyError(access.keyPath, parsed.message)
   const keyName = `${access.keyPath} (${fingerprint(parsed.getPublicSSH())})`

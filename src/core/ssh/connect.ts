@@ -1,9 +1,9 @@
-import ssh2 from 'ssh2'
 import {errorMessage} from '../errors.js'
 import {abortReason} from '../abort.js'
 import {HostKeyChangedError, SshAuthenticationError, SshConnectionError, SshKeyError, type SshEndpoint, type SshSettingFlags} from './errors.js'
 import {fingerprint, type KnownHosts} from './known-hosts.js'
 import {SshSession, type SessionOptions} from './session.js'
+import {loadSsh2} from './ssh2-module.js'
 
 export interface ConnectOptions extends SshEndpoint, SessionOptions {
   /** The private key itself (OpenSSH or PEM, unencrypted). */
@@ -32,6 +32,7 @@ const DEFAULT_READY_TIMEOUT_MS = 20_000
 export async function connectSsh(options: ConnectOptions): Promise<SshSession> {
   const {host, port, user, signal, knownHosts} = options
   const endpoint: SshEndpoint = {host, port, user}
+  const ssh2 = await loadSsh2()
   const parsed = ssh2.utils.parseKey(options.privateKey)
   if (parsed instanceof Error) throw new SshKeyError(options.keyPath ?? 'given to berth', parsed.message)
   const keyName = `${options.keyPath ?? 'key'} (${fingerprint(parsed.getPublicSSH())})`
