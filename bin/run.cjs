@@ -8,6 +8,9 @@ if (typed.length === 1 && (typed[0] === '--version' || typed[0] === '-v')) {
   process.stdout.write(`${require('../dist/lean/version-string.cjs').berthVersion()}\n`)
 } else {
   const route = require('../dist/lean/route.cjs')
+  // Run as docker-machine (a link to this file) or with BERTH_PERSONALITY=docker-machine: Docker Machine's variables
+  // and wording, for the scripts written for it (src/cli/personality.ts).
+  route.adoptPersonality(process.argv[1], process.env)
   const name = route.leanCommandOf(typed)
   const lean = name === undefined ? Promise.resolve(undefined) : require(`../dist/lean/${name}.cjs`).run(typed)
   lean.then(async (code) => {

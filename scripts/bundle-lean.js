@@ -56,6 +56,7 @@ function routeEntry() {
     `const leanNames = ${JSON.stringify(leanCommandNames)}`,
     'export const leanCommandOf = (typed) => leanCommandIn(leanNames, typed)',
     'export {moveLeadingGlobalFlags}',
+    `export {adoptPersonality} from ${JSON.stringify(`${dist}src/cli/personality.js`)}`,
   ].join('\n')
 }
 

@@ -3,6 +3,7 @@ import type {DriverRegistry} from '../core/driver-registry/registry.js'
 import {StoreLayout} from '../core/store/layout.js'
 import {MachineStore} from '../core/store/machine-store.js'
 import type {Reporter} from '../core/reporter.js'
+import {personalityOf, type Personality} from './personality.js'
 import {terminalReporter} from './progress.js'
 import type {ParsedFlags} from './spec.js'
 import type {Terminal} from './terminal.js'
@@ -15,6 +16,8 @@ export interface App {
   registry: DriverRegistry
   reporter: Reporter
   terminal: Terminal
+  /** Who berth speaks as (chosen at start, see personality.ts): what errors, hints and progress are worded as. */
+  personality: Personality
   /** Whether every driver in the registry is known; false on the lean path, which leaves plugins to oclif. */
   pluginsLoaded: boolean
 }
@@ -27,13 +30,15 @@ export function createApp(flags: ParsedFlags, terminal: Terminal, registry: Driv
     clientCert: (flags['tls-client-cert'] as string | undefined) ?? layout.clientCert,
     clientKey: (flags['tls-client-key'] as string | undefined) ?? layout.clientKey,
   }
+  const personality = personalityOf(terminal.env)
   return {
     layout,
     store: new MachineStore(layout),
     certificates,
     registry,
-    reporter: terminalReporter(terminal, flags.debug === true),
+    reporter: terminalReporter(terminal, flags.debug === true, personality),
     terminal,
+    personality,
     pluginsLoaded,
   }
 }

@@ -5,6 +5,7 @@ import {errorLine, shownStack} from './error-line.js'
 import {oclifFlags} from './oclif-spec.js'
 import {driverRegistryFor} from './driver-catalog.js'
 import {globalFlags, type ParsedInput} from './spec.js'
+import {personalityOf} from './personality.js'
 import {processTerminal} from './terminal.js'
 
 export type Action = (app: App, input: ParsedInput, signal: AbortSignal) => Promise<void>
@@ -38,17 +39,23 @@ export abstract class BerthCommand extends Command {
   }
 
   protected override async catch(error: Error): Promise<void> {
-    const {line, exitCode} = errorLine(berthParseError(error) ?? error)
-    process.stderr.write(`${line}\n`)
+    const {line, exitCode} = errorLine(berthParseError(error, this.id) ?? error, personalityOf(process.env))
+    // An empty line: what went wrong has been said already (Docker Machine's rm, say).
+    if (line !== '') process.stderr.write(`${line}\n`)
     if (this.showStacks && error.stack) process.stderr.write(`${shownStack(error.stack)}\n`)
     process.exitCode = exitCode
   }
 }
 
-/** oclif's refusal of extra arguments or unknown flags as berth's error, which the CLI words (and another wording can reword). */
-function berthParseError(error: Error): BerthError | undefined {
+/** oclif's refusal of missing or extra arguments or unknown flags as berth's error, which each wording words its own way. */
+function berthParseError(error: Error, command = ''): BerthError | undefined {
   // oclif does not export its parse errors' classes: each is known by its name and the list it carries.
   const {args, flags} = error as {args?: unknown; flags?: unknown}
+  if (error.constructor.name === 'RequiredArgsError' && Array.isArray(args) && args.length === 1) {
+    const {name, description} = args[0] as {name: string; description?: string}
+    const message = `Missing 1 required arg: ${name}${description === undefined ? '' : ` (${description})`}`
+    return new BerthError(message, {code: 'missing-argument', data: {command, argument: name, ...(description === undefined ? {} : {description})}, cause: error})
+  }
   const plural = (items: readonly string[]): string => (items.length === 1 ? '' : 's')
   if (error.constructor.name === 'UnexpectedArgsError' && Array.isArray(args)) {
     const given = args.map(String)

@@ -1,6 +1,9 @@
 import {BerthError} from '../core/errors.js'
 import {describeCode, errorCode} from '../core/path-problem.js'
-import {wordError} from './error-wording.js'
+import {dockerMachineLine} from './docker-machine-wording.js'
+import {spellCommand, wordError} from './error-wording.js'
+import type {Personality} from './personality.js'
+import {run} from '../core/fix.js'
 import {cutText, escapeControls, escapeControlsKeepingLines, redactUrlPasswords} from '../core/safe-text.js'
 
 /** A line of an error is cut after this many characters: a value echoed whole could fill the screen. */
@@ -9,17 +12,22 @@ const LINE_LIMIT = 1000
 /**
  * The one line a failed command prints on stderr, and its exit code. Whatever the message holds (a host's reply, a
  * name from the store, a value typed in) reaches the terminal without control characters, cut when long, and with
- * passwords in URLs hidden. Only the tail of a log that a message carries on purpose keeps its line breaks.
+ * passwords in URLs hidden. Only the tail of a log that a message carries on purpose keeps its line breaks. As
+ * Docker Machine, an error it had a line for is that line, as it was.
  */
-export function errorLine(error: unknown): {line: string; exitCode: number} {
+export function errorLine(error: unknown, personality: Personality = 'berth'): {line: string; exitCode: number} {
   if (error instanceof BerthError) {
-    const {message, hint} = wordError(error)
+    const dockerMachine = personality === 'docker-machine' ? dockerMachineLine(error) : undefined
+    if (dockerMachine !== undefined) return {line: shown(dockerMachine), exitCode: error.exitCode}
+    const {message, hint} = wordError(error, personality)
     const text = hint ? `${sentence(message)} ${hint}` : message
     return {line: `Error: ${shown(text)}`, exitCode: error.exitCode}
   }
   const message = error instanceof Error ? error.message : String(error)
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
-  if (oclifExit !== undefined) return {line: `Error: ${shown(sentence(oclifMessage(message)))} See "berth help" or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
+  if (oclifExit !== undefined) {
+    return {line: `Error: ${shown(sentence(oclifMessage(message)))} See ${spellCommand(run('help'), personality)} or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
+  }
   return {line: `Error: ${escapeControls(shown(systemErrorText(error) ?? message.split('\n')[0]!.trim()))}`, exitCode: 1}
 }
 

@@ -1,6 +1,7 @@
 import {BerthError, errorMessage, type ErrorCode, type ErrorCodes} from '../core/errors.js'
 import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
+import type {Personality} from './personality.js'
 
 /**
  * berth's wording of what core and drivers report: the one place where a fix becomes a command line, and where an
@@ -8,19 +9,19 @@ import {quoteValue} from '../core/safe-text.js'
  * the notes that quote a nested error show). A code of ERROR_WORDING is worded here from its data; a hint core gives
  * such an error is what the thrower adds to it, and follows. A code of DESCRIBED_BY_THROWER shows core's message and
  * hint, its commands spelled. An error that wraps another is worded through it (its entry, or `hintFromCause`).
- * Another wording (one that speaks Docker Machine's commands, say) is another spellCommand and catalogue, not a
- * change to core.
+ * Commands are spelled with the program the personality names (`berth ls`, or `docker-machine ls`); Docker Machine's
+ * own wording of the errors scripts match is a catalogue of its own (docker-machine-wording.ts).
  */
 
-/** How berth spells a command to run: as typed, in double quotes unless it is part of another command line. */
-export function spellCommand(fix: CommandFix): string {
-  const line = ['berth', fix.command, ...fix.args, ...(fix.machine === undefined ? [] : [fix.machine])].join(' ')
+/** How a command to run is spelled: as typed, in double quotes unless it is part of another command line. */
+export function spellCommand(fix: CommandFix, program: Personality = 'berth'): string {
+  const line = [program, fix.command, ...fix.args, ...(fix.machine === undefined ? [] : [fix.machine])].join(' ')
   return fix.quoted === false ? line : `"${line}"`
 }
 
 /** Prose with each command spelled out. */
-export function spellProse(text: Prose): string {
-  return typeof text === 'string' ? text : text.map((part) => (typeof part === 'string' ? part : spellCommand(part))).join('')
+export function spellProse(text: Prose, program: Personality = 'berth'): string {
+  return typeof text === 'string' ? text : text.map((part) => (typeof part === 'string' ? part : spellCommand(part, program))).join('')
 }
 
 interface Worded {
@@ -80,9 +81,13 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `No machine name given and no "${defaultMachine}" machine exists.`,
     hint: prose`Name a machine; ${run('ls')} lists them.`,
   }),
+  'missing-argument': ({argument, description}) => ({
+    message: `Missing 1 required arg: ${argument}${description === undefined ? '' : ` (${description})`}`,
+    hint: prose`See ${run('help')} or add --help to the command.`,
+  }),
   'extra-arguments': ({args}) => ({
     message: `Unexpected argument${args.length === 1 ? '' : 's'}: ${args.join(', ')}`,
-    hint: 'See "berth help" or add --help to the command.',
+    hint: prose`See ${run('help')} or add --help to the command.`,
   }),
   'no-active-machine': () => ({
     message: 'No active host found.',
@@ -136,7 +141,7 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   }),
   'unknown-flag': ({flags}) => ({
     message: `Nonexistent flag${flags.length === 1 ? '' : 's'}: ${flags.join(', ')}.`,
-    hint: 'See "berth help" or add --help to the command.',
+    hint: prose`See ${run('help')} or add --help to the command.`,
   }),
   'foreign-driver-flag': ({flag, driver, chosen}) => (chosen === undefined
     ? {message: `${flag} belongs to the ${driver} driver, and no driver was chosen.`, hint: `Pass -d ${driver} to use it.`}
@@ -246,10 +251,10 @@ function wording(error: BerthError): {message: Prose; hint: Prose} {
   return {message: worded.message ?? error.message, hint: hint ?? ''}
 }
 
-/** The message and hint a user sees for an error. */
-export function wordError(error: BerthError): {message: string; hint: string | undefined} {
+/** The message and hint a user sees for an error, commands spelled with `program`. */
+export function wordError(error: BerthError, program: Personality = 'berth'): {message: string; hint: string | undefined} {
   const {message, hint} = wording(error)
-  const spelled = spellProse(hint)
-  return {message: spellProse(message), hint: spelled === '' ? undefined : spelled}
+  const spelled = spellProse(hint, program)
+  return {message: spellProse(message, program), hint: spelled === '' ? undefined : spelled}
 }
 

@@ -1,8 +1,10 @@
 import {Command, Help} from '@oclif/core'
 import type {DriverDefinition} from '../driver-kit/contract.js'
 import {driverRegistryFor} from './driver-catalog.js'
+import {dockerMachineRootHelp} from './docker-machine-help.js'
 import {driverFromArgv, driverHelpGroup, isDriverHelpGroup} from './driver-flags.js'
 import {errorLine} from './error-line.js'
+import {personalityOf} from './personality.js'
 
 /**
  * `berth create -d X --help` lists the shared create flags and X's flags only, as Docker Machine did,
@@ -16,6 +18,13 @@ export default class BerthHelp extends Help {
     await super.showHelp(argv)
   }
 
+  /** As Docker Machine, its banner and global options; berth's own help otherwise. */
+  protected override async showRootHelp(): Promise<void> {
+    if (personalityOf(process.env) !== 'docker-machine') return super.showRootHelp()
+    const commands = this.sortedCommands.map((command) => ({name: command.id.replaceAll(':', ' '), summary: (command.summary ?? command.description?.split('\n')[0] ?? '').replaceAll('<%= config.bin %>', 'docker-machine')}))
+    process.stdout.write(dockerMachineRootHelp(`berth ${this.config.version}`, commands))
+  }
+
   override async showCommandHelp(command: Command.Loadable): Promise<void> {
     const driverName = command.id === 'create' ? driverFromArgv(this.argv, process.env) : undefined
     if (driverName === undefined) return super.showCommandHelp(command)
@@ -24,7 +33,7 @@ export default class BerthHelp extends Help {
       definition = await driverRegistryFor(this.config).get(driverName)
     } catch (error) {
       // An unknown or broken driver: one line naming the fix, as any other berth error (oclif would wrap a stack).
-      const {line, exitCode} = errorLine(error)
+      const {line, exitCode} = errorLine(error, personalityOf(process.env))
       process.stderr.write(`${line}\n`)
       process.exitCode = exitCode
       return

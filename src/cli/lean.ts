@@ -23,7 +23,7 @@ export async function runLean(typed: readonly string[], command: {spec: CommandS
     return 0
   } catch (error) {
     if (error instanceof NeedsFullCli) return undefined
-    const {line, exitCode} = errorLine(error)
+    const {line, exitCode} = errorLine(error, app.personality)
     terminal.err(`${line}\n`)
     return exitCode
   }

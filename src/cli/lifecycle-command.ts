@@ -6,6 +6,7 @@ import {forEachMachine} from './each-machine.js'
 import {machineNames} from './machine-args.js'
 import {machineDeps} from './machine-deps.js'
 import type {FlagSpec, ParsedFlags, ParsedInput} from './spec.js'
+import {prose, run} from '../core/fix.js'
 
 export const timeoutFlag: Record<string, FlagSpec> = {
   timeout: {type: 'integer', min: 1, default: DEFAULT_LIFECYCLE_TIMEOUT_MS / 1000, description: 'Seconds to wait, per machine, for it to reach the state (and, when it comes up, for SSH and its engine).'},
@@ -62,6 +63,6 @@ export async function runLifecycle(operation: LifecycleOperation, app: App, {fla
     })
   } finally {
     // Docker Machine printed this after every start; berth only when an address really changed.
-    if (moved) app.reporter.info(`${operation === 'restart' ? 'Restarted' : 'Started'} machines may have new IP addresses. You may need to re-run the "berth env" command.`)
+    if (moved) app.reporter.info(prose`${operation === 'restart' ? 'Restarted' : 'Started'} machines may have new IP addresses. You may need to re-run the ${run('env')} command.`)
   }
 }

@@ -1,6 +1,7 @@
 import type {Reporter} from '../core/reporter.js'
 import {escapeControls, redactUrlPasswords} from '../core/safe-text.js'
 import {spellProse} from './error-wording.js'
+import type {Personality} from './personality.js'
 import type {Terminal} from './terminal.js'
 
 /**
@@ -8,7 +9,7 @@ import type {Terminal} from './terminal.js'
  * every line is plain text, one per event. Messages often carry what a host said or a name from the store: each
  * is shown as one line, control characters spelled out and passwords in URLs hidden (see safe-text.ts).
  */
-export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
+export function terminalReporter(terminal: Terminal, debug: boolean, personality: Personality = 'berth'): Reporter {
   const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)}s`
   const meters = new Map<string, string>()
   // A bar being redrawn in place has no line end yet: any other output first ends its line.
@@ -35,7 +36,7 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
         throw error
       }
     },
-    info: (message) => line(spellProse(message)),
+    info: (message) => line(spellProse(message, personality)),
     meter(label, done, total) {
       // Drawn again only when what it shows changes: a download reports every chunk.
       const shown = safe(meterText(label, done, total, terminal.interactive))
@@ -47,7 +48,7 @@ export function terminalReporter(terminal: Terminal, debug: boolean): Reporter {
       barOpen = !finished
       statusOpen = false
     },
-    warn: (message) => line(`Warning: ${spellProse(message)}`),
+    warn: (message) => line(`Warning: ${spellProse(message, personality)}`),
     status(message) {
       const shown = safe(`  ${message}`)
       if (shown === lastStatus) return

@@ -45,6 +45,8 @@ export interface ErrorCodes {
   'creation-rolled-back': {machine: string}
   /** A command that takes one machine was given none, and no machine has the default name. */
   'no-machine-named': {defaultMachine: string}
+  /** A command that needs an argument (`argument`: its name) was given none. */
+  'missing-argument': {command: string; argument: string; description?: string}
   /** More arguments than the command takes. */
   'extra-arguments': {args: readonly string[]}
   /** Flags the command does not have. */

@@ -1,4 +1,5 @@
 import {createMachine} from '../../core/create/create-machine.js'
+import {prose, run as runCommand, unquoted} from '../../core/fix.js'
 import type {DriverDefinition} from '../../driver-kit/contract.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import {engineOptions} from '../../core/provision-machine/index.js'
@@ -40,7 +41,7 @@ async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): P
     keepOnFailure: flags['keep-on-failure'] === true,
     forceAdopt: flags['force-adopt'] === true,
   }, machineDeps(app, flags, signal))
-  app.reporter.info(`Machine "${name}" is ready. Point your docker client at it with: eval "$(berth env ${name})", or switch context with: berth use ${name}`)
+  app.reporter.info(prose`Machine "${name}" is ready. Point your docker client at it with: eval "$(${unquoted(runCommand('env', name))})", or switch context with: ${unquoted(runCommand('use', name))}`)
 }
 
 /** No -d: the best local driver that works here, named so the user knows what is being made. */

@@ -12,7 +12,7 @@ export const spec: CommandSpec = {
 }
 
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
-  const reports = (await app.registry.report()).map((report) => (report.health.fix === undefined ? report : {...report, health: {...report.health, fix: spellProse(report.health.fix)}}))
+  const reports = (await app.registry.report()).map((report) => (report.health.fix === undefined ? report : {...report, health: {...report.health, fix: spellProse(report.health.fix, app.personality)}}))
   if (flags.json === true) {
     app.terminal.out(`${JSON.stringify(reports, null, 2)}\n`)
     return
@@ -21,7 +21,7 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     report.name,
     report.source,
     report.health.healthy ? 'healthy' : report.health.installed ? 'unhealthy' : 'not installed',
-    [report.health.problem === undefined ? undefined : sentence(report.health.problem), report.health.fix === undefined ? undefined : spellProse(report.health.fix)].filter(Boolean).join(' ') || (report.health.detail ?? ''),
+    [report.health.problem === undefined ? undefined : sentence(report.health.problem), report.health.fix === undefined ? undefined : spellProse(report.health.fix, app.personality)].filter(Boolean).join(' ') || (report.health.detail ?? ''),
   ])
   app.terminal.out(renderTable([['NAME', 'SOURCE', 'HEALTH', 'PROBLEM / FIX'], ...rows]))
 }

@@ -27,7 +27,7 @@ export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   const {terminal} = app
   const {shell, note} = resolveShell(flags.shell as string | undefined, terminal.env)
   if (note !== undefined) terminal.err(`${note}\n`)
-  const hint = hintCommand('berth', [...terminal.invocation])
+  const hint = hintCommand(app.personality, [...terminal.invocation])
   if (flags.unset === true) {
     if (args.length > 0) throw new UsageError('Expected no machine name with --unset.', {code: 'machine-name-not-expected', data: {flag: '--unset'}, fixes: [runCommand('env', undefined, ['--unset'])]})
     const unset = [...DOCKER_VARIABLES]

@@ -10,6 +10,7 @@ import type {MachineStatus} from '../../core/status/machine-status.js'
 import type {MachineEntry} from '../../core/store/machine-store.js'
 import {OrphanRecord, type Orphan} from '../../core/store/orphans.js'
 import {errorMessage} from '../../core/errors.js'
+import {prose, run as runCommand} from '../../core/fix.js'
 import {NeedsFullCli, type App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
 import {openStoredMachine} from '../open.js'
@@ -32,7 +33,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const orphans = await new OrphanRecord(app.layout).list()
   if (flags.orphans === true) return listOrphans(app, orphans, flags.json === true)
-  if (orphans.length > 0) app.reporter.warn(`${orphans.length === 1 ? '1 cloud resource' : `${orphans.length} cloud resources`} of forgotten machines may still exist: see "berth ls --orphans".`)
+  if (orphans.length > 0) app.reporter.warn(prose`${orphans.length === 1 ? '1 cloud resource' : `${orphans.length} cloud resources`} of forgotten machines may still exist: see ${runCommand('ls', undefined, ['--orphans'])}.`)
   // Bad filters and formats fail before any machine is asked anything.
   const filters = await parseFilters(flags.filter as string[])
   const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))

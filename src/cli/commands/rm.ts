@@ -4,6 +4,7 @@ import {run as runCommand} from '../../core/fix.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import {forgetOrphans, removeMachine} from '../../core/remove/index.js'
 import type {App} from '../app.js'
+import {dockerMachineRemoveFailure} from '../docker-machine-wording.js'
 import {errorLine} from '../error-line.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -32,8 +33,8 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {code: 'not-confirmed', data: {command: 'rm', flag: '-y'}})
   }
   const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
-  // One machine: its failure is the command's one error line. Several: a line per failure, then the count.
-  if (names.length === 1) {
+  // One machine: its failure is the command's one error line; Docker Machine named the machine in it, as for several.
+  if (names.length === 1 && app.personality === 'berth') {
     await removeMachine(names[0]!, force, deps, options)
     terminal.out(`Successfully removed ${names[0]!}\n`)
     return
@@ -45,10 +46,16 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
       terminal.out(`Successfully removed ${name}\n`)
     } catch (error) {
       failures++
-      terminal.err(`Error removing "${name}": ${errorLine(error).line.replace(/^Error: /, '')}\n`)
+      terminal.err(`${removeFailureLine(app, name, error)}\n`)
     }
   }
   if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`, {code: 'machines-failed', data: {failed: failures, total: names.length, removing: true}})
+}
+
+/** The line that reports one machine rm could not remove, before it goes on to the next. */
+function removeFailureLine(app: App, name: string, error: unknown): string {
+  const {line} = errorLine(error, app.personality)
+  return app.personality === 'docker-machine' ? dockerMachineRemoveFailure(name, line.replace(/^Error: /, '')) : `Error removing "${name}": ${line.replace(/^Error: /, '')}`
 }
 
 /** rm --forget-orphans ID...: one line per resource on stdout once it is confirmed gone; the rest stay on record. */

@@ -1,6 +1,6 @@
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {UsageError} from '../../core/errors.js'
-import {prose, run as runCommand} from '../../core/fix.js'
+import {prose, run as runCommand, unquoted} from '../../core/fix.js'
 import {endpointOf} from '../../core/machine/engine-access.js'
 import {writeMachineContext} from '../../core/machine/machine-context.js'
 import {changingMachine} from '../../core/machine/machine-lock.js'
@@ -35,6 +35,6 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     await writeMachineContext(contexts, app.layout, name, endpointOf(config).url)
     await contexts.use(name)
   })
-  if (app.terminal.env.DOCKER_HOST) app.reporter.warn('DOCKER_HOST is set and overrides the current context; run eval "$(berth env --unset)" to clear it.')
+  if (app.terminal.env.DOCKER_HOST) app.reporter.warn(prose`DOCKER_HOST is set and overrides the current context; run eval "$(${unquoted(runCommand('env', undefined, ['--unset']))})" to clear it.`)
   app.terminal.out(`${name}\n`)
 }
