@@ -60,4 +60,13 @@ export async function resolve(specifier, context, next) {
     const taken = await sandbox.run(['stop', '--timeout', '5', 'nosuch'])
     expect(taken.stderr).toMatch(/Machine "nosuch" does not exist/)
   })
+
+  it('prints no warning of Node or of a dependency on either start-up path, on the Node it runs on', async () => {
+    const created = await sandbox.run(['create', '-d', 'none', '--url', 'tcp://127.0.0.1:9', 'quiet'])
+    expect(created.code, created.stderr).toBe(0)
+    for (const args of [['ls'], ['env', 'quiet'], ['inspect', 'quiet'], ['drivers'], ['--help'], ['create', '--help'], ['stop', 'quiet'], ['plugins'], ['rm', '-y', 'quiet']]) {
+      const result = await sandbox.run(args)
+      expect(result.stderr, args.join(' ')).not.toMatch(/DeprecationWarning|ExperimentalWarning|\(node:\d+\)/)
+    }
+  })
 })
