@@ -1,5 +1,7 @@
 import {isActive} from '../../core/client/active.js'
 import {DockerContextStore} from '../../core/client/docker-context.js'
+import {findStaleContexts} from '../../core/contexts/prune-contexts.js'
+import {prose, run as runCommand} from '../../core/fix.js'
 import {matchesFilters, needsState, parseFilters} from '../../core/listing/filters.js'
 import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
@@ -37,6 +39,8 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const filters = await parseFilters(flags.filter as string[])
   const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
   const quiet = flags.quiet === true
+  // Looked for while the machines are asked, and told after the listing.
+  const staleContexts = countStaleContexts(app)
   const entries = await app.store.list()
   const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))
   const machines = opened.filter((item): item is OpenMachine => 'driver' in item)
@@ -45,6 +49,7 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   if (quiet && !needsState(filters)) {
     const names = machines.filter((machine) => matchesFilters(filters, filterItem(machine, undefined))).map((machine) => machine.config.name)
     app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
+    noteStaleContexts(app, await staleContexts)
     return
   }
   // Loaded only here: ls -q without a state filter asks no engine and needs none of TLS.
@@ -55,12 +60,31 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
   if (quiet) {
     app.terminal.out(matching.map((status) => status.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
+    noteStaleContexts(app, await staleContexts)
     return
   }
   // As Docker Machine, machines that cannot be loaded are always listed, so they are noticed.
   const rows = [...matching.map((status) => rowFor(status, isActive({url: status.url, name: status.name}, {dockerHost, currentContext}))), ...broken.map(brokenRow)]
   rows.sort((a, b) => compareMachineNames(a.Name, b.Name))
   app.terminal.out(listFormat === undefined ? `${JSON.stringify(rows, null, 2)}\n` : listFormat.render(rows))
+  noteStaleContexts(app, await staleContexts)
+}
+
+/** How many docker contexts berth made are stale (contexts prune removes them); none when they cannot be read. */
+async function countStaleContexts(app: App): Promise<number> {
+  try {
+    return (await findStaleContexts(new DockerContextStore(app.terminal.env))).length
+  } catch (error) {
+    app.reporter.debug(`docker contexts not checked: ${errorMessage(error)}`)
+    return 0
+  }
+}
+
+/** One line on stderr, after the listing: stdout is what scripts parse. */
+function noteStaleContexts(app: App, count: number): void {
+  if (count === 0) return
+  const which = count === 1 ? '1 docker context berth made belongs to a machine that no longer exists' : `${count} docker contexts berth made belong to machines that no longer exist`
+  app.reporter.warn(prose`${which}: remove ${count === 1 ? 'it' : 'them'} with ${runCommand('contexts', undefined, ['prune'])}.`)
 }
 
 type BrokenEntry = {name: string; error: string}
