@@ -39,8 +39,6 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const filters = await parseFilters(flags.filter as string[])
   const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
   const quiet = flags.quiet === true
-  // Looked for while the machines are asked, and told after the listing.
-  const staleContexts = countStaleContexts(app)
   const entries = await app.store.list()
   const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))
   const machines = opened.filter((item): item is OpenMachine => 'driver' in item)
@@ -49,9 +47,10 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   if (quiet && !needsState(filters)) {
     const names = machines.filter((machine) => matchesFilters(filters, filterItem(machine, undefined))).map((machine) => machine.config.name)
     app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
-    noteStaleContexts(app, await staleContexts)
     return
   }
+  // Looked for while the machines are asked, and told after the listing (not with -q, whose output is names only).
+  const staleContexts = quiet ? Promise.resolve(0) : countStaleContexts(app, entries.map((entry) => entry.name))
   // Loaded only here: ls -q without a state filter asks no engine and needs none of TLS.
   const {queryStatuses} = await import('../../core/status/machine-status.js')
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: !quiet})
@@ -60,7 +59,6 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
   if (quiet) {
     app.terminal.out(matching.map((status) => status.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
-    noteStaleContexts(app, await staleContexts)
     return
   }
   // As Docker Machine, machines that cannot be loaded are always listed, so they are noticed.
@@ -70,10 +68,13 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   noteStaleContexts(app, await staleContexts)
 }
 
-/** How many docker contexts berth made are stale (contexts prune removes them); none when they cannot be read. */
-async function countStaleContexts(app: App): Promise<number> {
+/**
+ * How many docker contexts berth made are stale (contexts prune removes them), apart from those of this store's
+ * machines' names (see findStaleContexts); none when they cannot be read.
+ */
+async function countStaleContexts(app: App, machines: readonly string[]): Promise<number> {
   try {
-    return (await findStaleContexts(new DockerContextStore(app.terminal.env))).length
+    return (await findStaleContexts(new DockerContextStore(app.terminal.env), {except: machines})).length
   } catch (error) {
     app.reporter.debug(`docker contexts not checked: ${errorMessage(error)}`)
     return 0

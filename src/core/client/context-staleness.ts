@@ -1,8 +1,9 @@
-import {stat} from 'node:fs/promises'
+import {readdir, stat} from 'node:fs/promises'
 
 import {errorCode} from '../path-problem.js'
 import {StoreLayout} from '../store/layout.js'
 import {readStoreIdentity} from '../store/store-identity.js'
+import {isMissing} from './docker-config.js'
 
 /** The marker berth leaves in a context's metadata; the docker CLI keeps and shows unknown metadata keys. */
 export interface BerthMarker {
@@ -23,19 +24,49 @@ export type StaleReason = 'store-missing' | 'store-replaced' | 'machine-missing'
  * Whether the context with this marker is stale, and why; undefined while its machine may still exist. Only a
  * definite answer counts: a store that cannot be read (no access) keeps its contexts.
  */
-export async function staleness(marker: BerthMarker): Promise<StaleReason | undefined> {
-  const present = await exists(marker.store)
-  if (present !== true) return present === false ? 'store-missing' : undefined
-  if (marker.storeId !== undefined) {
-    let id: string | undefined
-    try {
-      id = await readStoreIdentity(marker.store)
-    } catch {
-      return undefined
+export function staleness(marker: BerthMarker): Promise<StaleReason | undefined> {
+  return stalenessJudge()(marker)
+}
+
+/** What berth knows of one store: whether it exists, its identity and its machines; undefined where it cannot tell. */
+interface StoreFacts {
+  present: boolean | undefined
+  id: {known: true; value: string | undefined} | {known: false}
+  machines: ReadonlySet<string> | undefined
+}
+
+/**
+ * staleness() for many contexts at a time (ls, contexts prune): each store is looked at once, however many contexts
+ * name it.
+ */
+export function stalenessJudge(): (marker: BerthMarker) => Promise<StaleReason | undefined> {
+  const stores = new Map<string, Promise<StoreFacts>>()
+  return async (marker) => {
+    let facts = stores.get(marker.store)
+    if (facts === undefined) {
+      facts = storeFacts(marker.store)
+      stores.set(marker.store, facts)
     }
-    if (id !== marker.storeId) return 'store-replaced'
+    const {present, id, machines} = await facts
+    if (present !== true) return present === false ? 'store-missing' : undefined
+    if (marker.storeId !== undefined) {
+      if (!id.known) return undefined
+      if (id.value !== marker.storeId) return 'store-replaced'
+    }
+    if (machines === undefined) return undefined
+    return machines.has(marker.machine) ? undefined : 'machine-missing'
   }
-  return (await exists(new StoreLayout(marker.store).machine(marker.machine).dir)) === false ? 'machine-missing' : undefined
+}
+
+async function storeFacts(root: string): Promise<StoreFacts> {
+  const present = await exists(root)
+  if (present !== true) return {present, id: {known: false}, machines: undefined}
+  const [id, machines] = await Promise.all([
+    readStoreIdentity(root).then((value) => ({known: true as const, value}), () => ({known: false as const})),
+    // No machines/ at all is a store without machines; one berth cannot list (a file there, no access) says nothing.
+    readdir(new StoreLayout(root).machinesDir).then((names) => new Set(names), (error: unknown) => (errorCode(error) === 'ENOENT' ? new Set<string>() : undefined)),
+  ])
+  return {present, id, machines}
 }
 
 /** Why the context of `marker` is stale, as a clause: "the store /x that made it no longer exists". */
@@ -54,7 +85,6 @@ async function exists(path: string): Promise<boolean | undefined> {
     await stat(path)
     return true
   } catch (error) {
-    const code = errorCode(error)
-    return code === 'ENOENT' || code === 'ENOTDIR' ? false : undefined
+    return isMissing(error) ? false : undefined
   }
 }

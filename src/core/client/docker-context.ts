@@ -169,8 +169,9 @@ export class DockerContextStore {
     return found.kind === 'berth' && found.marker.store !== storePath ? found.marker.store : undefined
   }
 
-  /** The names of every context in the docker CLI's store, berth's or not. */
-  async names(): Promise<string[]> {
+  /** Every context in the docker CLI's store that berth made, with its marker; those named in `except` are not read. */
+  async berthContexts(options: {except?: readonly string[]} = {}): Promise<{context: string; marker: BerthMarker}[]> {
+    const skipped = new Set((options.except ?? []).map(contextId))
     let ids: string[]
     try {
       ids = await readdir(join(this.configDir, 'contexts', 'meta'))
@@ -178,12 +179,15 @@ export class DockerContextStore {
       if (isMissing(error)) return []
       throw new BerthError(`Cannot list the docker contexts in ${this.configDir}: ${errorMessage(error)}`, {code: 'docker-config', cause: error})
     }
-    const named = await Promise.all(ids.map(async (id) => {
+    const found = await Promise.all(ids.filter((id) => !skipped.has(id)).map(async (id) => {
       const meta = await this.readMetaFile(join(this.configDir, 'contexts', 'meta', id, 'meta.json'), id)
+      const name = isObject(meta) && typeof meta.Name === 'string' ? meta.Name : undefined
       // The docker CLI finds a context by the hash of its name: a directory under another name is not one it lists.
-      return isObject(meta) && typeof meta.Name === 'string' && contextId(meta.Name) === id ? meta.Name : undefined
+      if (name === undefined || contextId(name) !== id) return undefined
+      const parsed = markerOf(meta, name)
+      return parsed.kind === 'berth' ? {context: name, marker: parsed.marker} : undefined
     }))
-    return named.filter((name): name is string => name !== undefined)
+    return found.filter((entry) => entry !== undefined)
   }
 
   /** The context of this name if berth made it and it is stale (see context-staleness.ts). */
@@ -206,13 +210,7 @@ export class DockerContextStore {
   }
 
   private async marker(name: string): Promise<ContextMarker> {
-    const meta = await this.readMeta(name)
-    if (meta === undefined) return {kind: 'none'}
-    const marker = isObject(meta) && isObject(meta.Metadata) ? meta.Metadata.berth : undefined
-    const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name && typeof marker.store === 'string'
-    if (!ours) return {kind: 'other'}
-    const storeId = typeof marker.storeId === 'string' ? marker.storeId : undefined
-    return {kind: 'berth', marker: {machine: name, store: marker.store as string, ...(storeId === undefined ? {} : {storeId})}}
+    return markerOf(await this.readMeta(name), name)
   }
 
   /**
@@ -269,6 +267,16 @@ export class DockerContextStore {
   private tlsDir(name: string): string {
     return join(this.configDir, 'contexts', 'tls', contextId(name))
   }
+}
+
+/** Whose the context named `name` is, from its parsed meta.json (undefined when there is none). */
+function markerOf(meta: unknown, name: string): ContextMarker {
+  if (meta === undefined) return {kind: 'none'}
+  const marker = isObject(meta) && isObject(meta.Metadata) ? meta.Metadata.berth : undefined
+  const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name && typeof marker.store === 'string'
+  if (!ours) return {kind: 'other'}
+  const storeId = typeof marker.storeId === 'string' ? marker.storeId : undefined
+  return {kind: 'berth', marker: {machine: name, store: marker.store as string, ...(storeId === undefined ? {} : {storeId})}}
 }
 
 function sameMarker(a: BerthMarker, b: BerthMarker): boolean {

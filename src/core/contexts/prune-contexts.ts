@@ -1,3 +1,4 @@
+import {stalenessJudge} from '../client/context-staleness.js'
 import type {DockerContextStore, StaleContext} from '../client/docker-context.js'
 import {errorMessage} from '../errors.js'
 import {lockingMachineIn} from '../machine/machine-lock.js'
@@ -27,11 +28,18 @@ export interface PruneResult {
   current?: {context: string; fromEnv: boolean}
 }
 
-/** The docker contexts berth made whose store or machine is gone (see context-staleness.ts), by name. */
-export async function findStaleContexts(contexts: DockerContextStore): Promise<StaleContext[]> {
-  const names = (await contexts.names()).sort()
-  const judged = await Promise.all(names.map((name) => contexts.stale(name)))
-  return judged.filter((stale): stale is StaleContext => stale !== undefined)
+/**
+ * The docker contexts berth made whose store or machine is gone (see context-staleness.ts), by name. Contexts named
+ * in `except` are not looked at: ls passes its own machines' names, whose contexts are its own or, when stale, are
+ * replaced as soon as those machines write theirs, and so spares reading a context per machine.
+ */
+export async function findStaleContexts(contexts: DockerContextStore, options: {except?: readonly string[]} = {}): Promise<StaleContext[]> {
+  const judge = stalenessJudge()
+  const judged = await Promise.all((await contexts.berthContexts(options)).map(async ({context, marker}): Promise<StaleContext | undefined> => {
+    const reason = await judge(marker)
+    return reason === undefined ? undefined : {context, marker, reason}
+  }))
+  return judged.filter((stale) => stale !== undefined).sort((a, b) => (a.context < b.context ? -1 : a.context > b.context ? 1 : 0))
 }
 
 /**

@@ -170,11 +170,11 @@ describe('stale contexts', () => {
     expect(await store.stale('m3')).toMatchObject({reason: 'machine-missing', marker: {machine: 'm3', store: berthStore}})
   })
 
-  it('never counts a context that is not berth\'s, and lists every context by name', async () => {
+  it('never counts a context that is not berth\'s, and lists berth\'s with their markers', async () => {
     await userContext('mine')
     await store.write(spec('m1'))
     await mkdir(join(root, 'contexts', 'meta', 'not-a-hash'), {recursive: true})
-    expect((await store.names()).sort()).toEqual(['m1', 'mine'])
+    expect(await store.berthContexts()).toEqual([{context: 'm1', marker: {machine: 'm1', store: berthStore, storeId: 'id-1'}}])
     await rm(berthStore, {recursive: true})
     expect(await store.stale('mine')).toBeUndefined()
   })
