@@ -130,6 +130,26 @@ describe('docker contexts whose store or machine is gone', () => {
     expect((await other(['ls'])).stderr).toBe('')
   })
 
+  it('rm removes a stale context of its machine\'s name, and prune tells a DOCKER_CONTEXT naming one to be unset', async () => {
+    // The other store's "dup" was made with a docker configuration of its own, so both stores have one.
+    const ownDocker = {DOCKER_CONFIG: join(sandbox.dir, 'other-docker'), BERTH_STORAGE_PATH: otherStore}
+    expect((await sandbox.run(['create', '-d', 'none', '--url', `tcp://127.0.0.1:${await freeLoopbackPort()}`, 'dup'], {env: ownDocker})).code).toBe(0)
+    expect((await create('dup')).code).toBe(0)
+    expect((await create('gone')).code).toBe(0)
+    await rm(sandbox.storePath, {recursive: true})
+
+    const removed = await other(['rm', '-y', 'dup'])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(removed.stderr).toContain(`Removed the stale docker context "dup" too: the store ${sandbox.storePath} that made it no longer exists.`)
+    expect((await dockerContexts()).has('dup')).toBe(false)
+
+    const pruned = await sandbox.run(['contexts', 'prune'], {env: {DOCKER_CONTEXT: 'gone'}})
+    expect(pruned.code, pruned.stderr).toBe(0)
+    expect(pruned.stdout).toBe(`Removed docker context "gone": the store ${sandbox.storePath} that made it no longer exists\n`)
+    expect(pruned.stderr).toContain('DOCKER_CONTEXT names the stale context "gone", which is gone now: unset it, or the docker CLI fails.')
+    expect([...(await dockerContexts()).keys()]).toEqual(['default'])
+  })
+
   it('two live stores never touch each other\'s contexts', async () => {
     expect((await create('ours')).code).toBe(0)
     expect((await create('theirs', 'other')).code).toBe(0)
