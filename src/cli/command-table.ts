@@ -24,6 +24,7 @@ type CommandEntry = {load: () => Promise<ActionModule>; lean: true} | {load: () 
 export const commandTable: Readonly<Record<string, CommandEntry>> = {
   active: {load: () => import('./commands/active.js'), lean: true},
   config: {load: () => import('./commands/config.js'), lean: true},
+  'contexts:prune': {load: () => import('./commands/contexts-prune.js')},
   create: {load: () => import('./commands/create.js')},
   drivers: {load: () => import('./commands/drivers.js')},
   env: {load: () => import('./commands/env.js'), lean: true},

@@ -98,6 +98,10 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `${kept} of ${total} orphaned resources are still on record.`,
     hint: prose`Give berth the driver's credentials (as for create) so it can check, or remove them with the commands ${run('ls', undefined, ['--orphans'])} shows, then run this again.`,
   }),
+  'contexts-kept': ({kept, total}) => ({
+    message: `${kept} of ${total} stale docker contexts could not be removed.`,
+    hint: prose`Fix what the lines above name, then run ${run('contexts', undefined, ['prune'])} again.`,
+  }),
   'not-confirmed': (data) => {
     if (data.command !== 'upgrade') {
       return {message: data.command === 'rm' ? 'Nothing was removed.' : 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}

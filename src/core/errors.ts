@@ -143,6 +143,8 @@ export interface ErrorCodes {
   'machines-failed': {failed: number; total: number; removing?: true}
   /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */
   'orphans-kept': {kept: number; total: number}
+  /** contexts prune could not remove `kept` of the `total` stale docker contexts it found (each was named on its own line). */
+  'contexts-kept': {kept: number; total: number}
 }
 
 export type ErrorCode = keyof ErrorCodes

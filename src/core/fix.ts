@@ -5,7 +5,7 @@
  */
 
 /** The berth commands a fix may name. */
-export type CommandName = 'config' | 'create' | 'drivers' | 'env' | 'help' | 'inspect' | 'ls' | 'mount' | 'plugins' | 'provision' | 'regenerate-certs' | 'restart' | 'rm' | 'start' | 'status' | 'upgrade' | 'use'
+export type CommandName = 'config' | 'contexts' | 'create' | 'drivers' | 'env' | 'help' | 'inspect' | 'ls' | 'mount' | 'plugins' | 'provision' | 'regenerate-certs' | 'restart' | 'rm' | 'start' | 'status' | 'upgrade' | 'use'
 
 /** A berth command to run: `command`, then `args` (flags and their values, other arguments), then the machine. */
 export interface CommandFix {

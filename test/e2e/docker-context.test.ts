@@ -95,7 +95,7 @@ describe.each(CLIS)('docker CLI $path', ({path, present}) => {
     if ((await docker('context', '--help')).includes('show')) expect((await docker('context', 'show')).trim()).toBe(viaInspect)
     return viaInspect
   }
-  const machine = () => ({name: 'berth-m1', url: engine.url, tls: {ca: pki.ca, cert: pki.clientCert, key: pki.clientKey}, storePath: join(dir, 'store')})
+  const machine = () => ({name: 'berth-m1', url: engine.url, tls: {ca: pki.ca, cert: pki.clientCert, key: pki.clientKey}, store: {path: join(dir, 'store'), id: 'store-id-1'}})
 
   beforeAll(async () => {
     if (!present) return
@@ -118,7 +118,7 @@ describe.each(CLIS)('docker CLI $path', ({path, present}) => {
     const [inspected] = JSON.parse(await docker('context', 'inspect', 'berth-m1')) as unknown[]
     expect(inspected).toMatchObject({
       Name: 'berth-m1',
-      Metadata: {Description: 'berth machine berth-m1', berth: {machine: 'berth-m1', store: join(dir, 'store')}},
+      Metadata: {Description: 'berth machine berth-m1', berth: {machine: 'berth-m1', store: join(dir, 'store'), storeId: 'store-id-1'}},
       Endpoints: {docker: {Host: engine.url, SkipTLSVerify: false}},
       TLSMaterial: {docker: ['ca.pem', 'cert.pem', 'key.pem']},
     })

@@ -1,5 +1,7 @@
 import {isActive} from '../../core/client/active.js'
 import {DockerContextStore} from '../../core/client/docker-context.js'
+import {findStaleContexts} from '../../core/contexts/prune-contexts.js'
+import {prose, run as runCommand} from '../../core/fix.js'
 import {matchesFilters, needsState, parseFilters} from '../../core/listing/filters.js'
 import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
@@ -10,7 +12,6 @@ import type {MachineStatus} from '../../core/status/machine-status.js'
 import type {MachineEntry} from '../../core/store/machine-store.js'
 import {OrphanRecord, type Orphan} from '../../core/store/orphans.js'
 import {errorMessage} from '../../core/errors.js'
-import {prose, run as runCommand} from '../../core/fix.js'
 import {NeedsFullCli, type App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
 import {openStoredMachine} from '../open.js'
@@ -48,6 +49,8 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
     return
   }
+  // Looked for while the machines are asked, and told after the listing (not with -q, whose output is names only).
+  const staleContexts = quiet ? Promise.resolve(0) : countStaleContexts(app, entries.map((entry) => entry.name))
   // Loaded only here: ls -q without a state filter asks no engine and needs none of TLS.
   const {queryStatuses} = await import('../../core/status/machine-status.js')
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: !quiet})
@@ -62,6 +65,27 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const rows = [...matching.map((status) => rowFor(status, isActive({url: status.url, name: status.name}, {dockerHost, currentContext}))), ...broken.map(brokenRow)]
   rows.sort((a, b) => compareMachineNames(a.Name, b.Name))
   app.terminal.out(listFormat === undefined ? `${JSON.stringify(rows, null, 2)}\n` : listFormat.render(rows))
+  noteStaleContexts(app, await staleContexts)
+}
+
+/**
+ * How many docker contexts berth made are stale (contexts prune removes them), apart from those of this store's
+ * machines' names (see findStaleContexts); none when they cannot be read.
+ */
+async function countStaleContexts(app: App, machines: readonly string[]): Promise<number> {
+  try {
+    return (await findStaleContexts(new DockerContextStore(app.terminal.env), {except: machines})).length
+  } catch (error) {
+    app.reporter.debug(`docker contexts not checked: ${errorMessage(error)}`)
+    return 0
+  }
+}
+
+/** One line on stderr, after the listing: stdout is what scripts parse. */
+function noteStaleContexts(app: App, count: number): void {
+  if (count === 0) return
+  const which = count === 1 ? '1 docker context berth made belongs to a machine that no longer exists' : `${count} docker contexts berth made belong to machines that no longer exist`
+  app.reporter.warn(prose`${which}: remove ${count === 1 ? 'it' : 'them'} with ${runCommand('contexts', undefined, ['prune'])}.`)
 }
 
 type BrokenEntry = {name: string; error: string}

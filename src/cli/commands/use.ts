@@ -29,10 +29,11 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   if (name === undefined) throw new UsageError('Name the machine to use.', {hint: prose`Run ${runCommand('use', 'NAME')}, or ${runCommand('use', undefined, ['--unset'])}.`})
   // Rewrite the context each time: it may have been deleted, or the machine's address may have changed. A name
   // the docker CLI refuses gets no context, and use() below says why. A context of this name that another store
-  // (or the user) made is refused and left as it is. Under the machine's lock, so rm never leaves it behind.
+  // (or the user) made is refused and left as it is; a stale one is replaced. Under the machine's lock, so rm never
+  // leaves it behind.
   await changingMachine({store: app.store, reporter: app.reporter, env: app.terminal.env, signal}, name, async () => {
     const config = await app.store.load(name)
-    await writeMachineContext(contexts, app.layout, name, endpointOf(config).url)
+    await writeMachineContext(contexts, app.layout, name, endpointOf(config).url, app.reporter, {refuse: true})
     await contexts.use(name)
   })
   if (app.terminal.env.DOCKER_HOST) app.reporter.warn(prose`DOCKER_HOST is set and overrides the current context; run eval "$(${unquoted(runCommand('env', undefined, ['--unset']))})" to clear it.`)

@@ -1,10 +1,11 @@
 import {createHash} from 'node:crypto'
-import {readFile, rm} from 'node:fs/promises'
+import {readdir, readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {BerthError, errorMessage} from '../errors.js'
 import {run} from '../fix.js'
 import {writeFileAtomic} from '../store/files.js'
+import {staleness, type BerthMarker, type StaleReason} from './context-staleness.js'
 import {checkDockerConfig, configuredContext, dockerConfigDir, isMissing, isObject, setConfiguredContext} from './docker-config.js'
 
 /** PEM text of the CA that signed the engine's certificate, and the client's certificate and key. */
@@ -14,6 +15,12 @@ interface ContextTls {
   key: string
 }
 
+/** A berth store as a context records it: its path and its identity (see store-identity.ts), if it has one yet. */
+export interface StoreRef {
+  path: string
+  id: string | undefined
+}
+
 export interface ContextSpec {
   /** The machine's name, which is also the context's name. */
   name: string
@@ -21,19 +28,21 @@ export interface ContextSpec {
   url: string
   tls: ContextTls
   /** The berth store the machine lives in, recorded so a context can be traced back to it. */
-  storePath: string
+  store: {path: string; id: string}
 }
 
-type WriteResult = {written: true} | {written: false; reason: string}
+/** A context berth made whose machine is gone (see context-staleness.ts). */
+export interface StaleContext {
+  context: string
+  marker: BerthMarker
+  reason: StaleReason
+}
+
+/** Written, possibly in place of a stale context of the same name; or not, and why. */
+type WriteResult = {written: true; replaced?: StaleContext} | {written: false; reason: string}
 
 /** Who a docker context of a given name belongs to: nobody (it does not exist), berth, or someone else. */
 type ContextOwner = 'none' | 'berth' | 'other'
-
-/** The marker berth leaves in a context's metadata; the docker CLI keeps and shows unknown metadata keys. */
-interface BerthMarker {
-  machine: string
-  store: string
-}
 
 // The docker CLI refuses other names in `context create` and `context use`.
 const CONTEXT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$/
@@ -65,8 +74,8 @@ export class DockerContextConflictError extends BerthError {
   }
 }
 
-/** Whose a context is: nobody's, a berth store's (which one), or someone else's. */
-type ContextMarker = {kind: 'none'} | {kind: 'berth'; store: string} | {kind: 'other'}
+/** Whose a context is: nobody's, a berth store's (its marker), or someone else's. */
+type ContextMarker = {kind: 'none'} | {kind: 'berth'; marker: BerthMarker} | {kind: 'other'}
 
 /**
  * The docker CLI's context store: contexts/meta/<sha256(name)>/meta.json plus
@@ -85,19 +94,20 @@ export class DockerContextStore {
 
   /**
    * Create or update the machine's context. Only the store that made a context writes it: a context that is not
-   * berth's, or is another store's machine's, is refused (DockerContextConflictError) and left as it is.
+   * berth's, or is the machine's of another store that still has it, is refused (DockerContextConflictError) and left
+   * as it is; a stale one (its store or machine gone) is replaced, and the result says which it was.
    * A machine whose name the docker CLI cannot take as a context name ("default", one character) gets no
    * context: that is reported in the result rather than thrown, so creating such a machine still works.
    */
   async write(spec: ContextSpec): Promise<WriteResult> {
     const problem = contextNameProblem(spec.name)
     if (problem !== undefined) return {written: false, reason: new DockerContextNameError(spec.name, problem).message}
-    await this.checkWritable(spec.name, spec.storePath)
+    const replaced = await this.checkWritable(spec.name, spec.store)
     const tlsDir = join(this.tlsDir(spec.name), 'docker')
     await writeFileAtomic(join(tlsDir, 'ca.pem'), spec.tls.ca)
     await writeFileAtomic(join(tlsDir, 'cert.pem'), spec.tls.cert)
     await writeFileAtomic(join(tlsDir, 'key.pem'), spec.tls.key)
-    const berth: BerthMarker = {machine: spec.name, store: spec.storePath}
+    const berth: BerthMarker = {machine: spec.name, store: spec.store.path, storeId: spec.store.id}
     const meta = {
       Name: spec.name,
       Metadata: {Description: `berth machine ${spec.name}`, berth},
@@ -105,7 +115,7 @@ export class DockerContextStore {
     }
     // The metadata goes last: the docker CLI lists a context as soon as meta.json exists.
     await writeFileAtomic(join(this.metaDir(spec.name), 'meta.json'), JSON.stringify(meta))
-    return {written: true}
+    return replaced === undefined ? {written: true} : {written: true, replaced}
   }
 
   /**
@@ -115,42 +125,92 @@ export class DockerContextStore {
    */
   async remove(name: string, options: {storePath?: string} = {}): Promise<boolean> {
     if ((await this.owner(name, options.storePath)) !== 'berth') return false
+    await this.removeFiles(name)
+    return true
+  }
+
+  private async removeFiles(name: string): Promise<void> {
+    // The metadata goes first: the docker CLI stops listing the context as soon as meta.json is gone.
     await rm(this.metaDir(name), {recursive: true, force: true})
     await rm(this.tlsDir(name), {recursive: true, force: true})
     if ((await configuredContext(this.configDir)) === name) await setConfiguredContext(this.configDir, undefined)
-    return true
   }
 
   async isBerthContext(name: string, storePath?: string): Promise<boolean> {
     return (await this.owner(name, storePath)) === 'berth'
   }
 
-  /** A context counts as berth's when its metadata carries berth's marker for this very name (and store, if given). */
+  /** A context counts as berth's when its metadata carries berth's marker for this very name (and store path, if given). */
   async owner(name: string, storePath?: string): Promise<ContextOwner> {
-    const marker = await this.marker(name)
-    if (marker.kind !== 'berth') return marker.kind
-    return storePath === undefined || marker.store === storePath ? 'berth' : 'other'
+    const found = await this.marker(name)
+    if (found.kind !== 'berth') return found.kind
+    return storePath === undefined || found.marker.store === storePath ? 'berth' : 'other'
   }
 
-  /** Refuse, before anything is made, a context of this name that the given store may not write (see write()). */
-  async checkWritable(name: string, storePath: string): Promise<void> {
-    const marker = await this.marker(name)
-    if (marker.kind === 'other') throw new DockerContextConflictError(name)
-    if (marker.kind === 'berth' && marker.store !== storePath) throw new DockerContextConflictError(name, marker.store)
+  /**
+   * Refuse, before anything is made, a context of this name that the given store may not write (see write()); the
+   * stale context a write would replace, if there is one.
+   */
+  async checkWritable(name: string, store: StoreRef): Promise<StaleContext | undefined> {
+    const found = await this.marker(name)
+    if (found.kind === 'other') throw new DockerContextConflictError(name)
+    if (found.kind === 'none') return undefined
+    const {marker} = found
+    // A context written before stores had identities is taken as its store's, as berth always took it.
+    if (marker.store === store.path && (marker.storeId === undefined || marker.storeId === store.id)) return undefined
+    const reason = await staleness(marker)
+    if (reason === undefined) throw new DockerContextConflictError(name, marker.store)
+    return {context: name, marker, reason}
   }
 
   /** The other berth store a context of this name belongs to, if it is one's. */
   async otherStore(name: string, storePath: string): Promise<string | undefined> {
-    const marker = await this.marker(name)
-    return marker.kind === 'berth' && marker.store !== storePath ? marker.store : undefined
+    const found = await this.marker(name)
+    return found.kind === 'berth' && found.marker.store !== storePath ? found.marker.store : undefined
+  }
+
+  /** Every context in the docker CLI's store that berth made, with its marker; those named in `except` are not read. */
+  async berthContexts(options: {except?: readonly string[]} = {}): Promise<{context: string; marker: BerthMarker}[]> {
+    const skipped = new Set((options.except ?? []).map(contextId))
+    let ids: string[]
+    try {
+      ids = await readdir(join(this.configDir, 'contexts', 'meta'))
+    } catch (error) {
+      if (isMissing(error)) return []
+      throw new BerthError(`Cannot list the docker contexts in ${this.configDir}: ${errorMessage(error)}`, {code: 'docker-config', cause: error})
+    }
+    const found = await Promise.all(ids.filter((id) => !skipped.has(id)).map(async (id) => {
+      const meta = await this.readMetaFile(join(this.configDir, 'contexts', 'meta', id, 'meta.json'), id)
+      const name = isObject(meta) && typeof meta.Name === 'string' ? meta.Name : undefined
+      // The docker CLI finds a context by the hash of its name: a directory under another name is not one it lists.
+      if (name === undefined || contextId(name) !== id) return undefined
+      const parsed = markerOf(meta, name)
+      return parsed.kind === 'berth' ? {context: name, marker: parsed.marker} : undefined
+    }))
+    return found.filter((entry) => entry !== undefined)
+  }
+
+  /** The context of this name if berth made it and it is stale (see context-staleness.ts). */
+  async stale(name: string): Promise<StaleContext | undefined> {
+    const found = await this.marker(name)
+    if (found.kind !== 'berth') return undefined
+    const reason = await staleness(found.marker)
+    return reason === undefined ? undefined : {context: name, marker: found.marker, reason}
+  }
+
+  /**
+   * Remove a context judged stale, if it is still exactly the one judged (not rewritten since by a create that
+   * replaced it), and stop it being the current context. True once it is gone.
+   */
+  async removeStale(stale: StaleContext): Promise<boolean> {
+    const found = await this.marker(stale.context)
+    if (found.kind !== 'berth' || !sameMarker(found.marker, stale.marker) || (await staleness(found.marker)) === undefined) return false
+    await this.removeFiles(stale.context)
+    return (await this.marker(stale.context)).kind === 'none'
   }
 
   private async marker(name: string): Promise<ContextMarker> {
-    const meta = await this.readMeta(name)
-    if (meta === undefined) return {kind: 'none'}
-    const marker = isObject(meta) && isObject(meta.Metadata) ? meta.Metadata.berth : undefined
-    const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name && typeof marker.store === 'string'
-    return ours ? {kind: 'berth', store: marker.store as string} : {kind: 'other'}
+    return markerOf(await this.readMeta(name), name)
   }
 
   /**
@@ -180,7 +240,11 @@ export class DockerContextStore {
   }
 
   private async readMeta(name: string): Promise<unknown> {
-    const path = join(this.metaDir(name), 'meta.json')
+    return this.readMetaFile(join(this.metaDir(name), 'meta.json'), name)
+  }
+
+  /** A context's meta.json, parsed; undefined when there is none, null when it is not JSON. */
+  private async readMetaFile(path: string, name: string): Promise<unknown> {
     let text: string
     try {
       text = await readFile(path, 'utf8')
@@ -203,6 +267,20 @@ export class DockerContextStore {
   private tlsDir(name: string): string {
     return join(this.configDir, 'contexts', 'tls', contextId(name))
   }
+}
+
+/** Whose the context named `name` is, from its parsed meta.json (undefined when there is none). */
+function markerOf(meta: unknown, name: string): ContextMarker {
+  if (meta === undefined) return {kind: 'none'}
+  const marker = isObject(meta) && isObject(meta.Metadata) ? meta.Metadata.berth : undefined
+  const ours = isObject(meta) && meta.Name === name && isObject(marker) && marker.machine === name && typeof marker.store === 'string'
+  if (!ours) return {kind: 'other'}
+  const storeId = typeof marker.storeId === 'string' ? marker.storeId : undefined
+  return {kind: 'berth', marker: {machine: name, store: marker.store as string, ...(storeId === undefined ? {} : {storeId})}}
+}
+
+function sameMarker(a: BerthMarker, b: BerthMarker): boolean {
+  return a.machine === b.machine && a.store === b.store && a.storeId === b.storeId
 }
 
 /** The docker CLI names a context's directories by the SHA-256 of its name, in hex. */

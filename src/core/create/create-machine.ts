@@ -16,6 +16,7 @@ import {waitForState} from '../machine/wait-for-state.js'
 import {provisionMachine, type ProvisionDeps} from '../provision-machine/index.js'
 import {silentReporter} from '../reporter.js'
 import {CONFIG_VERSION, type EngineOptions, type MachineConfig} from '../store/schema.js'
+import {readStoreIdentity} from '../store/store-identity.js'
 
 interface CreateRequest {
   name: string
@@ -41,10 +42,10 @@ export async function createMachine(request: CreateRequest, deps: CreateDeps): P
   const {store, reporter} = deps
   validateMachineName(request.name)
   if (await store.exists(request.name)) throw new MachineExistsError(request.name)
-  // A user's own docker context of this name, or a docker configuration berth cannot write to, would block the last
-  // step: refuse before anything is made.
+  // A user's own docker context of this name, another store's live machine's, or a docker configuration berth cannot
+  // write to, would block the last step: refuse before anything is made. A stale context is replaced at that step.
   await deps.contexts.checkUsable()
-  await deps.contexts.checkWritable(request.name, store.layout.root)
+  await deps.contexts.checkWritable(request.name, {path: store.layout.root, id: await readStoreIdentity(store.layout.root)})
   await checkGivenCertificateFiles(store.layout, deps.certificates)
   const definition = await deps.registry.get(request.driver)
   const driver = definition.fromFlags(withFlagDefaults(definition.flags, request.driverFlags), driverSetup(store.layout, request.name, deps.env, definition, request.engine.port))

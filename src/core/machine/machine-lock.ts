@@ -3,6 +3,7 @@ import {validateMachineName} from '../machine-name.js'
 import {errorCode} from '../path-problem.js'
 import type {Reporter} from '../reporter.js'
 import {acquireLock, describeHolder} from '../store/lock.js'
+import {StoreLayout} from '../store/layout.js'
 import type {MachineStore} from '../store/machine-store.js'
 import {storeProblem} from '../store/store-problem.js'
 
@@ -41,6 +42,32 @@ export async function changingMachine<T>(deps: MachineLockDeps, name: string, wo
     return await work()
   } finally {
     await release()
+  }
+}
+
+/**
+ * Run work under the lock of machine `name` in the store at `root`, which may be another store than this command's.
+ * The store is never made for it (a lock must not bring a deleted store back): when it has no lock directory, no
+ * berth process can be changing the machine, and work runs without the lock.
+ */
+export async function lockingMachineIn<T>(root: string, name: string, deps: Omit<MachineLockDeps, 'store'>, work: () => Promise<T>): Promise<T> {
+  let release: (() => Promise<void>) | undefined
+  try {
+    release = await acquireLock(new StoreLayout(root).machineLock(name), {
+      timeoutMs: machineLockWaitMs(deps.env),
+      signal: deps.signal,
+      purpose: `checking the docker context of "${name}"`,
+      createDir: false,
+      onWait: (holder) => deps.reporter.info(`Waiting for ${describeHolder(holder)}…`),
+    })
+  } catch (error) {
+    const code = errorCode(error)
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error
+  }
+  try {
+    return await work()
+  } finally {
+    await release?.()
   }
 }
 

@@ -1,3 +1,4 @@
+import {describeStaleness} from '../client/context-staleness.js'
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {DriverRegistry} from '../driver-registry/registry.js'
 import {BerthError, MachineUnreadableError, OrphanedResourcesError, errorMessage} from '../errors.js'
@@ -101,12 +102,20 @@ async function recordOrphans(config: MachineConfig, left: readonly ResourceRecor
   return orphans
 }
 
-/** The machine's docker context goes with it; a context of the same name that is not berth's stays. */
+/**
+ * The machine's docker context goes with it, and so does a stale one of its name (its store or machine gone); a
+ * context of the same name that is not berth's, or is another store's live machine's, stays.
+ */
 async function removeBerthContext(name: string, deps: RemoveDeps): Promise<void> {
   try {
     const owner = await deps.contexts.owner(name, deps.store.layout.root)
     if (owner === 'berth') await deps.contexts.remove(name, {storePath: deps.store.layout.root})
     else if (owner === 'other') {
+      const stale = await deps.contexts.stale(name)
+      if (stale !== undefined && (await deps.contexts.removeStale(stale))) {
+        deps.reporter.info(`Removed the stale docker context "${name}" too: ${describeStaleness(stale.marker, stale.reason)}.`)
+        return
+      }
       const store = await deps.contexts.otherStore(name, deps.store.layout.root)
       deps.reporter.info(`The docker context "${name}" ${store === undefined ? 'was not made by berth' : `belongs to another berth store (${store})`} and is left as it is.`)
     }

@@ -2,7 +2,7 @@ import {homedir} from 'node:os'
 import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 
 /** The names berth itself uses at the top of the store, which no driver's directory may take. */
-export const STORE_NAMES: ReadonlySet<string> = new Set(['certs', 'cache', 'machines', 'locks', 'orphans.json'])
+export const STORE_NAMES: ReadonlySet<string> = new Set(['certs', 'cache', 'machines', 'locks', 'orphans.json', 'store-id'])
 
 /** Every name berth uses on disk, in one place. Paths stored in config files are relative to the store root. */
 export class StoreLayout {
@@ -65,6 +65,14 @@ export class StoreLayout {
   /** Held around a driver's changes to what it shares across machines, by every berth process. */
   driverLock(driver: string): string {
     return join(this.driverDir(driver), '.lock')
+  }
+
+  /**
+   * The store's identity, a random id written once and never changed: a docker context records it, so a store
+   * deleted and made again at the same path is told from the one that made the context (see store-identity.ts).
+   */
+  get identity(): string {
+    return join(this.root, 'store-id')
   }
 
   /** Cloud resources of forgotten machines that berth could not remove (see orphans.ts). */

@@ -34,6 +34,11 @@ describe('wordError', () => {
     expect(wordError(new MachineExistsError('m1'))).toEqual({message: 'Machine "m1" already exists.', hint: 'Choose another name, or remove it first with "berth rm m1".'})
   })
 
+  it('words the stale docker contexts prune could not remove, with the command to run again', () => {
+    const error = new BerthError('1 of 3 stale docker contexts could not be removed.', {code: 'contexts-kept', data: {kept: 1, total: 3}})
+    expect(wordError(error)).toEqual({message: '1 of 3 stale docker contexts could not be removed.', hint: 'Fix what the lines above name, then run "berth contexts prune" again.'})
+  })
+
   it('puts what the thrower adds to a worded code\'s hint after it', () => {
     const error = new MachineExistsError('m1')
     const retried = new BerthError(error.message, {...error.kind, hint: prose`Then run ${run('ls')}.`})

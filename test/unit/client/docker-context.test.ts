@@ -13,15 +13,20 @@ import {BerthError} from '../../../src/core/errors.js'
 
 let root: string
 let store: DockerContextStore
+/** The berth store the contexts are written from: it exists, with an identity and the machines m1 and m2. */
+let berthStore: string
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'berth-ctx-'))
   store = new DockerContextStore({DOCKER_CONFIG: root})
+  berthStore = join(root, 'berth-store')
+  for (const machine of ['m1', 'm2']) await mkdir(join(berthStore, 'machines', machine), {recursive: true})
+  await writeFile(join(berthStore, 'store-id'), 'id-1\n')
 })
 afterEach(async () => rm(root, {recursive: true, force: true}))
 
 const tls = {ca: 'CA PEM\n', cert: 'CERT PEM\n', key: 'KEY PEM\n'}
-const spec = (name: string, url = 'tcp://10.0.0.5:2376'): ContextSpec => ({name, url, tls, storePath: '/home/u/.berth'})
+const spec = (name: string, url = 'tcp://10.0.0.5:2376'): ContextSpec => ({name, url, tls, store: {path: berthStore, id: 'id-1'}})
 const metaPath = (name: string) => join(root, 'contexts', 'meta', sha(name), 'meta.json')
 const tlsPath = (name: string, file: string) => join(root, 'contexts', 'tls', sha(name), 'docker', file)
 const sha = (name: string) => createHash('sha256').update(name).digest('hex')
@@ -57,7 +62,7 @@ describe('DockerContextStore.write', () => {
     expect(await store.write(spec('m1'))).toEqual({written: true})
     expect(contextId('m1')).toBe(sha('m1'))
     expect(await readFile(metaPath('m1'), 'utf8')).toBe(
-      '{"Name":"m1","Metadata":{"Description":"berth machine m1","berth":{"machine":"m1","store":"/home/u/.berth"}},' +
+      `{"Name":"m1","Metadata":{"Description":"berth machine m1","berth":{"machine":"m1","store":"${berthStore}","storeId":"id-1"}},` +
       '"Endpoints":{"docker":{"Host":"tcp://10.0.0.5:2376","SkipTLSVerify":false}}}',
     )
     for (const [file, content] of [['ca.pem', tls.ca], ['cert.pem', tls.cert], ['key.pem', tls.key]] as const) {
@@ -91,14 +96,16 @@ describe('DockerContextStore.write', () => {
   it('refuses the context of another store\'s machine of the same name, naming that store, and leaves it as it was', async () => {
     await store.write(spec('m1'))
     const original = await readFile(metaPath('m1'), 'utf8')
-    const error = await store.write({...spec('m1', 'tcp://10.0.0.9:2376'), storePath: '/srv/other-store'}).catch((caught: unknown) => caught)
+    const other = {path: '/srv/other-store', id: 'id-2'}
+    const error = await store.write({...spec('m1', 'tcp://10.0.0.9:2376'), store: other}).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DockerContextConflictError)
-    expect((error as BerthError).message).toBe('A docker context named "m1" already exists and belongs to the machine "m1" of another berth store (/home/u/.berth); berth leaves it alone.')
-    expect(wordError(error as BerthError).hint).toBe('Work with that machine through its own store (BERTH_STORAGE_PATH=/home/u/.berth), or choose another machine name.')
+    expect((error as BerthError).message).toBe(`A docker context named "m1" already exists and belongs to the machine "m1" of another berth store (${berthStore}); berth leaves it alone.`)
+    expect(wordError(error as BerthError).hint).toBe(`Work with that machine through its own store (BERTH_STORAGE_PATH=${berthStore}), or choose another machine name.`)
     expect(await readFile(metaPath('m1'), 'utf8')).toBe(original)
-    await expect(store.checkWritable('m1', '/srv/other-store')).rejects.toBeInstanceOf(DockerContextConflictError)
-    await store.checkWritable('m1', '/home/u/.berth')
-    expect(await store.otherStore('m1', '/srv/other-store')).toBe('/home/u/.berth')
+    await expect(store.checkWritable('m1', other)).rejects.toBeInstanceOf(DockerContextConflictError)
+    expect(await store.checkWritable('m1', {path: berthStore, id: 'id-1'})).toBeUndefined()
+    expect(await store.otherStore('m1', '/srv/other-store')).toBe(berthStore)
+    expect(await store.stale('m1')).toBeUndefined()
   })
 
   it('treats unreadable metadata and a marker for another name as not berth\'s', async () => {
@@ -122,6 +129,72 @@ describe('DockerContextStore.write', () => {
   })
 })
 
+describe('stale contexts', () => {
+  /** A context as berth before store identities wrote it: a marker with the store's path only. */
+  async function legacyContext(name: string, storePath: string): Promise<void> {
+    await mkdir(join(root, 'contexts', 'meta', sha(name)), {recursive: true})
+    await writeFile(metaPath(name), JSON.stringify({Name: name, Metadata: {Description: `berth machine ${name}`, berth: {machine: name, store: storePath}}, Endpoints: {docker: {Host: 'tcp://10.0.0.5:2376'}}}))
+  }
+
+  it('is a context whose store was deleted: a write from another store replaces it and says so', async () => {
+    await store.write(spec('m1'))
+    await rm(berthStore, {recursive: true})
+    expect(await store.stale('m1')).toMatchObject({context: 'm1', reason: 'store-missing', marker: {store: berthStore, storeId: 'id-1'}})
+    const result = await store.write({...spec('m1', 'tcp://10.0.0.9:2376'), store: {path: '/srv/fresh', id: 'id-9'}})
+    expect(result).toEqual({written: true, replaced: {context: 'm1', reason: 'store-missing', marker: {machine: 'm1', store: berthStore, storeId: 'id-1'}}})
+    expect(JSON.parse(await readFile(metaPath('m1'), 'utf8'))).toMatchObject({Metadata: {berth: {store: '/srv/fresh', storeId: 'id-9'}}})
+  })
+
+  it('tells a store deleted and made again at the same path from the one that made the context', async () => {
+    await store.write(spec('m1'))
+    await writeFile(join(berthStore, 'store-id'), 'id-2\n')
+    expect((await store.stale('m1'))?.reason).toBe('store-replaced')
+    await rm(join(berthStore, 'store-id'))
+    expect((await store.stale('m1'))?.reason).toBe('store-replaced')
+    // The new store at that path, not yet with an identity, may take the name over.
+    expect((await store.checkWritable('m1', {path: berthStore, id: undefined}))?.reason).toBe('store-replaced')
+  })
+
+  it('is a context whose store no longer has the machine', async () => {
+    await store.write(spec('m1'))
+    await rm(join(berthStore, 'machines', 'm1'), {recursive: true})
+    expect((await store.stale('m1'))?.reason).toBe('machine-missing')
+  })
+
+  it('reads a context written before store identities by its store\'s path and machine', async () => {
+    await legacyContext('m1', berthStore)
+    await legacyContext('m3', berthStore)
+    expect(await store.stale('m1')).toBeUndefined()
+    expect(await store.checkWritable('m1', {path: berthStore, id: 'id-1'})).toBeUndefined()
+    await expect(store.checkWritable('m1', {path: '/srv/other', id: 'id-2'})).rejects.toBeInstanceOf(DockerContextConflictError)
+    expect(await store.stale('m3')).toMatchObject({reason: 'machine-missing', marker: {machine: 'm3', store: berthStore}})
+  })
+
+  it('never counts a context that is not berth\'s, and lists berth\'s with their markers', async () => {
+    await userContext('mine')
+    await store.write(spec('m1'))
+    await mkdir(join(root, 'contexts', 'meta', 'not-a-hash'), {recursive: true})
+    expect(await store.berthContexts()).toEqual([{context: 'm1', marker: {machine: 'm1', store: berthStore, storeId: 'id-1'}}])
+    await rm(berthStore, {recursive: true})
+    expect(await store.stale('mine')).toBeUndefined()
+  })
+
+  it('removes a stale context only while it is the one judged stale, and stops it being current', async () => {
+    await store.write(spec('m1'))
+    await store.use('m1')
+    await rm(berthStore, {recursive: true})
+    const stale = (await store.stale('m1'))!
+    // A create elsewhere replaced it meanwhile: it is no longer the stale one.
+    await store.write({...spec('m1'), store: {path: '/srv/fresh', id: 'id-9'}})
+    expect(await store.removeStale(stale)).toBe(false)
+    expect(await store.owner('m1')).toBe('berth')
+    await store.write({...spec('m1'), store: {path: join(root, 'gone'), id: 'id-8'}})
+    expect(await store.removeStale((await store.stale('m1'))!)).toBe(true)
+    expect(await store.owner('m1')).toBe('none')
+    expect(await store.currentContext()).toBeUndefined()
+  })
+})
+
 describe('DockerContextStore.remove', () => {
   it('removes berth\'s context and its TLS material', async () => {
     await store.write(spec('m1'))
@@ -142,7 +215,7 @@ describe('DockerContextStore.remove', () => {
   it('with a store, removes only that store\'s context', async () => {
     await store.write(spec('m1'))
     expect(await store.remove('m1', {storePath: '/elsewhere'})).toBe(false)
-    expect(await store.remove('m1', {storePath: '/home/u/.berth'})).toBe(true)
+    expect(await store.remove('m1', {storePath: berthStore})).toBe(true)
   })
 
   it('stops a removed context from being the current one, and only then', async () => {
