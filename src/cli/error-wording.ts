@@ -95,7 +95,7 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   }),
   'not-confirmed': (data) => {
     if (data.command !== 'upgrade') {
-      return {message: data.command === 'rm' ? 'Nothing was removed.' : 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
+      return {message: 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
     }
     return data.action === undefined
       ? {message: `Nothing was changed on "${data.machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}

@@ -136,7 +136,7 @@ export interface ErrorCodes {
    * The user did not answer yes to the question of `command`, whose `flag` skips it; for upgrade, `action` is what it
    * would have done when there was no terminal to ask.
    */
-  'not-confirmed': {command: 'rm' | 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
+  'not-confirmed': {command: 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
   /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm. */
   'machines-failed': {failed: number; total: number; removing?: true}
   /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */

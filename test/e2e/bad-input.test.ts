@@ -151,8 +151,6 @@ describe('bad input: one clear line, a non-zero exit, and nothing changed', () =
       ['rm: a missing machine', {args: ['rm', '-y', 'nosuch'], preamble: RM_PREAMBLE, says: [/Machine "nosuch" does not exist\./, /berth ls/]}],
       ['rm: no name', {args: ['rm'], says: [/Missing 1 required arg: name/, USAGE_HINT]}],
       ['rm: an unknown flag', {args: ['rm', '--purge', 'good'], says: [/Nonexistent flag: --purge\./, USAGE_HINT]}],
-      ['rm without -y, answered "n"', {args: ['rm', 'good'], input: 'n\n', preamble: [...RM_PREAMBLE, /^Are you sure\? \(y\/n\): $/], says: [/Nothing was removed\./, /Answer "y" to confirm, or pass -y\./]}],
-      ['rm without -y, and no answer at all', {args: ['rm', 'good'], input: '', preamble: [...RM_PREAMBLE, /^Are you sure\? \(y\/n\): $/], says: [/Nothing was removed\./]}],
       ['use: a missing machine', {args: ['use', 'nosuch'], says: [/Machine "nosuch" does not exist\./]}],
       ['use: a non-ASCII name', {args: ['use', 'ñame'], says: [/Invalid machine name "ñame"/, NAME_RULE]}],
       ['use: no name', {args: ['use'], says: [/Name the machine to use\./, /berth use NAME/]}],
