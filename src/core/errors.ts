@@ -54,6 +54,8 @@ export interface ErrorCodes {
   /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
   'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}
+  /** The machine's engine URL is a placeholder (`create -d none --url none`), not tcp://HOST:PORT: nothing can connect to it. */
+  'engine-url-placeholder': {machine: string; url: string}
   /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
   'host-gone': {machine: string; driver: string; host?: string}
   'machine-not-running': {machine: string; state: string}
