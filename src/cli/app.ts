@@ -4,7 +4,7 @@ import {StoreLayout} from '../core/store/layout.js'
 import {MachineStore} from '../core/store/machine-store.js'
 import type {Reporter} from '../core/reporter.js'
 import {terminalReporter} from './progress.js'
-import type {ParsedFlags} from './spec.js'
+import {ignoredGlobalFlags, type ParsedFlags} from './spec.js'
 import type {Terminal} from './terminal.js'
 
 /** What every command works with, built once from the global flags. Nothing here is global state. */
@@ -27,12 +27,14 @@ export function createApp(flags: ParsedFlags, terminal: Terminal, registry: Driv
     clientCert: (flags['tls-client-cert'] as string | undefined) ?? layout.clientCert,
     clientKey: (flags['tls-client-key'] as string | undefined) ?? layout.clientKey,
   }
+  const reporter = terminalReporter(terminal, flags.debug === true)
+  for (const note of ignoredGlobalFlags(flags)) reporter.debug(note)
   return {
     layout,
     store: new MachineStore(layout),
     certificates,
     registry,
-    reporter: terminalReporter(terminal, flags.debug === true),
+    reporter,
     terminal,
     pluginsLoaded,
   }
