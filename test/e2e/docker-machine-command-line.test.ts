@@ -123,6 +123,10 @@ describe('Docker Machine command lines', () => {
       expect((await sandbox.run(['ls', '-q', '--github-api-token=abc'])).stdout).toBe('first\n')
       expect((await sandbox.run(['--storage-path', sandbox.storePath, '--debug', '--tls-ca-cert', join(sandbox.storePath, 'certs', 'ca.pem'), 'drivers', '--bugsnag-api-token', 'x'])).code).toBe(0)
       expect((await sandbox.run(['ls', '--help'])).stdout).not.toMatch(/bugsnag|github|native-ssh/)
+      // Before ssh, --native-ssh is ssh's own flag: honoured there, so not noted as ignored.
+      const ssh = await sandbox.run(['-D', '--native-ssh', 'ssh', 'first', 'true'])
+      expect(ssh.stderr).toMatch(/^Error: Machine "first" cannot be reached over SSH/m)
+      expect(ssh.stderr).not.toContain('is ignored')
     })
   })
 

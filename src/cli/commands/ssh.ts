@@ -91,9 +91,11 @@ export default class Ssh extends BerthCommand {
     const parsed = await this.parse({flags: Ssh.flags, baseFlags: BerthCommand.baseFlags, args: oclifArgs(spec.args.slice(0, 1)), strict: true}, head)
     const name = typeof parsed.args.name === 'string' ? parsed.args.name : undefined
     let code = 0
-    await this.runAction(async (app, input, signal) => {
-      code = await run(app, {flags: input.flags, name, options, command}, signal)
-    }, {flags: parsed.flags, args: name === undefined ? [] : [name]})
+    // --native-ssh is ssh's own flag here, not the ignored global one that --debug would otherwise note.
+    const appFlags = Object.fromEntries(Object.entries(parsed.flags).filter(([flag]) => flag !== 'native-ssh'))
+    await this.runAction(async (app, _input, signal) => {
+      code = await run(app, {flags: parsed.flags, name, options, command}, signal)
+    }, {flags: appFlags, args: name === undefined ? [] : [name]})
     process.exitCode = code
   }
 }
