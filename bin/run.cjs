@@ -19,6 +19,6 @@ if (typed.length === 1 && (typed[0] === '--version' || typed[0] === '-v')) {
       return
     }
     const {execute} = await import('@oclif/core')
-    await execute({dir: __filename, args: route.moveLeadingGlobalFlags(typed)})
+    await execute({dir: __filename, args: route.oclifArgv(typed)})
   })
 }

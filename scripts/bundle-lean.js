@@ -52,11 +52,11 @@ function entryFor(name) {
 /** The router, with the lean commands' names written in: it loads no command, no table and no oclif. */
 function routeEntry() {
   return [
-    `import {leanCommandOf as leanCommandIn, moveLeadingGlobalFlags} from ${JSON.stringify(`${dist}src/cli/lean-route.js`)}`,
+    `import {leanCommandOf as leanCommandIn, oclifArgv} from ${JSON.stringify(`${dist}src/cli/lean-route.js`)}`,
     `const leanNames = ${JSON.stringify(leanCommandNames)}`,
     'export const leanCommandOf = (typed) => leanCommandIn(leanNames, typed)',
-    'export {moveLeadingGlobalFlags}',
     `export {adoptPersonality} from ${JSON.stringify(`${dist}src/cli/personality.js`)}`,
+    'export {oclifArgv}',
   ].join('\n')
 }
 

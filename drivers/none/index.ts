@@ -35,11 +35,16 @@ class NoneDriver implements Driver {
   }
 }
 
-/** Accepts tcp://HOST:PORT (IPv6 hosts in brackets) and nothing else, so a typo fails at create, not later. */
+/**
+ * tcp://HOST:PORT (IPv6 hosts in brackets), checked so that a typo fails at create, not later. Any other text is
+ * kept as given, as Docker Machine kept it: scripts register placeholder machines (`--url none`) to try ls filters
+ * and formats, and berth never connects to such a URL.
+ */
 export function parseEngineUrl(value: unknown): string {
   if (typeof value !== 'string' || value === '') {
     throw new UsageError('The none driver needs the engine\'s address.', {hint: 'Pass --url tcp://HOST:PORT.'})
   }
+  if (!/^tcp:\/\//i.test(value)) return value
   checkUrlHost('--url', value)
   let url: URL
   try {
@@ -47,13 +52,15 @@ export function parseEngineUrl(value: unknown): string {
   } catch {
     throw new UsageError(`--url ${quoteValue(value)} is not a URL.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
   }
-  if (url.protocol !== 'tcp:' || url.hostname === '' || url.port === '' || (url.pathname !== '' && url.pathname !== '/') || url.username || url.password || url.search) {
+  if (url.hostname === '' || url.port === '' || (url.pathname !== '' && url.pathname !== '/') || url.username || url.password || url.search) {
     throw new UsageError(`--url ${quoteValue(value)} is not of the form tcp://HOST:PORT.`, {hint: 'Pass --url tcp://HOST:PORT, e.g. tcp://192.168.1.20:2376.'})
   }
   return `tcp://${url.host}`
 }
 
+/** The engine's host; for a placeholder URL, what Go's URL parser calls its host, as Docker Machine's ip printed (often nothing). */
 function hostOf(url: string): string {
+  if (!/^tcp:\/\//i.test(url)) return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1]?.replace(/^.*@/, '') ?? ''
   const host = new URL(url).hostname
   return host.startsWith('[') ? host.slice(1, -1) : host
 }
@@ -61,7 +68,7 @@ function hostOf(url: string): string {
 const none: DriverDefinition = {
   name: 'none',
   description: 'Register an existing Docker engine that already listens with TLS (berth\'s CA must have issued its certificate).',
-  flags: [{name: 'url', type: 'string', description: 'URL of the engine, tcp://HOST:PORT'}],
+  flags: [{name: 'url', type: 'string', description: 'URL of the engine, tcp://HOST:PORT; any other text registers a placeholder that berth never connects to.'}],
   capabilities: {
     stableAddress: true,
     serialOperations: false,

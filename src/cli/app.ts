@@ -5,7 +5,7 @@ import {MachineStore} from '../core/store/machine-store.js'
 import type {Reporter} from '../core/reporter.js'
 import {personalityOf, type Personality} from './personality.js'
 import {terminalReporter} from './progress.js'
-import type {ParsedFlags} from './spec.js'
+import {ignoredGlobalFlags, type ParsedFlags} from './spec.js'
 import type {Terminal} from './terminal.js'
 
 /** What every command works with, built once from the global flags. Nothing here is global state. */
@@ -31,12 +31,14 @@ export function createApp(flags: ParsedFlags, terminal: Terminal, registry: Driv
     clientKey: (flags['tls-client-key'] as string | undefined) ?? layout.clientKey,
   }
   const personality = personalityOf(terminal.env)
+  const reporter = terminalReporter(terminal, flags.debug === true, personality)
+  for (const note of ignoredGlobalFlags(flags)) reporter.debug(note)
   return {
     layout,
     store: new MachineStore(layout),
     certificates,
     registry,
-    reporter: terminalReporter(terminal, flags.debug === true, personality),
+    reporter,
     terminal,
     personality,
     pluginsLoaded,

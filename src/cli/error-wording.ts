@@ -104,7 +104,7 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   }),
   'not-confirmed': (data) => {
     if (data.command !== 'upgrade') {
-      return {message: data.command === 'rm' ? 'Nothing was removed.' : 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
+      return {message: 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
     }
     return data.action === undefined
       ? {message: `Nothing was changed on "${data.machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}
@@ -235,6 +235,10 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     hint: prose`Give the machine an install script that upgrades it with ${run('provision', machine, ['--engine-install-url', 'URL'])}, then run ${run('upgrade', machine)}.`,
   }),
   'vboxmanage-failed': ({command, status, detail}) => ({message: `VBoxManage ${command} failed: ${detail || `exit code ${status}`}`}),
+  'engine-url-placeholder': ({machine, url}) => ({
+    message: `The engine URL of machine "${machine}" is ${quoteValue(url)}, not a tcp:// URL: berth cannot connect to it.`,
+    hint: prose`To reach an engine, remove the machine with ${run('rm', machine)} and create it again with --url tcp://HOST:PORT.`,
+  }),
   'engine-address-missing': ({machine}) => ({
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
     hint: prose`Run ${run('provision', machine)} to finish it.`,

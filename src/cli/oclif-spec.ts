@@ -11,6 +11,7 @@ export function oclifFlags(specs: Record<string, FlagSpec>): FlagInput {
       ...(spec.char ? {char: spec.char as 'a'} : {}),
       ...(spec.env ? {env: spec.env} : {}),
       ...(spec.helpGroup ? {helpGroup: spec.helpGroup} : {}),
+      ...(spec.hidden ? {hidden: true} : {}),
     }
     switch (spec.type) {
       case 'boolean':

@@ -8,6 +8,8 @@ interface FlagCommon {
   char?: string
   env?: string
   helpGroup?: string
+  /** Accepted but left out of help: Docker Machine's flags that berth takes for its scripts' sake. */
+  hidden?: boolean
 }
 
 export type FlagSpec =
@@ -42,6 +44,27 @@ export interface ParsedInput {
   args: string[]
 }
 
+/**
+ * Docker Machine's global flags that berth has no use for, with why: accepted so that its scripts run unchanged,
+ * left out of help, and noted under --debug. `ssh --native-ssh` is ssh's own flag and is honoured there.
+ */
+const IGNORED_DOCKER_MACHINE_FLAGS: Record<string, {type: 'boolean' | 'string'; why: string}> = {
+  'native-ssh': {type: 'boolean', why: 'berth connects with its own SSH client; only ssh, scp and mount run the system\'s ssh (berth ssh --native-ssh uses berth\'s there)'},
+  'bugsnag-api-token': {type: 'string', why: 'berth sends no error reports'},
+  'github-api-token': {type: 'string', why: 'berth asks GitHub nothing'},
+}
+
+function dockerMachineOnlyFlags(): Record<string, FlagSpec> {
+  return Object.fromEntries(Object.entries(IGNORED_DOCKER_MACHINE_FLAGS).map(([name, {type, why}]) => [name, {type, description: `Docker Machine's flag, ignored: ${why}.`, hidden: true, helpGroup: 'GLOBAL'}]))
+}
+
+/** The notes --debug shows for the ignored Docker Machine flags given. */
+export function ignoredGlobalFlags(flags: ParsedFlags): string[] {
+  return Object.entries(IGNORED_DOCKER_MACHINE_FLAGS)
+    .filter(([name]) => flags[name] !== undefined && flags[name] !== false)
+    .map(([name, {why}]) => `--${name} is ignored: ${why}.`)
+}
+
 /** Flags every command accepts (Docker Machine's global flags). */
 export const globalFlags: Record<string, FlagSpec> = {
   'storage-path': {type: 'string', char: 's', env: 'BERTH_STORAGE_PATH', description: 'Where berth keeps machines and certificates (default ~/.berth).', helpGroup: 'GLOBAL'},
@@ -50,6 +73,7 @@ export const globalFlags: Record<string, FlagSpec> = {
   'tls-ca-key': {type: 'string', env: 'BERTH_TLS_CA_KEY', description: 'CA private key to use instead of <store>/certs/ca-key.pem: an existing file, mode 0600.', helpGroup: 'GLOBAL'},
   'tls-client-cert': {type: 'string', env: 'BERTH_TLS_CLIENT_CERT', description: 'Client certificate to use instead of <store>/certs/cert.pem: an existing file.', helpGroup: 'GLOBAL'},
   'tls-client-key': {type: 'string', env: 'BERTH_TLS_CLIENT_KEY', description: 'Client key to use instead of <store>/certs/key.pem: an existing file.', helpGroup: 'GLOBAL'},
+  ...dockerMachineOnlyFlags(),
 }
 
 /** Global flags may come before the command, as with Docker Machine (`berth -s DIR ls`); oclif wants them after. */

@@ -56,6 +56,8 @@ export interface ErrorCodes {
   /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
   'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}
+  /** The machine's engine URL is a placeholder (`create -d none --url none`), not tcp://HOST:PORT: nothing can connect to it. */
+  'engine-url-placeholder': {machine: string; url: string}
   /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
   'host-gone': {machine: string; driver: string; host?: string}
   'machine-not-running': {machine: string; state: string}
@@ -138,7 +140,7 @@ export interface ErrorCodes {
    * The user did not answer yes to the question of `command`, whose `flag` skips it; for upgrade, `action` is what it
    * would have done when there was no terminal to ask.
    */
-  'not-confirmed': {command: 'rm' | 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
+  'not-confirmed': {command: 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
   /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm. */
   'machines-failed': {failed: number; total: number; removing?: true}
   /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */

@@ -1,12 +1,14 @@
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {splitSshArgv} from '../../src/cli/commands/ssh.js'
+import {splitSshArgv} from '../../src/cli/ssh-line.js'
 import {parsePathOnMachine} from '../../src/core/ssh-access/remote-path.js'
 import {openSshValue, remoteCommand} from '../../src/core/ssh-access/ssh-access.js'
 import {BerthSandbox, runProcess} from '../harness/berth.js'
+import {freeLoopbackPort} from '../harness/free-port.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 
 // berth ssh, scp and mount on two real sysv hosts provisioned with create -d generic: the system OpenSSH tools
@@ -89,6 +91,40 @@ describe('ssh, scp and mount on test hosts', () => {
       await host1.startSsh()
     }
     expect((await sandbox.run(['ssh', 'g', '--', 'true'])).code).toBe(0)
+  })
+
+  it('reads ssh\'s own options after the machine name, as Docker Machine\'s ssh did, and runs the command after them', async () => {
+    // -L forwards a local port that really carries traffic: here to the host's own sshd, which greets first.
+    const port = await freeLoopbackPort()
+    const forwarding = sandbox.run(['ssh', 'g', '-L', `127.0.0.1:${port}:127.0.0.1:22`, 'sleep', '6'])
+    expect(await greetingOn(port, 5_000)).toMatch(/^SSH-2\.0-/)
+    expect(await forwarding).toEqual({code: 0, stdout: '', stderr: ''})
+
+    // Grouped letters and a value joined to its letter; -o settings given win over berth's (here LogLevel=ERROR).
+    expect(await sandbox.run(['ssh', 'g', '-AC', 'echo', 'foo'])).toEqual({code: 0, stdout: 'foo\n', stderr: ''})
+    const verbose = await sandbox.run(['ssh', 'g', '-oLogLevel=DEBUG1', '--', 'true'])
+    expect(verbose.code).toBe(0)
+    expect(verbose.stderr).toMatch(/^debug1: Connecting to /m)
+    // Debian's sshd accepts LC_* variables: SetEnv reaches the remote command.
+    expect((await sandbox.run(['ssh', 'g', '-o', 'SetEnv=LC_BERTH=from-here', 'echo $LC_BERTH'])).stdout).toBe('from-here\n')
+    // What follows the options, or "--", is the remote command, its own -h and --help included.
+    expect((await sandbox.run(['ssh', 'g', '-T', '--', 'echo', '-n', 'x'])).stdout).toBe('x')
+    expect((await sandbox.run(['ssh', 'g', 'echo', '--help', '-h'])).stdout).toBe('--help -h\n')
+
+    // The pinned host key stays berth's to check; a word that is no ssh option is refused before anything runs.
+    const unpinned = await sandbox.run(['ssh', 'g', '-o', 'StrictHostKeyChecking=no', 'true'])
+    expect(unpinned).toMatchObject({code: 1, stdout: ''})
+    expect(unpinned.stderr).toBe('Error: The ssh option -o StrictHostKeyChecking=no is refused: berth checks the machine\'s host key against the one it pinned, with its own settings. Leave the option out: the machine\'s host key is already trusted.\n')
+    expect((await sandbox.run(['ssh', 'g', '--bogus', 'true'])).stderr).toMatch(/^Error: ssh has no option --bogus \(berth's own flags go before the machine name\)\./)
+    expect((await sandbox.run(['ssh', 'g', '-L'])).stderr).toMatch(/^Error: The ssh option -L needs a value\./)
+  })
+
+  it('says which ssh options the built-in client cannot honour', async () => {
+    const refused = await sandbox.run(['ssh', 'g', '-A', '-L', '1:localhost:2', 'true'], {env: bareEnv})
+    expect(refused).toMatchObject({code: 1, stdout: ''})
+    expect(refused.stderr).toMatch(/^Error: berth's built-in SSH client cannot honour -A, -L: only -t, -T and -q\. Install OpenSSH's ssh/)
+    expect(await sandbox.run(['ssh', 'g', '-q', '-T', '--', 'echo', 'ok'], {env: bareEnv})).toEqual({code: 0, stdout: 'ok\n', stderr: ''})
+    expect((await sandbox.run(['--native-ssh', 'ssh', 'g', '-L', '1:localhost:2', 'true'])).stderr).toMatch(/cannot honour -L/)
   })
 
   it('falls back to the built-in client where no ssh is installed', async () => {
@@ -185,12 +221,19 @@ describe('ssh, scp and mount on test hosts', () => {
 // What the commands above rely on, without hosts: where berth's part of a line ends, and how sides are read.
 describe('ssh and scp command lines', () => {
   it('passes everything after the machine name on as the remote command', () => {
-    expect(splitSshArgv(['g', '--', 'ls', '-la'])).toEqual({head: ['g'], command: ['ls', '-la']})
-    expect(splitSshArgv(['g', 'ls', '-la', '--', 'x'])).toEqual({head: ['g'], command: ['ls', '-la', '--', 'x']})
-    expect(splitSshArgv(['-s', '/store', '-D', '--native-ssh', 'g', '-t'])).toEqual({head: ['-s', '/store', '-D', '--native-ssh', 'g'], command: ['-t']})
-    expect(splitSshArgv(['--storage-path=/store', '--', 'g', 'uptime'])).toEqual({head: ['--storage-path=/store', 'g'], command: ['uptime']})
-    expect(splitSshArgv(['-t'])).toEqual({head: ['-t'], command: []})
-    expect(splitSshArgv([])).toEqual({head: [], command: []})
+    expect(splitSshArgv(['g', '--', 'ls', '-la'])).toEqual({head: ['g'], options: [], command: ['ls', '-la']})
+    expect(splitSshArgv(['g', 'ls', '-la', '--', 'x'])).toEqual({head: ['g'], options: [], command: ['ls', '-la', '--', 'x']})
+    expect(splitSshArgv(['-s', '/store', '-D', '--native-ssh', 'g', '-t'])).toEqual({head: ['-s', '/store', '-D', '--native-ssh', 'g'], options: [{letter: 't'}], command: []})
+    expect(splitSshArgv(['--storage-path=/store', '--', 'g', 'uptime'])).toEqual({head: ['--storage-path=/store', 'g'], options: [], command: ['uptime']})
+    expect(splitSshArgv(['-t'])).toEqual({head: ['-t'], options: [], command: []})
+    expect(splitSshArgv([])).toEqual({head: [], options: [], command: []})
+    // After the name, ssh's own options as ssh reads them: grouped letters, values joined or in the next word.
+    expect(splitSshArgv(['g', '-AC', '-L', '8080:localhost:80', '-oLogLevel=ERROR', 'echo', '-n', 'x'])).toEqual({
+      head: ['g'],
+      options: [{letter: 'A'}, {letter: 'C'}, {letter: 'L', value: '8080:localhost:80'}, {letter: 'o', value: 'LogLevel=ERROR'}],
+      command: ['echo', '-n', 'x'],
+    })
+    expect(splitSshArgv(['g', '-p2222', '--', '-weird'])).toEqual({head: ['g'], options: [{letter: 'p', value: '2222'}], command: ['-weird']})
   })
 
   it('keeps one word a command line and quotes several words', () => {
@@ -214,3 +257,24 @@ describe('ssh and scp command lines', () => {
     expect(() => openSshValue('/tmp/a"b')).toThrow(/double quote/)
   })
 })
+
+/** The first line a server on a loopback port sends, retried until something listens there or the time is up. */
+async function greetingOn(port: number, withinMs: number): Promise<string> {
+  const deadline = Date.now() + withinMs
+  for (;;) {
+    const line = await new Promise<string | undefined>((resolve) => {
+      const socket = connect({host: '127.0.0.1', port})
+      let received = ''
+      socket.setTimeout(2_000, () => socket.destroy())
+      socket.on('data', (chunk) => {
+        received += chunk.toString()
+        if (received.includes('\n')) socket.destroy()
+      })
+      socket.on('error', () => resolve(undefined))
+      socket.on('close', () => resolve(received === '' ? undefined : received.split('\n')[0]!.trimEnd()))
+    })
+    if (line !== undefined) return line
+    if (Date.now() > deadline) throw new Error(`Nothing answered on 127.0.0.1:${port} within ${withinMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

@@ -2,6 +2,7 @@ import {createMachine} from '../../core/create/create-machine.js'
 import {prose, run as runCommand, unquoted} from '../../core/fix.js'
 import type {DriverDefinition} from '../../driver-kit/contract.js'
 import {validateMachineName} from '../../core/machine-name.js'
+import {isTcpUrl} from '../../core/machine/engine-access.js'
 import {engineOptions} from '../../core/provision-machine/index.js'
 import type {App} from '../app.js'
 import {BerthCommand} from '../base-command.js'
@@ -32,7 +33,7 @@ async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): P
   const definition = driverName === undefined ? await defaultDriver(app) : await app.registry.get(driverName)
   const engine = engineFlagsFrom(flags)
 
-  await createMachine({
+  const config = await createMachine({
     name,
     driver: definition.name,
     driverFlags: driverFlagValues(definition, flags),
@@ -41,6 +42,8 @@ async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): P
     keepOnFailure: flags['keep-on-failure'] === true,
     forceAdopt: flags['force-adopt'] === true,
   }, machineDeps(app, flags, signal))
+  // A placeholder (none driver, --url none) has no engine to point a client at: the warning above said so.
+  if (config.endpoint !== undefined && !isTcpUrl(config.endpoint.url)) return
   app.reporter.info(prose`Machine "${name}" is ready. Point your docker client at it with: eval "$(${unquoted(runCommand('env', name))})", or switch context with: ${unquoted(runCommand('use', name))}`)
 }
 

@@ -30,7 +30,8 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   terminal.err(`About to remove ${names.join(', ')}\nWARNING: This action will delete both local reference and remote instance.\n`)
   if (!force && flags.yes !== true) {
     const answer = await terminal.ask('Are you sure? (y/n): ')
-    if (!/^y(es)?$/i.test(answer)) throw new BerthError('Nothing was removed.', {code: 'not-confirmed', data: {command: 'rm', flag: '-y'}})
+    // Declining is an answer, not a failure: Docker Machine exits 0 with nothing more said, and scripts rely on it.
+    if (!/^y(es)?$/i.test(answer)) return
   }
   const deps = {store: app.store, registry: app.registry, contexts: new DockerContextStore(terminal.env), reporter: app.reporter, env: terminal.env, signal}
   // One machine: its failure is the command's one error line; Docker Machine named the machine in it, as for several.

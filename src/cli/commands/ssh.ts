@@ -1,14 +1,17 @@
-import {checkKeyForOpenSsh, findExecutable, machineSshAccess, remoteCommand, runNativeSsh, runTool, sshArgs, type SshAccess} from '../../core/ssh-access/index.js'
+import {UsageError} from '../../core/errors.js'
+import {checkKeyForOpenSsh, findExecutable, machineSshAccess, nativeClientTerminal, openSshClientWords, remoteCommand, runNativeSsh, runTool, sshArgs, type SshAccess, type SshClientOption} from '../../core/ssh-access/index.js'
 import type {App} from '../app.js'
 import {BerthCommand} from '../base-command.js'
 import {machineName} from '../machine-args.js'
 import {oclifArgs, oclifFlags} from '../oclif-spec.js'
 import {openStoredMachine} from '../open.js'
-import {globalFlags, type CommandSpec, type FlagSpec, type ParsedFlags} from '../spec.js'
+import type {CommandSpec, ParsedFlags} from '../spec.js'
+import {sshCommandFlags, splitSshArgv, UnknownSshOption, type SshInvocation} from '../ssh-line.js'
 
 const spec: CommandSpec = {
   summary: 'Log in to a machine, or run a command on it, over SSH with its pinned host key.',
-  description: 'Everything after the machine name is the remote command (put "--" before it when it has flags of its own): '
+  description: 'After the machine name come ssh\'s own options (-L 8080:localhost:80, -A, -C, -o Key=value), as ssh reads them, '
+    + 'then the remote command (put "--" before it when it starts with "-"): '
     + 'one word is a command line for the remote shell ("ls -l | wc -l"), several words are one command whose arguments '
     + 'arrive unchanged (-- sh -c \'exit 7\'). The exit code is the remote command\'s. Without a command, an interactive '
     + 'shell. berth runs the system ssh with the machine\'s key and its own known_hosts (StrictHostKeyChecking=yes), '
@@ -16,52 +19,21 @@ const spec: CommandSpec = {
   examples: [
     '<%= config.bin %> ssh m1',
     '<%= config.bin %> ssh m1 -- docker ps -a',
+    '<%= config.bin %> ssh m1 -L 8080:localhost:80 -N',
     '<%= config.bin %> ssh m1 \'journalctl -u docker | tail\'',
     'tar c src | <%= config.bin %> ssh m1 -- tar x -C /srv',
   ],
-  flags: {
-    tty: {type: 'boolean', char: 't', description: 'Give the command a terminal (ssh -tt), for full-screen programs such as top.'},
-    'native-ssh': {type: 'boolean', env: 'BERTH_NATIVE_SSH', description: 'Use berth\'s built-in SSH client even when ssh is installed.'},
-  },
+  flags: sshCommandFlags,
   args: [
     {name: 'name', description: 'machine name (default: "default")'},
     {name: 'command', description: 'the remote command and its arguments (default: an interactive shell)'},
   ],
 }
 
-/** The command line, split: berth's flags and the machine name, then the remote command, passed on untouched. */
-export interface SshInvocation {
-  /** Berth's own part, for oclif to parse: flags, then the name. */
-  head: string[]
-  command: string[]
-}
-
-/**
- * Split `[flags] [--] NAME [--] COMMAND...` at the machine name: the remote command's words (flags included)
- * must never reach berth's parser. A flag that takes a value takes the next word unless written `--flag=value`.
- */
-export function splitSshArgv(argv: readonly string[]): SshInvocation {
-  const flags: Record<string, FlagSpec> = {...globalFlags, ...spec.flags}
-  const takesValue = new Set(Object.entries(flags).filter(([, flag]) => flag.type !== 'boolean').flatMap(([name, flag]) => [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])]))
-  let index = 0
-  while (index < argv.length) {
-    const arg = argv[index]!
-    if (arg === '--') {
-      index++
-      break
-    }
-    if (!arg.startsWith('-') || arg === '-') break
-    index += takesValue.has(arg) ? 2 : 1
-  }
-  const head = argv.slice(0, Math.min(index, argv.length)).filter((arg) => arg !== '--')
-  if (index >= argv.length) return {head, command: []}
-  const rest = argv.slice(index + 1)
-  return {head: [...head, argv[index]!], command: rest[0] === '--' ? rest.slice(1) : rest}
-}
-
 interface SshInput {
   flags: ParsedFlags
   name: string | undefined
+  options: SshClientOption[]
   command: string[]
 }
 
@@ -76,14 +48,17 @@ async function run(app: App, input: SshInput, signal: AbortSignal): Promise<numb
   const ssh = input.flags['native-ssh'] === true ? undefined : await findExecutable('ssh', app.terminal.env)
   if (ssh === undefined) {
     log(input.flags['native-ssh'] === true ? 'using the built-in SSH client (--native-ssh)' : 'no ssh on PATH: using the built-in SSH client')
-    return runBuiltIn(app, access, command, tty, signal)
+    const terminal = nativeClientTerminal(input.options)
+    return runBuiltIn(app, access, command, terminal === undefined ? tty : terminal === 'force', signal)
   }
+  const clientWords = openSshClientWords(input.options)
   await checkKeyForOpenSsh(access)
   // An interactive shell gets a terminal when there is one; a command runs without, and never prompts.
   const args = sshArgs(access, {
     ...(command === undefined ? {} : {command}),
     tty: tty ? 'force' : command === undefined && process.stdin.isTTY ? 'auto' : 'none',
     batch: command !== undefined,
+    clientWords,
   })
   log(`${ssh} ${args.join(' ')}`)
   return runTool(ssh, args, {env: app.terminal.env, stdio: 'inherit'})
@@ -109,16 +84,30 @@ export default class Ssh extends BerthCommand {
   static override flags = oclifFlags(spec.flags)
   static override args = oclifArgs(spec.args)
   static override strict = false
-  static override usage = '<%= command.id %> [FLAGS] [NAME] [-- COMMAND...]'
+  static override usage = '<%= command.id %> [FLAGS] [NAME] [SSH OPTIONS] [--] [COMMAND...]'
 
   async run(): Promise<void> {
-    const {head, command} = splitSshArgv(this.argv)
+    const {head, options, command} = readLine(this.argv)
     const parsed = await this.parse({flags: Ssh.flags, baseFlags: BerthCommand.baseFlags, args: oclifArgs(spec.args.slice(0, 1)), strict: true}, head)
     const name = typeof parsed.args.name === 'string' ? parsed.args.name : undefined
     let code = 0
-    await this.runAction(async (app, input, signal) => {
-      code = await run(app, {flags: input.flags, name, command}, signal)
-    }, {flags: parsed.flags, args: name === undefined ? [] : [name]})
+    // --native-ssh is ssh's own flag here, not the ignored global one that --debug would otherwise note.
+    const appFlags = Object.fromEntries(Object.entries(parsed.flags).filter(([flag]) => flag !== 'native-ssh'))
+    await this.runAction(async (app, _input, signal) => {
+      code = await run(app, {flags: parsed.flags, name, options, command}, signal)
+    }, {flags: appFlags, args: name === undefined ? [] : [name]})
     process.exitCode = code
+  }
+}
+
+function readLine(argv: readonly string[]): SshInvocation {
+  try {
+    return splitSshArgv(argv)
+  } catch (error) {
+    if (!(error instanceof UnknownSshOption)) throw error
+    if (error.missingValue) throw new UsageError(`The ssh option ${error.word} needs a value.`, {hint: 'Give it one, as for ssh: -L 8080:localhost:80.'})
+    throw new UsageError(`ssh has no option ${error.word} (berth's own flags go before the machine name).`, {
+      hint: 'Put "--" before a remote command that starts with "-".',
+    })
   }
 }

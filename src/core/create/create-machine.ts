@@ -7,7 +7,7 @@ import {EngineError} from '../engine/engine-error.js'
 import {BerthError, MachineExistsError, PreCreateCheckError, errorMessage} from '../errors.js'
 import {prose, run} from '../fix.js'
 import {validateMachineName} from '../machine-name.js'
-import {checkRegisteredEngine, machineTls} from '../machine/engine-access.js'
+import {checkRegisteredEngine, isTcpUrl, machineTls} from '../machine/engine-access.js'
 import {writeMachineContext} from '../machine/machine-context.js'
 import {changingMachine} from '../machine/machine-lock.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../machine/machine-ssh.js'
@@ -15,6 +15,7 @@ import {operationContext} from '../machine/operation-context.js'
 import {waitForState} from '../machine/wait-for-state.js'
 import {provisionMachine, type ProvisionDeps} from '../provision-machine/index.js'
 import {silentReporter} from '../reporter.js'
+import {quoteValue} from '../safe-text.js'
 import {CONFIG_VERSION, type EngineOptions, type MachineConfig} from '../store/schema.js'
 import {readStoreIdentity} from '../store/store-identity.js'
 
@@ -99,6 +100,10 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
     const [address, url] = await Promise.all([driver.address(deps.signal), driver.dockerUrl(deps.signal)])
     const config = await store.update(request.name, (current) => ({...current, endpoint: {address, url}}))
     await installClientCertificates(deps.certificates, store.layout.machine(request.name))
+    if (!isTcpUrl(url)) {
+      reporter.warn(`The URL ${quoteValue(url)} is not a tcp:// URL: "${request.name}" is registered as a placeholder, with no docker context, and berth never connects to it.`)
+      return config
+    }
     await verifyRegisteredEngine(config, deps)
     await writeMachineContext(deps.contexts, store.layout, request.name, url, reporter)
     return config

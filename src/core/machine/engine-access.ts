@@ -3,6 +3,7 @@ import {readFile} from 'node:fs/promises'
 import type {EngineTls, EngineVersion} from '../engine/engine-client.js'
 import {BerthError} from '../errors.js'
 import {prose, run, type Prose} from '../fix.js'
+import {quoteValue} from '../safe-text.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
 import type {EngineAgent} from '../engine/engine-agent.js'
@@ -25,7 +26,20 @@ export function endpointOf(config: MachineConfig): EngineEndpoint {
   if (config.endpoint === undefined) {
     throw new BerthError(`Machine "${config.name}" has no engine address yet: its creation did not finish.`, {code: 'engine-address-missing', data: {machine: config.name}, fixes: [run('provision', config.name)]})
   }
+  if (!isTcpUrl(config.endpoint.url)) {
+    throw new BerthError(`The engine URL of machine "${config.name}" is ${quoteValue(config.endpoint.url)}, not a tcp:// URL: berth cannot connect to it.`, {
+      code: 'engine-url-placeholder', data: {machine: config.name, url: config.endpoint.url},
+    })
+  }
   return config.endpoint
+}
+
+/**
+ * Whether an engine URL is one berth can connect to. The none driver stores any other text as given, as Docker
+ * Machine did (scripts register placeholder machines with `--url none`): shown by ls, url and inspect, never dialled.
+ */
+export function isTcpUrl(url: string): boolean {
+  return /^tcp:\/\//i.test(url)
 }
 
 /** The engine's version over mutual TLS with the machine's certificates. */

@@ -147,6 +147,8 @@ interface SshCommandOptions extends OpenSshMode {
   command?: string
   /** 'auto': a terminal when stdin is one (ssh -t); 'force': always (ssh -tt), for full-screen programs; 'none'. */
   tty: 'auto' | 'force' | 'none'
+  /** The user's own ssh options (openSshClientWords), before berth's settings so that theirs win. */
+  clientWords?: readonly string[]
 }
 
 /** Arguments for the system ssh client. "--" keeps a remote command that starts with "-" from being read as an option. */
@@ -154,8 +156,9 @@ export function sshArgs(access: SshAccess, options: SshCommandOptions): string[]
   const tty = {auto: ['-t'], force: ['-tt'], none: []}[options.tty]
   return [
     '-F', '/dev/null',
-    ...openSshOptions(access, options).flatMap(([key, value]) => ['-o', `${key}=${openSshValue(value)}`]),
     ...tty,
+    ...(options.clientWords ?? []),
+    ...openSshOptions(access, options).flatMap(([key, value]) => ['-o', `${key}=${openSshValue(value)}`]),
     '--', access.host,
     ...(options.command === undefined ? [] : [options.command]),
   ]
