@@ -164,8 +164,8 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(lines).toHaveLength(4)
     expect((await berth(['ls', '-q', '--filter', 'driver=fixture'])).stdout).toBe('p1\n')
     expect((await berth(['ls', '--format', '{{.Name}} {{.DriverName}} {{.State}}'])).stdout).toBe('m1 none Running\np1 fixture Running\n')
-    const rows = JSON.parse((await berth(['ls', '--json'])).stdout) as Array<{Name: string; DriverName: string; State: string; URL: string}>
-    expect(rows.map((row) => [row.Name, row.DriverName, row.State, row.URL])).toEqual([['m1', 'none', 'Running', engine.url], ['p1', 'fixture', 'Running', engine.url]])
+    const rows = JSON.parse((await berth(['ls', '--json'])).stdout) as Array<{name: string; driver: string; state: string; engineUrl: string}>
+    expect(rows.map((row) => [row.name, row.driver, row.state, row.engineUrl])).toEqual([['m1', 'none', 'Running', engine.url], ['p1', 'fixture', 'Running', engine.url]])
     for (const command of [['status', 'p1'], ['url', 'p1'], ['ip', 'p1']]) {
       const result = await berth(command)
       expect(result.code, command.join(' ')).toBe(0)

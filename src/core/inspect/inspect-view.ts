@@ -13,13 +13,13 @@ const REDACTED = '<redacted>'
  */
 export function inspectView(config: MachineConfig, layout: StoreLayout): Record<string, unknown> {
   const machine = layout.machine(config.name)
-  const redacted = redact(config) as MachineConfig
+  const redacted = redactSecrets(config) as MachineConfig
   return {
     ...redacted,
     Name: config.name,
     DriverName: config.driver.name,
     Driver: {
-      ...(redact(config.driver.state) as Record<string, unknown>),
+      ...(redactSecrets(config.driver.state) as Record<string, unknown>),
       MachineName: config.name,
       IPAddress: config.endpoint?.address ?? '',
       URL: config.endpoint?.url ?? '',
@@ -53,9 +53,10 @@ export function inspectView(config: MachineConfig, layout: StoreLayout): Record<
   }
 }
 
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact)
+/** A value with strings under secret-looking keys replaced and passwords in URLs hidden, at any depth. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets)
   if (typeof value === 'string') return redactUrlPasswords(value)
   if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && typeof inner === 'string' ? REDACTED : redact(inner)]))
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && typeof inner === 'string' ? REDACTED : redactSecrets(inner)]))
 }
