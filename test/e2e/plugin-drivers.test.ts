@@ -189,7 +189,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const inspect = await berth(['inspect', '--debug', 'p1'], env)
     expect(inspect.code).toBe(0)
     expect(JSON.parse(inspect.stdout)).toMatchObject({DriverName: 'fixture', Driver: {url: engine.url, label: 'blue', IPAddress: '127.0.0.1', URL: engine.url}})
-    for (const args of [['inspect', '--debug', 'p1'], ['ls', '--debug'], ['env', '--debug', 'p1'], ['config', '--debug', 'p1']]) {
+    for (const args of [['inspect', '--debug', 'p1'], ['inspect', '--json', 'p1'], ['ls', '--debug'], ['ls', '--json'], ['env', '--debug', 'p1'], ['env', '--json', 'p1'], ['config', '--debug', 'p1']]) {
       const result = await berth(args, env)
       expect(result.code, args.join(' ')).toBe(0)
       expect(result.stdout + result.stderr, args.join(' ')).not.toContain(SECRET)
