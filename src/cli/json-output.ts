@@ -18,6 +18,12 @@ export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`
 }
 
+/** One fact of a machine (`status`, `url`, `version NAME`): the value alone on a line, or with --json `{name, key: value}`. */
+export function printMachineFact(app: App, flags: ParsedFlags, name: string, key: string, value: string): void {
+  if (flags.json === true) printJson(app, {name, [key]: value})
+  else app.terminal.out(`${value}\n`)
+}
+
 /** One JSON document on stdout. */
 export function printJson(app: App, value: unknown): void {
   app.terminal.out(jsonText(value))

@@ -1,5 +1,5 @@
 import type {App} from '../app.js'
-import {jsonFlag, printJson} from '../json-output.js'
+import {jsonFlag, printMachineFact} from '../json-output.js'
 import {machineName} from '../machine-args.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
@@ -13,7 +13,5 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   const name = await machineName(app, args)
   const machine = await openStoredMachine(app, await app.store.load(name))
-  const state = await machine.driver.state(AbortSignal.timeout(60_000))
-  if (flags.json === true) printJson(app, {name, state})
-  else app.terminal.out(`${state}\n`)
+  printMachineFact(app, flags, name, 'state', await machine.driver.state(AbortSignal.timeout(60_000)))
 }

@@ -1,7 +1,7 @@
 import {queryEngineVersion} from '../../core/machine/engine-access.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import type {App} from '../app.js'
-import {jsonFlag, printJson} from '../json-output.js'
+import {jsonFlag, printJson, printMachineFact} from '../json-output.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 import {berthRelease, berthVersion} from '../version-string.js'
 
@@ -13,15 +13,13 @@ export const spec: CommandSpec = {
 }
 
 export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
-  const json = flags.json === true
   const name = args[0]
   if (name === undefined) {
-    if (json) printJson(app, {berthVersion: berthRelease()})
+    if (flags.json === true) printJson(app, {berthVersion: berthRelease()})
     else app.terminal.out(`${berthVersion()}\n`)
     return
   }
   const config = await app.store.load(validateMachineName(name))
   const {version} = await queryEngineVersion(app.layout.machine(name), config, {timeoutMs: 20_000})
-  if (json) printJson(app, {name, engineVersion: version})
-  else app.terminal.out(`${version}\n`)
+  printMachineFact(app, flags, name, 'engineVersion', version)
 }
