@@ -150,6 +150,10 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   'foreign-driver-flag': ({flag, driver, chosen}) => (chosen === undefined
     ? {message: `${flag} belongs to the ${driver} driver, and no driver was chosen.`, hint: `Pass -d ${driver} to use it.`}
     : {message: `${flag} belongs to the ${driver} driver, not to ${chosen}.`, hint: prose`See ${run('create', undefined, ['-d', chosen, '--help'])} for its flags.`}),
+  'conflicting-flags': ({flags}) => ({
+    message: `${flags.join(' and ')} cannot be used together.`,
+    hint: 'Pass only one of them.',
+  }),
   'machine-name-not-expected': ({flag}, error) => ({
     message: `Expected no machine name with ${flag}.`,
     ...(error.fixes[0] === undefined ? {} : {hint: prose`Run ${error.fixes[0]} alone.`}),

@@ -53,6 +53,8 @@ export interface ErrorCodes {
   'unknown-flag': {flags: readonly string[]}
   /** A flag of another driver than the chosen one (`chosen` undefined: none was chosen). */
   'foreign-driver-flag': {flag: string; driver: string; chosen?: string}
+  /** Output flags that cannot go together (`--json` with `--format`, `-q`, `--shell`), as typed. */
+  'conflicting-flags': {flags: readonly string[]}
   /** A machine name given with a flag that takes none (--unset); `fixes` holds the command without it, if any. */
   'machine-name-not-expected': {flag: string}
   'engine-address-missing': {machine: string}

@@ -97,11 +97,11 @@ describe('broken machines beside a good one', () => {
       expect(row).toMatch(new RegExp(`^${name}\\s+-\\s+not found\\s+Error\\s+Unknown\\s+Machine "${name}" cannot be loaded: ${BROKEN[name]!.reason.source}`))
     }
 
-    const json = JSON.parse((await sandbox.run(['ls', '--json'])).stdout) as Array<{Name: string; DriverName: string; State: string; URL: string; Error: string}>
+    const json = JSON.parse((await sandbox.run(['ls', '--json'])).stdout) as Array<{name: string; driver: string | null; state: string; stateReason: string; engineUrl: string | null}>
     for (const name of BROKEN_NAMES) {
-      const row = json.find((item) => item.Name === name)!
-      expect(row).toMatchObject({DriverName: 'not found', State: 'Error', URL: ''})
-      expect(row.Error).toMatch(BROKEN[name]!.reason)
+      const row = json.find((item) => item.name === name)!
+      expect(row).toMatchObject({state: 'Error', driver: null, engineUrl: null})
+      expect(row.stateReason).toMatch(BROKEN[name]!.reason)
     }
   })
 

@@ -164,8 +164,8 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(lines).toHaveLength(4)
     expect((await berth(['ls', '-q', '--filter', 'driver=fixture'])).stdout).toBe('p1\n')
     expect((await berth(['ls', '--format', '{{.Name}} {{.DriverName}} {{.State}}'])).stdout).toBe('m1 none Running\np1 fixture Running\n')
-    const rows = JSON.parse((await berth(['ls', '--json'])).stdout) as Array<{Name: string; DriverName: string; State: string; URL: string}>
-    expect(rows.map((row) => [row.Name, row.DriverName, row.State, row.URL])).toEqual([['m1', 'none', 'Running', engine.url], ['p1', 'fixture', 'Running', engine.url]])
+    const rows = JSON.parse((await berth(['ls', '--json'])).stdout) as Array<{name: string; driver: string; state: string; engineUrl: string}>
+    expect(rows.map((row) => [row.name, row.driver, row.state, row.engineUrl])).toEqual([['m1', 'none', 'Running', engine.url], ['p1', 'fixture', 'Running', engine.url]])
     for (const command of [['status', 'p1'], ['url', 'p1'], ['ip', 'p1']]) {
       const result = await berth(command)
       expect(result.code, command.join(' ')).toBe(0)
@@ -189,7 +189,7 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const inspect = await berth(['inspect', '--debug', 'p1'], env)
     expect(inspect.code).toBe(0)
     expect(JSON.parse(inspect.stdout)).toMatchObject({DriverName: 'fixture', Driver: {url: engine.url, label: 'blue', IPAddress: '127.0.0.1', URL: engine.url}})
-    for (const args of [['inspect', '--debug', 'p1'], ['ls', '--debug'], ['env', '--debug', 'p1'], ['config', '--debug', 'p1']]) {
+    for (const args of [['inspect', '--debug', 'p1'], ['inspect', '--json', 'p1'], ['ls', '--debug'], ['ls', '--json'], ['env', '--debug', 'p1'], ['env', '--json', 'p1'], ['config', '--debug', 'p1']]) {
       const result = await berth(args, env)
       expect(result.code, args.join(' ')).toBe(0)
       expect(result.stdout + result.stderr, args.join(' ')).not.toContain(SECRET)

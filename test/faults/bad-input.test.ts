@@ -224,7 +224,7 @@ describe('what the store holds reaches the terminal harmless', () => {
     expect((await sandbox.run(['ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean)).toContain(evil)
     const json = await sandbox.run(['ls', '--json'])
     expect(json.stdout).toContain('"\\u001b[31mred\\u001b[0m\\r\\u001b[2Kfake"')
-    expect((JSON.parse(json.stdout) as Array<{Name: string}>).map((row) => row.Name)).toContain(evil)
+    expect((JSON.parse(json.stdout) as Array<{name: string}>).map((row) => row.name)).toContain(evil)
     await rm(join(sandbox.storePath, 'machines', evil), {recursive: true})
   })
 

@@ -1,5 +1,6 @@
 import {createMachine} from '../../core/create/create-machine.js'
 import {prose, run as runCommand, unquoted} from '../../core/fix.js'
+import {machineJson} from '../../core/inspect/machine-json.js'
 import type {DriverDefinition} from '../../driver-kit/contract.js'
 import {validateMachineName} from '../../core/machine-name.js'
 import {isTcpUrl} from '../../core/machine/engine-access.js'
@@ -9,6 +10,7 @@ import {BerthCommand} from '../base-command.js'
 import {builtInDriverDefinitions, driverRegistryFor} from '../driver-catalog.js'
 import {driverFlagSpecs, driverFlagValues, driverFromArgv, rejectForeignDriverFlags, rejectPluginDriverFlags} from '../driver-flags.js'
 import {engineFlagSpecs, engineFlagsFrom, forceAdoptFlag, sshTimeoutFlag} from '../engine-flags.js'
+import {printJson} from '../json-output.js'
 import {machineDeps} from '../machine-deps.js'
 import {oclifArgs, oclifFlags} from '../oclif-spec.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
@@ -23,6 +25,7 @@ const spec: CommandSpec = {
     ...forceAdoptFlag,
     ...sshTimeoutFlag,
     'keep-on-failure': {type: 'boolean', description: 'Keep what was made when creation fails, for inspection.'},
+    json: {type: 'boolean', description: 'Print the machine made as JSON on stdout once it is ready (shape: docs/json.md); progress stays on stderr.'},
   },
   args: [{name: 'name', description: 'name of the new machine', required: true}],
 }
@@ -42,6 +45,7 @@ async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): P
     keepOnFailure: flags['keep-on-failure'] === true,
     forceAdopt: flags['force-adopt'] === true,
   }, machineDeps(app, flags, signal))
+  if (flags.json === true) printJson(app, machineJson(config, app.layout))
   // A placeholder (none driver, --url none) has no engine to point a client at: the warning above said so.
   if (config.endpoint !== undefined && !isTcpUrl(config.endpoint.url)) return
   app.reporter.info(prose`Machine "${name}" is ready. Point your docker client at it with: eval "$(${unquoted(runCommand('env', name))})", or switch context with: ${unquoted(runCommand('use', name))}`)

@@ -1,12 +1,13 @@
 import {renderTable} from '../../core/listing/tabwriter.js'
 import type {App} from '../app.js'
 import {spellProse} from '../error-wording.js'
+import {jsonFlag, printJson} from '../json-output.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'List the drivers berth can use, where each comes from, and whether it works here.',
   flags: {
-    json: {type: 'boolean', description: 'Print the list as JSON.'},
+    ...jsonFlag,
   },
   args: [],
 }
@@ -14,7 +15,7 @@ export const spec: CommandSpec = {
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const reports = (await app.registry.report()).map((report) => (report.health.fix === undefined ? report : {...report, health: {...report.health, fix: spellProse(report.health.fix, app.personality)}}))
   if (flags.json === true) {
-    app.terminal.out(`${JSON.stringify(reports, null, 2)}\n`)
+    printJson(app, reports)
     return
   }
   const rows = reports.map((report) => [

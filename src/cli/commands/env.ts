@@ -5,6 +5,7 @@ import {run as runCommand} from '../../core/fix.js'
 import {endpointOf} from '../../core/machine/engine-access.js'
 import {checkEngineAccess} from '../../core/machine/engine-access-check.js'
 import type {App} from '../app.js'
+import {jsonText, wantsJson} from '../json-output.js'
 import {machineName} from '../machine-args.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -16,6 +17,7 @@ export const spec: CommandSpec = {
     shell: {type: 'string', description: 'Shell syntax: bash, zsh, sh, ksh, dash, fish, powershell, pwsh, cmd, tcsh, csh, emacs (default: from $SHELL).'},
     unset: {type: 'boolean', char: 'u', description: 'Print the lines that undo the settings instead.'},
     'no-proxy': {type: 'boolean', description: 'Add the machine\'s address to NO_PROXY.'},
+    json: {type: 'boolean', description: 'Print the variables as a JSON object instead (null: unset), for scripts (docs/json.md).'},
   },
   args: [{name: 'name', description: 'machine name (default: "default")'}],
 }
@@ -25,14 +27,12 @@ const DOCKER_VARIABLES = ['DOCKER_TLS_VERIFY', 'DOCKER_HOST', 'DOCKER_CERT_PATH'
 
 export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   const {terminal} = app
-  const {shell, note} = resolveShell(flags.shell as string | undefined, terminal.env)
-  if (note !== undefined) terminal.err(`${note}\n`)
-  const hint = hintCommand(app.personality, [...terminal.invocation])
+  const render = wantsJson(flags, {shell: '--shell'}) ? renderJson : shellRenderer(app, flags.shell as string | undefined)
   if (flags.unset === true) {
     if (args.length > 0) throw new UsageError('Expected no machine name with --unset.', {code: 'machine-name-not-expected', data: {flag: '--unset'}, fixes: [runCommand('env', undefined, ['--unset'])]})
     const unset = [...DOCKER_VARIABLES]
     if (flags['no-proxy'] === true) unset.push(noProxyName(terminal.env))
-    terminal.out(renderEnv({shell, set: [], unset, hint}))
+    terminal.out(render([], unset))
     return
   }
   const name = await machineName(app, args)
@@ -42,5 +42,18 @@ export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
   const endpoint = endpointOf(config)
   const set = dockerEnvVars({url: endpoint.url, certPath: machine.dir, machineName: name})
   if (flags['no-proxy'] === true) set.push(noProxyVar(terminal.env, endpoint.address))
-  terminal.out(renderEnv({shell, set, unset: [], hint}))
+  terminal.out(render(set, []))
 }
+
+type Render = (set: ReturnType<typeof dockerEnvVars>, unset: readonly string[]) => string
+
+/** The lines for the chosen shell (a note on stderr when it had to be guessed), with Docker Machine's hint. */
+function shellRenderer(app: App, shellFlag: string | undefined): Render {
+  const {shell, note} = resolveShell(shellFlag, app.terminal.env)
+  if (note !== undefined) app.terminal.err(`${note}\n`)
+  const hint = hintCommand(app.personality, [...app.terminal.invocation])
+  return (set, unset) => renderEnv({shell, set, unset, hint})
+}
+
+/** --json: the variables as one object, each to unset as null. */
+const renderJson: Render = (set, unset) => jsonText({...Object.fromEntries(set), ...Object.fromEntries(unset.map((name) => [name, null]))})

@@ -3,6 +3,7 @@ import {DockerContextStore} from '../../core/client/docker-context.js'
 import {findStaleContexts} from '../../core/contexts/prune-contexts.js'
 import {prose, run as runCommand} from '../../core/fix.js'
 import {matchesFilters, needsState, parseFilters} from '../../core/listing/filters.js'
+import {listedMachineJson, type UnopenedMachine} from '../../core/inspect/machine-json.js'
 import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
 import {alignColumns} from '../../core/listing/tabwriter.js'
@@ -14,6 +15,7 @@ import {OrphanRecord, type Orphan} from '../../core/store/orphans.js'
 import {errorMessage} from '../../core/errors.js'
 import {NeedsFullCli, type App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
+import {printJson, wantsJson} from '../json-output.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -25,24 +27,25 @@ export const spec: CommandSpec = {
     filter: {type: 'strings', char: 'f', helpValue: 'KEY=VALUE', description: 'Show only matching machines: driver=, state=, name= (regular expression), label=, swarm=. Repeat a key for OR, mix keys for AND.'},
     timeout: {type: 'integer', char: 't', default: 10, min: 1, description: 'Seconds to wait for each machine\'s state and engine version.'},
     format: {type: 'string', helpValue: 'TEMPLATE', description: 'Go template per row; start with "table" for columns with a header.'},
-    json: {type: 'boolean', description: 'Print the rows as a JSON array.'},
+    json: {type: 'boolean', description: 'Print the machines as a JSON array (shape: docs/json.md).'},
     orphans: {type: 'boolean', description: 'List instead the cloud resources of forgotten machines (rm -f) that berth could not remove, with the command that removes each.'},
   },
   args: [],
 }
 
 export async function run(app: App, {flags}: ParsedInput): Promise<void> {
+  const json = wantsJson(flags, {format: '--format', quiet: '-q'})
   const orphans = await new OrphanRecord(app.layout).list()
-  if (flags.orphans === true) return listOrphans(app, orphans, flags.json === true)
+  if (flags.orphans === true) return listOrphans(app, orphans, json)
   if (orphans.length > 0) app.reporter.warn(prose`${orphans.length === 1 ? '1 cloud resource' : `${orphans.length} cloud resources`} of forgotten machines may still exist: see ${runCommand('ls', undefined, ['--orphans'])}.`)
   // Bad filters and formats fail before any machine is asked anything.
   const filters = await parseFilters(flags.filter as string[])
-  const listFormat = flags.json === true ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
+  const listFormat = json ? undefined : compileFormatFlag(() => compileListFormat(flags.format as string | undefined))
   const quiet = flags.quiet === true
   const entries = await app.store.list()
   const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))
   const machines = opened.filter((item): item is OpenMachine => 'driver' in item)
-  const broken = opened.filter((item): item is BrokenEntry => !('driver' in item))
+  const broken = opened.filter((item): item is UnopenedMachine => !('driver' in item))
 
   if (quiet && !needsState(filters)) {
     const names = machines.filter((machine) => matchesFilters(filters, filterItem(machine, undefined))).map((machine) => machine.config.name)
@@ -57,14 +60,23 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const dockerHost = app.terminal.env.DOCKER_HOST || undefined
   const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext() : undefined
   const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
+  const activeOf = (status: MachineStatus): boolean => isActive({url: status.url, name: status.name}, {dockerHost, currentContext})
   if (quiet) {
     app.terminal.out(matching.map((status) => status.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
     return
   }
   // As Docker Machine, machines that cannot be loaded are always listed, so they are noticed.
-  const rows = [...matching.map((status) => rowFor(status, isActive({url: status.url, name: status.name}, {dockerHost, currentContext}))), ...broken.map(brokenRow)]
+  if (listFormat === undefined) {
+    const configOf = new Map(machines.map((machine) => [machine.config.name, machine.config]))
+    const listed = [...matching.map((status) => ({config: configOf.get(status.name)!, status, active: activeOf(status)})), ...broken]
+    listed.sort((a, b) => compareMachineNames(nameOf(a), nameOf(b)))
+    printJson(app, listed.map((machine) => listedMachineJson(app.layout, machine)))
+    noteStaleContexts(app, await staleContexts)
+    return
+  }
+  const rows = [...matching.map((status) => rowFor(status, activeOf(status))), ...broken.map(brokenRow)]
   rows.sort((a, b) => compareMachineNames(a.Name, b.Name))
-  app.terminal.out(listFormat === undefined ? `${JSON.stringify(rows, null, 2)}\n` : listFormat.render(rows))
+  app.terminal.out(listFormat.render(rows))
   noteStaleContexts(app, await staleContexts)
 }
 
@@ -88,13 +100,15 @@ function noteStaleContexts(app: App, count: number): void {
   app.reporter.warn(prose`${which}: remove ${count === 1 ? 'it' : 'them'} with ${runCommand('contexts', undefined, ['prune'])}.`)
 }
 
-type BrokenEntry = {name: string; error: string}
+function nameOf(machine: {status: MachineStatus} | UnopenedMachine): string {
+  return 'status' in machine ? machine.status.name : machine.name
+}
 
 /** The orphans record, as a table or (--json) the entries without the driver state they keep. */
 function listOrphans(app: App, orphans: readonly Orphan[], json: boolean): void {
   if (json) {
     const view = orphans.map(({machine, driver, kind, id, region, removeCommand, reason, forgottenAt}) => ({machine, driver, kind, id, region: region ?? null, removeCommand: removeCommand ?? null, reason, forgottenAt}))
-    app.terminal.out(`${JSON.stringify(view, null, 2)}\n`)
+    printJson(app, view)
     return
   }
   const rows = [['MACHINE', 'KIND', 'ID', 'REGION', 'REMOVE WITH'], ...orphans.map((orphan) => [orphan.machine, orphan.kind, orphan.id, orphan.region ?? '-', orphan.removeCommand ?? `the ${orphan.driver} driver's own tools`])]
@@ -102,13 +116,13 @@ function listOrphans(app: App, orphans: readonly Orphan[], json: boolean): void 
 }
 
 /** A machine with its driver, or why it cannot be used (bad config, driver not installed). */
-async function openEntry(app: App, entry: MachineEntry): Promise<OpenMachine | BrokenEntry> {
+async function openEntry(app: App, entry: MachineEntry): Promise<OpenMachine | UnopenedMachine> {
   if (entry.config === undefined) return {name: entry.name, error: entry.error}
   try {
     return await openStoredMachine(app, entry.config)
   } catch (error) {
     if (error instanceof NeedsFullCli) throw error
-    return {name: entry.name, error: errorMessage(error)}
+    return {name: entry.name, config: entry.config, error: errorMessage(error)}
   }
 }
 
@@ -135,7 +149,7 @@ function rowFor(status: MachineStatus, active: boolean): ListRow {
   }
 }
 
-function brokenRow(entry: BrokenEntry): ListRow {
+function brokenRow(entry: UnopenedMachine): ListRow {
   return {
     Name: entry.name,
     Active: '-',

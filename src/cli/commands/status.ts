@@ -1,15 +1,17 @@
 import type {App} from '../app.js'
+import {jsonFlag, printMachineFact} from '../json-output.js'
 import {machineName} from '../machine-args.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Print the state of a machine (Running, Stopped, ...).',
-  flags: {},
+  flags: {...jsonFlag},
   args: [{name: 'name', description: 'machine name (default: "default")'}],
 }
 
-export async function run(app: App, {args}: ParsedInput): Promise<void> {
-  const machine = await openStoredMachine(app, await app.store.load(await machineName(app, args)))
-  app.terminal.out(`${await machine.driver.state(AbortSignal.timeout(60_000))}\n`)
+export async function run(app: App, {flags, args}: ParsedInput): Promise<void> {
+  const name = await machineName(app, args)
+  const machine = await openStoredMachine(app, await app.store.load(name))
+  printMachineFact(app, flags, name, 'state', await machine.driver.state(AbortSignal.timeout(60_000)))
 }
