@@ -3,17 +3,22 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /**
- * "berth version X.Y.Z", read from berth's package.json without loading the CLI framework. Found by walking up
- * from this module, which runs from dist/src/cli or from the lean bundle in dist/lean.
+ * berth's package directory and package.json, found without loading the CLI framework by walking up from this
+ * module, which runs from dist/src/cli or from a lean bundle in dist/lean.
  */
-export function berthVersion(): string {
+export function berthPackage(): {dir: string; version: string} | undefined {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     try {
       const pjson = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {name?: string; version?: string}
-      if (pjson.name === 'berth' && pjson.version !== undefined) return `berth version ${pjson.version}`
+      if (pjson.name === 'berth' && pjson.version !== undefined) return {dir, version: pjson.version}
     } catch {
       // No package.json here: keep walking up.
     }
   }
-  return 'berth version unknown'
+  return undefined
+}
+
+/** "berth version X.Y.Z". */
+export function berthVersion(): string {
+  return `berth version ${berthPackage()?.version ?? 'unknown'}`
 }
