@@ -12,7 +12,9 @@ if (typed.length === 1 && (typed[0] === '--version' || typed[0] === '-v')) {
   // and wording, for the scripts written for it (src/cli/personality.ts).
   route.adoptPersonality(process.argv[1], process.env)
   const name = route.leanCommandOf(typed)
-  const lean = name === undefined ? Promise.resolve(undefined) : require(`../dist/lean/${name}.cjs`).run(typed)
+  // A shell asking what Tab may complete (the scripts `berth completion SHELL` prints): answered without oclif.
+  const lean = typed[0] === '__complete' ? require('../dist/lean/complete.cjs').runComplete(typed.slice(1))
+    : name === undefined ? Promise.resolve(undefined) : require(`../dist/lean/${name}.cjs`).run(typed)
   lean.then(async (code) => {
     if (code !== undefined) {
       process.exitCode = code

@@ -60,6 +60,12 @@ function routeEntry() {
   ].join('\n')
 }
 
+/**
+ * Completion (`berth __complete`) imports a plugin's driver as berth does, through plugin-drivers.js, which finds the
+ * kit it gives the plugin beside itself (import.meta.url): that module is loaded from dist/src, not bundled.
+ */
+const UNBUNDLED = new Set([`${dist}src/cli/plugin-drivers.js`])
+
 const ENTRY = '\0berth-lean:'
 const ROUTE = '\0berth-lean-route'
 async function bundle(input) {
@@ -74,6 +80,10 @@ async function bundle(input) {
       name: 'berth-lean',
       resolveId: (id, importer) => {
         if (id.startsWith(ENTRY) || id === ROUTE) return id
+        if (importer !== undefined && id.startsWith('.')) {
+          const resolved = new URL(id, `file://${importer}`).pathname
+          if (UNBUNDLED.has(resolved)) return {id: `../${resolved.slice(dist.length)}`, external: true}
+        }
         return id === 'node:fs/promises' && importer !== FS_PROMISES_SHIM ? FS_PROMISES_SHIM : undefined
       },
       load: (id) => {
@@ -103,6 +113,7 @@ async function bundle(input) {
 await rm(outDir, {recursive: true, force: true})
 await bundle({'version-string': `${dist}src/cli/version-string.js`})
 await bundle({route: ROUTE})
+await bundle({complete: `${dist}src/cli/complete.js`})
 for (const name of leanCommandNames) await bundle({[name]: `${ENTRY}${name}`})
 
 // The point of the lean path: none of its files may load oclif (a module that imports it belongs to the full CLI).

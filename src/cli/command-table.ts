@@ -23,6 +23,7 @@ type CommandEntry = {load: () => Promise<ActionModule>; lean: true} | {load: () 
 /** Every berth command, by the name it is typed with, and how to load its module: only the command that runs is loaded. */
 export const commandTable: Readonly<Record<string, CommandEntry>> = {
   active: {load: () => import('./commands/active.js'), lean: true},
+  completion: {load: () => import('./commands/completion.js')},
   config: {load: () => import('./commands/config.js'), lean: true},
   'contexts:prune': {load: () => import('./commands/contexts-prune.js')},
   create: {load: () => import('./commands/create.js')},

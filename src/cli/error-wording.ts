@@ -147,6 +147,13 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Nonexistent flag${flags.length === 1 ? '' : 's'}: ${flags.join(', ')}.`,
     hint: prose`See ${run('help')} or add --help to the command.`,
   }),
+  'unknown-command': ({command}, error) => {
+    const [meant] = error.fixes
+    return {
+      message: `${quoteValue(command)} is not a berth command.`,
+      hint: meant === undefined ? prose`Run ${run('help')} for the list of commands.` : prose`Did you mean ${meant}?`,
+    }
+  },
   'foreign-driver-flag': ({flag, driver, chosen}) => (chosen === undefined
     ? {message: `${flag} belongs to the ${driver} driver, and no driver was chosen.`, hint: `Pass -d ${driver} to use it.`}
     : {message: `${flag} belongs to the ${driver} driver, not to ${chosen}.`, hint: prose`See ${run('create', undefined, ['-d', chosen, '--help'])} for its flags.`}),

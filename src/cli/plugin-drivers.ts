@@ -8,14 +8,28 @@ interface BerthPluginManifest {
   berth?: {drivers?: Record<string, unknown>}
 }
 
+/** What berth reads of an installed plugin: oclif's loaded plugin, or the record completion reads without oclif. */
+export interface InstalledPlugin {
+  type: string
+  name: string
+  version: string
+  root: string
+  pjson: object
+}
+
 /**
  * Drivers declared by installed oclif plugins in their package.json (`"berth": {"drivers": {"name": "./dist/driver.js"}}`).
  * Reading the declarations costs nothing (oclif has loaded every plugin's package.json); a driver's module
  * is imported only when that driver is used.
  */
 export function pluginDriverSources(config: Interfaces.Config): DriverSource[] {
+  return driverSourcesOf(config.plugins.values())
+}
+
+/** The drivers these plugins declare. */
+export function driverSourcesOf(plugins: Iterable<InstalledPlugin>): DriverSource[] {
   const sources: DriverSource[] = []
-  for (const plugin of config.plugins.values()) {
+  for (const plugin of plugins) {
     if (plugin.type === 'core') continue
     const drivers = (plugin.pjson as BerthPluginManifest).berth?.drivers
     if (typeof drivers !== 'object' || drivers === null) continue

@@ -51,6 +51,8 @@ export interface ErrorCodes {
   'extra-arguments': {args: readonly string[]}
   /** Flags the command does not have. */
   'unknown-flag': {flags: readonly string[]}
+  /** A word typed where a command goes that names none; `fixes` holds the command it was likely meant to be. */
+  'unknown-command': {command: string}
   /** A flag of another driver than the chosen one (`chosen` undefined: none was chosen). */
   'foreign-driver-flag': {flag: string; driver: string; chosen?: string}
   /** Output flags that cannot go together (`--json` with `--format`, `-q`, `--shell`), as typed. */

@@ -4,8 +4,10 @@
  * it that tool's way). Code decides on these values, never on the text they become.
  */
 
-/** The berth commands a fix may name. */
-export type CommandName = 'config' | 'contexts' | 'create' | 'drivers' | 'env' | 'help' | 'inspect' | 'ls' | 'mount' | 'plugins' | 'provision' | 'regenerate-certs' | 'restart' | 'rm' | 'start' | 'status' | 'upgrade' | 'use'
+/** The berth commands a fix may name (a suggestion for a mistyped command may name any of them). */
+export type CommandName = 'active' | 'completion' | 'config' | 'contexts' | 'create' | 'drivers' | 'env' | 'help' | 'inspect' | 'ip' | 'kill' | 'ls'
+  | 'mount' | 'plugins' | 'provision' | 'regenerate-certs' | 'restart' | 'rm' | 'scp' | 'ssh' | 'start' | 'status' | 'stop' | 'upgrade'
+  | 'url' | 'use' | 'version'
 
 /** A berth command to run: `command`, then `args` (flags and their values, other arguments), then the machine. */
 export interface CommandFix {

@@ -73,6 +73,7 @@ describe('berth as docker-machine', () => {
       [['rm', '-y'], 'Error: Expected to get one or more machine names as arguments', 1],
       [['active'], 'No active host found', 1],
       [['nosuchcommand'], "docker-machine: 'nosuchcommand' is not a docker-machine command. See 'docker-machine --help'.", 1],
+      [['creat', 'ux9'], "docker-machine: 'creat' is not a docker-machine command. See 'docker-machine --help'.", 1],
     ]
     for (const [args, line, code] of cases) {
       const result = await dm(args)

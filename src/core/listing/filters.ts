@@ -33,10 +33,10 @@ export interface FilterSubject {
   readonly swarm: string
 }
 
-const KEYS = ['driver', 'state', 'name', 'label', 'swarm'] as const
-type Key = typeof KEYS[number]
+export const FILTER_KEYS = ['driver', 'state', 'name', 'label', 'swarm'] as const
+type Key = typeof FILTER_KEYS[number]
 
-const isKey = (key: string): key is Key => (KEYS as readonly string[]).includes(key)
+const isKey = (key: string): key is Key => (FILTER_KEYS as readonly string[]).includes(key)
 
 export async function parseFilters(values: readonly string[]): Promise<Filters> {
   const filters = {driver: [] as string[], state: [] as string[], name: [] as NamePattern[], label: [] as LabelFilter[], swarm: [] as string[]}
@@ -46,7 +46,7 @@ export async function parseFilters(values: readonly string[]): Promise<Filters> 
     if (separator === -1) throw new UsageError(`Unsupported filter syntax ${quoted(filter)}: use key=value.`, {hint: 'For example: --filter driver=generic --filter state=running'})
     const key = filter.slice(0, separator).toLowerCase()
     const value = filter.slice(separator + 1)
-    if (!isKey(key)) throw new UsageError(`Unsupported filter key ${quoted(filter.slice(0, separator))}.`, {hint: `Filter keys: ${KEYS.join(', ')}.`})
+    if (!isKey(key)) throw new UsageError(`Unsupported filter key ${quoted(filter.slice(0, separator))}.`, {hint: `Filter keys: ${FILTER_KEYS.join(', ')}.`})
     if (key === 'name') names.push({filter, pattern: value})
     else if (key === 'label') filters.label.push(labelFilter(value))
     else filters[key].push(value)
