@@ -1,3 +1,4 @@
+import {join} from 'node:path'
 import {redactUrlPasswords} from '../safe-text.js'
 import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
@@ -13,6 +14,8 @@ const REDACTED = '<redacted>'
  */
 export function inspectView(config: MachineConfig, layout: StoreLayout): Record<string, unknown> {
   const machine = layout.machine(config.name)
+  // The CA that issued the machine's certificates: the store's own, or the one it was imported with.
+  const certDir = config.auth.ca === undefined ? layout.certsDir : layout.fromStored(config.auth.ca)
   const redacted = redact(config) as MachineConfig
   return {
     ...redacted,
@@ -40,10 +43,10 @@ export function inspectView(config: MachineConfig, layout: StoreLayout): Record<
         TlsVerify: true,
       },
       AuthOptions: {
-        CertDir: layout.certsDir,
-        CaCertPath: layout.caCert,
-        ClientCertPath: layout.clientCert,
-        ClientKeyPath: layout.clientKey,
+        CertDir: certDir,
+        CaCertPath: join(certDir, 'ca.pem'),
+        ClientCertPath: join(certDir, 'cert.pem'),
+        ClientKeyPath: join(certDir, 'key.pem'),
         ServerCertPath: machine.serverCert,
         ServerKeyPath: machine.serverKey,
         ServerCertSANs: config.auth.sans,
