@@ -6,7 +6,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, repoRoot} from '../harness/berth.js'
 import {issueTestCert, makeTestCa} from '../harness/openssl.js'
 import {snapshotTree} from '../harness/tree-snapshot.js'
+import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
+import {TestHostPool} from '../hosts/index.js'
 
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'docker-machine-store')
 
@@ -94,5 +96,69 @@ describe('import docker-machine: an amazonec2 machine, through the EC2 simulator
     expect(removed.code).toBe(0)
     await sim.settle()
     expect(sim.leftovers()).toEqual([])
+  })
+})
+
+describe('import docker-machine: a digitalocean droplet, through the DigitalOcean simulator', () => {
+  const token = 'dop_v1_dddd4444dddd4444dddd4444dddd4444dddd4444dddd4444dddd4444dddd4444'
+  let sandbox: BerthSandbox
+  let pool: TestHostPool
+  let sim: DigitalOceanSimulator
+  let source: string
+  let dropletId: number
+  let keyId: number
+
+  beforeAll(async () => {
+    sandbox = await BerthSandbox.create()
+    pool = new TestHostPool()
+    sim = await startDigitalOceanSimulator({hosts: pool, tokens: [token]})
+    source = join(sandbox.dir, 'docker-machine')
+    await dockerMachineStore(source, 'do1', 'digitalocean', {})
+    // What Docker Machine made: the machine's key imported into the account, and a droplet with it.
+    const publicKey = await readFile(join(source, 'machines', 'do1', 'id_rsa.pub'), 'utf8')
+    keyId = sim.addKey('do1', publicKey.trim(), token).id
+    const created = await fetch(`${sim.endpoint}/v2/droplets`, {
+      method: 'POST',
+      headers: {'Authorization': `Bearer ${token}`, 'Content-Type': 'application/json'},
+      body: JSON.stringify({name: 'do1', region: 'nyc3', size: 's-1vcpu-2gb', image: 'ubuntu-24-04-x64', ssh_keys: [keyId], tags: ['web']}),
+    })
+    dropletId = ((await created.json()) as {droplet: {id: number}}).droplet.id
+    await sim.settle()
+    const configPath = join(source, 'machines', 'do1', 'config.json')
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as {Driver: Record<string, unknown>}
+    config.Driver = {
+      ...config.Driver, IPAddress: sim.droplets()[0]!.ip, SSHUser: 'root', AccessToken: token, DropletID: dropletId, DropletName: 'do1',
+      Image: 'ubuntu-24-04-x64', Region: 'nyc3', SSHKeyID: keyId, SSHKeyFingerprint: '', SSHKey: '', Size: 's-1vcpu-2gb', IPv6: false,
+      Backups: false, PrivateNetworking: false, UserDataFile: '', Monitoring: false, Tags: 'web',
+    }
+    await writeFile(configPath, JSON.stringify(config, null, 4), {mode: 0o600})
+  }, 120_000)
+
+  afterAll(async () => {
+    await sim?.stop()
+    await pool?.dispose()
+    await sandbox?.dispose()
+  })
+
+  it('imports the droplet with its token kept apart, and rm deletes the droplet and the key Docker Machine imported', async () => {
+    const env = {DIGITALOCEAN_API_URL: sim.endpoint}
+    const imported = await sandbox.run(['import', 'docker-machine', '--source', source], {env})
+    expect(imported.stderr).toBe('')
+    expect(imported.code).toBe(0)
+    expect(imported.stdout).toBe(`Imported "do1" (digitalocean, tcp://${sim.droplets()[0]!.ip}:2376)\n`)
+    const machineDir = join(sandbox.storePath, 'machines', 'do1')
+    expect(await readFile(join(machineDir, 'config.json'), 'utf8')).not.toContain(token)
+    expect(JSON.parse(await readFile(join(machineDir, 'credentials.json'), 'utf8'))).toEqual({'digitalocean-access-token': token})
+    expect((await sandbox.run(['status', 'do1'])).stdout).toBe('Running\n')
+    // The machine logs in with berth's copy of Docker Machine's key, the host's key pinned at first contact.
+    const ssh = await sandbox.run(['ssh', 'do1', '--', 'hostname'])
+    expect(ssh.code).toBe(0)
+    expect((await snapshotTree(machineDir))['known_hosts']).toMatch(/^600 /)
+    const removed = await sandbox.run(['rm', '-y', 'do1'])
+    expect(removed.stderr).not.toMatch(/^Error/m)
+    expect(removed.code).toBe(0)
+    await sim.settle()
+    expect(sim.droplets().filter((droplet) => !droplet.deleting)).toEqual([])
+    expect(sim.keys()).toEqual([])
   })
 })
