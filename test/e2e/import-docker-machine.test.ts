@@ -179,6 +179,57 @@ describe('import docker-machine: a generic machine and a none machine Docker Mac
   })
 })
 
+// Docker Machine on a host without systemd wrote its options into the init script's file: DOCKER_OPTS over several lines.
+describe('import docker-machine: a generic machine on a host without systemd', () => {
+  let sandbox: BerthSandbox
+  let pool: TestHostPool
+  let host: TestHost
+
+  beforeAll(async () => {
+    sandbox = await BerthSandbox.create()
+    pool = new TestHostPool()
+    host = await pool.up('dmsysv', {init: 'sysv'})
+    const ca = await makeTestCa({cn: 'tester'})
+    const [server, client] = await Promise.all([
+      issueTestCert(ca, 'server', {cn: 'tester.dm2', sans: [`IP:${host.ip}`, 'DNS:localhost'], days: 30}),
+      issueTestCert(ca, 'client', {cn: 'tester.client', days: 30}),
+    ])
+    const put = (path: string, content: string): Promise<unknown> => host.exec(`mkdir -p /etc/docker && cat > ${path} && chmod 644 ${path}`, {input: content})
+    await put('/etc/docker/ca.pem', ca.certPem)
+    await put('/etc/docker/server.pem', server.certPem)
+    await put('/etc/docker/server-key.pem', server.keyPem)
+    await put('/etc/default/docker', "\nDOCKER_OPTS='\n-H tcp://0.0.0.0:2376\n-H unix:///var/run/docker.sock\n--tlsverify\n--tlscacert /etc/docker/ca.pem\n--tlscert /etc/docker/server.pem\n--tlskey /etc/docker/server-key.pem\n--label provider=generic\n'\n")
+    expect((await host.exec('service docker start >/dev/null 2>&1; sleep 1; pidof dockerd')).stdout.trim()).not.toBe('')
+    const source = join(sandbox.dir, 'docker-machine')
+    await writeDockerMachineStore(source, {ca, client})
+    await addMachine(source, 'legacy-generic', 'dm2', {'10.245.1.2': host.ip, '/home/user/.ssh/id_ed25519': host.privateKeyPath}, {
+      'server.pem': {content: server.certPem, mode: 0o644},
+      'server-key.pem': {content: server.keyPem, mode: 0o600},
+      'id_ed25519': {content: await readFile(host.privateKeyPath, 'utf8'), mode: 0o600},
+    })
+    const imported = await sandbox.run(['import', 'docker-machine', '--source', source])
+    expect(imported.stderr).toBe('')
+  }, 240_000)
+
+  afterAll(async () => {
+    await pool?.dispose()
+    await sandbox?.dispose()
+  })
+
+  it('provision replaces Docker Machine\'s DOCKER_OPTS with berth\'s part, and docker works through env', async () => {
+    const provisioned = await sandbox.run(['provision', 'dm2'])
+    expect(provisioned.stderr).not.toMatch(/^Error/m)
+    expect(provisioned.code).toBe(0)
+    const options = (await host.exec('cat /etc/default/docker; stat -c %a /etc/docker/server-key.pem')).stdout
+    expect(options).not.toContain('--label provider=generic\n\'')
+    expect(options).toContain('# >>> berth')
+    expect(options.trim().endsWith('600')).toBe(true)
+    const version = await sandbox.sh(`eval "$($BERTH env dm2)" && docker info --format '{{json .Labels}}'`)
+    expect(version.code).toBe(0)
+    expect(version.stdout).toContain('team=web')
+  })
+})
+
 describe('import docker-machine: stores that cannot be imported as they are', () => {
   let sandbox: BerthSandbox
   let source: string

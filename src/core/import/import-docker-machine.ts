@@ -1,19 +1,16 @@
 import {access} from 'node:fs/promises'
 import {join} from 'node:path'
 import {certificatePathsIn} from '../certs/store-certificates.js'
-import type {DockerContextStore} from '../client/docker-context.js'
 import {driverSetup} from '../driver-registry/driver-setup.js'
-import type {DriverRegistry} from '../driver-registry/registry.js'
 import {DEFAULT_ENGINE_PORT} from '../engine/engine-url.js'
 import {BerthError, errorMessage} from '../errors.js'
 import {validateMachineName} from '../machine-name.js'
 import {writeMachineContext} from '../machine/machine-context.js'
 import {changingMachine} from '../machine/machine-lock.js'
-import type {Reporter} from '../reporter.js'
+import type {ProvisionDeps} from '../provision-machine/index.js'
 import {readUserSshKey, keepUserSshKey, type UserSshKey} from '../ssh/user-key.js'
 import {writeFileAtomic} from '../store/files.js'
 import {withLock} from '../store/lock.js'
-import type {MachineStore} from '../store/machine-store.js'
 import {CONFIG_VERSION, type MachineConfig} from '../store/schema.js'
 import {caId, dockerMachineNames, importRefused, readDockerMachine, type CaFiles, type DockerMachineMachine} from './docker-machine-store.js'
 
@@ -26,14 +23,8 @@ interface ImportRequest {
   dryRun: boolean
 }
 
-interface ImportDeps {
-  store: MachineStore
-  registry: DriverRegistry
-  contexts: DockerContextStore
-  reporter: Reporter
-  env: NodeJS.ProcessEnv
-  signal: AbortSignal
-}
+/** What a machine's change needs (the store, drivers, docker contexts): provisioning's, without its certificates. */
+type ImportDeps = Omit<ProvisionDeps, 'certificates' | 'sshTimeoutMs' | 'hostMayBeBooting'>
 
 /** One machine's outcome: imported (or would be, on a dry run), or the reason it was not, with nothing of it written. */
 export type ImportOutcome = {name: string; config: MachineConfig} | {name: string; error: unknown}
