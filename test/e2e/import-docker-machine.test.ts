@@ -260,6 +260,7 @@ describe('import docker-machine: stores that cannot be imported as they are', ()
     await withFixture('unknown-driver', 'legacy-none', (config) => ({...config, DriverName: 'hyperv'}))
     await withFixture('no-url', 'legacy-none', (config) => ({...config, Driver: {...(config.Driver as object), URL: ''}}))
     await withFixture('no-server-cert', 'legacy-generic', (config) => config)
+    await withFixture('vbox', 'legacy-generic', (config) => ({...config, DriverName: 'virtualbox', Driver: {...(config.Driver as object), VBoxManager: {}, HostOnlyCIDR: '192.168.99.1/24'}}))
     const sourceBefore = await snapshotTree(source)
     const result = await sandbox.run(['import', 'docker-machine', '--source', source])
     expect(result.code).toBe(1)
@@ -270,7 +271,8 @@ describe('import docker-machine: stores that cannot be imported as they are', ()
       'Error: Cannot import "no-url": its "Driver.URL" is missing.',
       expect.stringMatching(/^Error: Cannot import "truncated": its config\.json is not valid JSON \(.*\); it may be truncated\.$/),
       'Error: Cannot import "unknown-driver": berth has no hyperv driver.',
-      'Error: 4 of 5 machines could not be imported.',
+      'Error: Cannot import "vbox": berth\'s virtualbox driver cannot take over Docker Machine\'s machines yet.',
+      'Error: 5 of 6 machines could not be imported.',
     ])
     const machines = Object.keys(await snapshotTree(join(sandbox.storePath, 'machines'))).filter((path) => path.endsWith('/') && !path.slice(0, -1).includes('/'))
     expect(machines).toEqual(['good/'])

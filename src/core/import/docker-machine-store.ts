@@ -106,18 +106,19 @@ export async function readDockerMachine(source: string, name: string, provisions
     if (typeof value !== 'string' || value === '') throw importRefused(name, `its config.json has no "HostOptions.AuthOptions.${key}"`)
     return inSource(value)
   }
-  const [caCert, caKey, clientCert, clientKey] = await Promise.all([
-    readSource(name, pathOf('CaCertPath'), 'CA certificate'),
-    readSource(name, pathOf('CaPrivateKeyPath'), 'CA key'),
-    readSource(name, pathOf('ClientCertPath'), 'client certificate'),
-    readSource(name, pathOf('ClientKeyPath'), 'client key'),
-  ])
-  const ca = {caCert, caKey, clientCert, clientKey}
+  // One after the other, so that of several missing files the same one is named every time.
+  const ca = {
+    caCert: await readSource(name, pathOf('CaCertPath'), 'CA certificate'),
+    caKey: await readSource(name, pathOf('CaPrivateKeyPath'), 'CA key'),
+    clientCert: await readSource(name, pathOf('ClientCertPath'), 'client certificate'),
+    clientKey: await readSource(name, pathOf('ClientKeyPath'), 'client key'),
+  }
   checkCa(name, ca)
   let server: DockerMachineMachine['server']
   if (needsServer) {
-    const [certPem, keyPem] = await Promise.all([readSource(name, pathOf('ServerCertPath'), 'server certificate'), readSource(name, pathOf('ServerKeyPath'), 'server key')])
-    checkIssued(name, 'server certificate', certPem, keyPem, caCert)
+    const certPem = await readSource(name, pathOf('ServerCertPath'), 'server certificate')
+    const keyPem = await readSource(name, pathOf('ServerKeyPath'), 'server key')
+    checkIssued(name, 'server certificate', certPem, keyPem, ca.caCert)
     server = {certPem, keyPem}
   }
   const sshKey = typeof driver.SSHKeyPath === 'string' && driver.SSHKeyPath !== '' ? inSource(driver.SSHKeyPath) : undefined

@@ -67,11 +67,16 @@ async function planImport(source: string, name: string, deps: ImportDeps): Promi
     if (await store.exists(name)) throw importRefused(name, 'berth already has a machine of this name; remove it first, or leave this one out')
     await deps.contexts.checkWritable(name, layout.root)
   })
-  const provisions = async (driverName: string): Promise<boolean | undefined> => registry.has(driverName) ? (await registry.get(driverName)).capabilities.provisions : undefined
+  const provisions = async (driverName: string): Promise<boolean | undefined> => {
+    if (!registry.has(driverName)) return undefined
+    const definition = await registry.get(driverName)
+    if (definition.fromDockerMachine === undefined) throw importRefused(name, `berth's ${driverName} driver cannot take over Docker Machine's machines yet`)
+    return definition.capabilities.provisions
+  }
   const found = await readDockerMachine(source, name, provisions)
   return refusing(name, async () => {
     const definition = await registry.get(found.driverName)
-    if (definition.fromDockerMachine === undefined) throw importRefused(name, `berth's ${found.driverName} driver cannot take over Docker Machine's machines`)
+    if (definition.fromDockerMachine === undefined) throw importRefused(name, `berth's ${found.driverName} driver cannot take over Docker Machine's machines yet`)
     const sshKey = found.sshKeyPath === undefined ? undefined : await readUserSshKey('its SSH key', found.sshKeyPath)
     const enginePort = typeof found.driver.EnginePort === 'number' ? found.driver.EnginePort : DEFAULT_ENGINE_PORT
     const setup = driverSetup(layout, name, deps.env, definition, enginePort)
