@@ -14,7 +14,7 @@ const NAMED_DRIVERS_FROM_CORE = {regex: String.raw`^(\.\./){2,}drivers/`, messag
 const KIT_ONLY = {regex: String.raw`^(\.\./)+src/(?!driver-kit/index\.js$|cli/)`, message: 'A driver imports from berth only its kit, src/driver-kit/index.js (published as berth/driver).'}
 const NAMED_DRIVERS_FROM_CLI = {regex: String.raw`^(\.\./)+drivers/(?!index\.js$)`, message: 'The CLI reaches drivers through the catalogue drivers/index.ts, never a named driver.'}
 // The folders of src/core with an index.ts as their surface: provisioning, and the use cases of several files.
-const CLOSED_MODULES = ['provision', 'provision-machine', 'power', 'remove', 'upgrade', 'ssh-access']
+const CLOSED_MODULES = ['provision', 'provision-machine', 'power', 'remove', 'upgrade', 'ssh-access', 'import']
 const CLOSED_INTERNALS = {regex: String.raw`^(\.\./)+(core/)?(${CLOSED_MODULES.join('|')})/(?!index\.js$)`, message: 'A closed module of src/core (provisioning, a use case of several files): from outside its folder, import only its index.ts.'}
 const COMMANDS = {regex: String.raw`^(\./|(\.\./)+)commands/`, message: 'Only the command table (src/cli/command-table.ts) imports a command module.'}
 const OTHER_COMMANDS = {regex: String.raw`^(\./|\.\./command-table(\.js)?$)`, message: 'A command module imports no other command, nor the table: what commands share lives in src/cli.'}

@@ -1,5 +1,6 @@
 import {type DriverDefinition, packagesHealth} from '../../src/driver-kit/index.js'
 import {credentialSource, storedSecrets, typedSecrets} from './credentials.js'
+import {ec2FromDockerMachine} from './docker-machine.js'
 import {Ec2Driver, type Ec2State} from './driver.js'
 import {FLAGS} from './flags.js'
 import {INSTANCE, KEY_PAIR} from './instance.js'
@@ -31,6 +32,7 @@ const amazonec2: DriverDefinition = {
     return new Ec2Driver({...(state as Partial<Ec2State>), settings}, setup, () => credentialSource(storedSecrets(setup), settings.profile))
   },
   queryStates,
+  fromDockerMachine: ec2FromDockerMachine,
   describeResource(resource, state) {
     const settings = state.settings as {region?: unknown} | undefined
     const region = typeof settings?.region === 'string' ? settings.region : undefined

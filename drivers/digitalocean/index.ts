@@ -1,4 +1,5 @@
 import {type DriverDefinition, packagesHealth} from '../../src/driver-kit/index.js'
+import {digitalOceanFromDockerMachine} from './docker-machine.js'
 import {DigitalOceanDriver} from './driver.js'
 import {digitalOceanFlags, TOKEN_FLAG} from './flags.js'
 import {queryDropletStates} from './query-states.js'
@@ -28,6 +29,7 @@ const digitalocean: DriverDefinition = {
     return new DigitalOceanDriver(stored, setup, setup.secret(TOKEN_FLAG), stored)
   },
   queryStates: queryDropletStates,
+  fromDockerMachine: digitalOceanFromDockerMachine,
   describeResource(resource, state) {
     const region = typeof state.region === 'string' ? {region: state.region} : {}
     if (resource.kind === 'droplet') return {kind: 'droplet', id: resource.id, ...region, removeCommand: `doctl compute droplet delete ${resource.id} --force`}

@@ -1,4 +1,4 @@
-import type {DriverDefinition} from '../../src/driver-kit/index.js'
+import {type DriverDefinition, UsageError} from '../../src/driver-kit/index.js'
 import {GenericDriver, genericSettings} from './driver.js'
 
 /** Any Linux server berth can reach over SSH; berth provisions its engine but does not own the machine's power. */
@@ -28,6 +28,20 @@ const generic: DriverDefinition = {
   },
   load(state, setup) {
     return new GenericDriver(genericSettings(state, setup.env, setup.machineDir, setup.enginePort), setup)
+  },
+  // Docker Machine's generic driver keeps berth's own settings under its struct's names, and its copy of the key.
+  fromDockerMachine({driver, sshKeyPath}, setup) {
+    if (typeof driver.IPAddress !== 'string' || driver.IPAddress === '') throw new UsageError('Its "Driver.IPAddress" is missing.')
+    if (sshKeyPath === undefined) throw new UsageError('It has no SSH key ("Driver.SSHKeyPath").')
+    const state = {
+      ipAddress: driver.IPAddress,
+      sshUser: driver.SSHUser || 'root',
+      sshKeyPath,
+      sshPort: driver.SSHPort || 22,
+      enginePort: driver.EnginePort || setup.enginePort,
+      ...(typeof driver.SSHKey === 'string' && driver.SSHKey !== '' ? {sshKeyOrigin: driver.SSHKey} : {}),
+    }
+    return {driver: new GenericDriver(genericSettings(state, setup.env, setup.machineDir, setup.enginePort), setup)}
   },
 }
 

@@ -84,6 +84,10 @@ const none: DriverDefinition = {
   load(state: Record<string, unknown>) {
     return new NoneDriver(parseEngineUrl(state.url))
   },
+  fromDockerMachine({driver}) {
+    if (typeof driver.URL !== 'string' || driver.URL === '') throw new UsageError('Its "Driver.URL" is missing.')
+    return {driver: new NoneDriver(parseEngineUrl(driver.URL))}
+  },
 }
 
 export default none

@@ -29,6 +29,7 @@ export const commandTable: Readonly<Record<string, CommandEntry>> = {
   create: {load: () => import('./commands/create.js')},
   drivers: {load: () => import('./commands/drivers.js')},
   env: {load: () => import('./commands/env.js'), lean: true},
+  import: {load: () => import('./commands/import.js')},
   inspect: {load: () => import('./commands/inspect.js'), lean: true},
   ip: {load: () => import('./commands/ip.js'), lean: true},
   kill: {load: () => import('./commands/kill.js')},

@@ -40,7 +40,7 @@ export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
   'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'ssh-key',
-  'ssh-connection', 'engine', 'cloud-credentials',
+  'ssh-connection', 'engine', 'cloud-credentials', 'import-source', 'import-refused',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -110,7 +110,7 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
       ? {message: `Nothing was changed on "${data.machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}
       : {message: `${data.action}, and there is no terminal to ask whether to go on; nothing was changed.`, hint: `Pass -y to upgrade "${data.machine}" without asking.`}
   },
-  'machines-failed': ({failed, total, removing}) => ({message: `${failed} of ${total} machines ${removing === true ? 'could not be removed' : 'failed'}.`}),
+  'machines-failed': ({failed, total, removing, importing}) => ({message: `${failed} of ${total} machines ${removing === true ? 'could not be removed' : importing === true ? 'could not be imported' : 'failed'}.`}),
   'docker-context-conflict': ({context, otherStore}) => (otherStore === undefined
     ? {
         message: `A docker context named "${context}" already exists and was not created by berth; berth leaves it alone.`,

@@ -145,8 +145,12 @@ export interface ErrorCodes {
    * would have done when there was no terminal to ask.
    */
   'not-confirmed': {command: 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
-  /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm. */
-  'machines-failed': {failed: number; total: number; removing?: true}
+  /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm, `importing` for import. */
+  'machines-failed': {failed: number; total: number; removing?: true; importing?: true}
+  /** A Docker Machine store that cannot be imported from; the message names the path and what is wrong with it. */
+  'import-source': object
+  /** One machine of a Docker Machine store that cannot be imported; the message says why, nothing of it was written. */
+  'import-refused': {machine: string}
   /** rm --forget-orphans kept `kept` of `total` orphans on record: berth could not confirm they are gone. */
   'orphans-kept': {kept: number; total: number}
   /** contexts prune could not remove `kept` of the `total` stale docker contexts it found (each was named on its own line). */

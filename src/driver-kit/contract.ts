@@ -246,6 +246,29 @@ export interface DriverDefinition {
    * cloud is asked once per region or account instead of once per machine. A machine it cannot answer for is 'Error'.
    */
   queryStates?(machines: readonly StoredMachine[], signal: AbortSignal): Promise<MachineState[]>
+  /**
+   * Optional: the driver of a machine that Docker Machine made with its driver of this name, for `import
+   * docker-machine`, which takes the machine over as it is (same host, same certificates). Throws a UsageError naming
+   * the Docker Machine field at fault.
+   */
+  fromDockerMachine?(host: DockerMachineHost, setup: DriverSetup): AdoptedMachine
+}
+
+/** A machine as Docker Machine recorded it, for DriverDefinition.fromDockerMachine. */
+export interface DockerMachineHost {
+  /** The "Driver" object of its config.json: the fields of Docker Machine's driver struct, as it wrote them. */
+  driver: Readonly<Record<string, unknown>>
+  /** berth's copy of the machine's SSH key (in the machine's directory), when Docker Machine kept one. */
+  sshKeyPath?: string
+}
+
+/** What a driver makes of a Docker Machine machine. */
+export interface AdoptedMachine {
+  driver: Driver
+  /** Values of the driver's secret flags (by flag name): kept in the machine's 0600 credentials file, never in config.json. */
+  secrets?: Record<string, string>
+  /** What Docker Machine made for the machine, recorded as the driver records its own, so rm removes it. */
+  resources?: ResourceRecord[]
 }
 
 /** A stored machine as queryStates sees it: what its driver persisted, and where it lives. */

@@ -5,6 +5,8 @@
  */
 
 export type {
+  AdoptedMachine,
+  DockerMachineHost,
   Driver,
   DriverCapabilities,
   DriverDefinition,

@@ -42,6 +42,19 @@ export function defaultCertificatePaths(layout: StoreLayout): CertificatePaths {
   return {caCert: layout.caCert, caKey: layout.caKey, clientCert: layout.clientCert, clientKey: layout.clientKey}
 }
 
+/** The four files of a CA directory (the store's certs/, or an imported CA's). */
+export function certificatePathsIn(dir: string): CertificatePaths {
+  return {caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), clientCert: join(dir, 'cert.pem'), clientKey: join(dir, 'key.pem')}
+}
+
+/**
+ * The CA and client certificate a machine's engine trusts: those of the CA recorded with the machine (one imported
+ * with it), else the store's (or those the global --tls-* flags name).
+ */
+export function machineCertificatePaths(layout: StoreLayout, auth: {ca?: string}, storePaths: CertificatePaths): CertificatePaths {
+  return auth.ca === undefined ? storePaths : certificatePathsIn(layout.fromStored(auth.ca))
+}
+
 /**
  * Files the user named instead of the store's own (--tls-ca-cert and friends) must be there: each that is missing,
  * a directory or unreadable is refused with its flag, before anything is written. berth makes a CA only in the

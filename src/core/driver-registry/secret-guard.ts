@@ -19,6 +19,7 @@ export function guardSecrets(definition: DriverDefinition): DriverDefinition {
   const stored = (setup: DriverSetup): Secret[] => secretValues(secretFlags, (flag) => [setup.secret(flag.name)])
   const queryStates = definition.queryStates?.bind(definition)
   const describeResource = definition.describeResource?.bind(definition)
+  const fromDockerMachine = definition.fromDockerMachine?.bind(definition)
   // Delegating, not spreading: a definition may be a class instance whose methods live on its prototype.
   return {
     name: definition.name,
@@ -32,6 +33,12 @@ export function guardSecrets(definition: DriverDefinition): DriverDefinition {
     },
     load: (state, setup) => guard(definition.load(state, setup), stored(setup)),
     ...(describeResource === undefined ? {} : {describeResource}),
+    ...(fromDockerMachine === undefined ? {} : {
+      fromDockerMachine: (host, setup) => {
+        const adopted = fromDockerMachine(host, setup)
+        return {...adopted, driver: guard(adopted.driver, secretValues(secretFlags, (flag) => [adopted.secrets?.[flag.name]]))}
+      },
+    }),
     ...(queryStates === undefined ? {} : {
       queryStates: async (machines, signal) => {
         try {

@@ -1,3 +1,4 @@
+import {join} from 'node:path'
 import {redactUrlPasswords} from '../safe-text.js'
 import type {StoreLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
@@ -14,6 +15,8 @@ const REDACTED = '<redacted>'
  */
 export function inspectView(stored: MachineConfig, layout: StoreLayout): Record<string, unknown> {
   const machine = layout.machine(stored.name)
+  // The CA that issued the machine's certificates: the store's own, or the one it was imported with.
+  const certDir = stored.auth.ca === undefined ? layout.certsDir : layout.fromStored(stored.auth.ca)
   const config = {...stored, engine: {...stored.engine, env: stored.engine.env.map(redactSetting), labels: stored.engine.labels.map(redactSetting)}}
   const redacted = redactSecrets(config) as MachineConfig
   return {
@@ -42,10 +45,10 @@ export function inspectView(stored: MachineConfig, layout: StoreLayout): Record<
         TlsVerify: true,
       },
       AuthOptions: {
-        CertDir: layout.certsDir,
-        CaCertPath: layout.caCert,
-        ClientCertPath: layout.clientCert,
-        ClientKeyPath: layout.clientKey,
+        CertDir: certDir,
+        CaCertPath: join(certDir, 'ca.pem'),
+        ClientCertPath: join(certDir, 'cert.pem'),
+        ClientKeyPath: join(certDir, 'key.pem'),
         ServerCertPath: machine.serverCert,
         ServerKeyPath: machine.serverKey,
         ServerCertSANs: config.auth.sans,

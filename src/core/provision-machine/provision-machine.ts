@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
-import {checkGivenCertificateFiles, installClientCertificates, type CertificatePaths} from '../certs/store-certificates.js'
+import {checkGivenCertificateFiles, installClientCertificates, machineCertificatePaths, type CertificatePaths} from '../certs/store-certificates.js'
 import type {DockerContextStore} from '../client/docker-context.js'
 import type {Driver} from '../../driver-kit/contract.js'
 import type {DriverRegistry} from '../driver-registry/registry.js'
@@ -74,10 +74,12 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
   const machine = store.layout.machine(name)
   const engine = {...(options.engine ?? config.engine), port: Number(new URL(url).port)}
   const sans = [...new Set([...config.auth.sans, ...(options.sans ?? [])])]
-  await installClientCertificates(deps.certificates, machine)
+  // A machine imported with the CA that issued its certificates stays with that CA.
+  const certificates = machineCertificatePaths(store.layout, config.auth, deps.certificates)
+  await installClientCertificates(certificates, machine)
   // Issuing the server certificate (an RSA key) and waiting for SSH overlap: each is a noticeable part of a create.
   const [issuing, connecting] = await Promise.allSettled([
-    ensureServerCertificate(machine, deps.certificates, {
+    ensureServerCertificate(machine, certificates, {
       organization: `${deps.env.USER || 'berth'}.${name}`,
       sans: serverCertificateSans(name, [address], sans),
       renew: options.renewServerCert,
@@ -103,7 +105,7 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
     const report = await provisionHost(session, {
       machineName: name,
       engine,
-      tls: {caPem: await readFile(deps.certificates.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem},
+      tls: {caPem: await readFile(certificates.caCert, 'utf8'), serverCertPem: server.certPem, serverKeyPem: server.keyPem},
       verifyEngine: async (stepSignal) => {
         const version = await waitForEngine(url, tls, {timeoutMs: ENGINE_ANSWER_TIMEOUT_MS, signal: stepSignal, onRetry: (error) => reporter.status(`${errorMessage(error)} Trying again.`)})
         reporter.debug(`engine at ${url}: Docker ${version.version}`)
@@ -111,6 +113,7 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
       owner: {machine: name, store: store.layout.root, computer: hostname()},
       forceAdopt: options.forceAdopt === true,
       machineExists: (other) => store.exists(other),
+      takeOver: config.engineSetUpBy === 'docker-machine',
     }, reporter, signal)
     reporter.debug(`provisioned ${name} (${report.os}): applied ${report.applied.join(', ') || 'nothing'}; already done ${report.skipped.join(', ') || 'nothing'}`)
   } catch (error) {
@@ -120,7 +123,7 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
   } finally {
     await session.close()
   }
-  const updated = await store.update(name, (current) => ({
+  const updated = await store.update(name, ({engineSetUpBy: _replaced, ...current}) => ({
     ...current,
     engine,
     auth: {...current.auth, sans},

@@ -10,6 +10,9 @@ export const REMOTE_TLS = {ca: '/etc/docker/ca.pem', cert: '/etc/docker/server.p
 
 export const DAEMON_JSON_PATH = '/etc/docker/daemon.json'
 
+/** The drop-in Docker Machine configured dockerd with on systemd hosts; berth's replaces it when it takes a host over. */
+export const DOCKER_MACHINE_DROP_IN = '/etc/systemd/system/docker.service.d/10-machine.conf'
+
 /** dockerd's unix socket, where every engine serves the docker CLI on the host itself. */
 export const ENGINE_SOCKET = 'unix:///var/run/docker.sock'
 

@@ -1,3 +1,4 @@
+import {DOCKER_MACHINE_DROP_IN} from './engine-config.js'
 import {parseDockerdArgs, parseDockerdHelp, type DockerdArg, type DockerdOptionTable} from './dockerd-options.js'
 import {INIT_SYSTEMS, type InitSystem} from './init-systems.js'
 import type {PresentEngineConfig} from './host-facts.js'
@@ -30,7 +31,11 @@ interface ServiceArgs {
   source: string
 }
 
-export function interpretEngine(config: PresentEngineConfig, init: InitSystem): PresentEngine {
+/**
+ * The engine's configuration as berth decides with it. Taking over a host Docker Machine set up, its configuration
+ * (the 10-machine.conf drop-in, or DOCKER_OPTS in the option file) is left out: berth's replaces it.
+ */
+export function interpretEngine(config: PresentEngineConfig, init: InitSystem, takeOver = false): PresentEngine {
   const options = config.dockerd === undefined ? undefined : parseDockerdHelp(config.dockerd.options)
   const table = options ?? new Map()
   const common = {
@@ -39,7 +44,8 @@ export function interpretEngine(config: PresentEngineConfig, init: InitSystem): 
     ...(config.running === undefined ? {} : {running: config.running}),
   }
   if (INIT_SYSTEMS[init].config === 'drop-in') {
-    const start = serviceStart(parseSystemctlCat(config.unit ?? ''), INIT_SYSTEMS.systemd.configPath)
+    const files = parseSystemctlCat(config.unit ?? '').filter((file) => !takeOver || file.path !== DOCKER_MACHINE_DROP_IN)
+    const start = serviceStart(files, INIT_SYSTEMS.systemd.configPath)
     const environment = new Map<string, string>(environmentAssignments(start.environment))
     for (const file of start.environmentFiles) {
       const text = config.texts.get(file.replace(/^-/, ''))
@@ -55,12 +61,12 @@ export function interpretEngine(config: PresentEngineConfig, init: InitSystem): 
   }
   const path = INIT_SYSTEMS[init].configPath
   const text = config.texts.get(path)
-  const opts = config.dockerOpts.get(path) ?? ''
+  const opts = takeOver ? '' : config.dockerOpts.get(path) ?? ''
   return {
     ...common,
     service: {args: parseDockerdArgs(opts.split(/\s+/).filter(Boolean), table), source: `DOCKER_OPTS in ${path}`},
     overriding: [],
-    optionFileText: text === undefined ? '' : withoutBerthPart(text),
+    optionFileText: text === undefined ? '' : takeOver ? withoutDockerOpts(withoutBerthPart(text)) : withoutBerthPart(text),
   }
 }
 
@@ -73,4 +79,23 @@ function readDaemonJson({path, text}: PresentEngineConfig['daemonJson']): Daemon
   } catch (error) {
     return {path, error: `it is not valid JSON (${(error as Error).message})`, text}
   }
+}
+
+/** An option file without its DOCKER_OPTS assignments (Docker Machine's spans lines inside single quotes). */
+function withoutDockerOpts(text: string): string {
+  const kept: string[] = []
+  let open = false
+  for (const line of text.split('\n')) {
+    const quotes = (line.match(/'/g) ?? []).length
+    if (open) {
+      if (quotes % 2 === 1) open = false
+      continue
+    }
+    if (/^\s*(export\s+)?DOCKER_OPTS=/.test(line)) {
+      open = quotes % 2 === 1
+      continue
+    }
+    kept.push(line)
+  }
+  return kept.join('\n')
 }

@@ -1,7 +1,7 @@
 import {BerthError} from '../errors.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
-import {DAEMON_JSON_PATH, REMOTE_TLS} from './engine-config.js'
+import {DAEMON_JSON_PATH, DOCKER_MACHINE_DROP_IN, REMOTE_TLS} from './engine-config.js'
 import {ENGINE_CONFIG_PATHS, isInitSystem, OPTION_FILES, type InitSystem} from './init-systems.js'
 import {HOST_MARKER} from './host-state.js'
 import {parseOsRelease, type OsRelease} from './os-release.js'
@@ -46,7 +46,7 @@ export interface PresentEngineConfig {
 const MARKER = '--- os-release ---'
 
 /** The files whose content decides whether configuration must be written again. */
-export const MANAGED_FILES = [REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...ENGINE_CONFIG_PATHS, DAEMON_JSON_PATH]
+export const MANAGED_FILES = [REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...ENGINE_CONFIG_PATHS, DAEMON_JSON_PATH, DOCKER_MACHINE_DROP_IN]
 
 export async function gatherHostFacts(session: RemoteSession, signal?: AbortSignal): Promise<HostFacts> {
   const script = await renderTemplate('provision/facts.sh', {

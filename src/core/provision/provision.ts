@@ -44,7 +44,7 @@ export async function provisionHost(session: RemoteSession, spec: ProvisionSpec,
   const marker = parseHostMarker(facts.engineConfig.marker)
   const ctx: ProvisionContext = {
     session, spec, facts, reporter, signal, engineChanged: false, directoriesReady: false, engineRestarted: false,
-    present: interpretEngine(facts.engineConfig, facts.init),
+    present: interpretEngine(facts.engineConfig, facts.init, spec.takeOver === true),
     ...(marker === undefined ? {} : {marker}),
   }
   await reporter.step('Checking the engine\'s present configuration', async () => {

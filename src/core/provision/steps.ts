@@ -6,7 +6,7 @@ import type {Reporter} from '../reporter.js'
 import type {RemoteSession} from '../ssh/session.js'
 import {shellQuote} from '../ssh/shell-quote.js'
 import type {EngineOptions} from '../store/schema.js'
-import {REMOTE_TLS} from './engine-config.js'
+import {DOCKER_MACHINE_DROP_IN, REMOTE_TLS} from './engine-config.js'
 import {planEngineConfig, type EnginePlan, type PlannedFile} from './engine-plan.js'
 import {interpretEngine, type PresentEngine} from './engine-present.js'
 import {HostChange} from './host-change.js'
@@ -34,6 +34,12 @@ export interface ProvisionSpec {
   forceAdopt: boolean
   /** Whether this store still has a machine of that name (a marker of a removed machine is no one's). */
   machineExists(name: string): Promise<boolean>
+  /**
+   * The host's engine was set up by Docker Machine (an imported machine berth has not provisioned yet): its
+   * configuration is replaced by berth's, its TLS files are written again (Docker Machine left the key 0644), and
+   * the running engine it started is not a conflict.
+   */
+  takeOver?: boolean
 }
 
 export interface ProvisionContext {
@@ -70,7 +76,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 /** Every file a run may change: the hostname's, the TLS material, the engine's configuration and daemon.json. */
 function changedPaths(ctx: ProvisionContext): string[] {
-  return ['/etc/hostname', '/etc/hosts', ...Object.values(REMOTE_TLS), INIT_SYSTEMS[ctx.facts.init].configPath, ctx.present.daemonJson.path]
+  return ['/etc/hostname', '/etc/hosts', ...Object.values(REMOTE_TLS), INIT_SYSTEMS[ctx.facts.init].configPath, ctx.present.daemonJson.path, ...(ctx.spec.takeOver === true ? [DOCKER_MACHINE_DROP_IN] : [])]
 }
 
 /** Begin the run's undoable change before its first change to the host. */
@@ -82,7 +88,7 @@ async function changing(ctx: ProvisionContext): Promise<HostChange> {
 /** Read the host again after something changed it wholesale (an engine install brings its unit and files). */
 async function readHost(ctx: ProvisionContext): Promise<void> {
   ctx.facts = await gatherHostFacts(ctx.session, ctx.signal)
-  ctx.present = interpretEngine(ctx.facts.engineConfig, ctx.facts.init)
+  ctx.present = interpretEngine(ctx.facts.engineConfig, ctx.facts.init, ctx.spec.takeOver === true)
 }
 
 /**
@@ -97,7 +103,7 @@ export async function planEngine(ctx: ProvisionContext): Promise<EnginePlan> {
     engine: ctx.spec.engine,
     present,
     previousAdditions: marker?.daemonJson ?? {},
-    berthConfigured: marker !== undefined || facts.fileHashes.has(INIT_SYSTEMS.systemd.configPath) || facts.fileHashes.has(REMOTE_TLS.cert),
+    berthConfigured: ctx.spec.takeOver === true || marker !== undefined || facts.fileHashes.has(INIT_SYSTEMS.systemd.configPath) || facts.fileHashes.has(REMOTE_TLS.cert),
   })
   return ctx.plan
 }
@@ -141,7 +147,7 @@ const installEngine: ProvisionStep = {
 const installCertificates: ProvisionStep = {
   id: 'tls.install',
   title: 'Installing the engine\'s TLS certificates',
-  isSatisfied: (ctx) => tlsFiles(ctx).every(({path, content}) => ctx.facts.fileHashes.get(path) === sha256(content)),
+  isSatisfied: (ctx) => ctx.spec.takeOver !== true && tlsFiles(ctx).every(({path, content}) => ctx.facts.fileHashes.get(path) === sha256(content)),
   async apply(ctx) {
     await changing(ctx)
     await ensureDirectories(ctx)
@@ -162,14 +168,20 @@ function tlsFiles(ctx: ProvisionContext): PlannedFile[] {
 const configureEngine: ProvisionStep = {
   id: 'engine.configure',
   title: 'Configuring the engine for TLS',
-  isSatisfied: (ctx) => plannedFiles(ctx).every((file) => ctx.facts.fileHashes.get(file.path) === sha256(file.content)),
+  isSatisfied: (ctx) => !replacedDropIn(ctx) && plannedFiles(ctx).every((file) => ctx.facts.fileHashes.get(file.path) === sha256(file.content)),
   async apply(ctx) {
     const change = await changing(ctx)
     await validateWithDockerd(ctx, change)
     await ensureDirectories(ctx)
     for (const file of plannedFiles(ctx)) await ctx.session.upload(file.path, file.content, {mode: file.mode, owner: 'root', group: 'root'})
+    if (replacedDropIn(ctx)) await runAsRoot(ctx.session, `rm -f ${shellQuote(DOCKER_MACHINE_DROP_IN)}`, ctx.signal)
     ctx.engineChanged = true
   },
+}
+
+/** Docker Machine's drop-in, still on a host berth takes over: removed with berth's configuration in place. */
+function replacedDropIn(ctx: ProvisionContext): boolean {
+  return ctx.spec.takeOver === true && ctx.facts.fileHashes.has(DOCKER_MACHINE_DROP_IN)
 }
 
 function plannedFiles(ctx: ProvisionContext): PlannedFile[] {

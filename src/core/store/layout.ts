@@ -44,6 +44,14 @@ export class StoreLayout {
     return join(this.certsDir, 'key.pem')
   }
 
+  /**
+   * A CA another tool made, with its client certificate (ca.pem ca-key.pem cert.pem key.pem), kept for the machines
+   * imported with it: Docker Machine's, named by its certificate's fingerprint.
+   */
+  importedCaDir(id: string): string {
+    return join(this.certsDir, 'imported', id)
+  }
+
   /** Downloaded images and their checksums. */
   get cacheDir(): string {
     return join(this.root, 'cache')

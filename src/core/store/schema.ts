@@ -56,10 +56,22 @@ export interface MachineConfig {
   }
   engine: EngineOptions
   endpoint?: EngineEndpoint
-  /** Extra subject alternative names for the server certificate (--tls-san). */
-  auth: {sans: string[]}
+  auth: {
+    /** Extra subject alternative names for the server certificate (--tls-san). */
+    sans: string[]
+    /**
+     * The directory (stored path) of the CA that issued this machine's certificates, with its client certificate,
+     * when it is not the store's own: a machine imported from Docker Machine keeps Docker Machine's.
+     */
+    ca?: string
+  }
   ssh?: SshConfig
   resources: ResourceRecord[]
+  /**
+   * The tool that set up the host's engine, for a machine imported with its engine as that tool left it: the next
+   * provision replaces its configuration with berth's (and then drops this).
+   */
+  engineSetUpBy?: 'docker-machine'
 }
 
 /** One step from version `from` to `from + 1`. Migrations are pure: raw JSON in, raw JSON out. */
@@ -121,6 +133,7 @@ export function parseConfig(raw: Record<string, unknown>): MachineConfig | strin
   }
   const auth = raw.auth
   if (!isObject(auth) || !isStringArray(auth.sans)) problems.push('"auth.sans" is not a list of strings')
+  else if (auth.ca !== undefined && (typeof auth.ca !== 'string' || auth.ca === '')) problems.push('"auth.ca" is not a path')
   if (!Array.isArray(raw.resources)) problems.push('"resources" is not a list')
   else if (!raw.resources.every((resource) => isObject(resource) && typeof resource.kind === 'string' && typeof resource.id === 'string')) {
     problems.push('every entry of "resources" needs "kind" and "id"')

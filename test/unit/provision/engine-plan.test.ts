@@ -192,3 +192,35 @@ describe('planEngineConfig', () => {
     await expect(plan(present({running}), engine(), {berthConfigured: true})).resolves.toBeDefined()
   })
 })
+
+describe('taking over a host Docker Machine set up', () => {
+  const machineArgs = '-H tcp://0.0.0.0:2376 -H unix:///var/run/docker.sock --storage-driver overlay2 --tlsverify --tlscacert /etc/docker/ca.pem --tlscert /etc/docker/server.pem --tlskey /etc/docker/server-key.pem --label team=web --label provider=generic --log-level=warn'
+  const running = {pid: 812, args: machineArgs.split(' ')}
+  const systemd = present({unit: `${DEBIAN_UNIT}\n# /etc/systemd/system/docker.service.d/10-machine.conf\n[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd ${machineArgs} \nEnvironment=\n`, running})
+  const dockerOpts = `DOCKER_OPTS='\n${machineArgs.split(' -').join('\n-')}\n'\nexport DOCKER_TMPDIR=/var/tmp\n`
+  const sysvinit = present({texts: new Map([['/etc/default/docker', dockerOpts]]), dockerOpts: new Map([['/etc/default/docker', machineArgs]]), running})
+  const takeOver = (config: PresentEngineConfig, init: InitSystem): Promise<EnginePlan> => planEngineConfig({
+    init, dockerdPath: '/usr/sbin/dockerd', engine: engine({labels: ['team=web', 'provider=generic'], opts: ['log-level=warn']}), present: interpretEngine(config, init, true),
+    previousAdditions: {}, berthConfigured: true,
+  })
+
+  it('is a conflict for a machine berth did not import: Docker Machine\'s drop-in and flags are named', async () => {
+    const error = await conflicts(systemd)
+    expect(error.message).toContain('/etc/systemd/system/docker.service.d/10-machine.conf sets ExecStart= after it')
+    expect(error.message).toContain('gives -H tcp://0.0.0.0:2376')
+  })
+
+  it('systemd: berth\'s drop-in builds on the packaged ExecStart, leaving out Docker Machine\'s', async () => {
+    const content = dropIn(await takeOver(systemd, 'systemd'))
+    expect(content).toContain('ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS')
+    expect(content).not.toContain('overlay2')
+  })
+
+  it('sysvinit: DOCKER_OPTS that Docker Machine wrote (over several lines) goes, the rest of the file stays', async () => {
+    const result = await takeOver(sysvinit, 'sysvinit')
+    const file = result.files.find((planned) => planned.path === '/etc/default/docker')!.content
+    expect(file).toContain('export DOCKER_TMPDIR=/var/tmp')
+    expect(file).not.toContain('/etc/docker/ca.pem\n-')
+    expect(file).not.toContain('overlay2')
+  })
+})

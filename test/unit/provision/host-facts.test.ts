@@ -5,7 +5,7 @@ import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BerthError} from '../../../src/core/errors.js'
-import {DAEMON_JSON_PATH, REMOTE_TLS} from '../../../src/core/provision/engine-config.js'
+import {DAEMON_JSON_PATH, DOCKER_MACHINE_DROP_IN, REMOTE_TLS} from '../../../src/core/provision/engine-config.js'
 import {ENGINE_CONFIG_PATHS, OPTION_FILES} from '../../../src/core/provision/init-systems.js'
 import {HOST_MARKER} from '../../../src/core/provision/host-state.js'
 import {MANAGED_FILES, parseHostFacts} from '../../../src/core/provision/host-facts.js'
@@ -42,8 +42,8 @@ const commandPath = (name: string, shell = 'sh'): string | undefined => {
 const dockerdRunningNow = (): boolean => spawnSync('pidof', ['dockerd']).status === 0
 
 describe('MANAGED_FILES', () => {
-  it('covers the TLS material and the engine configuration of every init system', () => {
-    expect([...MANAGED_FILES].sort()).toEqual([REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...ENGINE_CONFIG_PATHS, DAEMON_JSON_PATH].sort())
+  it('covers the TLS material, the engine configuration of every init system and Docker Machine\'s drop-in', () => {
+    expect([...MANAGED_FILES].sort()).toEqual([REMOTE_TLS.ca, REMOTE_TLS.cert, REMOTE_TLS.key, ...ENGINE_CONFIG_PATHS, DAEMON_JSON_PATH, DOCKER_MACHINE_DROP_IN].sort())
     expect(MANAGED_FILES).toContain('/etc/systemd/system/docker.service.d/10-berth.conf')
     expect(MANAGED_FILES).toContain('/etc/default/docker')
     expect(MANAGED_FILES).toContain('/etc/conf.d/docker')
