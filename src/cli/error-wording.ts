@@ -1,6 +1,7 @@
-import {BerthError, errorMessage, type ErrorCode, type ErrorCodes} from '../core/errors.js'
+import {BerthError, errorMessage, type ErrorCode, type ErrorCodes, type MachineConfigFix} from '../core/errors.js'
 import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
+import {pathFixHint} from '../core/store/store-problem.js'
 
 /**
  * berth's wording of what core and drivers report: the one place where a fix becomes a command line, and where an
@@ -56,9 +57,8 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Invalid machine name ${quoteValue(name)}: ${reason}.`,
     hint: 'Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.',
   }),
-  // The reason and its fix come from where loading failed (a path's access, a schema's version): the thrower's hint.
-  'machine-config': ({machine, reason}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`}),
-  'machine-unreadable': ({machine, reason}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`}),
+  'machine-config': ({machine, reason, fix}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`, ...machineConfigHint(machine, fix)}),
+  'machine-unreadable': ({machine, reason, fix}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`, hint: pathFixHint(fix)}),
   'orphaned-resources': ({machine, resources}) => {
     const one = resources.length === 1
     const count = one ? `1 resource (${resources[0]!.kind} ${resources[0]!.id})` : `${resources.length} resources`
@@ -184,8 +184,10 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Machine "${machine}" is not running (state: ${state}).`,
     hint: prose`Start it first; ${run('status', machine)} shows its state.`,
   }),
-  // The message names the address in the driver's terms (a droplet's public IPv4, an instance's private address).
-  'host-address-missing': ({machine}) => ({hint: prose`Start it with ${run('start', machine)}.`}),
+  'host-address-missing': ({machine, address, host, state}) => ({
+    message: `${host === undefined ? `Machine "${machine}"` : `${host} of machine "${machine}"`} has no ${address} address${state === undefined ? ' yet' : ` (it is ${state})`}.`,
+    hint: prose`Start it with ${run('start', machine)}.`,
+  }),
   'clean-host-failed': ({machine}, error) => ({
     message: joinProse([`Cannot clean the host of "${machine}":`, causeMessage(error)]),
     hint: prose`Nothing was removed. Retry when the host is reachable, or run ${run('rm', machine)} without --clean-host to leave berth's engine configuration on it.`,
@@ -212,10 +214,14 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `The host runs ${os === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(os)}, which berth cannot provision.`,
     hint: prose`Supported: ${supported.join(', ')}. For anything else, install and configure the engine yourself and register it with ${run('create', undefined, ['-d', 'none'])}.`,
   }),
-  // The message quotes the cause, what was undone and the engine's log; the fix is the cause's, if it has one.
-  'provision-failed': ({machine}, error) => {
+  // The fix is the cause's, if it has one.
+  'provision-failed': ({machine, step, title, undone, engineLog}, error) => {
     const causeHint = error.cause instanceof BerthError ? wording(error.cause).hint : ''
-    return {hint: causeHint.length > 0 ? causeHint : prose`Fix the cause, then run ${run('provision', machine)} to finish; every step is safe to repeat.`}
+    const log = engineLog === undefined ? '' : `\nLast lines of the engine's log:\n${engineLog.trimEnd()}`
+    return {
+      message: joinProse([joinProse([`Provisioning failed at step "${step}" (${title}):`, asSentence(causeMessage(error)), undone === undefined ? undefined : asSentence(undone)]), log], ''),
+      hint: causeHint.length > 0 ? causeHint : prose`Fix the cause, then run ${run('provision', machine)} to finish; every step is safe to repeat.`,
+    }
   },
   'package-sources': ({machine, refresh, sources, line}) => ({
     message: `The package sources of "${machine}" could not be refreshed (${refresh}): ${line}`,
@@ -230,6 +236,24 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
     hint: prose`Run ${run('provision', machine)} to finish it.`,
   }),
+}
+
+/** The hint that names what mends a machine's stored configuration, if berth knows it. */
+function machineConfigHint(machine: string, fix: MachineConfigFix): {hint?: Prose} {
+  switch (fix.kind) {
+    case 'remove': return {hint: prose`Remove it with ${run('rm', machine, ['-f'])}.`}
+    case 'upgrade': return {hint: 'Upgrade berth to use this machine.'}
+    case 'none': return {}
+    default: return {hint: pathFixHint(fix)}
+  }
+}
+
+/** Prose ending with a full stop (or its own ! or ?), its commands kept. */
+function asSentence(text: Prose): Prose {
+  const parts = typeof text === 'string' ? [text] : [...text]
+  const last = parts.at(-1)
+  if (typeof last === 'string') parts[parts.length - 1] = last.trimEnd()
+  return joinProse([parts, /[.!?]$/.test(spellProse(parts)) ? '' : '.'], '')
 }
 
 /** The message of an error's cause, as worded for the user. */

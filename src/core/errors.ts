@@ -1,5 +1,6 @@
 import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
+import type {PathFix} from './store/store-problem.js'
 
 /**
  * Every code a BerthError can carry, with the data that comes with it. Code decides on the code and data, never on
@@ -10,8 +11,10 @@ export interface ErrorCodes {
   'machine-not-found': {machine: string}
   'machine-exists': {machine: string}
   'invalid-machine-name': {name: string; reason: string}
-  'machine-config': {machine: string; reason: string}
-  'machine-unreadable': {machine: string; reason: string}
+  /** The machine's stored configuration cannot be used; `fix` says what mends it (see MachineConfigFix). */
+  'machine-config': {machine: string; reason: string; fix: MachineConfigFix}
+  /** As machine-config, for a machine berth may not read: its fix is access. */
+  'machine-unreadable': {machine: string; reason: string; fix: PathFix & {kind: 'access'}}
   'orphaned-resources': {machine: string; resources: readonly {kind: string; id: string}[]}
   'pre-create-check': {code?: ErrorCode}
   'unknown-driver': {driver: string; available: readonly string[]}
@@ -57,8 +60,11 @@ export interface ErrorCodes {
   /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
   'host-gone': {machine: string; driver: string; host?: string}
   'machine-not-running': {machine: string; state: string}
-  /** The driver has no address for the machine's host as it is now (stopped, say); the message is the driver's. */
-  'host-address-missing': {machine: string}
+  /**
+   * The driver has no `address` ("public IPv4") for the machine's host as it is now (`state`: stopped, say; none: it
+   * may get one yet); `host` names it in the driver's terms ("Droplet 42") when it can.
+   */
+  'host-address-missing': {machine: string; address: string; host?: string; state?: string}
   /** rm --clean-host could not clean the host; the cause says why, and nothing was removed. */
   'clean-host-failed': {machine: string}
   /** rm failed; the cause says why. `resourcesLeft`: how many of its recorded resources are still there. */
@@ -67,8 +73,11 @@ export interface ErrorCodes {
   'store-certificate-missing': {path: string; what: string}
   /** `os`: what the host calls itself (none without /etc/os-release); `supported`: the OS families berth knows. */
   'unsupported-os': {os?: string; supported: readonly string[]}
-  /** A provisioning step failed; the message quotes the cause, what was undone and the engine's log. */
-  'provision-failed': {machine: string; step: string}
+  /**
+   * The provisioning step `step` (`title`, what it does) failed; the cause says why, `undone` what became of the
+   * run's changes on the host, `engineLog` the last lines of the engine's log when the engine failed.
+   */
+  'provision-failed': {machine: string; step: string; title: string; undone?: string; engineLog?: string}
   /** `refresh` is the command that failed on the host and `line` its output; `sources`, where the sources are. */
   'package-sources': {machine: string; refresh: string; sources: string; line: string}
   /** The host's engine configuration conflicts with berth's; message and fixes quote each conflicting setting. */
@@ -144,6 +153,9 @@ export interface ErrorCodes {
 }
 
 export type ErrorCode = keyof ErrorCodes
+
+/** What mends a machine's stored configuration: removing the machine, a newer berth, a fix to a path, or nothing berth knows. */
+export type MachineConfigFix = PathFix | {kind: 'remove' | 'upgrade' | 'none'}
 
 interface CommonOptions {
   /**
@@ -235,16 +247,16 @@ export class MachineExistsError extends BerthError {
 /** The machine's stored configuration cannot be used (corrupt, unreadable, or written by a newer berth). */
 export class MachineConfigError extends BerthError {
   override readonly name: string = 'MachineConfigError'
-  constructor(readonly machine: string, reason: string, hint?: Prose, code: 'machine-config' | 'machine-unreadable' = 'machine-config') {
-    super(`Machine "${machine}" cannot be loaded: ${reason}`, {code, data: {machine, reason}, ...(hint === undefined ? {} : {hint})})
+  constructor(readonly machine: string, reason: string, fix: MachineConfigFix) {
+    super(`Machine "${machine}" cannot be loaded: ${reason}`, {code: 'machine-config', data: {machine, reason, fix}, fixes: fix.kind === 'remove' ? [run('rm', machine, ['-f'])] : []})
   }
 }
 
 /** A machine berth may not read (permissions, ownership): it is intact, and the fix is access, not removal. */
-export class MachineUnreadableError extends MachineConfigError {
+export class MachineUnreadableError extends BerthError {
   override readonly name = 'MachineUnreadableError'
-  constructor(machine: string, reason: string, hint?: Prose) {
-    super(machine, reason, hint, 'machine-unreadable')
+  constructor(readonly machine: string, reason: string, fix: PathFix & {kind: 'access'}) {
+    super(`Machine "${machine}" cannot be loaded: ${reason}`, {code: 'machine-unreadable', data: {machine, reason, fix}})
   }
 }
 

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {DESCRIBED_BY_THROWER, ERROR_WORDING, wordError} from '../../../src/cli/error-wording.js'
-import {BerthError, MachineExistsError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
+import {BerthError, MachineConfigError, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
 import {joinProse, prose, run} from '../../../src/core/fix.js'
 
 /** Every code of the ErrorCodes interface, as its source declares it. */
@@ -77,5 +77,46 @@ describe('wordError', () => {
     const timedOut = new TimeoutError(`Timed out: ${cause.message}`, {hintFromCause: true, cause})
     expect(timedOut.fixes).toEqual([run('rm', 'm1')])
     expect(wordError(timedOut)).toEqual({message: 'Timed out: Machine "m1" already exists.', hint: 'Choose another name, or remove it first with "berth rm m1".'})
+  })
+})
+
+describe('codes worded whole from their data', () => {
+  it('words a machine whose configuration cannot be used, with the fix its data names', () => {
+    expect(wordError(new MachineConfigError('m1', 'config.json is missing', {kind: 'remove'}))).toEqual({
+      message: 'Machine "m1" cannot be loaded: config.json is missing',
+      hint: 'Remove it with "berth rm -f m1".',
+    })
+    expect(wordError(new MachineConfigError('m1', 'config.json is not valid JSON (bad)', {kind: 'edit', path: '/s/machines/m1/config.json'})).hint).toBe('Fix or remove /s/machines/m1/config.json.')
+    expect(wordError(new MachineConfigError('m1', 'config.json is version 9, written by a newer berth (this one reads up to 1)', {kind: 'upgrade'})).hint).toBe('Upgrade berth to use this machine.')
+    expect(wordError(new MachineConfigError('m2', 'config.json names the machine "m1"', {kind: 'none'})).hint).toBeUndefined()
+  })
+
+  it('words an unreadable machine with the access it needs', () => {
+    const error = new MachineUnreadableError('m1', '/s/machines/m1 cannot be searched (permission denied).', {kind: 'access', path: '/s/machines/m1', mode: '700', owner: {uid: 0, you: 1000}})
+    expect(wordError(error)).toEqual({
+      message: 'Machine "m1" cannot be loaded: /s/machines/m1 cannot be searched (permission denied).',
+      hint: 'Give yourself access: sudo chown 1000 /s/machines/m1 (it belongs to uid 0), then chmod 700 /s/machines/m1.',
+    })
+  })
+
+  it('words a host without an address, in the driver\'s terms', () => {
+    const droplet = new BerthError('-', {code: 'host-address-missing', data: {machine: 'd1', host: 'Droplet 42', address: 'public IPv4', state: 'off'}})
+    expect(wordError(droplet)).toEqual({message: 'Droplet 42 of machine "d1" has no public IPv4 address (it is off).', hint: 'Start it with "berth start d1".'})
+    const vm = new BerthError('-', {code: 'host-address-missing', data: {machine: 'a1', address: 'public IP'}})
+    expect(wordError(vm).message).toBe('Machine "a1" has no public IP address yet.')
+  })
+
+  it('words a failed provisioning step with its cause, what was undone and the engine\'s log', () => {
+    const cause = new MachineExistsError('m1')
+    const failed = new BerthError('-', {code: 'provision-failed', data: {machine: 'm1', step: 'engine.start', title: 'Starting the engine', undone: 'berth undid its changes', engineLog: 'line 1\nline 2\n'}, cause})
+    expect(wordError(failed)).toEqual({
+      message: 'Provisioning failed at step "engine.start" (Starting the engine): Machine "m1" already exists. berth undid its changes.\nLast lines of the engine\'s log:\nline 1\nline 2',
+      hint: 'Choose another name, or remove it first with "berth rm m1".',
+    })
+    const plain = new BerthError('-', {code: 'provision-failed', data: {machine: 'm1', step: 'os.detect', title: 'Detecting the operating system'}, cause: new Error('exit 1')})
+    expect(wordError(plain)).toEqual({
+      message: 'Provisioning failed at step "os.detect" (Detecting the operating system): exit 1.',
+      hint: 'Fix the cause, then run "berth provision m1" to finish; every step is safe to repeat.',
+    })
   })
 })
