@@ -1,6 +1,7 @@
 import {BerthError, errorMessage, type ErrorCode, type ErrorCodes, type MachineConfigFix} from '../core/errors.js'
 import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
+import {describeEndpoint, type SshFailure, type SshSettingFlags} from '../core/ssh/errors.js'
 import {pathFixHint} from '../core/store/store-problem.js'
 
 /**
@@ -37,10 +38,10 @@ type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => 
  */
 export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
-  'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
+  'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
   'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
-  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'ssh-key',
-  'ssh-connection', 'engine', 'cloud-credentials',
+  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
+  'engine', 'cloud-credentials',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -119,6 +120,34 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   'ssh-authentication': ({host, port, user, key}) => ({
     message: `The SSH server at ${host}:${port} rejected the key ${key} for user "${user}".`,
     hint: `Check that the public half of ${key} is in ~${user}/.ssh/authorized_keys on the host, and that the user name is right (--ssh-user).`,
+  }),
+  'ssh-connection-failed': ({host, port, user, what, failure, flags}) => ({
+    message: `SSH on ${describeEndpoint({host, port, user})} ${what}`,
+    ...sshFailureHint(failure, flags),
+  }),
+  'ssh-timeout': ({host, port, user, attempts, waited}, error) => {
+    const last = wording(error.cause as BerthError)
+    return {
+      message: joinProse([`Timed out after ${waited} s waiting for SSH on ${describeEndpoint({host, port, user})} (${attempts} attempts); last error:`, last.message]),
+      hint: joinProse([last.hint === '' ? `Check that the host is running and that port ${port} is open to this computer.` : last.hint, 'Or allow more time with --ssh-timeout.']),
+    }
+  },
+  'ssh-key-unusable': ({key, reason}) => ({
+    message: `Cannot use the SSH key ${key}: ${reason}.`,
+    hint: 'berth needs an unencrypted private key in OpenSSH or PEM format.',
+  }),
+  'ssh-key-unreadable': ({flag, path, atFault, problem, access}) => ({
+    message: `${flag} ${quoteValue(path)}${atFault === path ? '' : `: ${quoteValue(atFault)}`} ${problem}.`,
+    hint: access ? `Make it readable (chmod u+r ${quoteValue(atFault)}), or give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").` : PRIVATE_KEY_WANTED,
+  }),
+  'ssh-key-passphrase': ({flag, path}) => ({
+    message: `${flag} ${quoteValue(path)} is protected by a passphrase, and berth cannot be given one.`,
+    hint: 'Give a key without a passphrase, e.g. a copy with it removed: cp KEY KEY.berth && ssh-keygen -p -N "" -f KEY.berth.',
+  }),
+  'ssh-key-unparsable': ({flag, path, reason}) => ({message: `${flag} ${quoteValue(path)} is not a private key berth can read (${reason}).`, hint: PRIVATE_KEY_WANTED}),
+  'ssh-key-public': ({flag, path, type, privateHalf}) => ({
+    message: `${flag} ${quoteValue(path)} is a public key (${type}); berth needs the private key that goes with it.`,
+    hint: privateHalf === undefined ? PRIVATE_KEY_WANTED : `Give ${quoteValue(privateHalf)}, the file without ".pub".`,
   }),
   'sudo': ({host, user, reason}) => ({
     message: {
@@ -236,6 +265,21 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
     hint: prose`Run ${run('provision', machine)} to finish it.`,
   }),
+}
+
+const PRIVATE_KEY_WANTED = 'Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").'
+
+/** What to check when SSH could not connect, by why; naming the driver's flag that sets what to change. */
+function sshFailureHint(failure: SshFailure, flags: SshSettingFlags): {hint?: string} {
+  const setBy = (flag: string | undefined, what: string): string => (flag === undefined ? '' : ` ${flag} sets ${what}.`)
+  switch (failure) {
+    case 'refused': return {hint: `Is sshd listening on that port?${setBy(flags.port, 'it')}`}
+    case 'unreachable': return {hint: `Check the address, and that the host is up on a network this computer reaches.${setBy(flags.address, 'the address')}`}
+    case 'unresolved': return {hint: `Check the host name and this computer's DNS.${setBy(flags.address, 'the name')}`}
+    case 'timeout': return {hint: 'Something between may drop the packets (a firewall), or the host is overloaded.'}
+    case 'closed': return {hint: 'sshd on the host ended the connection: it may be starting or limiting connections (MaxStartups); its log says why.'}
+    case 'other': return {}
+  }
 }
 
 /** The hint that names what mends a machine's stored configuration, if berth knows it. */

@@ -1,5 +1,6 @@
 import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
+import type {SshFailure, SshSettingFlags} from './ssh/errors.js'
 import type {PathFix} from './store/store-problem.js'
 
 /**
@@ -83,8 +84,8 @@ export interface ErrorCodes {
   /** The host's engine configuration conflicts with berth's; message and fixes quote each conflicting setting. */
   'engine-conflict': object
   'engine-not-packaged': {machine: string; manager: string; packages: readonly string[]}
-  /** SSH did not answer in time; the message and hint come from the last connection error. */
-  'ssh-timeout': object
+  /** SSH on `host`:`port` as `user` did not answer in `waited` seconds of `attempts` tries; the cause is the last try's error. */
+  'ssh-timeout': {host: string; port: number; user: string; attempts: number; waited: string}
   /** `detail` is VBoxManage's first error line, empty when it printed none. */
   'vboxmanage-failed': {command: string; status: number; detail: string}
   /** Bad input on the command line (a flag's value, flags that do not go together); the message quotes it. */
@@ -123,10 +124,21 @@ export interface ErrorCodes {
   'machine-busy': object
   'host-key-changed': {host: string; knownHosts: string; pinned: readonly string[]; presented: string}
   'ssh-authentication': {host: string; port: number; user: string; key: string}
-  /** An SSH key cannot be used; the message names the file and what is wrong with it. */
-  'ssh-key': object
-  /** An SSH connection failed; the message quotes the socket's or the server's error. */
-  'ssh-connection': object
+  /** A machine's SSH key cannot be used; `reason` is the SSH library's. */
+  'ssh-key-unusable': {key: string; reason: string}
+  /** The key `flag` names cannot be read: `atFault` (it, or a directory on its way) `problem`s; `access`: permissions. */
+  'ssh-key-unreadable': {flag: string; path: string; atFault: string; problem: string; access: boolean}
+  /** The key `flag` names is protected by a passphrase, which berth cannot be given. */
+  'ssh-key-passphrase': {flag: string; path: string}
+  /** The file `flag` names is not a private key the SSH library reads; `reason` is the library's. */
+  'ssh-key-unparsable': {flag: string; path: string; reason: string}
+  /** The file `flag` names is a public key of `type`; `privateHalf` is the file without ".pub", when it ends so. */
+  'ssh-key-public': {flag: string; path: string; type: string; privateHalf?: string}
+  /**
+   * No SSH session to `host`:`port` as `user` could be set up or kept: `failure` is of what kind, `what` says what
+   * happened in the socket's or the SSH client's terms, `flags` name the driver's flags that set the address and port.
+   */
+  'ssh-connection-failed': {host: string; port: number; user: string; failure: SshFailure; what: string; flags: SshSettingFlags}
   /** The SSH user is not root and sudo will not run a command for it unasked (`reason`: why). */
   'sudo': {host: string; user: string; reason: 'password' | 'not-allowed' | 'missing'}
   /** The engine's API failed or refused; the message quotes its answer. */

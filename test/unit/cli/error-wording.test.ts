@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {DESCRIBED_BY_THROWER, ERROR_WORDING, wordError} from '../../../src/cli/error-wording.js'
 import {BerthError, MachineConfigError, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
 import {joinProse, prose, run} from '../../../src/core/fix.js'
+import {SshConnectionError, SshKeyError} from '../../../src/core/ssh/errors.js'
 
 /** Every code of the ErrorCodes interface, as its source declares it. */
 function declaredCodes(): string[] {
@@ -117,6 +118,52 @@ describe('codes worded whole from their data', () => {
     expect(wordError(plain)).toEqual({
       message: 'Provisioning failed at step "os.detect" (Detecting the operating system): exit 1.',
       hint: 'Fix the cause, then run "berth provision m1" to finish; every step is safe to repeat.',
+    })
+  })
+})
+
+describe('SSH failures worded from their data', () => {
+  const endpoint = {host: '10.0.0.5', port: 2222, user: 'root'}
+
+  it('words a failed connection with the check its kind calls for, naming the flag that sets what to change', () => {
+    const refused = new SshConnectionError(endpoint, 'refused', 'refused the connection (ECONNREFUSED).', {flags: {port: '--generic-ssh-port'}})
+    expect(wordError(refused)).toEqual({message: 'SSH on root@10.0.0.5:2222 refused the connection (ECONNREFUSED).', hint: 'Is sshd listening on that port? --generic-ssh-port sets it.'})
+    const other = new SshConnectionError({...endpoint, port: 22}, 'other', 'failed: SFTP is not available: no')
+    expect(wordError(other)).toEqual({message: 'SSH on root@10.0.0.5 failed: SFTP is not available: no', hint: undefined})
+  })
+
+  it('words a wait for SSH that ran out with the last error and its check', () => {
+    const last = new SshConnectionError(endpoint, 'unresolved', 'cannot be reached: its host name is not found (ENOTFOUND).', {flags: {address: '--generic-ip-address'}})
+    const timedOut = new TimeoutError('-', {code: 'ssh-timeout', data: {...endpoint, attempts: 4, waited: '3.1'}, cause: last})
+    expect(wordError(timedOut)).toEqual({
+      message: 'Timed out after 3.1 s waiting for SSH on root@10.0.0.5:2222 (4 attempts); last error: SSH on root@10.0.0.5:2222 cannot be reached: its host name is not found (ENOTFOUND).',
+      hint: 'Check the host name and this computer\'s DNS. --generic-ip-address sets the name. Or allow more time with --ssh-timeout.',
+    })
+    const bare = new TimeoutError('-', {code: 'ssh-timeout', data: {...endpoint, attempts: 2, waited: '1.0'}, cause: new SshConnectionError(endpoint, 'other', 'failed: no')})
+    expect(wordError(bare).hint).toBe('Check that the host is running and that port 2222 is open to this computer. Or allow more time with --ssh-timeout.')
+  })
+
+  it('words each problem of an SSH key with what berth needs instead', () => {
+    expect(wordError(new SshKeyError('/s/machines/m1/id_rsa', 'unsupported key format'))).toEqual({
+      message: 'Cannot use the SSH key /s/machines/m1/id_rsa: unsupported key format.',
+      hint: 'berth needs an unencrypted private key in OpenSSH or PEM format.',
+    })
+    const unreadable = new BerthError('-', {code: 'ssh-key-unreadable', data: {flag: '--generic-ssh-key', path: '/k/id', atFault: '/k', problem: 'cannot be searched (permission denied)', access: true}})
+    expect(wordError(unreadable)).toEqual({
+      message: '--generic-ssh-key "/k/id": "/k" cannot be searched (permission denied).',
+      hint: 'Make it readable (chmod u+r "/k"), or give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").',
+    })
+    const missing = new BerthError('-', {code: 'ssh-key-unreadable', data: {flag: '--generic-ssh-key', path: '/k/id', atFault: '/k/id', problem: 'does not exist', access: false}})
+    expect(wordError(missing)).toEqual({message: '--generic-ssh-key "/k/id" does not exist.', hint: 'Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").'})
+    expect(wordError(new BerthError('-', {code: 'ssh-key-passphrase', data: {flag: '--generic-ssh-key', path: '/k/id'}}))).toEqual({
+      message: '--generic-ssh-key "/k/id" is protected by a passphrase, and berth cannot be given one.',
+      hint: 'Give a key without a passphrase, e.g. a copy with it removed: cp KEY KEY.berth && ssh-keygen -p -N "" -f KEY.berth.',
+    })
+    expect(wordError(new BerthError('-', {code: 'ssh-key-unparsable', data: {flag: '--generic-ssh-key', path: '/k/id', reason: 'unsupported key format'}})).message)
+      .toBe('--generic-ssh-key "/k/id" is not a private key berth can read (unsupported key format).')
+    expect(wordError(new BerthError('-', {code: 'ssh-key-public', data: {flag: '--generic-ssh-key', path: '/k/id.pub', type: 'ssh-ed25519', privateHalf: '/k/id'}}))).toEqual({
+      message: '--generic-ssh-key "/k/id.pub" is a public key (ssh-ed25519); berth needs the private key that goes with it.',
+      hint: 'Give "/k/id", the file without ".pub".',
     })
   })
 })
