@@ -1,3 +1,4 @@
+import {describeProblem} from '../core/certs/certificate-problems.js'
 import {BerthError, errorMessage, type ErrorCode, type ErrorCodes, type MachineConfigFix} from '../core/errors.js'
 import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
@@ -38,8 +39,8 @@ type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => 
  */
 export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
-  'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
-  'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
+  'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor',
+  'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
   'engine', 'cloud-credentials',
 ]
@@ -149,6 +150,65 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `${flag} ${quoteValue(path)} is a public key (${type}); berth needs the private key that goes with it.`,
     hint: privateHalf === undefined ? PRIVATE_KEY_WANTED : `Give ${quoteValue(privateHalf)}, the file without ".pub".`,
   }),
+  'machine-certificate-invalid': ({machine, certificate, problem}) => ({
+    message: `Cannot use machine "${machine}": ${describeProblem(problem, machine, certificate)}.`,
+    hint: regenerateHint(machine, certificate === 'client certificate'),
+  }),
+  'client-certificates-missing': ({machine, reason}) => ({
+    message: `Machine "${machine}" is missing its client certificates (${reason}).`,
+    hint: regenerateHint(machine, false),
+  }),
+  'client-key-mismatch': ({machine, key, certificate}) => ({
+    message: `Cannot use machine "${machine}": its client key ${key} does not belong to its client certificate ${certificate}.`,
+    hint: regenerateHint(machine, true),
+  }),
+  // The fix is the cause's when it names one (a stopped host's start, say); else new certificates.
+  'engine-check-failed': ({machine}, error) => {
+    const causeHint = error.cause instanceof BerthError ? wording(error.cause).hint : ''
+    return {message: joinProse([`Cannot use machine "${machine}":`, causeMessage(error)]), hint: causeHint === '' ? regenerateHint(machine, false) : causeHint}
+  },
+  'certificate-changed': ({reason}) => ({message: `A certificate berth checked a moment ago ${reason}.`}),
+  'own-client-certificate': () => ({
+    message: 'The client certificate is your own (--tls-client-cert/--tls-client-key); berth does not replace it.',
+    hint: 'Issue a new one from your CA and point the flags at it.',
+  }),
+  'certificate-file-unusable': ({flag, path, what, fault, problem, atFault, suggested}) => ({
+    message: `${flag} ${path}${atFault === undefined ? '' : `: ${atFault}`} ${problem}.`,
+    hint: {
+      directory: `Give the ${what} file itself, e.g. ${flag} ${suggested ?? path}.`,
+      missing: `Give the path of an existing ${what}, or leave out ${flag} to use the store's own (berth makes it in the store's certs/ on first use).`,
+      access: `Make it readable (chmod u+r ${atFault ?? path}), or give another file.`,
+      other: `Give the path of the ${what} file.`,
+    }[fault],
+  }),
+  'ca-certificate-missing': ({caKey, caCert}) => ({
+    message: `The CA key ${caKey} has no certificate at ${caCert}.`,
+    hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.',
+  }),
+  'ca-key-missing': ({caCert, caKey, owned}) => ({
+    message: `The CA certificate ${caCert} has no private key at ${caKey}.`,
+    hint: owned
+      ? prose`Restore ${caKey}, or remove ${caCert} so that berth makes a new CA (existing machines then need ${run('regenerate-certs')}).`
+      : 'Give the CA key with --tls-ca-key.',
+  }),
+  'ca-certificate-unusable': ({path, reason}) => ({message: `The CA certificate ${path} is unusable: ${reason}.`}),
+  'ca-key-mismatch': ({caKey, caCert}) => ({
+    message: caKey === undefined || caCert === undefined ? 'The CA key does not belong to the CA certificate.' : `The CA key ${caKey} does not belong to the CA certificate ${caCert}.`,
+  }),
+  'ca-expired': ({path, expired}) => ({
+    message: `The CA certificate ${path} expired on ${expired}.`,
+    hint: 'Renew it, or leave out --tls-ca-cert and --tls-ca-key to use the store\'s own CA.',
+  }),
+  'client-certificate-incomplete': ({certificate, key}) => ({
+    message: `The client certificate ${certificate} and its key ${key} must both exist.`,
+    hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
+  }),
+  'ca-key-open': ({path, mode}) => ({
+    message: `The CA key ${path} is open to other users (mode ${mode}).`,
+    hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
+  }),
+  'certificate-unreadable': ({path, atFault, problem}) => ({message: `Cannot read ${path}: ${atFault} ${problem}.`, hint: `Fix or remove ${atFault}.`}),
+  'ca-invalid': (data) => ({message: caProblem(data)}),
   'sudo': ({host, user, reason}) => ({
     message: {
       password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,
@@ -265,6 +325,26 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
     hint: prose`Run ${run('provision', machine)} to finish it.`,
   }),
+}
+
+/** What is wrong with the CA berth was to sign with. */
+function caProblem(data: ErrorCodes['ca-invalid']): string {
+  switch (data.problem) {
+    case 'not-a-ca': return `The CA certificate (${data.subject}) is not a CA: its basic constraints do not allow signing certificates.`
+    case 'not-rsa': return `The CA key is of type ${data.keyType}; berth can sign only with an RSA CA key.`
+    case 'unreadable-certificate': return 'The CA certificate is not a readable PEM certificate.'
+    case 'unreadable-key': return 'The CA key is not a readable, unencrypted PEM private key.'
+    case 'malformed': return 'The CA certificate is malformed.'
+    case 'no-subject': return 'The CA certificate is malformed: it has no subject.'
+    case 'malformed-part': return 'The certificate is malformed.'
+  }
+}
+
+/** The fix for a machine's certificates: a new client certificate, or new certificates all round. */
+function regenerateHint(machine: string, client: boolean): Prose {
+  return client
+    ? prose`Run ${run('regenerate-certs', machine, ['--client-certs'])}.`
+    : prose`Run ${run('regenerate-certs', machine)} to issue new certificates (the engine restarts).`
 }
 
 const PRIVATE_KEY_WANTED = 'Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").'

@@ -1,5 +1,6 @@
 import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
+import type {CertificateProblem} from './certs/certificate-problems.js'
 import type {SshFailure, SshSettingFlags} from './ssh/errors.js'
 import type {PathFix} from './store/store-problem.js'
 
@@ -94,10 +95,41 @@ export interface ErrorCodes {
   'cloud-check': object
   /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs; in the hypervisor's terms. */
   'hypervisor': object
-  /** The store's CA or client certificate cannot be used; the message quotes the file and what is wrong with it. */
-  'certificate-store': object
-  /** A machine's certificates cannot be used (expired, not matching, not covering its address). */
-  'machine-certificate': object
+  /**
+   * The file `flag` names (the `what`) cannot be used: `fault` says how; `problem` is what is wrong with `atFault`
+   * when that is a directory on its way, else with the file; `suggested` is the usual file in a directory given.
+   */
+  'certificate-file-unusable': {flag: string; path: string; what: string; fault: 'directory' | 'missing' | 'access' | 'other'; problem: string; atFault?: string; suggested?: string}
+  /** The CA key the user gave (`caKey`) has no certificate at `caCert`. */
+  'ca-certificate-missing': {caKey: string; caCert: string}
+  /** The CA certificate has no key at `caKey`; `owned`: both are the store's own (else the user's, by flag). */
+  'ca-key-missing': {caCert: string; caKey: string; owned: boolean}
+  /** The CA certificate at `path` cannot be read as one; `reason` says why. */
+  'ca-certificate-unusable': {path: string; reason: string}
+  /** The CA key is not the CA certificate's (the files, when known). */
+  'ca-key-mismatch': {caKey?: string; caCert?: string}
+  /** The user's CA certificate at `path` expired on `expired` (a day, YYYY-MM-DD). */
+  'ca-expired': {path: string; expired: string}
+  /** Of the user's client certificate and key, one is missing. */
+  'client-certificate-incomplete': {certificate: string; key: string}
+  /** The CA key at `path` may be read by other users (`mode`, octal). */
+  'ca-key-open': {path: string; mode: string}
+  /** A certificate file cannot be read: `atFault` (it, or a directory on its way) `problem`s. */
+  'certificate-unreadable': {path: string; atFault: string; problem: string}
+  /** The CA cannot sign: `problem` says what is wrong with its certificate or key. */
+  'ca-invalid': {problem: 'unreadable-certificate' | 'unreadable-key' | 'malformed' | 'no-subject' | 'malformed-part'} | {problem: 'not-a-ca'; subject: string} | {problem: 'not-rsa'; keyType: string}
+  /** A `certificate` ("client certificate", "server certificate") of the machine cannot be used: `problem` says why. */
+  'machine-certificate-invalid': {machine: string; certificate: 'client certificate' | 'server certificate'; problem: CertificateProblem}
+  /** The machine's client certificate files cannot be read; `reason` is the system's. */
+  'client-certificates-missing': {machine: string; reason: string}
+  /** The machine's client key (`key`) is not the key of its client certificate (`certificate`). */
+  'client-key-mismatch': {machine: string; key: string; certificate: string}
+  /** The engine of a machine berth only registered failed the check over TLS; the cause says how. */
+  'engine-check-failed': {machine: string}
+  /** A certificate berth checked a moment ago can no longer be read (replaced while berth read it); `reason` says how. */
+  'certificate-changed': {reason: string}
+  /** regenerate-certs --client-certs with a client certificate of the user's own (--tls-client-cert/--tls-client-key). */
+  'own-client-certificate': object
   /** A VM image cannot be fetched, checked or used; the message quotes the source and its answer. */
   'vm-image': object
   /** A cloud-init seed image cannot be made; the message quotes the tool's answer. */

@@ -1,8 +1,9 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {DESCRIBED_BY_THROWER, ERROR_WORDING, wordError} from '../../../src/cli/error-wording.js'
-import {BerthError, MachineConfigError, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
+import {BerthError, MachineConfigError, type BerthErrorOptions, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
 import {joinProse, prose, run} from '../../../src/core/fix.js'
+import {CertificateInvalidError} from '../../../src/core/machine/engine-access.js'
 import {SshConnectionError, SshKeyError} from '../../../src/core/ssh/errors.js'
 
 /** Every code of the ErrorCodes interface, as its source declares it. */
@@ -165,5 +166,73 @@ describe('SSH failures worded from their data', () => {
       message: '--generic-ssh-key "/k/id.pub" is a public key (ssh-ed25519); berth needs the private key that goes with it.',
       hint: 'Give "/k/id", the file without ".pub".',
     })
+  })
+})
+
+describe('certificate problems worded from their data', () => {
+  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new BerthError('-', options))
+
+  it('words a machine certificate that cannot be used, with the regeneration that fixes it', () => {
+    expect(wordError(new CertificateInvalidError('m1', 'server certificate', {kind: 'expired', notAfter: new Date('2024-01-02T00:00:00Z')}))).toEqual({
+      message: 'Cannot use machine "m1": the server certificate of "m1" expired on 2024-01-02.',
+      hint: 'Run "berth regenerate-certs m1" to issue new certificates (the engine restarts).',
+    })
+    expect(wordError(new CertificateInvalidError('m1', 'client certificate', {kind: 'untrusted', reason: 'it is not PEM'})).hint).toBe('Run "berth regenerate-certs --client-certs m1".')
+    expect(worded({code: 'client-key-mismatch', data: {machine: 'm1', key: '/m/key.pem', certificate: '/m/cert.pem'}})).toEqual({
+      message: 'Cannot use machine "m1": its client key /m/key.pem does not belong to its client certificate /m/cert.pem.',
+      hint: 'Run "berth regenerate-certs --client-certs m1".',
+    })
+    expect(worded({code: 'client-certificates-missing', data: {machine: 'm1', reason: 'ENOENT: no such file'}}).message).toBe('Machine "m1" is missing its client certificates (ENOENT: no such file).')
+    expect(worded({code: 'own-client-certificate'})).toEqual({
+      message: 'The client certificate is your own (--tls-client-cert/--tls-client-key); berth does not replace it.',
+      hint: 'Issue a new one from your CA and point the flags at it.',
+    })
+  })
+
+  it('words a failed check of a registered engine through its cause, whose fix wins', () => {
+    const stopped = new BerthError('-', {code: 'machine-not-running', data: {machine: 'm1', state: 'Stopped'}, fixes: [run('status', 'm1')]})
+    expect(worded({code: 'engine-check-failed', data: {machine: 'm1'}, cause: stopped})).toEqual({
+      message: 'Cannot use machine "m1": Machine "m1" is not running (state: Stopped).',
+      hint: 'Start it first; "berth status m1" shows its state.',
+    })
+    expect(worded({code: 'engine-check-failed', data: {machine: 'm1'}, cause: new Error('boom')}).hint).toBe('Run "berth regenerate-certs m1" to issue new certificates (the engine restarts).')
+  })
+
+  it('words each problem of the store\'s CA and client certificate', () => {
+    expect(worded({code: 'certificate-file-unusable', data: {flag: '--tls-ca-cert', path: '/c', what: 'CA certificate', fault: 'directory', problem: 'is a directory, not a file', suggested: '/c/ca.pem'}})).toEqual({
+      message: '--tls-ca-cert /c is a directory, not a file.',
+      hint: 'Give the CA certificate file itself, e.g. --tls-ca-cert /c/ca.pem.',
+    })
+    expect(worded({code: 'certificate-file-unusable', data: {flag: '--tls-ca-key', path: '/n/k.pem', what: 'CA key', fault: 'access', problem: 'cannot be searched (permission denied)', atFault: '/n'}})).toEqual({
+      message: '--tls-ca-key /n/k.pem: /n cannot be searched (permission denied).',
+      hint: 'Make it readable (chmod u+r /n), or give another file.',
+    })
+    expect(worded({code: 'ca-key-missing', data: {caCert: '/s/ca.pem', caKey: '/s/ca-key.pem', owned: true}})).toEqual({
+      message: 'The CA certificate /s/ca.pem has no private key at /s/ca-key.pem.',
+      hint: 'Restore /s/ca-key.pem, or remove /s/ca.pem so that berth makes a new CA (existing machines then need "berth regenerate-certs").',
+    })
+    expect(worded({code: 'ca-key-missing', data: {caCert: '/u/ca.pem', caKey: '/u/ca-key.pem', owned: false}}).hint).toBe('Give the CA key with --tls-ca-key.')
+    expect(worded({code: 'ca-certificate-missing', data: {caKey: '/u/k.pem', caCert: '/u/c.pem'}})).toEqual({
+      message: 'The CA key /u/k.pem has no certificate at /u/c.pem.',
+      hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.',
+    })
+    expect(worded({code: 'ca-expired', data: {path: '/u/c.pem', expired: '2022-12-15'}})).toEqual({
+      message: 'The CA certificate /u/c.pem expired on 2022-12-15.',
+      hint: 'Renew it, or leave out --tls-ca-cert and --tls-ca-key to use the store\'s own CA.',
+    })
+    expect(worded({code: 'client-certificate-incomplete', data: {certificate: '/u/cert.pem', key: '/u/key.pem'}})).toEqual({
+      message: 'The client certificate /u/cert.pem and its key /u/key.pem must both exist.',
+      hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
+    })
+    expect(worded({code: 'ca-key-open', data: {path: '/s/ca-key.pem', mode: '0644'}})).toEqual({
+      message: 'The CA key /s/ca-key.pem is open to other users (mode 0644).',
+      hint: 'Run "chmod 600 /s/ca-key.pem": anyone who can read it can issue certificates your machines trust.',
+    })
+    expect(worded({code: 'certificate-unreadable', data: {path: '/s/c.pem', atFault: '/s', problem: 'is not a directory'}})).toEqual({message: 'Cannot read /s/c.pem: /s is not a directory.', hint: 'Fix or remove /s.'})
+    expect(worded({code: 'ca-key-mismatch', data: {caKey: '/k', caCert: '/c'}}).message).toBe('The CA key /k does not belong to the CA certificate /c.')
+    expect(worded({code: 'ca-key-mismatch', data: {}}).message).toBe('The CA key does not belong to the CA certificate.')
+    expect(worded({code: 'ca-certificate-unusable', data: {path: '/c', reason: 'it is not PEM'}}).message).toBe('The CA certificate /c is unusable: it is not PEM.')
+    expect(worded({code: 'ca-invalid', data: {problem: 'not-rsa', keyType: 'ec'}}).message).toBe('The CA key is of type ec; berth can sign only with an RSA CA key.')
+    expect(worded({code: 'ca-invalid', data: {problem: 'not-a-ca', subject: 'O=corp'}}).message).toBe('The CA certificate (O=corp) is not a CA: its basic constraints do not allow signing certificates.')
   })
 })
