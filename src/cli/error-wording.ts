@@ -40,7 +40,7 @@ type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => 
 export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
   'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor',
-  'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
+  'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
   'engine', 'cloud-credentials',
 ]
@@ -209,6 +209,29 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   }),
   'certificate-unreadable': ({path, atFault, problem}) => ({message: `Cannot read ${path}: ${atFault} ${problem}.`, hint: `Fix or remove ${atFault}.`}),
   'ca-invalid': (data) => ({message: caProblem(data)}),
+  'templates-missing': () => ({message: 'berth\'s templates/ directory is missing from its installation.', hint: 'Reinstall berth.'}),
+  'template-mismatch': ({template, missing, unused}) => ({
+    message: missing === undefined ? `Template ${template} has no place for ${(unused ?? []).join(', ')}.` : `Template ${template} needs a value for {{${missing}}}.`,
+  }),
+  'engine-not-installed': () => ({
+    message: 'The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".',
+    hint: 'Install the engine on the host, or pass an install URL.',
+  }),
+  'engine-install-incomplete': () => ({message: 'The engine was installed, but dockerd is not on the PATH.'}),
+  'engine-plan-missing': () => ({message: 'berth has no engine configuration planned for this host.'}),
+  'init-system-unsupported': () => ({message: 'The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).'}),
+  'host-script-failed': ({status, output, action}) => ({
+    message: `${action === undefined ? '' : `berth could not ${action} on the host: `}exit ${status}${output ? `: ${output}` : ''}`,
+  }),
+  'host-read-failed': ({what, status, output}) => ({
+    message: `Could not read ${what === 'facts' ? 'the host\'s facts' : 'the engine\'s binary on the host'} (exit ${status}): ${output}`,
+  }),
+  'engine-option-unpassable': ({option, init}) => (init === undefined
+    ? {message: `The engine option ${JSON.stringify(option)} contains a NUL byte, which no command line can hold.`}
+    : {
+        message: `The engine option ${JSON.stringify(option)} is empty or contains whitespace or a glob character, which the ${init} init script cannot pass to dockerd.`,
+        hint: 'Use a value without spaces or * ? [ ], or a host with systemd.',
+      }),
   'sudo': ({host, user, reason}) => ({
     message: {
       password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,

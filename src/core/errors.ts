@@ -138,8 +138,24 @@ export interface ErrorCodes {
   'ssh-failed': object
   /** A file copy to or from a host failed; the message quotes the transfer's error. */
   'copy-failed': object
-  /** A step of provisioning on the host failed or met something berth cannot handle; the message quotes the host. */
-  'provision-step': object
+  /** berth's own templates/ directory is not where its installation should have it. */
+  'templates-missing': object
+  /** berth rendered `template` with a placeholder it gave no value for (`missing`) or a value without a placeholder (`unused`): a bug. */
+  'template-mismatch': {template: string; missing?: string; unused?: readonly string[]}
+  /** The host has no Docker engine and --engine-install-url is "none". */
+  'engine-not-installed': object
+  /** The engine's installation ran, but left no dockerd on the PATH. */
+  'engine-install-incomplete': object
+  /** berth reached a step that writes the engine's configuration without having planned one: a bug. */
+  'engine-plan-missing': object
+  /** The host runs no init system berth can manage the engine with. */
+  'init-system-unsupported': object
+  /** A script berth ran as root on the host (to do `action`, when said) exited with `status`; `output` is its last line. */
+  'host-script-failed': {status: number; output: string; action?: string}
+  /** berth could not read `what` from the host: its script exited with `status`, last printing `output`. */
+  'host-read-failed': {what: 'facts' | 'engine-binary'; status: number; output: string}
+  /** An engine option cannot be passed to dockerd: a NUL byte (`init` undefined), or a word the `init` script would split or glob. */
+  'engine-option-unpassable': {option: string; init?: string}
   /** An engine upgrade failed on the host; the message quotes the package manager. */
   'upgrade-failed': object
   /** A value cannot be written safely in the chosen shell's syntax; the message names the value and the shell. */

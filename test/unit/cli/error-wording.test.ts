@@ -43,7 +43,7 @@ describe('wordError', () => {
   })
 
   it('shows a described code as its thrower said it', () => {
-    const error = new BerthError('The host said no.', {code: 'provision-step', hint: joinProse(['Look at it.', prose`Then ${run('provision', 'm1')}.`])})
+    const error = new BerthError('The host said no.', {code: 'ssh-failed', hint: joinProse(['Look at it.', prose`Then ${run('provision', 'm1')}.`])})
     expect(wordError(error)).toEqual({message: 'The host said no.', hint: 'Look at it. Then "berth provision m1".'})
   })
 
@@ -234,5 +234,38 @@ describe('certificate problems worded from their data', () => {
     expect(worded({code: 'ca-certificate-unusable', data: {path: '/c', reason: 'it is not PEM'}}).message).toBe('The CA certificate /c is unusable: it is not PEM.')
     expect(worded({code: 'ca-invalid', data: {problem: 'not-rsa', keyType: 'ec'}}).message).toBe('The CA key is of type ec; berth can sign only with an RSA CA key.')
     expect(worded({code: 'ca-invalid', data: {problem: 'not-a-ca', subject: 'O=corp'}}).message).toBe('The CA certificate (O=corp) is not a CA: its basic constraints do not allow signing certificates.')
+  })
+})
+
+describe('provisioning problems worded from their data', () => {
+  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new BerthError('-', options))
+
+  it('words a failed script on the host with its exit status and last line', () => {
+    expect(worded({code: 'host-script-failed', data: {status: 2, output: 'No space left on device', action: 'undo its changes'}}))
+      .toEqual({message: 'berth could not undo its changes on the host: exit 2: No space left on device', hint: undefined})
+    expect(worded({code: 'host-script-failed', data: {status: 1, output: ''}}).message).toBe('exit 1')
+    expect(worded({code: 'host-read-failed', data: {what: 'facts', status: 127, output: 'sh: not found'}}).message).toBe('Could not read the host\'s facts (exit 127): sh: not found')
+    expect(worded({code: 'host-read-failed', data: {what: 'engine-binary', status: 1, output: 'denied'}}).message).toBe('Could not read the engine\'s binary on the host (exit 1): denied')
+  })
+
+  it('words what the host lacks, and what an engine option cannot be', () => {
+    expect(worded({code: 'engine-not-installed'})).toEqual({
+      message: 'The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".',
+      hint: 'Install the engine on the host, or pass an install URL.',
+    })
+    expect(worded({code: 'engine-install-incomplete'}).message).toBe('The engine was installed, but dockerd is not on the PATH.')
+    expect(worded({code: 'init-system-unsupported'}).message).toBe('The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).')
+    expect(worded({code: 'engine-option-unpassable', data: {option: 'a b', init: 'openrc'}})).toEqual({
+      message: 'The engine option "a b" is empty or contains whitespace or a glob character, which the openrc init script cannot pass to dockerd.',
+      hint: 'Use a value without spaces or * ? [ ], or a host with systemd.',
+    })
+    expect(worded({code: 'engine-option-unpassable', data: {option: 'a\u0000'}}).message).toBe('The engine option "a\\u0000" contains a NUL byte, which no command line can hold.')
+  })
+
+  it('words berth\'s own faults: a missing templates/ directory and a template that does not fit its values', () => {
+    expect(worded({code: 'templates-missing'})).toEqual({message: 'berth\'s templates/ directory is missing from its installation.', hint: 'Reinstall berth.'})
+    expect(worded({code: 'template-mismatch', data: {template: 'a.sh', missing: 'url'}}).message).toBe('Template a.sh needs a value for {{url}}.')
+    expect(worded({code: 'template-mismatch', data: {template: 'a.sh', unused: ['x', 'y']}}).message).toBe('Template a.sh has no place for x, y.')
+    expect(worded({code: 'engine-plan-missing'}).message).toBe('berth has no engine configuration planned for this host.')
   })
 })
