@@ -3,6 +3,7 @@ import {BerthError, errorMessage, type ErrorCode, type ErrorCodes, type MachineC
 import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
 import {describeEndpoint, type SshFailure, type SshSettingFlags} from '../core/ssh/errors.js'
+import {describeHolder} from '../core/store/lock.js'
 import {pathFixHint} from '../core/store/store-problem.js'
 
 /**
@@ -38,7 +39,7 @@ type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => 
  * host's output, a detail of one driver. Their hints keep their commands as data all the same.
  */
 export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
-  'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
+  'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
   'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor',
   'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
@@ -232,6 +233,30 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
         message: `The engine option ${JSON.stringify(option)} is empty or contains whitespace or a glob character, which the ${init} init script cannot pass to dockerd.`,
         hint: 'Use a value without spaces or * ? [ ], or a host with systemd.',
       }),
+  'wait-timed-out': ({still, seconds}) => ({message: `${still} after ${seconds}s.`}),
+  // With a cause (one SSH try said why the host is not up), its message follows and its fix is the hint.
+  'state-wait-timed-out': ({machine, state, wanted, seconds}, error) => {
+    const timedOut = `Machine "${machine}" was still ${state} after ${seconds}s, waiting for ${wanted}`
+    return {message: error.cause === undefined ? `${timedOut}.` : joinProse([`${timedOut}:`, causeMessage(error)])}
+  },
+  'reboot-timed-out': ({machine, seconds, sameBoot}, error) => (sameBoot
+    ? {message: `Machine "${machine}" was still running the same boot after ${seconds}s: the reboot did not happen.`, hint: 'Check the host\'s console or logs, or allow more time with --timeout.'}
+    : {
+        message: joinProse([`Machine "${machine}" did not come back over SSH within ${seconds}s of its restart:`, causeMessage(error)]),
+        hint: 'Check the host\'s console, or allow more time with --timeout.',
+      }),
+  'engine-wait-timed-out': ({url, seconds}, error) => ({message: joinProse([`The engine at ${url} did not answer over TLS within ${seconds}s:`, causeMessage(error)])}),
+  'engine-not-answering': ({machine}, error) => ({
+    message: joinProse([`Machine "${machine}" runs, but`, causeMessage(error)]),
+    hint: prose`Run ${run('provision', machine)} to configure and start the engine again, or allow more time with --timeout.`,
+  }),
+  'lock-timed-out': ({seconds, lock, holder}) => ({
+    message: `Timed out after ${seconds}s waiting for ${holder === undefined ? `the lock ${lock}` : describeHolder(holder)}.`,
+    hint: 'Wait for that berth command to finish (or stop it), then run this again.',
+  }),
+  'command-timed-out': ({command, ms}) => ({message: `The command "${command}" did not finish within ${ms} ms.`}),
+  'active-timed-out': () => ({message: 'Error getting active host: timeout.', hint: prose`Raise --timeout, or check the machines with ${run('ls')}.`}),
+  'process-did-not-exit': ({program, pid}) => ({message: `${program} (process ${pid}) did not exit.`}),
   'sudo': ({host, user, reason}) => ({
     message: {
       password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,

@@ -2,6 +2,7 @@ import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
 import type {CertificateProblem} from './certs/certificate-problems.js'
 import type {SshFailure, SshSettingFlags} from './ssh/errors.js'
+import type {LockHolder} from './store/lock.js'
 import type {PathFix} from './store/store-problem.js'
 
 /**
@@ -26,8 +27,24 @@ export interface ErrorCodes {
   'start-unsupported': {driver: string; machine: string}
   /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
   'engine-not-managed': {driver: string; machine: string}
-  /** A wait ran out; the message says what was awaited, in the waiter's terms. */
-  'timeout': object
+  /** A driver's wait ran out after `seconds`; `still` is how things last stood, in the driver's terms. */
+  'wait-timed-out': {still: string; seconds: number}
+  /** The machine was still in `state` after `seconds` of waiting for `wanted`; a cause, when there is one, says why. */
+  'state-wait-timed-out': {machine: string; state: string; wanted: string; seconds: number}
+  /** The machine did not reboot within `seconds`: `sameBoot`, it still ran the boot before; else SSH did not come back (the cause). */
+  'reboot-timed-out': {machine: string; seconds: number; sameBoot: boolean}
+  /** The engine at `url` did not answer over TLS within `seconds`; the cause is the last try's error. */
+  'engine-wait-timed-out': {url: string; seconds: number}
+  /** The machine's host runs but its engine did not answer in time (the cause). */
+  'engine-not-answering': {machine: string}
+  /** A lock stayed taken for `seconds`: by `holder` when its owner is known, else the lock file `lock`. */
+  'lock-timed-out': {seconds: number; lock: string; holder?: LockHolder}
+  /** The command `command` over SSH did not finish within `ms` milliseconds. */
+  'command-timed-out': {command: string; ms: number}
+  /** active could not learn every machine's state within --timeout. */
+  'active-timed-out': object
+  /** A `program` (QEMU, say) the driver stopped, as process `pid`, did not exit even when killed. */
+  'process-did-not-exit': {program: string; pid: string}
   /** The machine's name cannot be a docker context's; `problem` says why. */
   'docker-context-name': {machine: string; problem: string}
   /** dockerd refused berth's configuration; the message quotes dockerd's own line. */
@@ -358,11 +375,9 @@ export class UnknownDriverError extends BerthError {
   }
 }
 
+/** A wait that ran out: its code says which. */
 export class TimeoutError extends BerthError {
   override readonly name = 'TimeoutError'
-  constructor(message: string, options: DefaultCodeOptions = {}) {
-    super(message, {...options, code: options.code ?? 'timeout'} as BerthErrorOptions)
-  }
 }
 
 /** The message of any thrown value, for places that report a failure without rethrowing it. */

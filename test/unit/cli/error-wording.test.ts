@@ -76,7 +76,7 @@ describe('wordError', () => {
 
   it('gives an error that rewords its cause the cause\'s fix, as the CLI words it', () => {
     const cause = new MachineExistsError('m1')
-    const timedOut = new TimeoutError(`Timed out: ${cause.message}`, {hintFromCause: true, cause})
+    const timedOut = new TimeoutError(`Timed out: ${cause.message}`, {code: 'ssh-failed', hintFromCause: true, cause})
     expect(timedOut.fixes).toEqual([run('rm', 'm1')])
     expect(wordError(timedOut)).toEqual({message: 'Timed out: Machine "m1" already exists.', hint: 'Choose another name, or remove it first with "berth rm m1".'})
   })
@@ -267,5 +267,54 @@ describe('provisioning problems worded from their data', () => {
     expect(worded({code: 'template-mismatch', data: {template: 'a.sh', missing: 'url'}}).message).toBe('Template a.sh needs a value for {{url}}.')
     expect(worded({code: 'template-mismatch', data: {template: 'a.sh', unused: ['x', 'y']}}).message).toBe('Template a.sh has no place for x, y.')
     expect(worded({code: 'engine-plan-missing'}).message).toBe('berth has no engine configuration planned for this host.')
+  })
+})
+
+describe('waits that ran out, worded from their data', () => {
+  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new TimeoutError('-', options))
+
+  it('words a wait for a state, with the SSH try that says why when there is one', () => {
+    const data = {machine: 'g1', state: 'Stopped', wanted: 'Running', seconds: 30}
+    expect(worded({code: 'state-wait-timed-out', data})).toEqual({message: 'Machine "g1" was still Stopped after 30s, waiting for Running.', hint: undefined})
+    const refused = new SshConnectionError({host: '10.0.0.5', port: 22, user: 'root'}, 'refused', 'refused the connection (ECONNREFUSED).')
+    expect(worded({code: 'state-wait-timed-out', data, hintFromCause: true, cause: refused})).toEqual({
+      message: 'Machine "g1" was still Stopped after 30s, waiting for Running: SSH on root@10.0.0.5 refused the connection (ECONNREFUSED).',
+      hint: 'Is sshd listening on that port?',
+    })
+  })
+
+  it('words a reboot that did not happen, and one that did not come back', () => {
+    expect(worded({code: 'reboot-timed-out', data: {machine: 'm1', seconds: 60, sameBoot: true}})).toEqual({
+      message: 'Machine "m1" was still running the same boot after 60s: the reboot did not happen.',
+      hint: 'Check the host\'s console or logs, or allow more time with --timeout.',
+    })
+    expect(worded({code: 'reboot-timed-out', data: {machine: 'm1', seconds: 60, sameBoot: false}, cause: new Error('connect ECONNREFUSED')})).toEqual({
+      message: 'Machine "m1" did not come back over SSH within 60s of its restart: connect ECONNREFUSED',
+      hint: 'Check the host\'s console, or allow more time with --timeout.',
+    })
+  })
+
+  it('words an engine that did not answer, and a host that runs without it', () => {
+    const engine = new TimeoutError('-', {code: 'engine-wait-timed-out', data: {url: 'tcp://10.0.0.5:2376', seconds: 120}, cause: new Error('connect ECONNREFUSED 10.0.0.5:2376')})
+    expect(wordError(engine).message).toBe('The engine at tcp://10.0.0.5:2376 did not answer over TLS within 120s: connect ECONNREFUSED 10.0.0.5:2376')
+    expect(worded({code: 'engine-not-answering', data: {machine: 'm1'}, cause: engine})).toEqual({
+      message: 'Machine "m1" runs, but The engine at tcp://10.0.0.5:2376 did not answer over TLS within 120s: connect ECONNREFUSED 10.0.0.5:2376',
+      hint: 'Run "berth provision m1" to configure and start the engine again, or allow more time with --timeout.',
+    })
+  })
+
+  it('words a lock that stayed taken, naming its holder when known', () => {
+    expect(worded({code: 'lock-timed-out', data: {seconds: 0.3, lock: '/s/.lock', holder: {pid: 42, purpose: 'changing "m1"'}}})).toEqual({
+      message: 'Timed out after 0.3s waiting for berth (pid 42), which is changing "m1".',
+      hint: 'Wait for that berth command to finish (or stop it), then run this again.',
+    })
+    expect(worded({code: 'lock-timed-out', data: {seconds: 2, lock: '/s/.lock'}}).message).toBe('Timed out after 2s waiting for the lock /s/.lock.')
+  })
+
+  it('words the other waits: a driver\'s, a command\'s, active\'s and a process that would not exit', () => {
+    expect(worded({code: 'wait-timed-out', data: {still: 'Droplet 42 was still "new"', seconds: 300}}).message).toBe('Droplet 42 was still "new" after 300s.')
+    expect(worded({code: 'command-timed-out', data: {command: 'docker version', ms: 5000}}).message).toBe('The command "docker version" did not finish within 5000 ms.')
+    expect(worded({code: 'active-timed-out'})).toEqual({message: 'Error getting active host: timeout.', hint: 'Raise --timeout, or check the machines with "berth ls".'})
+    expect(worded({code: 'process-did-not-exit', data: {program: 'QEMU', pid: '4242'}}).message).toBe('QEMU (process 4242) did not exit.')
   })
 })
