@@ -43,7 +43,7 @@ export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
   'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor',
   'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'upgrade-failed',
   'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
-  'engine', 'cloud-credentials',
+  'engine', 'cloud-credentials', 'format-invalid',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -257,6 +257,64 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   'command-timed-out': ({command, ms}) => ({message: `The command "${command}" did not finish within ${ms} ms.`}),
   'active-timed-out': () => ({message: 'Error getting active host: timeout.', hint: prose`Raise --timeout, or check the machines with ${run('ls')}.`}),
   'process-did-not-exit': ({program, pid}) => ({message: `${program} (process ${pid}) did not exit.`}),
+  'flag-value-malformed': ({flag, value, form}) => ({message: `${flag} ${quoteValue(value)} is not of the form ${form}.`}),
+  'tls-san-invalid': ({value, kind, problem}) => (kind === 'empty'
+    ? {message: '--tls-san needs a name or an address.'}
+    : {
+        message: kind === 'not-ipv4'
+          ? `${quoteValue(value)} is not an IPv4 address (${problem}), so it cannot be a certificate SAN.`
+          : `${quoteValue(value)} is neither an IP address nor a DNS name, so it cannot be a certificate SAN.`,
+        hint: 'Give --tls-san an IP address or a host name such as docker.example.com.',
+      }),
+  'filter-invalid': (data) => {
+    // Quoted as Docker Machine quoted a filter: 'name=x'.
+    const quoted = (text: string): string => quoteValue(text, "'")
+    switch (data.kind) {
+      case 'syntax': return {message: `Unsupported filter syntax ${quoted(data.filter)}: use key=value.`, hint: 'For example: --filter driver=generic --filter state=running'}
+      case 'key': return {message: `Unsupported filter key ${quoted(data.key)}.`, hint: `Filter keys: ${data.keys.join(', ')}.`}
+      case 'regexp': return {message: `Invalid regular expression in filter ${quoted(data.filter)}: ${data.reason}.`, hint: 'The name filter is a regular expression (Go syntax), e.g. --filter name=^web-'}
+    }
+  },
+  'address-invalid': ({flag, value, problem, expected, host}) => {
+    if (expected === 'ipv4') return {message: `${flag} ${quoteValue(value)} is not an IPv4 address: ${problem}.`, hint: 'Give four numbers from 0 to 255 joined by dots, e.g. 10.0.0.20.'}
+    return {
+      message: host === undefined
+        ? `${flag} ${quoteValue(value)} is not an address or host name: ${problem}.`
+        : `${flag} ${quoteValue(value)} does not name a host: ${quoteValue(host)} is not an address or host name (${problem}).`,
+      hint: 'Give an IPv4 address (four numbers from 0 to 255, e.g. 192.168.1.20), an IPv6 address (e.g. fd00::20) or a host name (labels of letters, digits and hyphens joined by dots, e.g. docker1.example.com).',
+    }
+  },
+  'no-driver-chosen': ({available, unusable}) => {
+    const pass = `Pass -d DRIVER; available: ${available.join(', ')}.`
+    return unusable === undefined
+      ? {message: 'No driver chosen.', hint: pass}
+      : {message: `No driver chosen, and no local driver works here (${unusable.join('; ')}).`, hint: prose`${pass} ${run('drivers')} says how to make one work.`}
+  },
+  'unknown-shell': ({shell, supported}) => ({
+    message: `Unknown shell ${quoteValue(shell)}: supported shells are ${supported.join(', ')}.`,
+    hint: 'Pass one of them with --shell, or leave --shell out to use the shell named by $SHELL.',
+  }),
+  'engine-setting-absent': ({flag, name}) => (name === undefined
+    ? {message: `${flag}: the machine has no storage driver set.`}
+    : {
+        message: `${flag} ${name}: the machine has no such engine setting.`,
+        hint: prose`Run ${run('inspect', undefined, ['-f', "'{{json .HostOptions.EngineOptions}}'", 'NAME'])} to see what it has.`,
+      }),
+  'use-needs-machine': () => ({message: 'Name the machine to use.', hint: prose`Run ${run('use', 'NAME')}, or ${run('use', undefined, ['--unset'])}.`}),
+  'mount-needs-machine': () => ({message: 'berth mount mounts a machine\'s directory: name the machine as MACHINE:PATH.'}),
+  'mountpoint-missing': () => ({message: 'No mountpoint: the machine path is empty (the home directory).', hint: 'Name a local directory after it.'}),
+  'mountpoint-unusable': ({path, problem}) => {
+    switch (problem) {
+      case 'missing': return {message: `The mountpoint ${path} does not exist.`, hint: `Create it first: mkdir -p ${path}`}
+      case 'not-directory': return {message: `The mountpoint ${path} is not a directory.`}
+      case 'mounted': return {
+        message: `Something is mounted on ${path} already.`,
+        hint: prose`Unmount it first (${unquoted(run('mount', undefined, ['-u', 'MACHINE:PATH', path]))}), or choose another directory.`,
+      }
+    }
+  },
+  'copy-needs-machine': () => ({message: 'Neither side of the copy is on a machine.', hint: 'Write MACHINE:PATH on one side (localhost:PATH or a plain path is local).'}),
+  'delta-between-machines': () => ({message: '--delta (rsync) cannot copy from one machine to another.', hint: 'Copy without --delta (scp through this computer), or in two steps.'}),
   'sudo': ({host, user, reason}) => ({
     message: {
       password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,

@@ -106,8 +106,39 @@ export interface ErrorCodes {
   'ssh-timeout': {host: string; port: number; user: string; attempts: number; waited: string}
   /** `detail` is VBoxManage's first error line, empty when it printed none. */
   'vboxmanage-failed': {command: string; status: number; detail: string}
-  /** Bad input on the command line (a flag's value, flags that do not go together); the message quotes it. */
+  /**
+   * Bad input to a driver's flags (a value it refuses, flags that do not go together). Described by the driver: each
+   * driver checks its own flags in its own terms, and its forms have no codes of their own yet.
+   */
   'invalid-input': object
+  /** A --format template that does not parse or run; the message is the template engine's, in Go's words. */
+  'format-invalid': object
+  /** `flag` was given `value`, which is not of the form `form` (NAME=value). */
+  'flag-value-malformed': {flag: string; value: string; form: string}
+  /** A --tls-san value that cannot be a certificate's: empty, numbers that are no IPv4 address (`problem` says why), or no name. */
+  'tls-san-invalid': {value: string; kind: 'empty' | 'not-ipv4' | 'not-a-name'; problem?: string}
+  /** An ls --filter berth cannot read: no key=value, an unknown key (`keys` are the known), a name regexp that does not compile. */
+  'filter-invalid': {kind: 'syntax'; filter: string} | {kind: 'key'; key: string; keys: readonly string[]} | {kind: 'regexp'; filter: string; reason: string}
+  /** `flag`'s `value` is no address: `problem` says why; `host`, the host a URL names, when the value is a URL. */
+  'address-invalid': {flag: string; value: string; problem: string; expected: 'host' | 'ipv4'; host?: string}
+  /** create was given no driver and none can be chosen: `available` are the drivers, `unusable` why each local one does not work. */
+  'no-driver-chosen': {available: readonly string[]; unusable?: readonly string[]}
+  /** --shell names no shell berth knows (`supported`). */
+  'unknown-shell': {shell: string; supported: readonly string[]}
+  /** A removal flag (`flag`) names an engine setting (`name`) the machine does not have; none: its storage driver. */
+  'engine-setting-absent': {flag: string; name?: string}
+  /** use without a machine name, nor --unset. */
+  'use-needs-machine': object
+  /** mount was given a local path (localhost:PATH) to mount. */
+  'mount-needs-machine': object
+  /** mount has no mountpoint: the machine path is empty and no local directory follows. */
+  'mountpoint-missing': object
+  /** The mountpoint `path` is missing, not a directory, or has something mounted on it. */
+  'mountpoint-unusable': {path: string; problem: 'missing' | 'not-directory' | 'mounted'}
+  /** A copy (scp) with neither side on a machine. */
+  'copy-needs-machine': object
+  /** A copy with --delta (rsync) from one machine to another. */
+  'delta-between-machines': object
   /** A cloud refuses what create would ask of it (region, size, image, quota…) before anything is made. */
   'cloud-check': object
   /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs; in the hypervisor's terms. */

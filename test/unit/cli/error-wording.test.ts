@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {DESCRIBED_BY_THROWER, ERROR_WORDING, wordError} from '../../../src/cli/error-wording.js'
-import {BerthError, MachineConfigError, type BerthErrorOptions, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
+import {BerthError, MachineConfigError, type BerthErrorOptions, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError, UsageError} from '../../../src/core/errors.js'
 import {joinProse, prose, run} from '../../../src/core/fix.js'
 import {CertificateInvalidError} from '../../../src/core/machine/engine-access.js'
 import {SshConnectionError, SshKeyError} from '../../../src/core/ssh/errors.js'
@@ -316,5 +316,65 @@ describe('waits that ran out, worded from their data', () => {
     expect(worded({code: 'command-timed-out', data: {command: 'docker version', ms: 5000}}).message).toBe('The command "docker version" did not finish within 5000 ms.')
     expect(worded({code: 'active-timed-out'})).toEqual({message: 'Error getting active host: timeout.', hint: 'Raise --timeout, or check the machines with "berth ls".'})
     expect(worded({code: 'process-did-not-exit', data: {program: 'QEMU', pid: '4242'}}).message).toBe('QEMU (process 4242) did not exit.')
+  })
+})
+
+describe('bad input worded from its data', () => {
+  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new UsageError('-', options))
+
+  it('words a flag value of the wrong form, and a --tls-san that cannot be a SAN', () => {
+    expect(worded({code: 'flag-value-malformed', data: {flag: '--engine-env', value: '1X=2', form: 'NAME=value'}})).toEqual({message: '--engine-env "1X=2" is not of the form NAME=value.', hint: undefined})
+    expect(worded({code: 'tls-san-invalid', data: {value: '', kind: 'empty'}}).message).toBe('--tls-san needs a name or an address.')
+    expect(worded({code: 'tls-san-invalid', data: {value: '1.2.3', kind: 'not-ipv4', problem: 'it has 3 parts, not 4'}})).toEqual({
+      message: '"1.2.3" is not an IPv4 address (it has 3 parts, not 4), so it cannot be a certificate SAN.',
+      hint: 'Give --tls-san an IP address or a host name such as docker.example.com.',
+    })
+    expect(worded({code: 'tls-san-invalid', data: {value: 'a b', kind: 'not-a-name'}}).message).toBe('"a b" is neither an IP address nor a DNS name, so it cannot be a certificate SAN.')
+  })
+
+  it('words a filter berth cannot read, quoted as Docker Machine quotes it', () => {
+    expect(worded({code: 'filter-invalid', data: {kind: 'syntax', filter: 'driver'}})).toEqual({message: 'Unsupported filter syntax \'driver\': use key=value.', hint: 'For example: --filter driver=generic --filter state=running'})
+    expect(worded({code: 'filter-invalid', data: {kind: 'key', key: 'colour', keys: ['driver', 'state']}})).toEqual({message: 'Unsupported filter key \'colour\'.', hint: 'Filter keys: driver, state.'})
+    expect(worded({code: 'filter-invalid', data: {kind: 'regexp', filter: 'name=[', reason: 'missing closing ]: `[`'}}).message).toBe('Invalid regular expression in filter \'name=[\': missing closing ]: `[`.')
+  })
+
+  it('words an address that is none, with the forms accepted', () => {
+    expect(worded({code: 'address-invalid', data: {flag: '--generic-ip-address', value: '1.2.3.999', problem: '999 is more than 255', expected: 'ipv4'}})).toEqual({
+      message: '--generic-ip-address "1.2.3.999" is not an IPv4 address: 999 is more than 255.',
+      hint: 'Give four numbers from 0 to 255 joined by dots, e.g. 10.0.0.20.',
+    })
+    const url = worded({code: 'address-invalid', data: {flag: '--url', value: 'tcp://a_b:2376', problem: 'it has a _', expected: 'host', host: 'a_b'}})
+    expect(url.message).toBe('--url "tcp://a_b:2376" does not name a host: "a_b" is not an address or host name (it has a _).')
+    expect(url.hint).toMatch(/^Give an IPv4 address \(four numbers from 0 to 255/)
+  })
+
+  it('words a create without a driver, a shell berth does not know and an engine setting to remove that is not there', () => {
+    expect(worded({code: 'no-driver-chosen', data: {available: ['generic', 'qemu']}})).toEqual({message: 'No driver chosen.', hint: 'Pass -d DRIVER; available: generic, qemu.'})
+    expect(worded({code: 'no-driver-chosen', data: {available: ['generic', 'qemu'], unusable: ['qemu: no KVM']}})).toEqual({
+      message: 'No driver chosen, and no local driver works here (qemu: no KVM).',
+      hint: 'Pass -d DRIVER; available: generic, qemu. "berth drivers" says how to make one work.',
+    })
+    expect(worded({code: 'unknown-shell', data: {shell: 'csh', supported: ['bash', 'fish']}})).toEqual({
+      message: 'Unknown shell "csh": supported shells are bash, fish.',
+      hint: 'Pass one of them with --shell, or leave --shell out to use the shell named by $SHELL.',
+    })
+    expect(worded({code: 'engine-setting-absent', data: {flag: '--engine-label-rm', name: 'tier'}})).toEqual({
+      message: '--engine-label-rm tier: the machine has no such engine setting.',
+      hint: 'Run "berth inspect -f \'{{json .HostOptions.EngineOptions}}\' NAME" to see what it has.',
+    })
+    expect(worded({code: 'engine-setting-absent', data: {flag: '--engine-storage-driver-rm'}}).message).toBe('--engine-storage-driver-rm: the machine has no storage driver set.')
+  })
+
+  it('words what use, mount and scp need', () => {
+    expect(worded({code: 'use-needs-machine'})).toEqual({message: 'Name the machine to use.', hint: 'Run "berth use NAME", or "berth use --unset".'})
+    expect(worded({code: 'mount-needs-machine'}).message).toBe('berth mount mounts a machine\'s directory: name the machine as MACHINE:PATH.')
+    expect(worded({code: 'mountpoint-missing'})).toEqual({message: 'No mountpoint: the machine path is empty (the home directory).', hint: 'Name a local directory after it.'})
+    expect(worded({code: 'mountpoint-unusable', data: {path: '/mnt/x', problem: 'missing'}})).toEqual({message: 'The mountpoint /mnt/x does not exist.', hint: 'Create it first: mkdir -p /mnt/x'})
+    expect(worded({code: 'mountpoint-unusable', data: {path: '/mnt/x', problem: 'mounted'}})).toEqual({
+      message: 'Something is mounted on /mnt/x already.',
+      hint: 'Unmount it first (berth mount -u MACHINE:PATH /mnt/x), or choose another directory.',
+    })
+    expect(worded({code: 'copy-needs-machine'}).hint).toBe('Write MACHINE:PATH on one side (localhost:PATH or a plain path is local).')
+    expect(worded({code: 'delta-between-machines'})).toEqual({message: '--delta (rsync) cannot copy from one machine to another.', hint: 'Copy without --delta (scp through this computer), or in two steps.'})
   })
 })
