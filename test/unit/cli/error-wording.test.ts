@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {DESCRIBED_BY_THROWER, ERROR_WORDING, wordError} from '../../../src/cli/error-wording.js'
-import {BerthError, MachineConfigError, type BerthErrorOptions, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError, UsageError} from '../../../src/core/errors.js'
+import {BerthError, MachineConfigError, type BerthErrorOptions, MachineExistsError, MachineUnreadableError, PreCreateCheckError, TimeoutError} from '../../../src/core/errors.js'
 import {joinProse, prose, run} from '../../../src/core/fix.js'
 import {CertificateInvalidError} from '../../../src/core/machine/engine-access.js'
 import {SshConnectionError, SshKeyError} from '../../../src/core/ssh/errors.js'
@@ -12,6 +12,11 @@ function declaredCodes(): string[] {
   const start = source.indexOf('export interface ErrorCodes {')
   const body = source.slice(start, source.indexOf('\n}\n', start))
   return [...body.matchAll(/^ {2}'([a-z-]+)':/gm)].map((match) => match[1]!)
+}
+
+/** An error of that code and data as the user sees it (the thrower's message is never shown for a worded code). */
+function worded(options: BerthErrorOptions): {message: string; hint: string | undefined} {
+  return wordError(new BerthError('-', options))
 }
 
 describe('the catalogue of error wordings', () => {
@@ -170,8 +175,6 @@ describe('SSH failures worded from their data', () => {
 })
 
 describe('certificate problems worded from their data', () => {
-  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new BerthError('-', options))
-
   it('words a machine certificate that cannot be used, with the regeneration that fixes it', () => {
     expect(wordError(new CertificateInvalidError('m1', 'server certificate', {kind: 'expired', notAfter: new Date('2024-01-02T00:00:00Z')}))).toEqual({
       message: 'Cannot use machine "m1": the server certificate of "m1" expired on 2024-01-02.',
@@ -238,8 +241,6 @@ describe('certificate problems worded from their data', () => {
 })
 
 describe('provisioning problems worded from their data', () => {
-  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new BerthError('-', options))
-
   it('words a failed script on the host with its exit status and last line', () => {
     expect(worded({code: 'host-script-failed', data: {status: 2, output: 'No space left on device', action: 'undo its changes'}}))
       .toEqual({message: 'berth could not undo its changes on the host: exit 2: No space left on device', hint: undefined})
@@ -271,8 +272,6 @@ describe('provisioning problems worded from their data', () => {
 })
 
 describe('waits that ran out, worded from their data', () => {
-  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new TimeoutError('-', options))
-
   it('words a wait for a state, with the SSH try that says why when there is one', () => {
     const data = {machine: 'g1', state: 'Stopped', wanted: 'Running', seconds: 30}
     expect(worded({code: 'state-wait-timed-out', data})).toEqual({message: 'Machine "g1" was still Stopped after 30s, waiting for Running.', hint: undefined})
@@ -320,8 +319,6 @@ describe('waits that ran out, worded from their data', () => {
 })
 
 describe('bad input worded from its data', () => {
-  const worded = (options: BerthErrorOptions): {message: string; hint: string | undefined} => wordError(new UsageError('-', options))
-
   it('words a flag value of the wrong form, and a --tls-san that cannot be a SAN', () => {
     expect(worded({code: 'flag-value-malformed', data: {flag: '--engine-env', value: '1X=2', form: 'NAME=value'}})).toEqual({message: '--engine-env "1X=2" is not of the form NAME=value.', hint: undefined})
     expect(worded({code: 'tls-san-invalid', data: {value: '', kind: 'empty'}}).message).toBe('--tls-san needs a name or an address.')
