@@ -117,7 +117,8 @@ export class Ec2Driver implements Driver {
       const address = view === undefined ? undefined : addressOf(view, this.usePrivateAddress())
       if (address === undefined) {
         const which = this.usePrivateAddress() ? 'private' : 'public'
-        throw new BerthError(`The instance of "${this.setup.machineName}" has no ${which} address (it is ${view?.state ?? 'gone'}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
+        const state = view?.state ?? 'gone'
+        throw new BerthError(`Instance ${this.stored.instanceId} of machine "${this.setup.machineName}" has no ${which} address (it is ${state}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName, host: `Instance ${this.stored.instanceId}`, address: which, state}, fixes: [run('start', this.setup.machineName)]})
       }
       return address
     })

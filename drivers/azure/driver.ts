@@ -88,7 +88,7 @@ export class AzureDriver implements Driver {
       throw explain(error, `get the address of machine ${this.setup.machineName}`)
     }
     if (address === undefined || address === '') {
-      throw new BerthError(`Machine "${this.setup.machineName}" has no ${this.settings.usePrivateIp ? 'private' : 'public'} IP address yet.`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
+      throw new BerthError(`Machine "${this.setup.machineName}" has no ${this.settings.usePrivateIp ? 'private' : 'public'} IP address yet.`, {code: 'host-address-missing', data: {machine: this.setup.machineName, address: `${this.settings.usePrivateIp ? 'private' : 'public'} IP`}, fixes: [run('start', this.setup.machineName)]})
     }
     return address
   }

@@ -214,7 +214,7 @@ export class DigitalOceanDriver implements Driver {
   async address(signal: AbortSignal): Promise<string> {
     const droplet = await this.currentDroplet(signal)
     const address = publicIpv4(droplet)
-    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName}, fixes: [run('start', this.setup.machineName)]})
+    if (address === undefined) throw new BerthError(`Droplet ${droplet.id} of machine "${this.setup.machineName}" has no public IPv4 address (it is ${droplet.status}).`, {code: 'host-address-missing', data: {machine: this.setup.machineName, host: `Droplet ${droplet.id}`, address: 'public IPv4', state: droplet.status}, fixes: [run('start', this.setup.machineName)]})
     return address
   }
 

@@ -306,7 +306,7 @@ export class QemuDriver implements Driver {
         const pid = await this.pid()
         if (pid !== undefined) process.kill(pid, 'SIGKILL')
         await sleep(500)
-        if (await this.processAlive()) throw new TimeoutError(`QEMU (process ${pid}) did not exit.`)
+        if (await this.processAlive()) throw new TimeoutError(`QEMU (process ${pid}) did not exit.`, {code: 'process-did-not-exit', data: {program: 'QEMU', pid: String(pid)}})
         break
       }
       await sleep(200)

@@ -49,7 +49,7 @@ const MACHINE_PATH_ARGS: Readonly<Record<string, readonly string[]>> = {scp: ['s
 export async function completionCandidates(words: readonly string[], sources: CompletionSources): Promise<Candidate[]> {
   const current = words.at(-1) ?? ''
   const before = words.slice(0, -1)
-  const globals = Object.entries(globalFlags).map(([name, spec]) => asFlag(name, spec.type !== 'boolean', spec.description, spec.char))
+  const globals = Object.entries(globalFlags).filter(([, spec]) => spec.hidden !== true).map(([name, spec]) => asFlag(name, spec.type !== 'boolean', spec.description, spec.char))
   const line = readLine(before, sources.commands, globals)
   const command = line.command
   if (command === undefined) {

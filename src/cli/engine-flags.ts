@@ -53,7 +53,7 @@ export function engineFlagsFrom(flags: ParsedFlags): EngineFlags & {sans: string
   checkPairs('--engine-env', strings('engine-env'), /^[A-Za-z_][A-Za-z0-9_]*=/, 'NAME=value')
   checkPairs('--engine-label', strings('engine-label'), /^[^=\s]+=/, 'key=value')
   checkPairs('--engine-opt', strings('engine-opt'), /^[A-Za-z0-9][A-Za-z0-9-]*(=|$)/, 'flag=value')
-  if (strings('tls-san').some((san) => san.trim() === '')) throw new UsageError('--tls-san needs a name or an address.')
+  if (strings('tls-san').some((san) => san.trim() === '')) throw new UsageError('--tls-san needs a name or an address.', {code: 'tls-san-invalid', data: {value: '', kind: 'empty'}})
   // Each one is read as the certificate will read it, so that a value that is neither an address nor a name fails now.
   parseSubjectAltNames(strings('tls-san'))
   return {
@@ -70,5 +70,5 @@ export function engineFlagsFrom(flags: ParsedFlags): EngineFlags & {sans: string
 
 function checkPairs(flag: string, values: readonly string[], pattern: RegExp, form: string): void {
   const bad = values.find((value) => !pattern.test(value))
-  if (bad !== undefined) throw new UsageError(`${flag} ${quoteValue(bad)} is not of the form ${form}.`)
+  if (bad !== undefined) throw new UsageError(`${flag} ${quoteValue(bad)} is not of the form ${form}.`, {code: 'flag-value-malformed', data: {flag, value: bad, form}})
 }

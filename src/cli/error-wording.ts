@@ -1,6 +1,10 @@
-import {BerthError, errorMessage, type ErrorCode, type ErrorCodes} from '../core/errors.js'
+import {describeProblem} from '../core/certs/certificate-problems.js'
+import {BerthError, errorMessage, type ErrorCode, type ErrorCodes, type MachineConfigFix} from '../core/errors.js'
 import {commandsIn, joinProse, prose, run, unquoted, type CommandFix, type Prose} from '../core/fix.js'
 import {quoteValue} from '../core/safe-text.js'
+import {describeEndpoint, type SshFailure, type SshSettingFlags} from '../core/ssh/errors.js'
+import {describeHolder} from '../core/store/lock.js'
+import {pathFixHint} from '../core/store/store-problem.js'
 import type {Personality} from './personality.js'
 
 /**
@@ -36,11 +40,11 @@ type Wording<C extends ErrorCode> = (data: ErrorCodes[C], error: BerthError) => 
  * host's output, a detail of one driver. Their hints keep their commands as data all the same.
  */
 export const DESCRIBED_BY_THROWER: readonly ErrorCode[] = [
-  'timeout', 'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
-  'engine-conflict', 'ssh-timeout', 'invalid-input', 'cloud-check', 'hypervisor', 'certificate-store',
-  'machine-certificate', 'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'provision-step', 'upgrade-failed',
-  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy', 'ssh-key',
-  'ssh-connection', 'engine', 'cloud-credentials', 'import-source', 'import-refused',
+  'engine-config-refused', 'tool-unrunnable', 'driver-state-damaged', 'cloud-resource-busy', 'cloud-api',
+  'engine-conflict', 'invalid-input', 'cloud-check', 'hypervisor',
+  'vm-image', 'seed-image', 'ssh-failed', 'copy-failed', 'upgrade-failed',
+  'shell-value', 'docker-config', 'engine-url', 'driver-broken', 'store-unusable', 'machine-busy',
+  'engine', 'cloud-credentials', 'format-invalid', 'import-source', 'import-refused',
 ]
 
 /** Codes the CLI words from their data: the message and, where the code has one, the hint. */
@@ -57,9 +61,8 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Invalid machine name ${quoteValue(name)}: ${reason}.`,
     hint: 'Use 1-63 characters from a-z A-Z 0-9 . - starting with a letter or digit.',
   }),
-  // The reason and its fix come from where loading failed (a path's access, a schema's version): the thrower's hint.
-  'machine-config': ({machine, reason}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`}),
-  'machine-unreadable': ({machine, reason}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`}),
+  'machine-config': ({machine, reason, fix}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`, ...machineConfigHint(machine, fix)}),
+  'machine-unreadable': ({machine, reason, fix}) => ({message: `Machine "${machine}" cannot be loaded: ${reason}`, hint: pathFixHint(fix)}),
   'orphaned-resources': ({machine, resources}) => {
     const one = resources.length === 1
     const count = one ? `1 resource (${resources[0]!.kind} ${resources[0]!.id})` : `${resources.length} resources`
@@ -80,6 +83,14 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
   'no-machine-named': ({defaultMachine}) => ({
     message: `No machine name given and no "${defaultMachine}" machine exists.`,
     hint: prose`Name a machine; ${run('ls')} lists them.`,
+  }),
+  'ssh-option-unpinning': ({option}) => ({
+    message: `The ssh option ${option} is refused: berth checks the machine's host key against the one it pinned, with its own settings.`,
+    hint: 'Leave the option out: the machine\'s host key is already trusted.',
+  }),
+  'ssh-option-native': ({options}) => ({
+    message: `berth's built-in SSH client cannot honour ${options.join(', ')}: only -t, -T and -q.`,
+    hint: 'Install OpenSSH\'s ssh and leave out --native-ssh: berth then passes every option to it.',
   }),
   'missing-argument': ({argument, description}) => ({
     message: `Missing 1 required arg: ${argument}${description === undefined ? '' : ` (${description})`}`,
@@ -129,6 +140,198 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `The SSH server at ${host}:${port} rejected the key ${key} for user "${user}".`,
     hint: `Check that the public half of ${key} is in ~${user}/.ssh/authorized_keys on the host, and that the user name is right (--ssh-user).`,
   }),
+  'ssh-connection-failed': ({host, port, user, what, failure, flags}) => ({
+    message: `SSH on ${describeEndpoint({host, port, user})} ${what}`,
+    ...sshFailureHint(failure, flags),
+  }),
+  'ssh-timeout': ({host, port, user, attempts, waited}, error) => {
+    const last = wording(error.cause as BerthError)
+    return {
+      message: joinProse([`Timed out after ${waited} s waiting for SSH on ${describeEndpoint({host, port, user})} (${attempts} attempts); last error:`, last.message]),
+      hint: joinProse([last.hint === '' ? `Check that the host is running and that port ${port} is open to this computer.` : last.hint, 'Or allow more time with --ssh-timeout.']),
+    }
+  },
+  'ssh-key-unusable': ({key, reason}) => ({
+    message: `Cannot use the SSH key ${key}: ${reason}.`,
+    hint: 'berth needs an unencrypted private key in OpenSSH or PEM format.',
+  }),
+  'ssh-key-unreadable': ({flag, path, atFault, problem, access}) => ({
+    message: `${flag} ${quoteValue(path)}${atFault === path ? '' : `: ${quoteValue(atFault)}`} ${problem}.`,
+    hint: access ? `Make it readable (chmod u+r ${quoteValue(atFault)}), or give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").` : PRIVATE_KEY_WANTED,
+  }),
+  'ssh-key-passphrase': ({flag, path}) => ({
+    message: `${flag} ${quoteValue(path)} is protected by a passphrase, and berth cannot be given one.`,
+    hint: 'Give a key without a passphrase, e.g. a copy with it removed: cp KEY KEY.berth && ssh-keygen -p -N "" -f KEY.berth.',
+  }),
+  'ssh-key-unparsable': ({flag, path, reason}) => ({message: `${flag} ${quoteValue(path)} is not a private key berth can read (${reason}).`, hint: PRIVATE_KEY_WANTED}),
+  'ssh-key-public': ({flag, path, type, privateHalf}) => ({
+    message: `${flag} ${quoteValue(path)} is a public key (${type}); berth needs the private key that goes with it.`,
+    hint: privateHalf === undefined ? PRIVATE_KEY_WANTED : `Give ${quoteValue(privateHalf)}, the file without ".pub".`,
+  }),
+  'machine-certificate-invalid': ({machine, certificate, problem}) => ({
+    message: `Cannot use machine "${machine}": ${describeProblem(problem, machine, certificate)}.`,
+    hint: regenerateHint(machine, certificate === 'client certificate'),
+  }),
+  'client-certificates-missing': ({machine, reason}) => ({
+    message: `Machine "${machine}" is missing its client certificates (${reason}).`,
+    hint: regenerateHint(machine, false),
+  }),
+  'client-key-mismatch': ({machine, key, certificate}) => ({
+    message: `Cannot use machine "${machine}": its client key ${key} does not belong to its client certificate ${certificate}.`,
+    hint: regenerateHint(machine, true),
+  }),
+  // The fix is the cause's when it names one (a stopped host's start, say); else new certificates.
+  'engine-check-failed': ({machine}, error) => {
+    const causeHint = error.cause instanceof BerthError ? wording(error.cause).hint : ''
+    return {message: joinProse([`Cannot use machine "${machine}":`, causeMessage(error)]), hint: causeHint === '' ? regenerateHint(machine, false) : causeHint}
+  },
+  'certificate-changed': ({reason}) => ({message: `A certificate berth checked a moment ago ${reason}.`}),
+  'own-client-certificate': () => ({
+    message: 'The client certificate is your own (--tls-client-cert/--tls-client-key); berth does not replace it.',
+    hint: 'Issue a new one from your CA and point the flags at it.',
+  }),
+  'certificate-file-unusable': ({flag, path, what, fault, problem, atFault, suggested}) => ({
+    message: `${flag} ${path}${atFault === undefined ? '' : `: ${atFault}`} ${problem}.`,
+    hint: {
+      directory: `Give the ${what} file itself, e.g. ${flag} ${suggested ?? path}.`,
+      missing: `Give the path of an existing ${what}, or leave out ${flag} to use the store's own (berth makes it in the store's certs/ on first use).`,
+      access: `Make it readable (chmod u+r ${atFault ?? path}), or give another file.`,
+      other: `Give the path of the ${what} file.`,
+    }[fault],
+  }),
+  'ca-certificate-missing': ({caKey, caCert}) => ({
+    message: `The CA key ${caKey} has no certificate at ${caCert}.`,
+    hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.',
+  }),
+  'ca-key-missing': ({caCert, caKey, owned}) => ({
+    message: `The CA certificate ${caCert} has no private key at ${caKey}.`,
+    hint: owned
+      ? prose`Restore ${caKey}, or remove ${caCert} so that berth makes a new CA (existing machines then need ${run('regenerate-certs')}).`
+      : 'Give the CA key with --tls-ca-key.',
+  }),
+  'ca-certificate-unusable': ({path, reason}) => ({message: `The CA certificate ${path} is unusable: ${reason}.`}),
+  'ca-key-mismatch': ({caKey, caCert}) => ({
+    message: caKey === undefined || caCert === undefined ? 'The CA key does not belong to the CA certificate.' : `The CA key ${caKey} does not belong to the CA certificate ${caCert}.`,
+  }),
+  'ca-expired': ({path, expired}) => ({
+    message: `The CA certificate ${path} expired on ${expired}.`,
+    hint: 'Renew it, or leave out --tls-ca-cert and --tls-ca-key to use the store\'s own CA.',
+  }),
+  'client-certificate-incomplete': ({certificate, key}) => ({
+    message: `The client certificate ${certificate} and its key ${key} must both exist.`,
+    hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
+  }),
+  'ca-key-open': ({path, mode}) => ({
+    message: `The CA key ${path} is open to other users (mode ${mode}).`,
+    hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
+  }),
+  'certificate-unreadable': ({path, atFault, problem}) => ({message: `Cannot read ${path}: ${atFault} ${problem}.`, hint: `Fix or remove ${atFault}.`}),
+  'ca-invalid': (data) => ({message: caProblem(data)}),
+  'templates-missing': () => ({message: 'berth\'s templates/ directory is missing from its installation.', hint: 'Reinstall berth.'}),
+  'template-mismatch': ({template, missing, unused}) => ({
+    message: missing === undefined ? `Template ${template} has no place for ${(unused ?? []).join(', ')}.` : `Template ${template} needs a value for {{${missing}}}.`,
+  }),
+  'engine-not-installed': () => ({
+    message: 'The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".',
+    hint: 'Install the engine on the host, or pass an install URL.',
+  }),
+  'engine-install-incomplete': () => ({message: 'The engine was installed, but dockerd is not on the PATH.'}),
+  'engine-plan-missing': () => ({message: 'berth has no engine configuration planned for this host.'}),
+  'init-system-unsupported': () => ({message: 'The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).'}),
+  'host-script-failed': ({status, output, action}) => ({
+    message: `${action === undefined ? '' : `berth could not ${action} on the host: `}exit ${status}${output ? `: ${output}` : ''}`,
+  }),
+  'host-read-failed': ({what, status, output}) => ({
+    message: `Could not read ${what === 'facts' ? 'the host\'s facts' : 'the engine\'s binary on the host'} (exit ${status}): ${output}`,
+  }),
+  'engine-option-unpassable': ({option, init}) => (init === undefined
+    ? {message: `The engine option ${JSON.stringify(option)} contains a NUL byte, which no command line can hold.`}
+    : {
+        message: `The engine option ${JSON.stringify(option)} is empty or contains whitespace or a glob character, which the ${init} init script cannot pass to dockerd.`,
+        hint: 'Use a value without spaces or * ? [ ], or a host with systemd.',
+      }),
+  'wait-timed-out': ({still, seconds}) => ({message: `${still} after ${seconds}s.`}),
+  // With a cause (one SSH try said why the host is not up), its message follows and its fix is the hint.
+  'state-wait-timed-out': ({machine, state, wanted, seconds}, error) => {
+    const timedOut = `Machine "${machine}" was still ${state} after ${seconds}s, waiting for ${wanted}`
+    return {message: error.cause === undefined ? `${timedOut}.` : joinProse([`${timedOut}:`, causeMessage(error)])}
+  },
+  'reboot-timed-out': ({machine, seconds, sameBoot}, error) => (sameBoot
+    ? {message: `Machine "${machine}" was still running the same boot after ${seconds}s: the reboot did not happen.`, hint: 'Check the host\'s console or logs, or allow more time with --timeout.'}
+    : {
+        message: joinProse([`Machine "${machine}" did not come back over SSH within ${seconds}s of its restart:`, causeMessage(error)]),
+        hint: 'Check the host\'s console, or allow more time with --timeout.',
+      }),
+  'engine-wait-timed-out': ({url, seconds}, error) => ({message: joinProse([`The engine at ${url} did not answer over TLS within ${seconds}s:`, causeMessage(error)])}),
+  'engine-not-answering': ({machine}, error) => ({
+    message: joinProse([`Machine "${machine}" runs, but`, causeMessage(error)]),
+    hint: prose`Run ${run('provision', machine)} to configure and start the engine again, or allow more time with --timeout.`,
+  }),
+  'lock-timed-out': ({seconds, lock, holder}) => ({
+    message: `Timed out after ${seconds}s waiting for ${holder === undefined ? `the lock ${lock}` : describeHolder(holder)}.`,
+    hint: 'Wait for that berth command to finish (or stop it), then run this again.',
+  }),
+  'command-timed-out': ({command, ms}) => ({message: `The command "${command}" did not finish within ${ms} ms.`}),
+  'active-timed-out': () => ({message: 'Error getting active host: timeout.', hint: prose`Raise --timeout, or check the machines with ${run('ls')}.`}),
+  'process-did-not-exit': ({program, pid}) => ({message: `${program} (process ${pid}) did not exit.`}),
+  'flag-value-malformed': ({flag, value, form}) => ({message: `${flag} ${quoteValue(value)} is not of the form ${form}.`}),
+  'tls-san-invalid': ({value, kind, problem}) => (kind === 'empty'
+    ? {message: '--tls-san needs a name or an address.'}
+    : {
+        message: kind === 'not-ipv4'
+          ? `${quoteValue(value)} is not an IPv4 address (${problem}), so it cannot be a certificate SAN.`
+          : `${quoteValue(value)} is neither an IP address nor a DNS name, so it cannot be a certificate SAN.`,
+        hint: 'Give --tls-san an IP address or a host name such as docker.example.com.',
+      }),
+  'filter-invalid': (data) => {
+    // Quoted as Docker Machine quoted a filter: 'name=x'.
+    const quoted = (text: string): string => quoteValue(text, "'")
+    switch (data.kind) {
+      case 'syntax': return {message: `Unsupported filter syntax ${quoted(data.filter)}: use key=value.`, hint: 'For example: --filter driver=generic --filter state=running'}
+      case 'key': return {message: `Unsupported filter key ${quoted(data.key)}.`, hint: `Filter keys: ${data.keys.join(', ')}.`}
+      case 'regexp': return {message: `Invalid regular expression in filter ${quoted(data.filter)}: ${data.reason}.`, hint: 'The name filter is a regular expression (Go syntax), e.g. --filter name=^web-'}
+    }
+  },
+  'address-invalid': ({flag, value, problem, expected, host}) => {
+    if (expected === 'ipv4') return {message: `${flag} ${quoteValue(value)} is not an IPv4 address: ${problem}.`, hint: 'Give four numbers from 0 to 255 joined by dots, e.g. 10.0.0.20.'}
+    return {
+      message: host === undefined
+        ? `${flag} ${quoteValue(value)} is not an address or host name: ${problem}.`
+        : `${flag} ${quoteValue(value)} does not name a host: ${quoteValue(host)} is not an address or host name (${problem}).`,
+      hint: 'Give an IPv4 address (four numbers from 0 to 255, e.g. 192.168.1.20), an IPv6 address (e.g. fd00::20) or a host name (labels of letters, digits and hyphens joined by dots, e.g. docker1.example.com).',
+    }
+  },
+  'no-driver-chosen': ({available, unusable}) => {
+    const pass = `Pass -d DRIVER; available: ${available.join(', ')}.`
+    return unusable === undefined
+      ? {message: 'No driver chosen.', hint: pass}
+      : {message: `No driver chosen, and no local driver works here (${unusable.join('; ')}).`, hint: prose`${pass} ${run('drivers')} says how to make one work.`}
+  },
+  'unknown-shell': ({shell, supported}) => ({
+    message: `Unknown shell ${quoteValue(shell)}: supported shells are ${supported.join(', ')}.`,
+    hint: 'Pass one of them with --shell, or leave --shell out to use the shell named by $SHELL.',
+  }),
+  'engine-setting-absent': ({flag, name}) => (name === undefined
+    ? {message: `${flag}: the machine has no storage driver set.`}
+    : {
+        message: `${flag} ${name}: the machine has no such engine setting.`,
+        hint: prose`Run ${run('inspect', undefined, ['-f', "'{{json .HostOptions.EngineOptions}}'", 'NAME'])} to see what it has.`,
+      }),
+  'use-needs-machine': () => ({message: 'Name the machine to use.', hint: prose`Run ${run('use', 'NAME')}, or ${run('use', undefined, ['--unset'])}.`}),
+  'mount-needs-machine': () => ({message: 'berth mount mounts a machine\'s directory: name the machine as MACHINE:PATH.'}),
+  'mountpoint-missing': () => ({message: 'No mountpoint: the machine path is empty (the home directory).', hint: 'Name a local directory after it.'}),
+  'mountpoint-unusable': ({path, problem}) => {
+    switch (problem) {
+      case 'missing': return {message: `The mountpoint ${path} does not exist.`, hint: `Create it first: mkdir -p ${path}`}
+      case 'not-directory': return {message: `The mountpoint ${path} is not a directory.`}
+      case 'mounted': return {
+        message: `Something is mounted on ${path} already.`,
+        hint: prose`Unmount it first (${unquoted(run('mount', undefined, ['-u', 'MACHINE:PATH', path]))}), or choose another directory.`,
+      }
+    }
+  },
+  'copy-needs-machine': () => ({message: 'Neither side of the copy is on a machine.', hint: 'Write MACHINE:PATH on one side (localhost:PATH or a plain path is local).'}),
+  'delta-between-machines': () => ({message: '--delta (rsync) cannot copy from one machine to another.', hint: 'Copy without --delta (scp through this computer), or in two steps.'}),
   'sudo': ({host, user, reason}) => ({
     message: {
       password: `sudo on ${host} asks "${user}" for a password, and berth cannot type one.`,
@@ -204,8 +407,10 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `Machine "${machine}" is not running (state: ${state}).`,
     hint: prose`Start it first; ${run('status', machine)} shows its state.`,
   }),
-  // The message names the address in the driver's terms (a droplet's public IPv4, an instance's private address).
-  'host-address-missing': ({machine}) => ({hint: prose`Start it with ${run('start', machine)}.`}),
+  'host-address-missing': ({machine, address, host, state}) => ({
+    message: `${host === undefined ? `Machine "${machine}"` : `${host} of machine "${machine}"`} has no ${address} address${state === undefined ? ' yet' : ` (it is ${state})`}.`,
+    hint: prose`Start it with ${run('start', machine)}.`,
+  }),
   'clean-host-failed': ({machine}, error) => ({
     message: joinProse([`Cannot clean the host of "${machine}":`, causeMessage(error)]),
     hint: prose`Nothing was removed. Retry when the host is reachable, or run ${run('rm', machine)} without --clean-host to leave berth's engine configuration on it.`,
@@ -232,10 +437,14 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `The host runs ${os === undefined ? 'an unidentified system (no /etc/os-release)' : quoteValue(os)}, which berth cannot provision.`,
     hint: prose`Supported: ${supported.join(', ')}. For anything else, install and configure the engine yourself and register it with ${run('create', undefined, ['-d', 'none'])}.`,
   }),
-  // The message quotes the cause, what was undone and the engine's log; the fix is the cause's, if it has one.
-  'provision-failed': ({machine}, error) => {
+  // The fix is the cause's, if it has one.
+  'provision-failed': ({machine, step, title, undone, engineLog}, error) => {
     const causeHint = error.cause instanceof BerthError ? wording(error.cause).hint : ''
-    return {hint: causeHint.length > 0 ? causeHint : prose`Fix the cause, then run ${run('provision', machine)} to finish; every step is safe to repeat.`}
+    const log = engineLog === undefined ? '' : `\nLast lines of the engine's log:\n${engineLog.trimEnd()}`
+    return {
+      message: joinProse([joinProse([`Provisioning failed at step "${step}" (${title}):`, asSentence(causeMessage(error)), undone === undefined ? undefined : asSentence(undone)]), log], ''),
+      hint: causeHint.length > 0 ? causeHint : prose`Fix the cause, then run ${run('provision', machine)} to finish; every step is safe to repeat.`,
+    }
   },
   'package-sources': ({machine, refresh, sources, line}) => ({
     message: `The package sources of "${machine}" could not be refreshed (${refresh}): ${line}`,
@@ -254,6 +463,59 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: prose`Machine "${machine}" has no engine address yet: its creation did not finish (${run('provision', machine)} finishes it).`,
     hint: prose`Run ${run('provision', machine)} to finish it.`,
   }),
+}
+
+/** What is wrong with the CA berth was to sign with. */
+function caProblem(data: ErrorCodes['ca-invalid']): string {
+  switch (data.problem) {
+    case 'not-a-ca': return `The CA certificate (${data.subject}) is not a CA: its basic constraints do not allow signing certificates.`
+    case 'not-rsa': return `The CA key is of type ${data.keyType}; berth can sign only with an RSA CA key.`
+    case 'unreadable-certificate': return 'The CA certificate is not a readable PEM certificate.'
+    case 'unreadable-key': return 'The CA key is not a readable, unencrypted PEM private key.'
+    case 'malformed': return 'The CA certificate is malformed.'
+    case 'no-subject': return 'The CA certificate is malformed: it has no subject.'
+    case 'malformed-part': return 'The certificate is malformed.'
+  }
+}
+
+/** The fix for a machine's certificates: a new client certificate, or new certificates all round. */
+function regenerateHint(machine: string, client: boolean): Prose {
+  return client
+    ? prose`Run ${run('regenerate-certs', machine, ['--client-certs'])}.`
+    : prose`Run ${run('regenerate-certs', machine)} to issue new certificates (the engine restarts).`
+}
+
+const PRIVATE_KEY_WANTED = 'Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").'
+
+/** What to check when SSH could not connect, by why; naming the driver's flag that sets what to change. */
+function sshFailureHint(failure: SshFailure, flags: SshSettingFlags): {hint?: string} {
+  const setBy = (flag: string | undefined, what: string): string => (flag === undefined ? '' : ` ${flag} sets ${what}.`)
+  switch (failure) {
+    case 'refused': return {hint: `Is sshd listening on that port?${setBy(flags.port, 'it')}`}
+    case 'unreachable': return {hint: `Check the address, and that the host is up on a network this computer reaches.${setBy(flags.address, 'the address')}`}
+    case 'unresolved': return {hint: `Check the host name and this computer's DNS.${setBy(flags.address, 'the name')}`}
+    case 'timeout': return {hint: 'Something between may drop the packets (a firewall), or the host is overloaded.'}
+    case 'closed': return {hint: 'sshd on the host ended the connection: it may be starting or limiting connections (MaxStartups); its log says why.'}
+    case 'other': return {}
+  }
+}
+
+/** The hint that names what mends a machine's stored configuration, if berth knows it. */
+function machineConfigHint(machine: string, fix: MachineConfigFix): {hint?: Prose} {
+  switch (fix.kind) {
+    case 'remove': return {hint: prose`Remove it with ${run('rm', machine, ['-f'])}.`}
+    case 'upgrade': return {hint: 'Upgrade berth to use this machine.'}
+    case 'none': return {}
+    default: return {hint: pathFixHint(fix)}
+  }
+}
+
+/** Prose ending with a full stop (or its own ! or ?), its commands kept. */
+function asSentence(text: Prose): Prose {
+  const parts = typeof text === 'string' ? [text] : [...text]
+  const last = parts.at(-1)
+  if (typeof last === 'string') parts[parts.length - 1] = last.trimEnd()
+  return joinProse([parts, /[.!?]$/.test(spellProse(parts)) ? '' : '.'], '')
 }
 
 /** The message of an error's cause, as worded for the user. */

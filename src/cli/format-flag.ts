@@ -7,6 +7,6 @@ export function compileFormatFlag<T>(compile: () => T): T {
   } catch (error) {
     if (!(error instanceof BerthError)) throw error
     // Docker Machine's prefix, then Go's own message ("template: :1: unclosed action").
-    throw new UsageError(`Template parsing error: ${error.message}`, {hint: error.hint ?? 'Fix the --format template (Go template syntax, e.g. --format "{{.Name}}").', cause: error})
+    throw new UsageError(`Template parsing error: ${error.message}`, {code: 'format-invalid', hint: error.hint ?? 'Fix the --format template (Go template syntax, e.g. --format "{{.Name}}").', cause: error})
   }
 }

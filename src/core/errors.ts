@@ -1,5 +1,9 @@
 import {commandsIn, run, type CommandFix, type Prose} from './fix.js'
 import {quoteValue} from './safe-text.js'
+import type {CertificateProblem} from './certs/certificate-problems.js'
+import type {SshFailure, SshSettingFlags} from './ssh/errors.js'
+import type {LockHolder} from './store/lock.js'
+import type {PathFix} from './store/store-problem.js'
 
 /**
  * Every code a BerthError can carry, with the data that comes with it. Code decides on the code and data, never on
@@ -10,8 +14,10 @@ export interface ErrorCodes {
   'machine-not-found': {machine: string}
   'machine-exists': {machine: string}
   'invalid-machine-name': {name: string; reason: string}
-  'machine-config': {machine: string; reason: string}
-  'machine-unreadable': {machine: string; reason: string}
+  /** The machine's stored configuration cannot be used; `fix` says what mends it (see MachineConfigFix). */
+  'machine-config': {machine: string; reason: string; fix: MachineConfigFix}
+  /** As machine-config, for a machine berth may not read: its fix is access. */
+  'machine-unreadable': {machine: string; reason: string; fix: PathFix & {kind: 'access'}}
   'orphaned-resources': {machine: string; resources: readonly {kind: string; id: string}[]}
   'pre-create-check': {code?: ErrorCode}
   'unknown-driver': {driver: string; available: readonly string[]}
@@ -21,8 +27,24 @@ export interface ErrorCodes {
   'start-unsupported': {driver: string; machine: string}
   /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
   'engine-not-managed': {driver: string; machine: string}
-  /** A wait ran out; the message says what was awaited, in the waiter's terms. */
-  'timeout': object
+  /** A driver's wait ran out after `seconds`; `still` is how things last stood, in the driver's terms. */
+  'wait-timed-out': {still: string; seconds: number}
+  /** The machine was still in `state` after `seconds` of waiting for `wanted`; a cause, when there is one, says why. */
+  'state-wait-timed-out': {machine: string; state: string; wanted: string; seconds: number}
+  /** The machine did not reboot within `seconds`: `sameBoot`, it still ran the boot before; else SSH did not come back (the cause). */
+  'reboot-timed-out': {machine: string; seconds: number; sameBoot: boolean}
+  /** The engine at `url` did not answer over TLS within `seconds`; the cause is the last try's error. */
+  'engine-wait-timed-out': {url: string; seconds: number}
+  /** The machine's host runs but its engine did not answer in time (the cause). */
+  'engine-not-answering': {machine: string}
+  /** A lock stayed taken for `seconds`: by `holder` when its owner is known, else the lock file `lock`. */
+  'lock-timed-out': {seconds: number; lock: string; holder?: LockHolder}
+  /** The command `command` over SSH did not finish within `ms` milliseconds. */
+  'command-timed-out': {command: string; ms: number}
+  /** active could not learn every machine's state within --timeout. */
+  'active-timed-out': object
+  /** A `program` (QEMU, say) the driver stopped, as process `pid`, did not exit even when killed. */
+  'process-did-not-exit': {program: string; pid: string}
   /** The machine's name cannot be a docker context's; `problem` says why. */
   'docker-context-name': {machine: string; problem: string}
   /** dockerd refused berth's configuration; the message quotes dockerd's own line. */
@@ -45,6 +67,10 @@ export interface ErrorCodes {
   'creation-rolled-back': {machine: string}
   /** A command that takes one machine was given none, and no machine has the default name. */
   'no-machine-named': {defaultMachine: string}
+  /** An ssh option (`-F FILE`, an `-o` setting) that would undo the machine's pinned host key. */
+  'ssh-option-unpinning': {option: string}
+  /** ssh options berth's built-in SSH client does not have (it honours -t, -T and -q). */
+  'ssh-option-native': {options: readonly string[]}
   /** A command that needs an argument (`argument`: its name) was given none. */
   'missing-argument': {command: string; argument: string; description?: string}
   /** More arguments than the command takes. */
@@ -65,8 +91,11 @@ export interface ErrorCodes {
   /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
   'host-gone': {machine: string; driver: string; host?: string}
   'machine-not-running': {machine: string; state: string}
-  /** The driver has no address for the machine's host as it is now (stopped, say); the message is the driver's. */
-  'host-address-missing': {machine: string}
+  /**
+   * The driver has no `address` ("public IPv4") for the machine's host as it is now (`state`: stopped, say; none: it
+   * may get one yet); `host` names it in the driver's terms ("Droplet 42") when it can.
+   */
+  'host-address-missing': {machine: string; address: string; host?: string; state?: string}
   /** rm --clean-host could not clean the host; the cause says why, and nothing was removed. */
   'clean-host-failed': {machine: string}
   /** rm failed; the cause says why. `resourcesLeft`: how many of its recorded resources are still there. */
@@ -75,27 +104,92 @@ export interface ErrorCodes {
   'store-certificate-missing': {path: string; what: string}
   /** `os`: what the host calls itself (none without /etc/os-release); `supported`: the OS families berth knows. */
   'unsupported-os': {os?: string; supported: readonly string[]}
-  /** A provisioning step failed; the message quotes the cause, what was undone and the engine's log. */
-  'provision-failed': {machine: string; step: string}
+  /**
+   * The provisioning step `step` (`title`, what it does) failed; the cause says why, `undone` what became of the
+   * run's changes on the host, `engineLog` the last lines of the engine's log when the engine failed.
+   */
+  'provision-failed': {machine: string; step: string; title: string; undone?: string; engineLog?: string}
   /** `refresh` is the command that failed on the host and `line` its output; `sources`, where the sources are. */
   'package-sources': {machine: string; refresh: string; sources: string; line: string}
   /** The host's engine configuration conflicts with berth's; message and fixes quote each conflicting setting. */
   'engine-conflict': object
   'engine-not-packaged': {machine: string; manager: string; packages: readonly string[]}
-  /** SSH did not answer in time; the message and hint come from the last connection error. */
-  'ssh-timeout': object
+  /** SSH on `host`:`port` as `user` did not answer in `waited` seconds of `attempts` tries; the cause is the last try's error. */
+  'ssh-timeout': {host: string; port: number; user: string; attempts: number; waited: string}
   /** `detail` is VBoxManage's first error line, empty when it printed none. */
   'vboxmanage-failed': {command: string; status: number; detail: string}
-  /** Bad input on the command line (a flag's value, flags that do not go together); the message quotes it. */
+  /**
+   * Bad input to a driver's flags (a value it refuses, flags that do not go together). Described by the driver: each
+   * driver checks its own flags in its own terms, and its forms have no codes of their own yet.
+   */
   'invalid-input': object
+  /** A --format template that does not parse or run; the message is the template engine's, in Go's words. */
+  'format-invalid': object
+  /** `flag` was given `value`, which is not of the form `form` (NAME=value). */
+  'flag-value-malformed': {flag: string; value: string; form: string}
+  /** A --tls-san value that cannot be a certificate's: empty, numbers that are no IPv4 address (`problem` says why), or no name. */
+  'tls-san-invalid': {value: string; kind: 'empty' | 'not-ipv4' | 'not-a-name'; problem?: string}
+  /** An ls --filter berth cannot read: no key=value, an unknown key (`keys` are the known), a name regexp that does not compile. */
+  'filter-invalid': {kind: 'syntax'; filter: string} | {kind: 'key'; key: string; keys: readonly string[]} | {kind: 'regexp'; filter: string; reason: string}
+  /** `flag`'s `value` is no address: `problem` says why; `host`, the host a URL names, when the value is a URL. */
+  'address-invalid': {flag: string; value: string; problem: string; expected: 'host' | 'ipv4'; host?: string}
+  /** create was given no driver and none can be chosen: `available` are the drivers, `unusable` why each local one does not work. */
+  'no-driver-chosen': {available: readonly string[]; unusable?: readonly string[]}
+  /** --shell names no shell berth knows (`supported`). */
+  'unknown-shell': {shell: string; supported: readonly string[]}
+  /** A removal flag (`flag`) names an engine setting (`name`) the machine does not have; none: its storage driver. */
+  'engine-setting-absent': {flag: string; name?: string}
+  /** use without a machine name, nor --unset. */
+  'use-needs-machine': object
+  /** mount was given a local path (localhost:PATH) to mount. */
+  'mount-needs-machine': object
+  /** mount has no mountpoint: the machine path is empty and no local directory follows. */
+  'mountpoint-missing': object
+  /** The mountpoint `path` is missing, not a directory, or has something mounted on it. */
+  'mountpoint-unusable': {path: string; problem: 'missing' | 'not-directory' | 'mounted'}
+  /** A copy (scp) with neither side on a machine. */
+  'copy-needs-machine': object
+  /** A copy with --delta (rsync) from one machine to another. */
+  'delta-between-machines': object
   /** A cloud refuses what create would ask of it (region, size, image, quota…) before anything is made. */
   'cloud-check': object
   /** A local hypervisor (QEMU, VirtualBox) failed or lacks what the machine needs; in the hypervisor's terms. */
   'hypervisor': object
-  /** The store's CA or client certificate cannot be used; the message quotes the file and what is wrong with it. */
-  'certificate-store': object
-  /** A machine's certificates cannot be used (expired, not matching, not covering its address). */
-  'machine-certificate': object
+  /**
+   * The file `flag` names (the `what`) cannot be used: `fault` says how; `problem` is what is wrong with `atFault`
+   * when that is a directory on its way, else with the file; `suggested` is the usual file in a directory given.
+   */
+  'certificate-file-unusable': {flag: string; path: string; what: string; fault: 'directory' | 'missing' | 'access' | 'other'; problem: string; atFault?: string; suggested?: string}
+  /** The CA key the user gave (`caKey`) has no certificate at `caCert`. */
+  'ca-certificate-missing': {caKey: string; caCert: string}
+  /** The CA certificate has no key at `caKey`; `owned`: both are the store's own (else the user's, by flag). */
+  'ca-key-missing': {caCert: string; caKey: string; owned: boolean}
+  /** The CA certificate at `path` cannot be read as one; `reason` says why. */
+  'ca-certificate-unusable': {path: string; reason: string}
+  /** The CA key is not the CA certificate's (the files, when known). */
+  'ca-key-mismatch': {caKey?: string; caCert?: string}
+  /** The user's CA certificate at `path` expired on `expired` (a day, YYYY-MM-DD). */
+  'ca-expired': {path: string; expired: string}
+  /** Of the user's client certificate and key, one is missing. */
+  'client-certificate-incomplete': {certificate: string; key: string}
+  /** The CA key at `path` may be read by other users (`mode`, octal). */
+  'ca-key-open': {path: string; mode: string}
+  /** A certificate file cannot be read: `atFault` (it, or a directory on its way) `problem`s. */
+  'certificate-unreadable': {path: string; atFault: string; problem: string}
+  /** The CA cannot sign: `problem` says what is wrong with its certificate or key. */
+  'ca-invalid': {problem: 'unreadable-certificate' | 'unreadable-key' | 'malformed' | 'no-subject' | 'malformed-part'} | {problem: 'not-a-ca'; subject: string} | {problem: 'not-rsa'; keyType: string}
+  /** A `certificate` ("client certificate", "server certificate") of the machine cannot be used: `problem` says why. */
+  'machine-certificate-invalid': {machine: string; certificate: 'client certificate' | 'server certificate'; problem: CertificateProblem}
+  /** The machine's client certificate files cannot be read; `reason` is the system's. */
+  'client-certificates-missing': {machine: string; reason: string}
+  /** The machine's client key (`key`) is not the key of its client certificate (`certificate`). */
+  'client-key-mismatch': {machine: string; key: string; certificate: string}
+  /** The engine of a machine berth only registered failed the check over TLS; the cause says how. */
+  'engine-check-failed': {machine: string}
+  /** A certificate berth checked a moment ago can no longer be read (replaced while berth read it); `reason` says how. */
+  'certificate-changed': {reason: string}
+  /** regenerate-certs --client-certs with a client certificate of the user's own (--tls-client-cert/--tls-client-key). */
+  'own-client-certificate': object
   /** A VM image cannot be fetched, checked or used; the message quotes the source and its answer. */
   'vm-image': object
   /** A cloud-init seed image cannot be made; the message quotes the tool's answer. */
@@ -104,8 +198,24 @@ export interface ErrorCodes {
   'ssh-failed': object
   /** A file copy to or from a host failed; the message quotes the transfer's error. */
   'copy-failed': object
-  /** A step of provisioning on the host failed or met something berth cannot handle; the message quotes the host. */
-  'provision-step': object
+  /** berth's own templates/ directory is not where its installation should have it. */
+  'templates-missing': object
+  /** berth rendered `template` with a placeholder it gave no value for (`missing`) or a value without a placeholder (`unused`): a bug. */
+  'template-mismatch': {template: string; missing?: string; unused?: readonly string[]}
+  /** The host has no Docker engine and --engine-install-url is "none". */
+  'engine-not-installed': object
+  /** The engine's installation ran, but left no dockerd on the PATH. */
+  'engine-install-incomplete': object
+  /** berth reached a step that writes the engine's configuration without having planned one: a bug. */
+  'engine-plan-missing': object
+  /** The host runs no init system berth can manage the engine with. */
+  'init-system-unsupported': object
+  /** A script berth ran as root on the host (to do `action`, when said) exited with `status`; `output` is its last line. */
+  'host-script-failed': {status: number; output: string; action?: string}
+  /** berth could not read `what` from the host: its script exited with `status`, last printing `output`. */
+  'host-read-failed': {what: 'facts' | 'engine-binary'; status: number; output: string}
+  /** An engine option cannot be passed to dockerd: a NUL byte (`init` undefined), or a word the `init` script would split or glob. */
+  'engine-option-unpassable': {option: string; init?: string}
   /** An engine upgrade failed on the host; the message quotes the package manager. */
   'upgrade-failed': object
   /** A value cannot be written safely in the chosen shell's syntax; the message names the value and the shell. */
@@ -122,10 +232,21 @@ export interface ErrorCodes {
   'machine-busy': object
   'host-key-changed': {host: string; knownHosts: string; pinned: readonly string[]; presented: string}
   'ssh-authentication': {host: string; port: number; user: string; key: string}
-  /** An SSH key cannot be used; the message names the file and what is wrong with it. */
-  'ssh-key': object
-  /** An SSH connection failed; the message quotes the socket's or the server's error. */
-  'ssh-connection': object
+  /** A machine's SSH key cannot be used; `reason` is the SSH library's. */
+  'ssh-key-unusable': {key: string; reason: string}
+  /** The key `flag` names cannot be read: `atFault` (it, or a directory on its way) `problem`s; `access`: permissions. */
+  'ssh-key-unreadable': {flag: string; path: string; atFault: string; problem: string; access: boolean}
+  /** The key `flag` names is protected by a passphrase, which berth cannot be given. */
+  'ssh-key-passphrase': {flag: string; path: string}
+  /** The file `flag` names is not a private key the SSH library reads; `reason` is the library's. */
+  'ssh-key-unparsable': {flag: string; path: string; reason: string}
+  /** The file `flag` names is a public key of `type`; `privateHalf` is the file without ".pub", when it ends so. */
+  'ssh-key-public': {flag: string; path: string; type: string; privateHalf?: string}
+  /**
+   * No SSH session to `host`:`port` as `user` could be set up or kept: `failure` is of what kind, `what` says what
+   * happened in the socket's or the SSH client's terms, `flags` name the driver's flags that set the address and port.
+   */
+  'ssh-connection-failed': {host: string; port: number; user: string; failure: SshFailure; what: string; flags: SshSettingFlags}
   /** The SSH user is not root and sudo will not run a command for it unasked (`reason`: why). */
   'sudo': {host: string; user: string; reason: 'password' | 'not-allowed' | 'missing'}
   /** The engine's API failed or refused; the message quotes its answer. */
@@ -158,6 +279,9 @@ export interface ErrorCodes {
 }
 
 export type ErrorCode = keyof ErrorCodes
+
+/** What mends a machine's stored configuration: removing the machine, a newer berth, a fix to a path, or nothing berth knows. */
+export type MachineConfigFix = PathFix | {kind: 'remove' | 'upgrade' | 'none'}
 
 interface CommonOptions {
   /**
@@ -249,16 +373,16 @@ export class MachineExistsError extends BerthError {
 /** The machine's stored configuration cannot be used (corrupt, unreadable, or written by a newer berth). */
 export class MachineConfigError extends BerthError {
   override readonly name: string = 'MachineConfigError'
-  constructor(readonly machine: string, reason: string, hint?: Prose, code: 'machine-config' | 'machine-unreadable' = 'machine-config') {
-    super(`Machine "${machine}" cannot be loaded: ${reason}`, {code, data: {machine, reason}, ...(hint === undefined ? {} : {hint})})
+  constructor(readonly machine: string, reason: string, fix: MachineConfigFix) {
+    super(`Machine "${machine}" cannot be loaded: ${reason}`, {code: 'machine-config', data: {machine, reason, fix}, fixes: fix.kind === 'remove' ? [run('rm', machine, ['-f'])] : []})
   }
 }
 
 /** A machine berth may not read (permissions, ownership): it is intact, and the fix is access, not removal. */
-export class MachineUnreadableError extends MachineConfigError {
+export class MachineUnreadableError extends BerthError {
   override readonly name = 'MachineUnreadableError'
-  constructor(machine: string, reason: string, hint?: Prose) {
-    super(machine, reason, hint, 'machine-unreadable')
+  constructor(readonly machine: string, reason: string, fix: PathFix & {kind: 'access'}) {
+    super(`Machine "${machine}" cannot be loaded: ${reason}`, {code: 'machine-unreadable', data: {machine, reason, fix}})
   }
 }
 
@@ -300,11 +424,9 @@ export class UnknownDriverError extends BerthError {
   }
 }
 
+/** A wait that ran out: its code says which. */
 export class TimeoutError extends BerthError {
   override readonly name = 'TimeoutError'
-  constructor(message: string, options: DefaultCodeOptions = {}) {
-    super(message, {...options, code: options.code ?? 'timeout'} as BerthErrorOptions)
-  }
 }
 
 /** The message of any thrown value, for places that report a failure without rethrowing it. */

@@ -3,7 +3,6 @@ import {UsageError} from './errors.js'
 import {quoteValue} from './safe-text.js'
 
 /** What berth accepts where it takes a host's address, as a usage error says it. */
-const HOST_ADDRESS_FORMS = 'Give an IPv4 address (four numbers from 0 to 255, e.g. 192.168.1.20), an IPv6 address (e.g. fd00::20) or a host name (labels of letters, digits and hyphens joined by dots, e.g. docker1.example.com).'
 
 const MAX_NAME_LENGTH = 253
 const MAX_LABEL_LENGTH = 63
@@ -49,14 +48,14 @@ export function ipv4Problem(value: string): string | undefined {
 /** The value when it is an address or host name; otherwise a usage error naming the flag, the value and what is accepted. */
 export function checkHostAddress(flag: string, value: string): string {
   const problem = hostAddressProblem(value)
-  if (problem !== undefined) throw new UsageError(`${flag} ${quoteValue(value)} is not an address or host name: ${problem}.`, {hint: HOST_ADDRESS_FORMS})
+  if (problem !== undefined) throw new UsageError(`${flag} ${quoteValue(value)} is not an address or host name: ${problem}.`, {code: 'address-invalid', data: {flag, value, problem, expected: 'host'}})
   return value
 }
 
 /** The value when it is an IPv4 address in dotted-quad form; otherwise a usage error naming the flag and the value. */
 export function checkIpv4Address(flag: string, value: string): string {
   const problem = ipv4Problem(value)
-  if (problem !== undefined) throw new UsageError(`${flag} ${quoteValue(value)} is not an IPv4 address: ${problem}.`, {hint: 'Give four numbers from 0 to 255 joined by dots, e.g. 10.0.0.20.'})
+  if (problem !== undefined) throw new UsageError(`${flag} ${quoteValue(value)} is not an IPv4 address: ${problem}.`, {code: 'address-invalid', data: {flag, value, problem, expected: 'ipv4'}})
   return value
 }
 
@@ -72,5 +71,7 @@ export function checkUrlHost(flag: string, url: string): void {
   if (host === undefined) return
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
   const problem = host !== bare && !isIPv6(bare) ? 'it is not a valid IPv6 address' : hostAddressProblem(bare)
-  if (problem !== undefined) throw new UsageError(`${flag} ${quoteValue(url)} does not name a host: ${quoteValue(host)} is not an address or host name (${problem}).`, {hint: HOST_ADDRESS_FORMS})
+  if (problem !== undefined) {
+    throw new UsageError(`${flag} ${quoteValue(url)} does not name a host: ${quoteValue(host)} is not an address or host name (${problem}).`, {code: 'address-invalid', data: {flag, value: url, problem, expected: 'host', host}})
+  }
 }

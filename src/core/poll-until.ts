@@ -24,7 +24,10 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
     options.signal.throwIfAborted()
     const value = await read()
     if (done(value)) return value
-    if (Date.now() + interval > deadline) throw new TimeoutError(`${options.describe(value)} after ${Math.round(options.timeoutMs / 1000)}s.`)
+    if (Date.now() + interval > deadline) {
+      const [still, seconds] = [options.describe(value), Math.round(options.timeoutMs / 1000)]
+      throw new TimeoutError(`${still} after ${seconds}s.`, {code: 'wait-timed-out', data: {still, seconds}})
+    }
     await pause(interval, options.signal)
   }
 }

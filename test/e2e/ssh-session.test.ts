@@ -332,7 +332,7 @@ describe('SSH sessions against a real OpenSSH sshd', () => {
       expect(error).toBeInstanceOf(SshConnectionError)
       expect((error as SshConnectionError).failure).toBe('refused')
       expect((error as Error).message).toBe(`SSH on root@127.0.0.1:${port} refused the connection (ECONNREFUSED).`)
-      expect((error as SshConnectionError).hint).toBe('Is sshd listening on that port? --generic-ssh-port sets it.')
+      expect(wordError(error as SshConnectionError).hint).toBe('Is sshd listening on that port? --generic-ssh-port sets it.')
       expect(attempts).toEqual([1])
       expect(elapsed).toBeLessThan(1_000)
     })

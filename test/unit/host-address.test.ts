@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../src/cli/error-wording.js'
 import {UsageError} from '../../src/core/errors.js'
 import {checkHostAddress, checkUrlHost, hostAddressProblem, ipv4Problem} from '../../src/core/host-address.js'
 
@@ -53,7 +54,7 @@ describe('checkHostAddress and checkUrlHost', () => {
       checkHostAddress('--generic-ip-address', '999.1.1.1')
     } catch (error) {
       expect((error as UsageError).message).toBe('--generic-ip-address "999.1.1.1" is not an address or host name: 999 is more than 255.')
-      expect((error as UsageError).hint).toMatch(/^Give an IPv4 address \(four numbers from 0 to 255/)
+      expect(wordError(error as UsageError).hint).toMatch(/^Give an IPv4 address \(four numbers from 0 to 255/)
     }
   })
 

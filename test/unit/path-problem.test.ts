@@ -8,7 +8,7 @@ describe('errorCode', () => {
   })
 
   it("is empty for berth's own errors, whose code is not a file system one (a lock wait that timed out is no broken lock file)", () => {
-    expect(errorCode(new TimeoutError('Timed out after 3s waiting for berth (pid 1).'))).toBe('')
+    expect(errorCode(new TimeoutError('Timed out after 3s waiting for berth (pid 1).', {code: 'lock-timed-out', data: {seconds: 3, lock: '/s/lock', holder: {pid: 1}}}))).toBe('')
     expect(errorCode(new BerthError('The engine refused.', {code: 'engine'}))).toBe('')
     expect(errorCode(undefined)).toBe('')
   })

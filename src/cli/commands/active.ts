@@ -1,7 +1,7 @@
 import {isActive} from '../../core/client/active.js'
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {BerthError, errorMessage} from '../../core/errors.js'
-import {prose, run as runCommand} from '../../core/fix.js'
+import {run as runCommand} from '../../core/fix.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
 import {queryStatuses} from '../../core/status/machine-status.js'
 import type {App} from '../app.js'
@@ -34,7 +34,7 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
     }
   }))
   const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: false})
-  if (statuses.some((status) => status.state === 'Timeout')) throw new BerthError('Error getting active host: timeout.', {code: 'timeout', hint: prose`Raise --timeout, or check the machines with ${runCommand('ls')}.`})
+  if (statuses.some((status) => status.state === 'Timeout')) throw new BerthError('Error getting active host: timeout.', {code: 'active-timed-out', fixes: [runCommand('ls')]})
   const running = statuses.filter((status) => status.state === 'Running').map((status) => status.name).sort(compareMachineNames)
   if (running.length === 0) throw new BerthError('No active host found.', {code: 'no-active-machine', fixes: [runCommand('env', 'NAME'), runCommand('use', 'NAME')]})
   app.terminal.out(`${running[0]}\n`)

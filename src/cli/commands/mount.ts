@@ -3,7 +3,7 @@ import {mkdtemp, open, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BerthError, UsageError} from '../../core/errors.js'
-import {prose, run as runCommand, unquoted} from '../../core/fix.js'
+import {run as runCommand} from '../../core/fix.js'
 import {checkKeyForOpenSsh, findExecutable, machineSshAccess, MissingToolError, parsePathOnMachine, requireExecutable, runTool, sshfsArgs} from '../../core/ssh-access/index.js'
 import type {App} from '../app.js'
 import {defineToolCommand} from '../define-command.js'
@@ -35,10 +35,10 @@ export default defineToolCommand(spec, run)
 /** Mount or unmount, and return sshfs's (or fusermount's) exit code. */
 async function run(app: App, {flags, args}: ParsedInput, signal: AbortSignal): Promise<number> {
   const env = app.terminal.env
-  if (args[0]!.startsWith('localhost:')) throw new UsageError('berth mount mounts a machine\'s directory: name the machine as MACHINE:PATH.')
+  if (args[0]!.startsWith('localhost:')) throw new UsageError('berth mount mounts a machine\'s directory: name the machine as MACHINE:PATH.', {code: 'mount-needs-machine'})
   const side = parsePathOnMachine(args[0]!)
   const mountpoint = args[1] ?? side.path
-  if (mountpoint === '') throw new UsageError('No mountpoint: the machine path is empty (the home directory).', {hint: 'Name a local directory after it.'})
+  if (mountpoint === '') throw new UsageError('No mountpoint: the machine path is empty (the home directory).', {code: 'mountpoint-missing'})
   if (flags.unmount === true) {
     // fuse 2 and fuse 3 name the tool differently.
     const fusermount = await findExecutable('fusermount', env) ?? await findExecutable('fusermount3', env)
@@ -63,12 +63,12 @@ async function requireMountpoint(path: string): Promise<void> {
   try {
     found = await stat(path)
   } catch {
-    throw new BerthError(`The mountpoint ${path} does not exist.`, {code: 'invalid-input', hint: `Create it first: mkdir -p ${path}`})
+    throw new BerthError(`The mountpoint ${path} does not exist.`, {code: 'mountpoint-unusable', data: {path, problem: 'missing'}})
   }
-  if (!found.isDirectory()) throw new BerthError(`The mountpoint ${path} is not a directory.`, {code: 'invalid-input'})
+  if (!found.isDirectory()) throw new BerthError(`The mountpoint ${path} is not a directory.`, {code: 'mountpoint-unusable', data: {path, problem: 'not-directory'}})
   // A directory on another device than its parent is a mount point already.
   if (found.dev !== (await stat(join(path, '..'))).dev) {
-    throw new BerthError(`Something is mounted on ${path} already.`, {code: 'invalid-input', hint: prose`Unmount it first (${unquoted(runCommand('mount', undefined, ['-u', 'MACHINE:PATH', path]))}), or choose another directory.`})
+    throw new BerthError(`Something is mounted on ${path} already.`, {code: 'mountpoint-unusable', data: {path, problem: 'mounted'}, fixes: [runCommand('mount', undefined, ['-u', 'MACHINE:PATH', path])]})
   }
 }
 

@@ -26,7 +26,7 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     app.terminal.out('default\n')
     return
   }
-  if (name === undefined) throw new UsageError('Name the machine to use.', {hint: prose`Run ${runCommand('use', 'NAME')}, or ${runCommand('use', undefined, ['--unset'])}.`})
+  if (name === undefined) throw new UsageError('Name the machine to use.', {code: 'use-needs-machine', fixes: [runCommand('use', 'NAME'), runCommand('use', undefined, ['--unset'])]})
   // Rewrite the context each time: it may have been deleted, or the machine's address may have changed. A name
   // the docker CLI refuses gets no context, and use() below says why. A context of this name that another store
   // (or the user) made is refused and left as it is; a stale one is replaced. Under the machine's lock, so rm never

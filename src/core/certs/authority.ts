@@ -141,20 +141,21 @@ function loadIssuer(ca: CertificateAndKey): Issuer {
   try {
     x509 = new X509Certificate(ca.certPem)
   } catch (error) {
-    throw new BerthError('The CA certificate is not a readable PEM certificate.', {code: 'certificate-store', cause: error})
+    throw new BerthError('The CA certificate is not a readable PEM certificate.', {code: 'ca-invalid', data: {problem: 'unreadable-certificate'}, cause: error})
   }
-  if (!x509.ca) throw new BerthError(`The CA certificate (${x509.subject.replaceAll('\n', ', ')}) is not a CA: its basic constraints do not allow signing certificates.`, {code: 'certificate-store'})
+  const subject = x509.subject.replaceAll('\n', ', ')
+  if (!x509.ca) throw new BerthError(`The CA certificate (${subject}) is not a CA: its basic constraints do not allow signing certificates.`, {code: 'ca-invalid', data: {problem: 'not-a-ca', subject}})
   let keyType: string | undefined
   try {
     keyType = createPrivateKey(ca.keyPem).asymmetricKeyType
   } catch (error) {
-    throw new BerthError('The CA key is not a readable, unencrypted PEM private key.', {code: 'certificate-store', cause: error})
+    throw new BerthError('The CA key is not a readable, unencrypted PEM private key.', {code: 'ca-invalid', data: {problem: 'unreadable-key'}, cause: error})
   }
-  if (keyType !== 'rsa') throw new BerthError(`The CA key is of type ${keyType ?? 'unknown'}; berth can sign only with an RSA CA key.`, {code: 'certificate-store'})
-  if (!keyMatchesCertificate(ca.keyPem, ca.certPem)) throw new BerthError('The CA key does not belong to the CA certificate.', {code: 'certificate-store'})
+  if (keyType !== 'rsa') throw new BerthError(`The CA key is of type ${keyType ?? 'unknown'}; berth can sign only with an RSA CA key.`, {code: 'ca-invalid', data: {problem: 'not-rsa', keyType: keyType ?? 'unknown'}})
+  if (!keyMatchesCertificate(ca.keyPem, ca.certPem)) throw new BerthError('The CA key does not belong to the CA certificate.', {code: 'ca-key-mismatch', data: {}})
   // The first certificate of the file, as X509Certificate read it (a ca.pem may be a bundle).
   const block = forge.pem.decode(ca.certPem).find((message) => /^(X509 )?CERTIFICATE$/.test(message.type))
-  if (block === undefined) throw new BerthError('The CA certificate is not a readable PEM certificate.', {code: 'certificate-store'})
+  if (block === undefined) throw new BerthError('The CA certificate is not a readable PEM certificate.', {code: 'ca-invalid', data: {problem: 'unreadable-certificate'}})
   const certAsn1 = forge.asn1.fromDer(block.body)
   const forgeCert = forge.pki.certificateFromAsn1(certAsn1)
   const ski: {subjectKeyIdentifier?: string} | undefined = forgeCert.getExtension('subjectKeyIdentifier')
@@ -162,7 +163,7 @@ function loadIssuer(ca: CertificateAndKey): Issuer {
     ? forge.pki.getPublicKeyFingerprint(forgeCert.publicKey, {type: 'RSAPublicKey', encoding: 'binary'})
     : forge.util.hexToBytes(ski.subjectKeyIdentifier)
   const tbs = tbsFields(certAsn1)[0]
-  if (tbs === undefined) throw new BerthError('The CA certificate is malformed.', {code: 'certificate-store'})
+  if (tbs === undefined) throw new BerthError('The CA certificate is malformed.', {code: 'ca-invalid', data: {problem: 'malformed'}})
   return {key: forge.pki.privateKeyFromPem(ca.keyPem), subject: tbsSubject(tbs), keyId}
 }
 
@@ -171,12 +172,12 @@ function tbsSubject(tbs: forge.asn1.Asn1): forge.asn1.Asn1 {
   const fields = tbsFields(tbs)
   const hasVersion = fields[0]?.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC
   const subject = fields[hasVersion ? 5 : 4]
-  if (subject === undefined) throw new BerthError('The CA certificate is malformed: it has no subject.', {code: 'certificate-store'})
+  if (subject === undefined) throw new BerthError('The CA certificate is malformed: it has no subject.', {code: 'ca-invalid', data: {problem: 'no-subject'}})
   return subject
 }
 
 function tbsFields(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
-  if (!Array.isArray(node.value)) throw new BerthError('The certificate is malformed.', {code: 'certificate-store'})
+  if (!Array.isArray(node.value)) throw new BerthError('The certificate is malformed.', {code: 'ca-invalid', data: {problem: 'malformed-part'}})
   return node.value
 }
 

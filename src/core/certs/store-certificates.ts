@@ -3,7 +3,7 @@ import {X509Certificate} from 'node:crypto'
 import {access, constants, readFile, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {BerthError} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {diagnosePath, errorCode} from '../path-problem.js'
 import {writeFileAtomic} from '../store/files.js'
 import type {MachineLayout, StoreLayout} from '../store/layout.js'
@@ -71,19 +71,22 @@ async function checkGivenFile(file: CertificateFile, path: string): Promise<void
   const {what, flag, usualName} = FILES[file]
   try {
     if ((await stat(path)).isDirectory()) {
-      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {code: 'certificate-store', hint: `Give the ${what} file itself, e.g. ${flag} ${join(path, usualName)}.`})
+      throw new BerthError(`${flag} ${path} is a directory, not a file.`, {
+        code: 'certificate-file-unusable',
+        data: {flag, path, what, fault: 'directory', problem: 'is a directory, not a file', suggested: join(path, usualName)},
+      })
     }
     await access(path, constants.R_OK)
   } catch (error) {
     if (error instanceof BerthError) throw error
     const found = await diagnosePath(path, error)
-    const subject = found.path === resolve(path) ? `${flag} ${path}` : `${flag} ${path}: ${found.path}`
-    const hint = found.code === 'ENOENT'
-      ? `Give the path of an existing ${what}, or leave out ${flag} to use the store's own (berth makes it in the store's certs/ on first use).`
-      : found.code === 'EACCES' || found.code === 'EPERM'
-        ? `Make it readable (chmod u+r ${found.path}), or give another file.`
-        : `Give the path of the ${what} file.`
-    throw new BerthError(`${subject} ${found.problem}.`, {code: 'certificate-store', hint, cause: error})
+    const atFault = found.path === resolve(path) ? undefined : found.path
+    const fault = found.code === 'ENOENT' ? 'missing' : found.code === 'EACCES' || found.code === 'EPERM' ? 'access' : 'other'
+    throw new BerthError(`${flag} ${path}${atFault === undefined ? '' : `: ${atFault}`} ${found.problem}.`, {
+      code: 'certificate-file-unusable',
+      data: {flag, path, what, fault, problem: found.problem, ...(atFault === undefined ? {} : {atFault})},
+      cause: error,
+    })
   }
 }
 
@@ -156,31 +159,28 @@ async function isSettled(paths: CertificatePaths, owned: {ca: boolean; client: b
 async function planCa(paths: CertificatePaths, owned: boolean): Promise<Plan> {
   const [certPem, keyPem] = await Promise.all([readOptional(paths.caCert), readOptional(paths.caKey)])
   if (certPem === undefined) {
-    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {code: 'certificate-store', hint: 'Give the CA certificate that belongs to this key with --tls-ca-cert.'})
+    if (!owned) throw new BerthError(`The CA key ${paths.caKey} has no certificate at ${paths.caCert}.`, {code: 'ca-certificate-missing', data: {caKey: paths.caKey, caCert: paths.caCert}})
     return 'create'
   }
   if (keyPem === undefined) {
     throw new BerthError(`The CA certificate ${paths.caCert} has no private key at ${paths.caKey}.`, {
-      code: 'certificate-store',
-      hint: owned
-        ? prose`Restore ${paths.caKey}, or remove ${paths.caCert} so that berth makes a new CA (existing machines then need ${run('regenerate-certs')}).`
-        : 'Give the CA key with --tls-ca-key.',
+      code: 'ca-key-missing',
+      data: {caCert: paths.caCert, caKey: paths.caKey, owned},
+      fixes: owned ? [run('regenerate-certs')] : [],
     })
   }
   const problems = checkCertificateValidity(certPem)
   const unreadable = problems.find((problem) => problem.kind === 'untrusted')
-  if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`, {code: 'certificate-store'})
+  if (unreadable !== undefined) throw new BerthError(`The CA certificate ${paths.caCert} is unusable: ${unreadable.reason}.`, {code: 'ca-certificate-unusable', data: {path: paths.caCert, reason: unreadable.reason}})
   await refuseOpenCaKey(paths.caKey)
   if (!keyMatchesCertificate(keyPem, certPem)) {
-    throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`, {code: 'certificate-store'})
+    throw new BerthError(`The CA key ${paths.caKey} does not belong to the CA certificate ${paths.caCert}.`, {code: 'ca-key-mismatch', data: {caKey: paths.caKey, caCert: paths.caCert}})
   }
   const expired = problems.find((problem) => problem.kind === 'expired')
   if (expired === undefined) return 'keep'
   if (owned) return 'create'
-  throw new BerthError(`The CA certificate ${paths.caCert} expired on ${expired.notAfter.toISOString().slice(0, 10)}.`, {
-    code: 'certificate-store',
-    hint: 'Renew it, or leave out --tls-ca-cert and --tls-ca-key to use the store\'s own CA.',
-  })
+  const day = expired.notAfter.toISOString().slice(0, 10)
+  throw new BerthError(`The CA certificate ${paths.caCert} expired on ${day}.`, {code: 'ca-expired', data: {path: paths.caCert, expired: day}})
 }
 
 async function planClient(paths: CertificatePaths, owned: boolean, caPem: string): Promise<Plan> {
@@ -188,8 +188,8 @@ async function planClient(paths: CertificatePaths, owned: boolean, caPem: string
   if (!owned) {
     if (certPem !== undefined && keyPem !== undefined) return 'keep'
     throw new BerthError(`The client certificate ${paths.clientCert} and its key ${paths.clientKey} must both exist.`, {
-      code: 'certificate-store',
-      hint: 'Give both with --tls-client-cert and --tls-client-key, or neither to use the store\'s own.',
+      code: 'client-certificate-incomplete',
+      data: {certificate: paths.clientCert, key: paths.clientKey},
     })
   }
   if (certPem === undefined || keyPem === undefined || !keyMatchesCertificate(keyPem, certPem)) return 'create'
@@ -218,10 +218,8 @@ async function refuseOpenCaKey(path: string): Promise<void> {
   if (process.platform === 'win32') return
   const mode = (await stat(path)).mode & 0o777
   if ((mode & 0o077) === 0) return
-  throw new BerthError(`The CA key ${path} is open to other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
-    code: 'certificate-store',
-    hint: `Run "chmod 600 ${path}": anyone who can read it can issue certificates your machines trust.`,
-  })
+  const octal = mode.toString(8).padStart(4, '0')
+  throw new BerthError(`The CA key ${path} is open to other users (mode ${octal}).`, {code: 'ca-key-open', data: {path, mode: octal}})
 }
 
 async function readRequired(path: string, what: string): Promise<string> {
@@ -236,7 +234,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined
     const found = await diagnosePath(path, error)
-    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {code: 'certificate-store', hint: `Fix or remove ${found.path}.`, cause: error})
+    throw new BerthError(`Cannot read ${path}: ${found.path} ${found.problem}.`, {code: 'certificate-unreadable', data: {path, atFault: found.path, problem: found.problem}, cause: error})
   }
 }
 

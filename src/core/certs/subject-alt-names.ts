@@ -33,14 +33,13 @@ function toEntry(value: string): SubjectAltName {
   if (family === 6) return {type: 'ip', address, bytes: ipv6Bytes(address)}
   // Numbers that are not an address ("1.2.3", "999.1.1.1") were meant as one: as a DNS SAN they would match nothing.
   if (/^[\d.]+$/.test(address)) {
-    throw new UsageError(`${quoteValue(value)} is not an IPv4 address (${ipv4Problem(address) ?? 'not a dotted quad'}), so it cannot be a certificate SAN.`, {hint: 'Give --tls-san an IP address or a host name such as docker.example.com.'})
+    const problem = ipv4Problem(address) ?? 'not a dotted quad'
+    throw new UsageError(`${quoteValue(value)} is not an IPv4 address (${problem}), so it cannot be a certificate SAN.`, {code: 'tls-san-invalid', data: {value, kind: 'not-ipv4', problem}})
   }
   // A DNS SAN is an IA5String: international names go in as punycode.
   const name = /^[\x21-\x7e]+$/.test(value) ? value : domainToASCII(value)
   if (!/^[A-Za-z0-9*_.-]+$/.test(name)) {
-    throw new UsageError(`${quoteValue(value)} is neither an IP address nor a DNS name, so it cannot be a certificate SAN.`, {
-      hint: 'Give --tls-san an IP address or a host name such as docker.example.com.',
-    })
+    throw new UsageError(`${quoteValue(value)} is neither an IP address nor a DNS name, so it cannot be a certificate SAN.`, {code: 'tls-san-invalid', data: {value, kind: 'not-a-name'}})
   }
   return {type: 'dns', name}
 }

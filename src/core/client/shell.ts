@@ -47,9 +47,7 @@ export function resolveShell(flag: string | undefined, env: NodeJS.ProcessEnv): 
 function shellFromFlag(flag: string): Shell {
   const syntax = lookup(flag.toLowerCase())
   if (syntax === undefined) {
-    throw new UsageError(`Unknown shell ${quoteValue(flag)}: supported shells are ${SHELL_NAMES.join(', ')}.`, {
-      hint: 'Pass one of them with --shell, or leave --shell out to use the shell named by $SHELL.',
-    })
+    throw new UsageError(`Unknown shell ${quoteValue(flag)}: supported shells are ${SHELL_NAMES.join(', ')}.`, {code: 'unknown-shell', data: {shell: flag, supported: SHELL_NAMES}})
   }
   return syntax
 }

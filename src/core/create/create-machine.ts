@@ -89,7 +89,7 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
       // A host that exists already is not waited on: connecting to it over SSH is the check, and its answer is final.
       const booting = definition.capabilities.existingHost !== true
       if (booting) {
-        await reporter.step('Waiting for the machine to run', () => waitForState(driver, 'Running', `Machine "${request.name}"`, {
+        await reporter.step('Waiting for the machine to run', () => waitForState(driver, 'Running', request.name, {
           timeoutMs: deps.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS,
           signal: deps.signal,
           onState: (state) => reporter.status(`The ${definition.name} driver reports it ${state}.`),

@@ -86,13 +86,13 @@ export class DriverRegistry {
     const ranked = loaded
       .flatMap((result) => (result.status === 'fulfilled' && result.value.capabilities.defaultRank !== undefined ? [result.value] : []))
       .sort((a, b) => b.capabilities.defaultRank! - a.capabilities.defaultRank!)
-    const hint = `Pass -d DRIVER; available: ${this.names().join(', ')}.`
-    if (ranked.length === 0) throw new UsageError('No driver chosen.', {hint})
+    const available = this.names()
+    if (ranked.length === 0) throw new UsageError('No driver chosen.', {code: 'no-driver-chosen', data: {available}})
     const healths = await Promise.all(ranked.map((definition) => probeWithin(definition, PROBE_TIMEOUT_MS)))
     const usable = ranked.find((_definition, index) => healths[index]!.healthy)
     if (usable !== undefined) return usable
     const reasons = ranked.map((definition, index) => `${definition.name}: ${(healths[index]!.problem ?? 'not usable').replace(/\.$/, '')}`)
-    throw new UsageError(`No driver chosen, and no local driver works here (${reasons.join('; ')}).`, {hint: prose`${hint} ${run('drivers')} says how to make one work.`})
+    throw new UsageError(`No driver chosen, and no local driver works here (${reasons.join('; ')}).`, {code: 'no-driver-chosen', data: {available, unusable: reasons}, fixes: [run('drivers')]})
   }
 
   /** Every driver with its health; a driver that fails to load or probe is reported, never thrown. */

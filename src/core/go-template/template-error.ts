@@ -8,7 +8,7 @@ export function lineAt(source: string, offset: number): number {
 
 /** Go's parse error: `template: :LINE: message`. */
 export function parseError(source: string, offset: number, message: string, hint?: string): UsageError {
-  return new UsageError(`template: :${lineAt(source, offset)}: ${message}`, hint === undefined ? {} : {hint})
+  return new UsageError(`template: :${lineAt(source, offset)}: ${message}`, {code: 'format-invalid', ...(hint === undefined ? {} : {hint})})
 }
 
 /**
@@ -20,5 +20,5 @@ export function executionError(source: string, span: Span, message: string, {hin
   const column = Buffer.byteLength(before.slice(before.lastIndexOf('\n') + 1))
   // The node's own text, on one line like the rest of the message.
   const node = source.slice(span.start, span.end).replace(/\s+/g, ' ')
-  return new UsageError(`template: :${lineAt(source, offset)}:${column}: executing "" at <${node}>: ${message}`, hint === undefined ? {} : {hint})
+  return new UsageError(`template: :${lineAt(source, offset)}:${column}: executing "" at <${node}>: ${message}`, {code: 'format-invalid', ...(hint === undefined ? {} : {hint})})
 }

@@ -43,10 +43,10 @@ export async function parseFilters(values: readonly string[]): Promise<Filters> 
   const names: Array<{filter: string; pattern: string}> = []
   for (const filter of values) {
     const separator = filter.indexOf('=')
-    if (separator === -1) throw new UsageError(`Unsupported filter syntax ${quoted(filter)}: use key=value.`, {hint: 'For example: --filter driver=generic --filter state=running'})
+    if (separator === -1) throw new UsageError(`Unsupported filter syntax ${quoted(filter)}: use key=value.`, {code: 'filter-invalid', data: {kind: 'syntax', filter}})
     const key = filter.slice(0, separator).toLowerCase()
     const value = filter.slice(separator + 1)
-    if (!isKey(key)) throw new UsageError(`Unsupported filter key ${quoted(filter.slice(0, separator))}.`, {hint: `Filter keys: ${FILTER_KEYS.join(', ')}.`})
+    if (!isKey(key)) throw new UsageError(`Unsupported filter key ${quoted(filter.slice(0, separator))}.`, {code: 'filter-invalid', data: {kind: 'key', key: filter.slice(0, separator), keys: FILTER_KEYS}})
     if (key === 'name') names.push({filter, pattern: value})
     else if (key === 'label') filters.label.push(labelFilter(value))
     else filters[key].push(value)
@@ -102,7 +102,7 @@ async function compileNamePatterns(filters: ReadonlyArray<{filter: string; patte
     } catch (error) {
       // RE2JS words its errors as Go does: "error parsing regexp: missing closing ]: `[`", the pattern cut when long.
       const reason = (error instanceof Error ? error.message : String(error)).replace(/^error parsing regexp: /, '').replace(/`([^]*)`$/, (_, expr: string) => `\`${cutText(expr, VALUE_LIMIT)}\``)
-      throw new UsageError(`Invalid regular expression in filter ${quoted(filter)}: ${reason}.`, {hint: 'The name filter is a regular expression (Go syntax), e.g. --filter name=^web-'})
+      throw new UsageError(`Invalid regular expression in filter ${quoted(filter)}: ${reason}.`, {code: 'filter-invalid', data: {kind: 'regexp', filter, reason}})
     }
   })
 }

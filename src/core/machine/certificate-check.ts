@@ -1,10 +1,10 @@
 import {readFile} from 'node:fs/promises'
 import type {CertificateFacts} from '../certs/certificate-memo.js'
-import {certificateWindow, checkServerCertificate, describeProblem, keyMatchesCertificate, type CertificateProblem} from '../certs/validate.js'
+import {certificateWindow, checkServerCertificate, keyMatchesCertificate, type CertificateProblem} from '../certs/validate.js'
 import {BerthError, errorMessage} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
-import {checkRegisteredEngine, machineTls, regenerateHint} from './engine-access.js'
+import {CertificateInvalidError, checkRegisteredEngine, machineTls, regenerateFix} from './engine-access.js'
 
 /**
  * The full check behind checkEngineAccess (engine-access-check.ts): certificates parsed and verified against the CA. Throws for what
@@ -15,15 +15,19 @@ import {checkRegisteredEngine, machineTls, regenerateHint} from './engine-access
  */
 export async function verifyEngineAccess(machine: MachineLayout, config: MachineConfig, endpoint: EngineEndpoint, signal?: AbortSignal): Promise<CertificateFacts> {
   const name = config.name
-  const regenerate = regenerateHint(name, 'server')
   const tls = await machineTls(machine).catch((error: unknown) => {
-    throw new BerthError(`Machine "${name}" is missing its client certificates (${errorMessage(error)}).`, {code: 'machine-certificate', hint: regenerate})
+    const reason = errorMessage(error)
+    throw new BerthError(`Machine "${name}" is missing its client certificates (${reason}).`, {code: 'client-certificates-missing', data: {machine: name, reason}, fixes: [regenerateFix(name, 'server')]})
   })
   const client = certificateWindow(tls.cert.toString())
-  if ('reason' in client) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(client, name, 'client certificate')}.`, {code: 'machine-certificate', hint: regenerateHint(name, 'client')})
+  if ('reason' in client) throw new CertificateInvalidError(name, 'client certificate', client)
   // The docker CLI would fail every TLS handshake with a key that is not the certificate's.
   if (!keyMatchesCertificate(tls.key.toString(), tls.cert.toString())) {
-    throw new BerthError(`Cannot use machine "${name}": its client key ${machine.clientKey} does not belong to its client certificate ${machine.clientCert}.`, {code: 'machine-certificate', hint: regenerateHint(name, 'client')})
+    throw new BerthError(`Cannot use machine "${name}": its client key ${machine.clientKey} does not belong to its client certificate ${machine.clientCert}.`, {
+      code: 'client-key-mismatch',
+      data: {machine: name, key: machine.clientKey, certificate: machine.clientCert},
+      fixes: [regenerateFix(name, 'client')],
+    })
   }
   const problemsOf = (pem: string): CertificateProblem[] => checkServerCertificate({certPem: pem, caPem: tls.ca.toString(), address: endpoint.address})
   const timeless = (problem: CertificateProblem): boolean => problem.kind !== 'expiring' && problem.kind !== 'expired' && problem.kind !== 'not-yet-valid'
@@ -31,7 +35,7 @@ export async function verifyEngineAccess(machine: MachineLayout, config: Machine
   const issued = await readFile(machine.serverCert, 'utf8').catch(() => undefined)
   if (issued !== undefined) {
     const problem = problemsOf(issued).find(timeless)
-    if (problem !== undefined) throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name)}.`, {code: 'machine-certificate', hint: regenerate})
+    if (problem !== undefined) throw new CertificateInvalidError(name, 'server certificate', problem)
     return {address: endpoint.address, client, server: windowOf(issued)}
   }
   const observed = await readFile(machine.engineCert, 'utf8').catch(() => undefined)
@@ -41,13 +45,15 @@ export async function verifyEngineAccess(machine: MachineLayout, config: Machine
   try {
     await checkRegisteredEngine(machine, endpoint.url, tls, {timeoutMs: 10_000, ...(signal ? {signal} : {})})
   } catch (error) {
-    throw new BerthError(`Cannot use machine "${name}": ${errorMessage(error)}`, {code: 'machine-certificate', hint: error instanceof BerthError && error.hint ? error.hint : regenerate})
+    // The cause's fix when it names one (the CLI words it); else new certificates.
+    const ownFix = error instanceof BerthError && (error.hint !== undefined || error.fixes.length > 0)
+    throw new BerthError(`Cannot use machine "${name}": ${errorMessage(error)}`, {code: 'engine-check-failed', data: {machine: name}, cause: error, fixes: ownFix ? error.fixes : [regenerateFix(name, 'server')]})
   }
   return {address: endpoint.address, client, server: windowOf(await readFile(machine.engineCert, 'utf8'))}
 }
 
 function windowOf(pem: string): CertificateFacts['server'] {
   const window = certificateWindow(pem)
-  if ('reason' in window) throw new BerthError(`A certificate berth checked a moment ago ${window.reason}.`, {code: 'machine-certificate'})
+  if ('reason' in window) throw new BerthError(`A certificate berth checked a moment ago ${window.reason}.`, {code: 'certificate-changed', data: {reason: window.reason}})
   return window
 }

@@ -1,9 +1,8 @@
 import {certificateFiles, recallCertificateFacts, rememberCertificateFacts, type CertificateFacts} from '../certs/certificate-memo.js'
 import {describeProblem, windowProblems} from '../certs/certificate-problems.js'
-import {BerthError} from '../errors.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {MachineConfig} from '../store/schema.js'
-import {endpointOf, regenerateHint} from './engine-access.js'
+import {CertificateInvalidError, endpointOf} from './engine-access.js'
 
 /**
  * Make sure the settings `env` and `config` hand out can work, without the network where berth knows enough:
@@ -32,12 +31,12 @@ export async function checkEngineAccess(machine: MachineLayout, config: MachineC
 function judgeValidity(name: string, facts: CertificateFacts, now: Date): string[] {
   const warnings: string[] = []
   const checks = [
-    {window: facts.client, certificate: 'client certificate', hint: regenerateHint(name, 'client')},
-    {window: facts.server, certificate: 'server certificate', hint: regenerateHint(name, 'server')},
-  ]
-  for (const {window, certificate, hint} of checks) {
+    {window: facts.client, certificate: 'client certificate'},
+    {window: facts.server, certificate: 'server certificate'},
+  ] as const
+  for (const {window, certificate} of checks) {
     for (const problem of windowProblems(window, now)) {
-      if (problem.kind !== 'expiring') throw new BerthError(`Cannot use machine "${name}": ${describeProblem(problem, name, certificate)}.`, {code: 'machine-certificate', hint})
+      if (problem.kind !== 'expiring') throw new CertificateInvalidError(name, certificate, problem)
       warnings.push(describeProblem(problem, name, certificate))
     }
   }

@@ -2,7 +2,8 @@ import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import type {EngineTls, EngineVersion} from '../engine/engine-client.js'
 import {BerthError} from '../errors.js'
-import {prose, run, type Prose} from '../fix.js'
+import {describeProblem, type CertificateProblem} from '../certs/certificate-problems.js'
+import {run, type CommandFix} from '../fix.js'
 import {quoteValue} from '../safe-text.js'
 import type {MachineLayout} from '../store/layout.js'
 import type {EngineEndpoint, MachineConfig} from '../store/schema.js'
@@ -48,9 +49,21 @@ export async function queryEngineVersion(machine: MachineLayout, config: Machine
   return engineVersion(endpointOf(config).url, await machineTls(machine), options)
 }
 
-/** What fixes a machine's client or server certificate. */
-export function regenerateHint(name: string, certificate: 'client' | 'server'): Prose {
-  return certificate === 'client' ? prose`Run ${run('regenerate-certs', name, ['--client-certs'])}.` : prose`Run ${run('regenerate-certs', name)} to issue new certificates (the engine restarts).`
+/** The command that issues a machine a new client certificate, or new certificates all round. */
+export function regenerateFix(name: string, certificate: 'client' | 'server'): CommandFix {
+  return certificate === 'client' ? run('regenerate-certs', name, ['--client-certs']) : run('regenerate-certs', name)
+}
+
+/** A certificate of the machine cannot be used (expired, not yet valid, not covering its address, not trusted). */
+export class CertificateInvalidError extends BerthError {
+  override readonly name = 'CertificateInvalidError'
+  constructor(machine: string, certificate: 'client certificate' | 'server certificate', problem: CertificateProblem) {
+    super(`Cannot use machine "${machine}": ${describeProblem(problem, machine, certificate)}.`, {
+      code: 'machine-certificate-invalid',
+      data: {machine, certificate, problem},
+      fixes: [regenerateFix(machine, certificate === 'client certificate' ? 'client' : 'server')],
+    })
+  }
 }
 
 /**

@@ -43,7 +43,8 @@ export async function waitForEngine(url: string, tls: EngineTls, options: Engine
       options.onRetry?.(lastError)
       await scope.pause(PAUSE_MS)
     }
-    throw new TimeoutError(`The engine at ${url} did not answer over TLS within ${options.timeoutMs / 1000}s: ${errorMessage(lastError)}`, {cause: lastError})
+    const seconds = options.timeoutMs / 1000
+    throw new TimeoutError(`The engine at ${url} did not answer over TLS within ${seconds}s: ${errorMessage(lastError)}`, {code: 'engine-wait-timed-out', data: {url, seconds}, cause: lastError})
   })
 }
 

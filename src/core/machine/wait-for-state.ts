@@ -9,8 +9,8 @@ interface StateWaitOptions {
   onState?: (state: MachineState) => void
 }
 
-/** Poll a driver until the host reaches a state, for at most timeoutMs; the error names the last state seen. */
-export async function waitForState(driver: Driver, wanted: MachineState, what: string, options: StateWaitOptions): Promise<void> {
+/** Poll a driver until the machine's host reaches a state, for at most timeoutMs; the error names the last state seen. */
+export async function waitForState(driver: Driver, wanted: MachineState, machine: string, options: StateWaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs
   const last = await withWaitScope(options.signal, async (scope) => {
     for (let delay = 250; ; delay = Math.min(delay * 2, 3000)) {
@@ -20,5 +20,7 @@ export async function waitForState(driver: Driver, wanted: MachineState, what: s
       await scope.pause(delay)
     }
   })
-  if (last !== wanted) throw new TimeoutError(`${what} was still ${last} after ${Math.round(options.timeoutMs / 1000)}s, waiting for ${wanted}.`)
+  if (last === wanted) return
+  const seconds = Math.round(options.timeoutMs / 1000)
+  throw new TimeoutError(`Machine "${machine}" was still ${last} after ${seconds}s, waiting for ${wanted}.`, {code: 'state-wait-timed-out', data: {machine, state: last, wanted, seconds}})
 }

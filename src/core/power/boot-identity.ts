@@ -18,7 +18,8 @@ export async function readBootIdentity(session: RemoteSession, signal: AbortSign
 interface RebootWait {
   /** An SSH session to the host as it is now (its address may have changed), waiting at most timeoutMs. */
   connect(timeoutMs: number): Promise<RemoteSession>
-  what: string
+  /** The machine's name. */
+  machine: string
   timeoutMs: number
   signal: AbortSignal
 }
@@ -49,6 +50,10 @@ export async function waitForReboot(before: string, wait: RebootWait): Promise<v
   }
   const seconds = Math.round(wait.timeoutMs / 1000)
   throw seenSameBoot && lastError === undefined
-    ? new TimeoutError(`${wait.what} was still running the same boot after ${seconds}s: the reboot did not happen.`, {hint: 'Check the host\'s console or logs, or allow more time with --timeout.'})
-    : new TimeoutError(`${wait.what} did not come back over SSH within ${seconds}s of its restart: ${errorMessage(lastError)}`, {hint: 'Check the host\'s console, or allow more time with --timeout.'})
+    ? new TimeoutError(`Machine "${wait.machine}" was still running the same boot after ${seconds}s: the reboot did not happen.`, {code: 'reboot-timed-out', data: {machine: wait.machine, seconds, sameBoot: true}})
+    : new TimeoutError(`Machine "${wait.machine}" did not come back over SSH within ${seconds}s of its restart: ${errorMessage(lastError)}`, {
+        code: 'reboot-timed-out',
+        data: {machine: wait.machine, seconds, sameBoot: false},
+        cause: lastError,
+      })
 }

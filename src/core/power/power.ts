@@ -1,6 +1,6 @@
 import type {MachineState, OperationContext} from '../../driver-kit/contract.js'
 import {BerthError, TimeoutError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {endpointOf, machineTls, queryEngineVersion} from '../machine/engine-access.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
 import type {OpenMachine} from '../machine/open-machine.js'
@@ -49,7 +49,7 @@ export async function stopMachine(machine: OpenMachine, how: 'stop' | 'kill', de
   const {name} = machine.config
   if (await currentState(machine, deps.signal) === 'Stopped') return {changed: false}
   await callDriver(machine, deps, how === 'stop' ? `Stopping "${name}"` : `Killing "${name}"`, stopOrKill)
-  await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', `Machine "${name}"`, {timeoutMs: options.timeoutMs, signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)}))
+  await deps.reporter.step(`Waiting for "${name}" to stop`, () => waitForState(machine.driver, 'Stopped', name, {timeoutMs: options.timeoutMs, signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)}))
   return {changed: true}
 }
 
@@ -77,7 +77,7 @@ export async function comeUp(machine: OpenMachine, deps: LifecycleDeps, options:
   const {name} = machine.config
   await deps.reporter.step(`Waiting for "${name}" to run`, async () => {
     try {
-      await waitForState(machine.driver, 'Running', `Machine "${name}"`, {timeoutMs: deadline.remainingMs(), signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)})
+      await waitForState(machine.driver, 'Running', name, {timeoutMs: deadline.remainingMs(), signal: deps.signal, onState: (state) => deps.reporter.status(`The ${machine.definition.name} driver reports it ${state}.`)})
     } catch (error) {
       throw error instanceof TimeoutError ? await withSshCause(machine, deps, error) : error
     }
@@ -108,7 +108,7 @@ async function withSshCause(machine: OpenMachine, deps: LifecycleDeps, timedOut:
     return timedOut
   } catch (error) {
     if (deps.signal.aborted) throw error
-    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {hintFromCause: true, cause: error})
+    return new TimeoutError(`${timedOut.message.replace(/\.$/, ':')} ${errorMessage(error)}`, {...timedOut.kind, hintFromCause: true, cause: error})
   }
 }
 
@@ -123,7 +123,7 @@ async function waitForProvisionedEngine(machine: OpenMachine, deps: LifecycleDep
     deps.reporter.debug(`engine at ${url}: Docker ${version.version}`)
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error
-    throw new TimeoutError(`Machine "${name}" runs, but ${error.message}`, {hint: prose`Run ${run('provision', name)} to configure and start the engine again, or allow more time with --timeout.`, cause: error})
+    throw new TimeoutError(`Machine "${name}" runs, but ${error.message}`, {code: 'engine-not-answering', data: {machine: name}, fixes: [run('provision', name)], cause: error})
   }
 }
 

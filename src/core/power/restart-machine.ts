@@ -31,7 +31,7 @@ export async function restartMachine(machine: OpenMachine, deps: LifecycleDeps, 
   const connect = (timeoutMs: number): Promise<RemoteSession> => connectNow(machine, deps, timeoutMs, true)
   await callDriver(machine, deps, `Restarting "${config.name}"`, restart)
   if (before !== undefined) {
-    await deps.reporter.step(`Waiting for "${config.name}" to reboot`, () => waitForReboot(before, {connect, what: `Machine "${config.name}"`, timeoutMs: deadline.remainingMs(), signal: deps.signal}))
+    await deps.reporter.step(`Waiting for "${config.name}" to reboot`, () => waitForReboot(before, {connect, machine: config.name, timeoutMs: deadline.remainingMs(), signal: deps.signal}))
   }
   return {changed: true, ...(await comeUp(machine, deps, options, deadline))}
 }

@@ -1,6 +1,6 @@
 import {DEFAULT_ENGINE_PORT} from '../engine/engine-url.js'
 import {UsageError} from '../errors.js'
-import {prose, run} from '../fix.js'
+import {run} from '../fix.js'
 import {DEFAULT_INSTALL_URL} from '../provision/index.js'
 import type {EngineOptions} from '../store/schema.js'
 
@@ -70,12 +70,12 @@ export function removeEngineOptions(current: EngineOptions, removals: EngineRemo
   const remove = (flag: string, values: string[], names: string[] | undefined, nameOf: (value: string) => string): string[] => {
     for (const name of names ?? []) {
       if (!values.some((value) => nameOf(value) === name || value === name)) {
-        throw new UsageError(`--${flag} ${name}: the machine has no such engine setting.`, {hint: prose`Run ${run('inspect', undefined, ['-f', "'{{json .HostOptions.EngineOptions}}'", 'NAME'])} to see what it has.`})
+        throw new UsageError(`--${flag} ${name}: the machine has no such engine setting.`, {code: 'engine-setting-absent', data: {flag: `--${flag}`, name}, fixes: [run('inspect', undefined, ['-f', "'{{json .HostOptions.EngineOptions}}'", 'NAME'])]})
       }
     }
     return values.filter((value) => !(names ?? []).some((name) => nameOf(value) === name || value === name))
   }
-  if (removals.storageDriver === true && current.storageDriver === undefined) throw new UsageError('--engine-storage-driver-rm: the machine has no storage driver set.')
+  if (removals.storageDriver === true && current.storageDriver === undefined) throw new UsageError('--engine-storage-driver-rm: the machine has no storage driver set.', {code: 'engine-setting-absent', data: {flag: '--engine-storage-driver-rm'}})
   const {storageDriver, ...rest} = current
   return {
     ...rest,

@@ -21,7 +21,7 @@ async function rotateClientCertificate(deps: ProvisionDeps): Promise<void> {
   const {layout} = deps.store
   const paths = deps.certificates
   if (paths.clientCert !== layout.clientCert || paths.clientKey !== layout.clientKey) {
-    throw new BerthError('The client certificate is your own (--tls-client-cert/--tls-client-key); berth does not replace it.', {code: 'machine-certificate', hint: 'Issue a new one from your CA and point the flags at it.'})
+    throw new BerthError('The client certificate is your own (--tls-client-cert/--tls-client-key); berth does not replace it.', {code: 'own-client-certificate'})
   }
   await withLock(layout.certsLock, async () => {
     await rm(paths.clientCert, {force: true})

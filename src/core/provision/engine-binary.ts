@@ -1,6 +1,5 @@
-import {BerthError} from '../errors.js'
 import type {RemoteSession} from '../ssh/session.js'
-import {runAsRoot} from './remote-script.js'
+import {hostReadFailed, runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'
 
 /** The engine's binary on the host, and what the running engine was started from. */
@@ -16,7 +15,7 @@ export interface EngineBinary {
 }
 
 export async function readEngineBinary(session: RemoteSession, signal: AbortSignal): Promise<EngineBinary> {
-  const output = await runAsRoot(session, await renderTemplate('provision/engine-binary.sh', {}), signal, {failure: (code, line) => new BerthError(`Could not read the engine's binary on the host (exit ${code}): ${line}`, {code: 'provision-step'})})
+  const output = await runAsRoot(session, await renderTemplate('provision/engine-binary.sh', {}), signal, {failure: (code, line) => hostReadFailed('engine-binary', code, line)})
   return parseEngineBinary(output)
 }
 

@@ -78,7 +78,7 @@ function systemdWord(word: string): string {
   let quoted = ''
   for (const char of escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')) {
     const code = char.charCodeAt(0)
-    if (code === 0) throw new BerthError(`The engine option ${JSON.stringify(word)} contains a NUL byte, which no command line can hold.`, {code: 'provision-step'})
+    if (code === 0) throw new BerthError(`The engine option ${JSON.stringify(word)} contains a NUL byte, which no command line can hold.`, {code: 'engine-option-unpassable', data: {option: word}})
     quoted += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char
   }
   return `"${quoted}"`
@@ -91,8 +91,8 @@ function systemdWord(word: string): string {
 function splittableWord(word: string, init: InitSystem): string {
   if (word === '' || /[\s*?[\]]/.test(word)) {
     throw new BerthError(`The engine option ${JSON.stringify(word)} is empty or contains whitespace or a glob character, which the ${init} init script cannot pass to dockerd.`, {
-      code: 'provision-step',
-      hint: 'Use a value without spaces or * ? [ ], or a host with systemd.',
+      code: 'engine-option-unpassable',
+      data: {option: word, init},
     })
   }
   return word

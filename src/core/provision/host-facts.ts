@@ -5,7 +5,7 @@ import {DAEMON_JSON_PATH, DOCKER_MACHINE_DROP_IN, REMOTE_TLS} from './engine-con
 import {ENGINE_CONFIG_PATHS, isInitSystem, OPTION_FILES, type InitSystem} from './init-systems.js'
 import {HOST_MARKER} from './host-state.js'
 import {parseOsRelease, type OsRelease} from './os-release.js'
-import {runAsRoot} from './remote-script.js'
+import {hostReadFailed, runAsRoot} from './remote-script.js'
 import {renderTemplate} from './templates.js'
 
 /** What the provisioner knows about a host after one round trip. */
@@ -54,7 +54,7 @@ export async function gatherHostFacts(session: RemoteSession, signal?: AbortSign
     optionFiles: OPTION_FILES.map(shellQuote).join(' '),
     marker: shellQuote(HOST_MARKER),
   })
-  return parseHostFacts(await runAsRoot(session, script, signal, {failure: (code, line) => new BerthError(`Could not read the host's facts (exit ${code}): ${line}`, {code: 'provision-step'})}))
+  return parseHostFacts(await runAsRoot(session, script, signal, {failure: (code, line) => hostReadFailed('facts', code, line)}))
 }
 
 export function parseHostFacts(output: string): HostFacts {
@@ -77,7 +77,7 @@ export function parseHostFacts(output: string): HostFacts {
   }
   const init = values.get('init')
   if (!isInitSystem(init)) {
-    throw new BerthError('The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).', {code: 'provision-step'})
+    throw new BerthError('The host has no init system berth can manage the engine with (systemd, sysvinit or OpenRC).', {code: 'init-system-unsupported'})
   }
   const optional = (key: string): {[k: string]: string} => (values.get(key) ? {[key]: values.get(key)!} : {})
   return {

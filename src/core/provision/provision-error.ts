@@ -12,7 +12,13 @@ export class ProvisionError extends BerthError {
     super(`Provisioning failed at step "${step}" (${title}): ${sentence(errorMessage(cause))}${undone}${options.engineLog ? `\nLast lines of the engine's log:\n${options.engineLog.trimEnd()}` : ''}`, {
       cause,
       code: 'provision-failed',
-      data: {machine: options.machineName, step},
+      data: {
+        machine: options.machineName,
+        step,
+        title,
+        ...(options.undo === undefined ? {} : {undone: options.undo.text}),
+        ...(options.engineLog ? {engineLog: options.engineLog} : {}),
+      },
       // The cause's fix when it has one (the CLI words it); else provisioning again.
       fixes: cause instanceof BerthError && (cause.hint !== undefined || cause.fixes.length > 0) ? cause.fixes : [run('provision', options.machineName)],
     })

@@ -22,9 +22,18 @@ export async function runAsRoot(session: RemoteSession, script: string, signal: 
   if (result.code !== 0) {
     const line = outputLine(result) ?? ''
     if (options.failure !== undefined) throw options.failure(result.code, line, result)
-    throw new BerthError(`${options.what === undefined ? '' : `berth could not ${options.what} on the host: `}exit ${result.code}${line ? `: ${line}` : ''}`, {code: 'provision-step'})
+    throw new BerthError(`${options.what === undefined ? '' : `berth could not ${options.what} on the host: `}exit ${result.code}${line ? `: ${line}` : ''}`, {
+      code: 'host-script-failed',
+      data: {status: result.code, output: line, ...(options.what === undefined ? {} : {action: options.what})},
+    })
   }
   return result.stdout
+}
+
+/** The error of a script that was to read `what` from the host and exited with `status`, last printing `output`. */
+export function hostReadFailed(what: 'facts' | 'engine-binary', status: number, output: string): BerthError {
+  const subject = what === 'facts' ? 'the host\'s facts' : 'the engine\'s binary on the host'
+  return new BerthError(`Could not read ${subject} (exit ${status}): ${output}`, {code: 'host-read-failed', data: {what, status, output}})
 }
 
 /** The last line a command printed, on stderr first; undefined when it printed nothing. */

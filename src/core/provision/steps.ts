@@ -125,7 +125,7 @@ const installEngine: ProvisionStep = {
   async apply(ctx) {
     const url = ctx.spec.engine.installUrl
     if (url === NO_INSTALL) {
-      throw new BerthError('The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".', {code: 'provision-step', hint: 'Install the engine on the host, or pass an install URL.'})
+      throw new BerthError('The host has no Docker engine (dockerd is not on the PATH) and --engine-install-url is "none".', {code: 'engine-not-installed'})
     }
     await changing(ctx)
     // A package may start the engine it installs: undoing this run then stops it again.
@@ -138,7 +138,7 @@ const installEngine: ProvisionStep = {
     await runAsRoot(ctx.session, script, ctx.signal)
     // The engine brings its service, its files and its options: what berth writes is decided against those.
     await readHost(ctx)
-    if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.', {code: 'provision-step'})
+    if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.', {code: 'engine-install-incomplete'})
     await planEngine(ctx)
     ctx.engineChanged = true
   },
@@ -185,7 +185,7 @@ function replacedDropIn(ctx: ProvisionContext): boolean {
 }
 
 function plannedFiles(ctx: ProvisionContext): PlannedFile[] {
-  if (ctx.plan === undefined) throw new BerthError('berth has no engine configuration planned for this host.', {code: 'provision-step'})
+  if (ctx.plan === undefined) throw new BerthError('berth has no engine configuration planned for this host.', {code: 'engine-plan-missing'})
   return ctx.plan.files
 }
 

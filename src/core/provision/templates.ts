@@ -9,7 +9,7 @@ function templatesDir(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'templates', 'README.md'))) return join(dir, 'templates')
   }
-  throw new BerthError('berth\'s templates/ directory is missing from its installation.', {code: 'provision-step', hint: 'Reinstall berth.'})
+  throw new BerthError('berth\'s templates/ directory is missing from its installation.', {code: 'templates-missing'})
 }
 
 /**
@@ -21,11 +21,11 @@ export async function renderTemplate(name: string, values: Record<string, string
   const used = new Set<string>()
   const rendered = text.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => {
     const value = values[key]
-    if (value === undefined) throw new BerthError(`Template ${name} needs a value for {{${key}}}.`, {code: 'provision-step'})
+    if (value === undefined) throw new BerthError(`Template ${name} needs a value for {{${key}}}.`, {code: 'template-mismatch', data: {template: name, missing: key}})
     used.add(key)
     return value
   })
   const unused = Object.keys(values).filter((key) => !used.has(key))
-  if (unused.length > 0) throw new BerthError(`Template ${name} has no place for ${unused.join(', ')}.`, {code: 'provision-step'})
+  if (unused.length > 0) throw new BerthError(`Template ${name} has no place for ${unused.join(', ')}.`, {code: 'template-mismatch', data: {template: name, unused}})
   return rendered
 }

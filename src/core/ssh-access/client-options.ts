@@ -18,7 +18,7 @@ function refusePinningChanges(options: readonly SshClientOption[]): void {
     if (option.letter !== 'F' && (keyword === undefined || !PINNING_KEYWORDS.has(keyword))) continue
     const given = option.letter === 'F' ? `-F ${option.value ?? ''}` : `-o ${option.value ?? ''}`
     throw new UsageError(`The ssh option ${given} is refused: berth checks the machine's host key against the one it pinned, with its own settings.`, {
-      hint: 'Leave the option out: the machine\'s host key is already trusted.',
+      code: 'ssh-option-unpinning', data: {option: given},
     })
   }
 }
@@ -33,10 +33,8 @@ export function openSshClientWords(options: readonly SshClientOption[]): string[
 export function nativeClientTerminal(options: readonly SshClientOption[]): 'force' | 'none' | undefined {
   const unsupported = options.filter((option) => !['t', 'T', 'q'].includes(option.letter))
   if (unsupported.length > 0) {
-    const listed = [...new Set(unsupported.map((option) => `-${option.letter}`))].join(', ')
-    throw new UsageError(`berth's built-in SSH client cannot honour ${listed}: only -t, -T and -q.`, {
-      hint: 'Install OpenSSH\'s ssh and leave out --native-ssh: berth then passes every option to it.',
-    })
+    const listed = [...new Set(unsupported.map((option) => `-${option.letter}`))]
+    throw new UsageError(`berth's built-in SSH client cannot honour ${listed.join(', ')}: only -t, -T and -q.`, {code: 'ssh-option-native', data: {options: listed}})
   }
   let terminal: 'force' | 'none' | undefined
   for (const option of options) {

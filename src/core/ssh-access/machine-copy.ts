@@ -19,10 +19,10 @@ export interface CopyRequest {
 export function copyMachines(request: CopyRequest): string[] {
   const machines = [request.from, request.to].flatMap((side) => (side.kind === 'machine' ? [side.machine] : []))
   if (machines.length === 0) {
-    throw new UsageError('Neither side of the copy is on a machine.', {hint: 'Write MACHINE:PATH on one side (localhost:PATH or a plain path is local).'})
+    throw new UsageError('Neither side of the copy is on a machine.', {code: 'copy-needs-machine'})
   }
   if (request.delta && machines.length === 2) {
-    throw new UsageError('--delta (rsync) cannot copy from one machine to another.', {hint: 'Copy without --delta (scp through this computer), or in two steps.'})
+    throw new UsageError('--delta (rsync) cannot copy from one machine to another.', {code: 'delta-between-machines'})
   }
   return [...new Set(machines)]
 }

@@ -84,7 +84,8 @@ export function execOnChannel(client: Client, command: string, options: ChannelO
     }
     signal?.addEventListener('abort', onAbort, {once: true})
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => stop(new TimeoutError(`The command "${options.label}" did not finish within ${timeoutMs} ms.`)), timeoutMs)
+      const timedOut = (): TimeoutError => new TimeoutError(`The command "${options.label}" did not finish within ${timeoutMs} ms.`, {code: 'command-timed-out', data: {command: options.label, ms: timeoutMs}})
+      timer = setTimeout(() => stop(timedOut()), timeoutMs)
     }
 
     const onOpen = (error: Error | undefined, opened: ClientChannel) => {

@@ -50,15 +50,12 @@ export class SshKeyError extends BerthError {
   override readonly name = 'SshKeyError'
 
   constructor(keyName: string, reason: string) {
-    super(`Cannot use the SSH key ${keyName}: ${reason}.`, {
-      code: 'ssh-key',
-      hint: 'berth needs an unencrypted private key in OpenSSH or PEM format.',
-    })
+    super(`Cannot use the SSH key ${keyName}: ${reason}.`, {code: 'ssh-key-unusable', data: {key: keyName, reason}})
   }
 }
 
 /** Why no SSH session could be set up, as far as waiting is concerned (see connectWithRetry); 'other' for the rest, such as a session lost later. */
-type SshFailure = 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'other'
+export type SshFailure = 'refused' | 'unreachable' | 'unresolved' | 'timeout' | 'closed' | 'other'
 
 /** The driver's flags that set a machine's SSH address and port, so that a hint names the one to change. */
 export interface SshSettingFlags {
@@ -87,7 +84,8 @@ export class SshConnectionError extends BerthError {
   override readonly name = 'SshConnectionError'
 
   constructor(readonly endpoint: SshEndpoint, readonly failure: SshFailure, what: string, options: {cause?: unknown; flags?: SshSettingFlags | undefined} = {}) {
-    super(`SSH on ${describeEndpoint(endpoint)} ${what}`, {code: 'ssh-connection', cause: options.cause, ...hintFor(failure, options.flags ?? {})})
+    const {host, port, user} = endpoint
+    super(`SSH on ${describeEndpoint(endpoint)} ${what}`, {code: 'ssh-connection-failed', data: {host, port, user, failure, what, flags: options.flags ?? {}}, cause: options.cause})
   }
 
   /** The error for what the SSH client reported: a socket error (by its code), the handshake timeout, or anything else. */
@@ -97,18 +95,6 @@ export class SshConnectionError extends BerthError {
     if (known !== undefined) return new SshConnectionError(endpoint, known[0], `${known[1]} (${code}).`, {cause: error, flags})
     if (error.level === 'client-timeout') return new SshConnectionError(endpoint, 'timeout', `did not complete the SSH handshake in time (${error.message}).`, {cause: error, flags})
     return new SshConnectionError(endpoint, 'other', `failed: ${error.message}`, {cause: error, flags})
-  }
-}
-
-function hintFor(failure: SshFailure, flags: SshSettingFlags): {hint?: string} {
-  const setBy = (flag: string | undefined, what: string): string => (flag === undefined ? '' : ` ${flag} sets ${what}.`)
-  switch (failure) {
-    case 'refused': return {hint: `Is sshd listening on that port?${setBy(flags.port, 'it')}`}
-    case 'unreachable': return {hint: `Check the address, and that the host is up on a network this computer reaches.${setBy(flags.address, 'the address')}`}
-    case 'unresolved': return {hint: `Check the host name and this computer's DNS.${setBy(flags.address, 'the name')}`}
-    case 'timeout': return {hint: 'Something between may drop the packets (a firewall), or the host is overloaded.'}
-    case 'closed': return {hint: 'sshd on the host ended the connection: it may be starting or limiting connections (MaxStartups); its log says why.'}
-    case 'other': return {}
   }
 }
 

@@ -21,8 +21,6 @@ const FILE_NAMES: Readonly<Record<string, string>> = {
   'ssh-dss': 'id_dsa',
 }
 
-const WANTED = 'Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").'
-
 /**
  * Read the key a flag names and check that SSH can use it: it exists, can be read, is a private key ssh2 parses,
  * and needs no passphrase (berth has no way to be given one). Each failure is one line naming the flag, the file
@@ -36,24 +34,23 @@ export async function readUserSshKey(flag: string, path: string): Promise<UserSs
   } catch (error) {
     const {path: atFault, problem} = await diagnosePath(path, error)
     const where = atFault === path ? '' : `: ${quoteValue(atFault)}`
-    const hint = errorCode(error) === 'EACCES' ? `Make it readable (chmod u+r ${quoteValue(atFault)}), or ${WANTED.charAt(0).toLowerCase()}${WANTED.slice(1)}` : WANTED
-    throw new UsageError(`${named}${where} ${problem}.`, {hint})
+    throw new UsageError(`${named}${where} ${problem}.`, {code: 'ssh-key-unreadable', data: {flag, path, atFault, problem, access: errorCode(error) === 'EACCES'}})
   }
   // Loaded here, not at the top: the drivers that use this are loaded by ls and env too, which never parse a key.
   const {default: ssh2} = await import('ssh2')
   const parsed = ssh2.utils.parseKey(content)
   if (parsed instanceof Error) {
     if (/passphrase/i.test(parsed.message)) {
-      throw new UsageError(`${named} is protected by a passphrase, and berth cannot be given one.`, {
-        hint: `Give a key without a passphrase, e.g. a copy with it removed: cp KEY KEY.berth && ssh-keygen -p -N "" -f KEY.berth.`,
-      })
+      throw new UsageError(`${named} is protected by a passphrase, and berth cannot be given one.`, {code: 'ssh-key-passphrase', data: {flag, path}})
     }
-    throw new UsageError(`${named} is not a private key berth can read (${parsed.message.toLowerCase()}).`, {hint: WANTED})
+    const reason = parsed.message.toLowerCase()
+    throw new UsageError(`${named} is not a private key berth can read (${reason}).`, {code: 'ssh-key-unparsable', data: {flag, path, reason}})
   }
   if (!parsed.isPrivateKey()) {
     const privateHalf = path.endsWith('.pub') ? path.slice(0, -'.pub'.length) : undefined
     throw new UsageError(`${named} is a public key (${parsed.type}); berth needs the private key that goes with it.`, {
-      hint: privateHalf === undefined ? WANTED : `Give ${quoteValue(privateHalf)}, the file without ".pub".`,
+      code: 'ssh-key-public',
+      data: {flag, path, type: parsed.type, ...(privateHalf === undefined ? {} : {privateHalf})},
     })
   }
   return {path, content, fileName: FILE_NAMES[parsed.type] ?? (parsed.type.startsWith('ecdsa-') ? 'id_ecdsa' : 'id_key')}

@@ -1,5 +1,4 @@
 import {TimeoutError} from '../errors.js'
-import {joinProse} from '../fix.js'
 import {withWaitScope} from '../wait-scope.js'
 import {connectSsh, type ConnectOptions} from './connect.js'
 import {describeEndpoint, SshConnectionError} from './errors.js'
@@ -57,7 +56,7 @@ export async function connectWithRetry(options: WaitForSshOptions): Promise<SshS
         const waited = ((Date.now() - started) / 1000).toFixed(1)
         throw new TimeoutError(
           `Timed out after ${waited} s waiting for SSH on ${describeEndpoint(options)} (${attempt} attempts); last error: ${lastError.message}`,
-          {code: 'ssh-timeout', data: {}, hint: joinProse([lastError.hint ?? `Check that the host is running and that port ${options.port} is open to this computer.`, 'Or allow more time with --ssh-timeout.']), cause: lastError},
+          {code: 'ssh-timeout', data: {host: options.host, port: options.port, user: options.user, attempts: attempt, waited}, cause: lastError},
         )
       }
       await scope.pause(Math.min(delay, left))

@@ -71,8 +71,10 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
       options.onWait(holderOf(owner))
     }
     if (Date.now() >= deadline) {
-      throw new TimeoutError(`Timed out after ${timeoutMs / 1000}s waiting for ${owner ? describeHolder(holderOf(owner)) : `the lock ${lockPath}`}.`, {
-        hint: 'Wait for that berth command to finish (or stop it), then run this again.',
+      const holder = owner === undefined ? undefined : holderOf(owner)
+      throw new TimeoutError(`Timed out after ${timeoutMs / 1000}s waiting for ${holder ? describeHolder(holder) : `the lock ${lockPath}`}.`, {
+        code: 'lock-timed-out',
+        data: {seconds: timeoutMs / 1000, lock: lockPath, ...(holder === undefined ? {} : {holder})},
       })
     }
     await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal)

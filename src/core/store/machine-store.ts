@@ -1,12 +1,11 @@
 import {mkdir, readdir, readFile, rm} from 'node:fs/promises'
 import {MachineConfigError, MachineExistsError, MachineNotFoundError, MachineUnreadableError, errorMessage} from '../errors.js'
-import {prose, run} from '../fix.js'
 import {validateMachineName} from '../machine-name.js'
 import {DIR_MODE, ensureDir, writeFileAtomic} from './files.js'
 import type {StoreLayout} from './layout.js'
 import {withLock} from './lock.js'
 import {MachineConfig, migrateConfig, parseConfig} from './schema.js'
-import {StorePathError, StoreUnusableError, storeProblem} from './store-problem.js'
+import {StorePathError, storeProblem} from './store-problem.js'
 
 /** One entry of the store: a machine that loads, or the reason it does not. */
 export type MachineEntry = {name: string; config: MachineConfig; error?: undefined} | {name: string; config?: undefined; error: string}
@@ -51,23 +50,23 @@ export class MachineStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT' && !(await this.exists(name))) throw new MachineNotFoundError(name)
-      if (code === 'ENOENT') throw new MachineConfigError(name, 'config.json is missing', prose`Remove it with ${run('rm', name, ['-f'])}.`)
+      if (code === 'ENOENT') throw new MachineConfigError(name, 'config.json is missing', {kind: 'remove'})
       const problem = await storeProblem(this.layout, path, error)
-      if (problem instanceof StoreUnusableError) throw problem
-      if (problem instanceof StorePathError && problem.isAccess) throw new MachineUnreadableError(name, sentenceOf(problem.message), problem.hint)
-      throw new MachineConfigError(name, sentenceOf(problem.message), problem.hint)
+      if (!(problem instanceof StorePathError)) throw problem
+      if (problem.fix.kind === 'access') throw new MachineUnreadableError(name, sentenceOf(problem.message), problem.fix)
+      throw new MachineConfigError(name, sentenceOf(problem.message), problem.fix)
     }
     let raw: unknown
     try {
       raw = JSON.parse(text)
     } catch (error) {
-      throw new MachineConfigError(name, `config.json is not valid JSON (${errorMessage(error)})`, `Fix or remove ${path}.`)
+      throw new MachineConfigError(name, `config.json is not valid JSON (${errorMessage(error)})`, {kind: 'edit', path})
     }
     const migrated = migrateConfig(raw)
-    if (!migrated.ok) throw new MachineConfigError(name, migrated.reason, migrated.hint)
+    if (!migrated.ok) throw new MachineConfigError(name, migrated.reason, {kind: migrated.newer === true ? 'upgrade' : 'none'})
     const config = parseConfig(migrated.config)
-    if (typeof config === 'string') throw new MachineConfigError(name, config, `Fix or remove ${path}.`)
-    if (config.name !== name) throw new MachineConfigError(name, `config.json names the machine "${config.name}"`)
+    if (typeof config === 'string') throw new MachineConfigError(name, config, {kind: 'edit', path})
+    if (config.name !== name) throw new MachineConfigError(name, `config.json names the machine "${config.name}"`, {kind: 'none'})
     return config
   }
 

@@ -85,7 +85,7 @@ export const MIGRATIONS: readonly Migration[] = []
 
 type MigrationResult =
   | {ok: true; config: Record<string, unknown>; migrated: boolean}
-  | {ok: false; reason: string; hint?: string}
+  | {ok: false; reason: string; newer?: true}
 
 /** Bring a parsed config.json to `target`, refusing files from a newer berth rather than guessing at them. */
 export function migrateConfig(raw: unknown, migrations: readonly Migration[] = MIGRATIONS, target = CONFIG_VERSION): MigrationResult {
@@ -96,7 +96,7 @@ export function migrateConfig(raw: unknown, migrations: readonly Migration[] = M
     return {ok: false, reason: `config.json has no valid "version" (found ${JSON.stringify(version)})`}
   }
   if (version > target) {
-    return {ok: false, reason: `config.json is version ${version}, written by a newer berth (this one reads up to ${target})`, hint: 'Upgrade berth to use this machine.'}
+    return {ok: false, reason: `config.json is version ${version}, written by a newer berth (this one reads up to ${target})`, newer: true}
   }
   let at = version
   while (at < target) {

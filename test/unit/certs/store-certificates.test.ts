@@ -14,6 +14,7 @@ import {
   issueServerCertificateFor,
   type CertificatePaths,
 } from '../../../src/core/certs/store-certificates.js'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {BerthError} from '../../../src/core/errors.js'
 import {StoreLayout} from '../../../src/core/store/layout.js'
 import {snapshotTree} from '../../harness/tree-snapshot.js'
@@ -134,7 +135,7 @@ describe('store certificates', () => {
       const error = await ensureStoreCertificates(layout, {...userPaths, ...given}, record).catch((caught: unknown) => caught as BerthError)
       expect(error).toBeInstanceOf(BerthError)
       expect((error as BerthError).message).toBe(message)
-      expect((error as BerthError).hint).toMatch(hint)
+      expect(wordError(error as BerthError).hint).toMatch(hint)
     }
     await refused({caCert: join(own, 'typo.pem')}, `--tls-ca-cert ${join(own, 'typo.pem')} does not exist.`, /leave out --tls-ca-cert to use the store's own/)
     await refused({caKey: '/nonexistent/ca-key.pem'}, '--tls-ca-key /nonexistent/ca-key.pem: /nonexistent does not exist.', /existing CA key/)
@@ -150,7 +151,7 @@ describe('store certificates', () => {
     const before = await snapshotTree(layout.root)
     const failure = ensureStoreCertificates(layout, paths, record)
     await expect(failure).rejects.toThrow(`The CA key ${layout.caKey} is open to other users (mode 0644).`)
-    await expect(failure).rejects.toMatchObject({hint: `Run "chmod 600 ${layout.caKey}": anyone who can read it can issue certificates your machines trust.`})
+    expect(wordError(await failure.catch((caught: unknown) => caught) as BerthError).hint).toBe(`Run "chmod 600 ${layout.caKey}": anyone who can read it can issue certificates your machines trust.`)
     await expect(issueServerCertificateFor(paths, {organization: 'alice.m1', sans: ['localhost']})).rejects.toThrow('is open to other users (mode 0644)')
     expect(await snapshotTree(layout.root)).toEqual(before)
     await chmod(layout.caKey, 0o640)

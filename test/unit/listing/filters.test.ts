@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {UsageError} from '../../../src/core/errors.js'
 import {type FilterSubject, matchesFilters, needsState, parseFilters} from '../../../src/core/listing/filters.js'
 
@@ -29,7 +30,7 @@ describe('parseFilters', () => {
     const error = await parseFilters(['Foo=bar']).catch((caught: unknown) => caught as UsageError)
     expect(error).toBeInstanceOf(UsageError)
     expect((error as UsageError).message).toBe('Unsupported filter key \'Foo\'.')
-    expect((error as UsageError).hint).toBe('Filter keys: driver, state, name, label, swarm.')
+    expect(wordError(error as UsageError).hint).toBe('Filter keys: driver, state, name, label, swarm.')
   })
 
   it('rejects a filter without =', async () => {

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {UsageError} from '../../../src/core/errors.js'
 import {keepUserSshKey, readUserSshKey} from '../../../src/core/ssh/user-key.js'
 import {MachineLayout} from '../../../src/core/store/layout.js'
@@ -51,6 +52,6 @@ describe('a key the user names', () => {
     await writeFile(path, await readFile(join(dir, 'pair.pub')))
     const error = await readUserSshKey('--x-key', path).then(() => new UsageError('accepted'), (caught: unknown) => caught as UsageError)
     expect(error.message).toBe(`--x-key "${path}" is a public key (ssh-ed25519); berth needs the private key that goes with it.`)
-    expect(error.hint).toBe('Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").')
+    expect(wordError(error).hint).toBe('Give an unencrypted private key in OpenSSH or PEM format (the file without ".pub").')
   })
 })

@@ -4,6 +4,7 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {wordError} from '../../../src/cli/error-wording.js'
 import {TimeoutError} from '../../../src/core/errors.js'
 import {acquireLock, withLock, type LockHolder} from '../../../src/core/store/lock.js'
 import {permissions, repoRoot, tempDir} from './helpers.js'
@@ -228,7 +229,7 @@ describe('acquireLock', () => {
     const error = await acquireLock(lockPath, {timeoutMs: 300, onWait: (seen) => waits.push(seen)}).then(() => undefined, (error: unknown) => error)
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as TimeoutError).message).toBe(`Timed out after 0.3s waiting for berth (pid ${holder.pid}).`)
-    expect((error as TimeoutError).hint).toMatch(/Wait for that berth command to finish/)
+    expect(wordError(error as TimeoutError).hint).toMatch(/Wait for that berth command to finish/)
     expect(waits).toEqual([{pid: holder.pid}])
     expect(Date.now() - started).toBeGreaterThanOrEqual(300)
     expect(Date.now() - started).toBeLessThan(2_000)
