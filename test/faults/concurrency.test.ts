@@ -48,13 +48,14 @@ function liveProcess(): ChildProcess {
   return spawn('sleep', ['300'], {stdio: 'ignore'})
 }
 
-async function waitForFile(path: string, timeoutMs: number): Promise<string> {
+/** A JSON file another process writes: read once it exists and holds all of its JSON (a lock is created, then filled). */
+async function waitForJson(path: string, timeoutMs: number): Promise<unknown> {
   const until = Date.now() + timeoutMs
   for (;;) {
     try {
-      return await readFile(path, 'utf8')
+      return JSON.parse(await readFile(path, 'utf8'))
     } catch {
-      if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`)
+      if (Date.now() > until) throw new Error(`${path} did not appear, whole, within ${timeoutMs} ms`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
@@ -178,7 +179,7 @@ describe('commands that change the same machine at once', () => {
 
   it('rm during a regenerate-certs in flight waits for it, naming its pid, then removes the machine and its context', async () => {
     const regenerate = sandbox.run(['regenerate-certs', '-f', 'g1'], {timeoutMs: LONG_MS})
-    const lock = JSON.parse(await waitForFile(layout.machineLock('g1'), 60_000)) as {pid: number}
+    const lock = await waitForJson(layout.machineLock('g1'), 60_000) as {pid: number}
     const removed = await sandbox.run(['rm', '-f', 'g1'], {timeoutMs: LONG_MS})
     const regenerated = await regenerate
     expect(regenerated.code, regenerated.stderr).toBe(0)
