@@ -505,6 +505,10 @@ function machineConfigHint(machine: string, fix: MachineConfigFix): {hint?: Pros
   switch (fix.kind) {
     case 'remove': return {hint: prose`Remove it with ${run('rm', machine, ['-f'])}.`}
     case 'upgrade': return {hint: 'Upgrade berth to use this machine.'}
+    case 'import': {
+      const aside = `${fix.store}.docker-machine`
+      return {hint: prose`The store is Docker Machine's: move it aside (mv ${fix.store} ${aside}), then bring its machines in with ${run('import', undefined, ['docker-machine', '--source', aside])}.`}
+    }
     case 'none': return {}
     default: return {hint: pathFixHint(fix)}
   }

@@ -281,7 +281,8 @@ export interface ErrorCodes {
 export type ErrorCode = keyof ErrorCodes
 
 /** What mends a machine's stored configuration: removing the machine, a newer berth, a fix to a path, or nothing berth knows. */
-export type MachineConfigFix = PathFix | {kind: 'remove' | 'upgrade' | 'none'}
+/** `import`: the store is Docker Machine's (at `store`), whose machines berth imports into a store of its own. */
+export type MachineConfigFix = PathFix | {kind: 'remove' | 'upgrade' | 'none'} | {kind: 'import'; store: string}
 
 interface CommonOptions {
   /**

@@ -5,7 +5,7 @@
  */
 
 /** The berth commands a fix may name (a suggestion for a mistyped command may name any of them). */
-export type CommandName = 'active' | 'completion' | 'config' | 'contexts' | 'create' | 'drivers' | 'env' | 'help' | 'inspect' | 'ip' | 'kill' | 'ls'
+export type CommandName = 'active' | 'completion' | 'config' | 'contexts' | 'create' | 'drivers' | 'env' | 'help' | 'import' | 'inspect' | 'ip' | 'kill' | 'ls'
   | 'mount' | 'plugins' | 'provision' | 'regenerate-certs' | 'restart' | 'rm' | 'scp' | 'ssh' | 'start' | 'status' | 'stop' | 'upgrade'
   | 'url' | 'use' | 'version'
 

@@ -1,4 +1,4 @@
-import {access, mkdir, symlink} from 'node:fs/promises'
+import {access, copyFile, mkdir, symlink} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, repoRoot, runProcess, type RunResult} from '../harness/berth.js'
@@ -102,6 +102,18 @@ describe('berth as docker-machine', () => {
     }
   })
 
+  it('takes -h on every command Docker Machine had, as help with exit 0', async () => {
+    const commands = ['active', 'config', 'create', 'env', 'inspect', 'ip', 'kill', 'ls', 'provision', 'regenerate-certs', 'restart', 'rm', 'scp', 'ssh', 'start', 'status', 'stop', 'upgrade', 'url', 'version']
+    for (const command of commands) {
+      const help = await dm([command, '-h'])
+      expect({command, code: help.code, stderr: help.stderr}).toEqual({command, code: 0, stderr: ''})
+      expect(help.stdout, command).toMatch(new RegExp(`^USAGE\\n {2}\\$ \\S+ ${command}`, 'm'))
+    }
+    const generic = await dm(['create', '-d', 'generic', '-h'])
+    expect(generic.code).toBe(0)
+    expect(generic.stdout).toContain('--generic-ip-address')
+  })
+
   it('spells the commands in its hints docker-machine', async () => {
     const env = await dm(['env', '--shell', 'bash', '-u'])
     expect(env.stdout).toContain('# eval $(docker-machine env --shell bash -u)')
@@ -117,6 +129,18 @@ describe('berth as docker-machine', () => {
     const asBerth = await sandbox.run(['url', 'nosuch'], {env: {MACHINE_STORAGE_PATH: dmStore}})
     expect(asBerth.stderr).toBe('Error: Machine "nosuch" does not exist. Run "berth ls" to list machines, "berth create" to add one.\n')
     expect((await sandbox.run(['ls', '-q'], {env: {MACHINE_STORAGE_PATH: dmStore}})).stdout).toBe('')
+  })
+
+  it('tells a Docker Machine store at its path from its own, and says how to bring its machines in', async () => {
+    const old = join(sandbox.dir, 'old-store')
+    await mkdir(join(old, 'machines', 'legacy-none'), {recursive: true})
+    await copyFile(join(repoRoot, 'test', 'fixtures', 'docker-machine-store', 'machines', 'legacy-none', 'config.json'), join(old, 'machines', 'legacy-none', 'config.json'))
+    const env = {...scriptEnv(), MACHINE_STORAGE_PATH: old}
+    const listed = await runProcess(link, ['ls'], env)
+    expect(listed.stdout).toMatch(/^legacy-none +- +not found +Error .*config\.json is Docker Machine's, not berth's/m)
+    const refused = await runProcess(link, ['env', '--shell', 'bash', 'legacy-none'], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe(`Error: Machine "legacy-none" cannot be loaded: config.json is Docker Machine's, not berth's. The store is Docker Machine's: move it aside (mv ${old} ${old}.docker-machine), then bring its machines in with "docker-machine import docker-machine --source ${old}.docker-machine".\n`)
   })
 
   it('lists, filters, formats, inspects and removes placeholder machines as a script expects', async () => {

@@ -63,7 +63,10 @@ export class MachineStore {
       throw new MachineConfigError(name, `config.json is not valid JSON (${errorMessage(error)})`, {kind: 'edit', path})
     }
     const migrated = migrateConfig(raw)
-    if (!migrated.ok) throw new MachineConfigError(name, migrated.reason, {kind: migrated.newer === true ? 'upgrade' : 'none'})
+    if (!migrated.ok) {
+      const fix = migrated.dockerMachine === true ? {kind: 'import', store: this.layout.root} as const : {kind: migrated.newer === true ? 'upgrade' : 'none'} as const
+      throw new MachineConfigError(name, migrated.reason, fix)
+    }
     const config = parseConfig(migrated.config)
     if (typeof config === 'string') throw new MachineConfigError(name, config, {kind: 'edit', path})
     if (config.name !== name) throw new MachineConfigError(name, `config.json names the machine "${config.name}"`, {kind: 'none'})

@@ -85,12 +85,14 @@ export const MIGRATIONS: readonly Migration[] = []
 
 type MigrationResult =
   | {ok: true; config: Record<string, unknown>; migrated: boolean}
-  | {ok: false; reason: string; newer?: true}
+  | {ok: false; reason: string; newer?: true; dockerMachine?: true}
 
 /** Bring a parsed config.json to `target`, refusing files from a newer berth rather than guessing at them. */
 export function migrateConfig(raw: unknown, migrations: readonly Migration[] = MIGRATIONS, target = CONFIG_VERSION): MigrationResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {ok: false, reason: 'config.json does not hold a JSON object'}
   let current = raw as Record<string, unknown>
+  // Docker Machine's host file (its store has the same machines/NAME/config.json layout as berth's).
+  if ('ConfigVersion' in current && 'DriverName' in current) return {ok: false, reason: 'config.json is Docker Machine\'s, not berth\'s', dockerMachine: true}
   const version = current.version
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     return {ok: false, reason: `config.json has no valid "version" (found ${JSON.stringify(version)})`}
