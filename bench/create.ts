@@ -182,8 +182,8 @@ async function timedCreate(sandbox: Sandbox, name: string, host: TestHost, root:
 async function checkListed(sandbox: Sandbox, count: number): Promise<void> {
   const listed = await runBerth(sandbox, ['ls', '--json'])
   if (listed.code !== 0) throw new Error(`berth ls failed after the parallel creates: ${listed.stderr}`)
-  const rows = JSON.parse(listed.stdout) as Array<{Name: string; State: string; DockerVersion: string}>
-  const good = rows.filter((row) => row.State === 'Running' && /^v\d/.test(row.DockerVersion))
+  const rows = JSON.parse(listed.stdout) as Array<{name: string; state: string; engineVersion: string | null}>
+  const good = rows.filter((row) => row.state === 'Running' && /^\d/.test(row.engineVersion ?? ''))
   if (rows.length !== count || good.length !== count) throw new Error(`after the parallel creates, ls shows ${good.length} of ${count} machines Running:\n${listed.stdout}`)
 }
 

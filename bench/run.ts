@@ -231,10 +231,10 @@ async function verify(stores: Record<'one' | 'fifty' | 'all' | 'refusing' | 'ec2
     must(table.code === 0 && table.stdout.trimEnd().split('\n').length === count + 1, `berth ls did not list ${count} machines`, table)
     const json = await runBerth(store, ['ls', '--json'])
     must(json.code === 0, 'berth ls --json failed', json)
-    const rows = JSON.parse(json.stdout) as Array<{Name: string; State: string; DockerVersion: string; Error: string}>
-    const good = rows.filter((row) => row.State === 'Running' && (answers
-      ? row.DockerVersion === `v${ENGINE_VERSION}` && row.Error === ''
-      : row.DockerVersion === 'Unknown' && /refused/i.test(row.Error)))
+    const rows = JSON.parse(json.stdout) as Array<{name: string; state: string; engineVersion: string | null; error: string | null}>
+    const good = rows.filter((row) => row.state === 'Running' && (answers
+      ? row.engineVersion === ENGINE_VERSION && row.error === null
+      : row.engineVersion === null && /refused/i.test(row.error ?? '')))
     must(rows.length === count && good.length === count, `berth ls over ${count} ${answers ? 'reachable' : 'refusing'} machines: ${count - good.length} rows are not as expected`, json)
   }
   const quiet = await runBerth(stores.all, ['ls', '-q'])
