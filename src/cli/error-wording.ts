@@ -113,14 +113,9 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     message: `${kept} of ${total} stale docker contexts could not be removed.`,
     hint: prose`Fix what the lines above name, then run ${run('contexts', undefined, ['prune'])} again.`,
   }),
-  'not-confirmed': (data) => {
-    if (data.command !== 'upgrade') {
-      return {message: 'No certificates were regenerated.', hint: `Answer "y" to confirm, or pass ${data.flag}.`}
-    }
-    return data.action === undefined
-      ? {message: `Nothing was changed on "${data.machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}
-      : {message: `${data.action}, and there is no terminal to ask whether to go on; nothing was changed.`, hint: `Pass -y to upgrade "${data.machine}" without asking.`}
-  },
+  'not-confirmed': ({machine, action}) => (action === undefined
+    ? {message: `Nothing was changed on "${machine}".`, hint: 'Answer "y" to upgrade, or pass -y.'}
+    : {message: `${action}, and there is no terminal to ask whether to go on; nothing was changed.`, hint: `Pass -y to upgrade "${machine}" without asking.`}),
   'machines-failed': ({failed, total, removing, importing}) => ({message: `${failed} of ${total} machines ${removing === true ? 'could not be removed' : importing === true ? 'could not be imported' : 'failed'}.`}),
   'docker-context-conflict': ({context, otherStore}) => (otherStore === undefined
     ? {

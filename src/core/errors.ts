@@ -261,11 +261,8 @@ export interface ErrorCodes {
   'machine-check-failed': {machine: string}
   /** active found no running machine the docker client points at. */
   'no-active-machine': object
-  /**
-   * The user did not answer yes to the question of `command`, whose `flag` skips it; for upgrade, `action` is what it
-   * would have done when there was no terminal to ask.
-   */
-  'not-confirmed': {command: 'regenerate-certs'; flag: string} | {command: 'upgrade'; machine: string; action?: string}
+  /** upgrade was not confirmed; `action` is what it would have done when there was no terminal to ask. */
+  'not-confirmed': {command: 'upgrade'; machine: string; action?: string}
   /** Of `total` machines, `failed` failed (each was reported on its own line); `removing` for rm, `importing` for import. */
   'machines-failed': {failed: number; total: number; removing?: true; importing?: true}
   /** A Docker Machine store that cannot be imported from; the message names the path and what is wrong with it. */

@@ -143,6 +143,17 @@ describe('Docker Machine command lines', () => {
       }
       expect((await sandbox.run(['ls', '-q'])).stdout).toBe('first\n')
     })
+
+    it('regenerate-certs answered "n" exits 0 too, having changed nothing', async () => {
+      const before = await readFile(join(sandbox.storePath, 'machines', 'first', 'config.json'), 'utf8')
+      const declined = await sandbox.run(['regenerate-certs', 'first'], {input: 'n\n'})
+      expect(declined).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: 'Regenerate TLS machine certs? Warning: the Docker engine restarts, which may stop running containers. (y/n): \n',
+      })
+      expect(await readFile(join(sandbox.storePath, 'machines', 'first', 'config.json'), 'utf8')).toBe(before)
+    })
   })
 
   describe('names Docker Machine allowed', () => {

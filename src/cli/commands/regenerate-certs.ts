@@ -1,4 +1,3 @@
-import {BerthError} from '../../core/errors.js'
 import {regenerateCertificates} from '../../core/provision-machine/index.js'
 import type {App} from '../app.js'
 import {forEachMachine} from '../each-machine.js'
@@ -23,7 +22,8 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   const names = await machineNames(app, args)
   if (flags.force !== true) {
     const answer = await app.terminal.ask('Regenerate TLS machine certs? Warning: the Docker engine restarts, which may stop running containers. (y/n): ')
-    if (!/^y(es)?$/i.test(answer)) throw new BerthError('No certificates were regenerated.', {code: 'not-confirmed', data: {command: 'regenerate-certs', flag: '-f'}})
+    // Declining is an answer, not a failure: nothing more is said and the exit code is 0, as Docker Machine's was.
+    if (!/^y(es)?$/i.test(answer)) return
   }
   const deps = machineDeps(app, flags, signal)
   const rotate = flags['client-certs'] === true
