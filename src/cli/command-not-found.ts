@@ -3,7 +3,7 @@ import {BerthError} from '../core/errors.js'
 import {run, type CommandFix, type CommandName} from '../core/fix.js'
 import {errorLine} from './error-line.js'
 import {spellCommand} from './error-wording.js'
-import {personalityOf, programOf} from './personality.js'
+import {personalityOf} from './personality.js'
 import {processTerminal} from './terminal.js'
 import {quoteValue} from '../core/safe-text.js'
 import {closestCommand} from './typo-suggestion.js'
@@ -38,7 +38,7 @@ const hook: Hook.CommandNotFound = async function ({id, argv, config}) {
   const fix = meant === undefined ? undefined : suggestion(meant, args)
   const terminal = processTerminal(process.argv.slice(2))
   if (meant !== undefined && fix !== undefined && READ_ONLY.has(meant) && terminal.canAsk && terminal.interactive) {
-    terminal.err(`${quoteValue(typed)} is not a ${programOf(personality)} command.\n`)
+    terminal.err(`${quoteValue(typed)} is not a ${personality} command.\n`)
     const answer = await terminal.ask(`Run ${spellCommand(fix, personality)} instead? [y/N] `)
     if (/^y(es)?$/i.test(answer)) return config.runCommand(meant.split(' ').join(':'), args)
     process.exitCode = UNKNOWN_COMMAND_EXIT

@@ -7,7 +7,7 @@ import {FILTER_KEYS} from '../core/listing/filters.js'
 import {StoreLayout} from '../core/store/layout.js'
 import type {CompletionCommand, CompletionFlag, CompletionSources} from './completion-candidates.js'
 import {installedPlugins} from './installed-plugins.js'
-import {personalityOf, programOf} from './personality.js'
+import {personalityOf} from './personality.js'
 import {berthPackage} from './version-string.js'
 
 interface ManifestFlag {
@@ -45,7 +45,7 @@ export async function completionSources(env: NodeJS.ProcessEnv): Promise<Complet
   const manifests = await Promise.all([...dirs, ...plugins.map((plugin) => plugin.root)].map(readManifest))
   const commands = manifests.flatMap((manifest) => Object.values(manifest?.commands ?? {}))
     .filter((command) => command.hidden !== true)
-    .map((command) => asCommand(command, programOf(personalityOf(env))))
+    .map((command) => asCommand(command, personalityOf(env)))
   // Loaded only when a driver is asked for; the lean bundle loads it from dist/src, where its import.meta.url finds
   // the kit a plugin's driver is given (scripts/bundle-lean.js).
   let registry: Promise<DriverRegistry> | undefined

@@ -6,9 +6,10 @@ import {basename, join} from 'node:path'
  * or with BERTH_PERSONALITY=docker-machine, it reads Docker Machine's variables and words what scripts match as
  * Docker Machine did. Chosen once, at start (bin/run.cjs), and read from the environment by each renderer.
  */
+/** Also the program its messages name: what the user typed to run berth. */
 export type Personality = 'berth' | 'docker-machine'
 
-export const PERSONALITY_VARIABLE = 'BERTH_PERSONALITY'
+const PERSONALITY_VARIABLE = 'BERTH_PERSONALITY'
 
 /** Docker Machine's variables, each with the berth variable it stands for. */
 const MACHINE_VARIABLES: Readonly<Record<string, string>> = {
@@ -25,11 +26,6 @@ const MACHINE_VARIABLES: Readonly<Record<string, string>> = {
 
 export function personalityOf(env: NodeJS.ProcessEnv): Personality {
   return env[PERSONALITY_VARIABLE] === 'docker-machine' ? 'docker-machine' : 'berth'
-}
-
-/** The program a personality's messages name: what the user typed to run berth. */
-export function programOf(personality: Personality): string {
-  return personality
 }
 
 /**

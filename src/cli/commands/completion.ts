@@ -2,7 +2,6 @@ import {UsageError} from '../../core/errors.js'
 import {quoteValue} from '../../core/safe-text.js'
 import type {App} from '../app.js'
 import {COMPLETION_SHELLS, completionScript, type CompletionShell} from '../completion-scripts.js'
-import {programOf} from '../personality.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
@@ -19,5 +18,5 @@ export async function run(app: App, {args}: ParsedInput): Promise<void> {
   if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
     throw new UsageError(`berth has no completion for ${quoteValue(args[0]!)}: it has one for ${COMPLETION_SHELLS.join(', ')}.`, {code: 'shell-value'})
   }
-  app.terminal.out(completionScript(shell as CompletionShell, programOf(app.personality)))
+  app.terminal.out(completionScript(shell as CompletionShell, app.personality))
 }
