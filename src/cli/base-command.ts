@@ -2,6 +2,7 @@ import {Command} from '@oclif/core'
 import {BerthError} from '../core/errors.js'
 import {createApp, type App} from './app.js'
 import {errorLine, shownStack} from './error-line.js'
+import {INTERRUPTED_EXIT_CODE, watchInterrupts} from './interrupt.js'
 import {oclifFlags} from './oclif-spec.js'
 import {driverRegistryFor} from './driver-catalog.js'
 import {globalFlags, type ParsedInput} from './spec.js'
@@ -14,18 +15,23 @@ export type Action = (app: App, input: ParsedInput, signal: AbortSignal) => Prom
 export abstract class BerthCommand extends Command {
   static override baseFlags = oclifFlags(globalFlags)
   private showStacks = false
+  private interrupted = false
 
-  /** Parse with the command's declared flags (unless given parsed input) and run the action; Ctrl-C aborts its signal. */
+  /**
+   * Parse with the command's declared flags (unless given parsed input) and run the action; Ctrl-C aborts its signal
+   * (interrupt.ts), and the command that then fails exits 130.
+   */
   protected async runAction(action: Action, parsed?: ParsedInput): Promise<void> {
     const input = parsed ?? await this.parseDeclared()
     this.showStacks = input.flags.debug === true
     const controller = new AbortController()
-    const onInterrupt = (): void => controller.abort(new Error('Interrupted'))
-    process.once('SIGINT', onInterrupt)
+    const app = this.createApp(input)
+    const watch = watchInterrupts(controller, (text) => app.terminal.err(text), app.personality)
     try {
-      await action(this.createApp(input), input, controller.signal)
+      await action(app, input, controller.signal)
     } finally {
-      process.off('SIGINT', onInterrupt)
+      this.interrupted = watch.interrupted
+      watch.stop()
     }
   }
 
@@ -43,7 +49,7 @@ export abstract class BerthCommand extends Command {
     // An empty line: what went wrong has been said already (Docker Machine's rm, say).
     if (line !== '') process.stderr.write(`${line}\n`)
     if (this.showStacks && error.stack) process.stderr.write(`${shownStack(error.stack)}\n`)
-    process.exitCode = exitCode
+    process.exitCode = this.interrupted ? INTERRUPTED_EXIT_CODE : exitCode
   }
 }
 

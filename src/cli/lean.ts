@@ -3,6 +3,7 @@ import {DriverRegistry} from '../core/driver-registry/registry.js'
 import {NeedsFullCli, createApp} from './app.js'
 import type {Action} from './base-command.js'
 import {errorLine} from './error-line.js'
+import {exitOnInterrupt} from './interrupt.js'
 import {leanParse} from './lean-parse.js'
 import {moveLeadingGlobalFlags, type CommandSpec} from './spec.js'
 import {processTerminal} from './terminal.js'
@@ -18,6 +19,7 @@ export async function runLean(typed: readonly string[], command: {spec: CommandS
   const input = leanParse(command.spec, argv.slice(1), terminal.env)
   if (input === undefined) return undefined
   const app = createApp(input.flags, terminal, new DriverRegistry(builtInDrivers), false)
+  const stopWatching = exitOnInterrupt()
   try {
     await command.run(app, input, new AbortController().signal)
     return 0
@@ -26,5 +28,7 @@ export async function runLean(typed: readonly string[], command: {spec: CommandS
     const {line, exitCode} = errorLine(error, app.personality)
     terminal.err(`${line}\n`)
     return exitCode
+  } finally {
+    stopWatching()
   }
 }

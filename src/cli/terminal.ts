@@ -1,4 +1,5 @@
 import {writeSync} from 'node:fs'
+import {exitInterrupted} from './interrupt.js'
 
 /** Everything a command's action touches of the outside process: output streams, environment, stdin. */
 export interface Terminal {
@@ -35,6 +36,8 @@ export function processTerminal(invocation: readonly string[]): Terminal {
       // Loaded only when berth asks something: the read-only commands never do.
       const {createInterface} = await import('node:readline/promises')
       const reader = createInterface({input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true})
+      // Ctrl-C at a question (readline takes it from the terminal): nothing has been begun, so berth exits 130 at once.
+      reader.once('SIGINT', exitInterrupted)
       try {
         const answer = await Promise.race([reader.question(question), new Promise<string>((resolve) => reader.once('close', () => resolve('')))])
         // A terminal echoes the answer and its newline; from a pipe nothing ends the question's line, so end it here.
