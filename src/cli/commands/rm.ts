@@ -2,7 +2,7 @@ import {DockerContextStore} from '../../core/client/docker-context.js'
 import {BerthError} from '../../core/errors.js'
 import {run as runCommand} from '../../core/fix.js'
 import {validateMachineName} from '../../core/machine-name.js'
-import {forgetOrphans, removeMachine} from '../../core/remove/index.js'
+import {describeRemovals, forgetOrphans, removeMachine, type MachineRemoval} from '../../core/remove/index.js'
 import type {App} from '../app.js'
 import {dockerMachineRemoveFailure} from '../docker-machine-wording.js'
 import {errorLine} from '../error-line.js'
@@ -27,7 +27,10 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
   const force = flags.force === true
   const options = {cleanHost: flags['clean-host'] === true}
   const {terminal} = app
-  terminal.err(`About to remove ${names.join(', ')}\nWARNING: This action will delete both local reference and remote instance.\n`)
+  terminal.err(`About to remove ${names.join(', ')}\n`)
+  // Docker Machine's warning stays word for word when berth runs as it (scripts match it); berth says what really happens.
+  if (app.personality === 'docker-machine') terminal.err('WARNING: This action will delete both local reference and remote instance.\n')
+  else for (const removal of await describeRemovals(names, app, options)) terminal.err(`${removalLine(removal)}\n`)
   if (!force && flags.yes !== true) {
     const answer = await terminal.ask('Are you sure? (y/n): ')
     // Declining is an answer, not a failure: Docker Machine exits 0 with nothing more said, and scripts rely on it.
@@ -51,6 +54,17 @@ export async function run(app: App, {flags, args}: ParsedInput, signal: AbortSig
     }
   }
   if (failures > 0) throw new BerthError(`${failures} of ${names.length} machines could not be removed.`, {code: 'machines-failed', data: {failed: failures, total: names.length, removing: true}})
+}
+
+/** What removing one machine does to its host, before the question. */
+function removalLine({machine, driver, host}: MachineRemoval): string {
+  const effect = {
+    deleted: 'the host and everything its driver made for it are deleted',
+    left: 'the host is left as it is; berth\'s engine settings stay on it unless --clean-host',
+    'left-cleaned': 'berth\'s engine settings on the host are put back as berth found them (--clean-host); the host is otherwise left as it is',
+    'record-only': 'only berth\'s record goes; the engine and its host are left as they are',
+  }[host]
+  return `${machine} (${driver}): ${effect}.`
 }
 
 /** The line that reports one machine rm could not remove, before it goes on to the next. */
