@@ -138,7 +138,7 @@ describe('Docker Machine command lines', () => {
           code: 0,
           stdout: '',
           // The answer's line is ended for it, as no terminal echoed one.
-          stderr: 'About to remove first\nWARNING: This action will delete both local reference and remote instance.\nAre you sure? (y/n): \n',
+          stderr: 'About to remove first\nfirst (none): only berth\'s record goes; the engine and its host are left as they are.\nAre you sure? (y/n): \n',
         })
       }
       expect((await sandbox.run(['ls', '-q'])).stdout).toBe('first\n')
