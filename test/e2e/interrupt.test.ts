@@ -10,7 +10,7 @@ import type {TestHost} from '../hosts/types.js'
 function startBerth(sandbox: BerthSandbox, args: readonly string[]): {child: ReturnType<typeof spawn>; stderr: () => string; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>} {
   const child = spawn('node', [join(repoRoot, 'bin', 'run.cjs'), ...args], {env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
   })
   const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('exit', (code, signal) => resolve({code, signal})))
