@@ -14,6 +14,7 @@ export const engineFlagSpecs: Record<string, FlagSpec> = {
   'engine-insecure-registry': {type: 'strings', helpValue: 'HOST[:PORT]', description: 'Registry the engine may reach without TLS (repeatable).'},
   'engine-registry-mirror': {type: 'strings', helpValue: 'URL', description: 'Registry mirror (repeatable).'},
   'engine-storage-driver': {type: 'string', description: 'Storage driver for dockerd (default: the engine\'s choice).'},
+  'engine-no-docker-group': {type: 'boolean', description: 'Leave a non-root SSH user out of the docker group (by default provisioning adds it, so that docker commands over SSH work without sudo).'},
   'tls-san': {type: 'strings', helpValue: 'NAME|IP', description: 'Extra name or address for the engine\'s server certificate (repeatable).'},
 }
 
@@ -25,6 +26,7 @@ export const engineRemovalFlagSpecs: Record<string, FlagSpec> = {
   'engine-insecure-registry-rm': {type: 'strings', helpValue: 'HOST[:PORT]', description: 'Remove a stored --engine-insecure-registry (repeatable).'},
   'engine-registry-mirror-rm': {type: 'strings', helpValue: 'URL', description: 'Remove a stored --engine-registry-mirror (repeatable).'},
   'engine-storage-driver-rm': {type: 'boolean', description: 'Remove the stored --engine-storage-driver (the engine chooses again).'},
+  'engine-no-docker-group-rm': {type: 'boolean', description: 'Remove the stored --engine-no-docker-group (the SSH user is added to the docker group again).'},
 }
 
 export const forceAdoptFlag: Record<string, FlagSpec> = {
@@ -40,6 +42,7 @@ export function engineRemovalsFrom(flags: ParsedFlags): EngineRemovals {
     insecureRegistries: strings('engine-insecure-registry-rm'),
     registryMirrors: strings('engine-registry-mirror-rm'),
     storageDriver: flags['engine-storage-driver-rm'] === true,
+    noDockerGroup: flags['engine-no-docker-group-rm'] === true,
   }
 }
 
@@ -64,6 +67,7 @@ export function engineFlagsFrom(flags: ParsedFlags): EngineFlags & {sans: string
     insecureRegistries: strings('engine-insecure-registry'),
     registryMirrors: strings('engine-registry-mirror'),
     storageDriver: flags['engine-storage-driver'] as string | undefined,
+    noDockerGroup: flags['engine-no-docker-group'] === true,
     sans: strings('tls-san'),
   }
 }

@@ -13,6 +13,10 @@ find . -type f | while IFS= read -r saved; do
 done
 [ -f "$run/missing-dirs" ] && sort -r -u "$run/missing-dirs" | while IFS= read -r dir; do rmdir "$dir" 2>/dev/null || true; done
 [ -f "$run/hostname" ] && hostname "$(cat "$run/hostname")" 2>/dev/null
+# A user the run added to the docker group (docker-group-add.sh) leaves it again; one that was in it already stays.
+[ -f "$run/docker-group-added" ] && while IFS= read -r user; do
+  if command -v gpasswd >/dev/null 2>&1; then gpasswd -d "$user" docker; else delgroup "$user" docker; fi >/dev/null 2>&1
+done < "$run/docker-group-added"
 was_running=no
 [ -f "$run/engine-cmdline" ] && was_running=yes
 # systemd reads its unit files again, whatever else happens.

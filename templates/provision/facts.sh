@@ -17,6 +17,9 @@ for tool in dockerd docker curl wget sha256sum; do
   echo "$tool=$(command -v "$tool" 2>/dev/null)"
 done
 if pidof dockerd >/dev/null 2>&1; then echo dockerd_running=yes; else echo dockerd_running=no; fi
+# The engine's group, which lets its members use its socket, and the groups of the user berth logs in as.
+getent group docker >/dev/null 2>&1 && echo docker_group=yes
+echo "login_groups=$(id -nG {{user}} 2>/dev/null)"
 # dockerd writes its pidfile as it starts: a file changed since then is not in effect in the running engine
 # (a provisioning cut short between writing the configuration and restarting the engine leaves exactly that).
 pidfile=/var/run/docker.pid

@@ -11,4 +11,8 @@ done
 # A systemd drop-in directory goes too when berth's file was all it held.
 rmdir /etc/systemd/system/docker.service.d 2>/dev/null || true
 {{setHostname}}
+# The users berth added to the docker group leave it.
+for user in {{dockerGroupUsers}}; do
+  if command -v gpasswd >/dev/null 2>&1; then gpasswd -d "$user" docker; else delgroup "$user" docker; fi >/dev/null 2>&1 && echo "left_docker_group=$user"
+done
 rm -rf {{stateDir}}

@@ -75,7 +75,7 @@ describe('create -d generic, then docker through berth env', () => {
     for (const step of ['host.hostname', 'engine.install', 'tls.install', 'engine.configure', 'engine.restart']) {
       expect(again.stderr).toContain(`[debug] ${step}: already done`)
     }
-    expect(again.stderr).toContain('applied engine.verify; already done host.hostname, engine.install, tls.install, engine.configure, engine.restart')
+    expect(again.stderr).toContain('applied engine.verify; already done host.hostname, engine.install, user.docker-group, tls.install, engine.configure, engine.restart')
     expect(again.stderr).not.toContain('upload ')
     expect(again.stderr).not.toContain('Starting the Docker engine')
     expect((await host.exec('pidof dockerd')).stdout.trim()).toBe(pidBefore)

@@ -13,6 +13,7 @@ export interface EngineFlags {
   insecureRegistries?: string[] | undefined
   registryMirrors?: string[] | undefined
   storageDriver?: string | undefined
+  noDockerGroup?: boolean | undefined
 }
 
 /** Engine options for a new machine; like Docker Machine, every engine is labelled with the driver that made it. */
@@ -28,6 +29,7 @@ export function engineOptions(driverName: string, flags: EngineFlags): EngineOpt
     insecureRegistries: [...(flags.insecureRegistries ?? [])],
     registryMirrors: [...(flags.registryMirrors ?? [])],
     ...(flags.storageDriver ? {storageDriver: flags.storageDriver} : {}),
+    ...(flags.noDockerGroup === true ? {noDockerGroup: true} : {}),
   }
 }
 
@@ -42,6 +44,7 @@ export function mergeEngineOptions(current: EngineOptions, change: EngineFlags):
     ...current,
     ...(change.installUrl === undefined ? {} : {installUrl: change.installUrl}),
     ...(change.storageDriver === undefined ? {} : {storageDriver: change.storageDriver}),
+    ...(change.noDockerGroup === true ? {noDockerGroup: true} : {}),
     opts: add(current.opts, change.opts),
     env: add(current.env, change.env),
     labels: add(current.labels.filter((label) => !newLabelKeys.has(label.split('=')[0])), change.labels),
@@ -58,6 +61,7 @@ export interface EngineRemovals {
   insecureRegistries?: string[] | undefined
   registryMirrors?: string[] | undefined
   storageDriver?: boolean | undefined
+  noDockerGroup?: boolean | undefined
 }
 
 /**
@@ -76,7 +80,8 @@ export function removeEngineOptions(current: EngineOptions, removals: EngineRemo
     return values.filter((value) => !(names ?? []).some((name) => nameOf(value) === name || value === name))
   }
   if (removals.storageDriver === true && current.storageDriver === undefined) throw new UsageError('--engine-storage-driver-rm: the machine has no storage driver set.', {code: 'engine-setting-absent', data: {flag: '--engine-storage-driver-rm'}})
-  const {storageDriver, ...rest} = current
+  if (removals.noDockerGroup === true && current.noDockerGroup !== true) throw new UsageError('--engine-no-docker-group-rm: the machine was not provisioned with --engine-no-docker-group.', {code: 'engine-setting-absent', data: {flag: '--engine-no-docker-group-rm'}})
+  const {storageDriver, noDockerGroup, ...rest} = current
   return {
     ...rest,
     opts: remove('engine-opt-rm', current.opts, removals.opts, key),
@@ -85,5 +90,6 @@ export function removeEngineOptions(current: EngineOptions, removals: EngineRemo
     insecureRegistries: remove('engine-insecure-registry-rm', current.insecureRegistries, removals.insecureRegistries, (value) => value),
     registryMirrors: remove('engine-registry-mirror-rm', current.registryMirrors, removals.registryMirrors, (value) => value),
     ...(storageDriver === undefined || removals.storageDriver === true ? {} : {storageDriver}),
+    ...(noDockerGroup !== true || removals.noDockerGroup === true ? {} : {noDockerGroup}),
   }
 }

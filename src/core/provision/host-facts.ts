@@ -17,6 +17,8 @@ export interface HostFacts {
   curl?: string
   wget?: string
   dockerdRunning: boolean
+  /** The engine's group (docker), when the host has one: whether the user berth logs in as is in it. */
+  dockerGroup?: {hasLoginUser: boolean}
   /** sha256 of each file berth manages that exists on the host, by path. */
   fileHashes: ReadonlyMap<string, string>
   /** Managed files changed after the running dockerd started (so not in effect); absent when none or unknown. */
@@ -53,6 +55,7 @@ export async function gatherHostFacts(session: RemoteSession, signal?: AbortSign
     files: MANAGED_FILES.map(shellQuote).join(' '),
     optionFiles: OPTION_FILES.map(shellQuote).join(' '),
     marker: shellQuote(HOST_MARKER),
+    user: shellQuote(session.user),
   })
   return parseHostFacts(await runAsRoot(session, script, signal, {failure: (code, line) => hostReadFailed('facts', code, line)}))
 }
@@ -87,6 +90,7 @@ export function parseHostFacts(output: string): HostFacts {
     ...optional('curl'),
     ...optional('wget'),
     dockerdRunning: values.get('dockerd_running') === 'yes',
+    ...(values.get('docker_group') === 'yes' ? {dockerGroup: {hasLoginUser: (values.get('login_groups') ?? '').split(/\s+/).includes('docker')}} : {}),
     fileHashes,
     ...(newerThanEngine.size > 0 ? {newerThanEngine} : {}),
     osRelease: parseOsRelease(osText),

@@ -67,6 +67,7 @@ export async function restoreHost(session: RemoteSession, facts: HostFacts, mach
     restore: listed('restore'),
     remove: listed('remove'),
     setHostname: hostnameRestored ? 'hostname "$(cat /etc/hostname)"' : '',
+    dockerGroupUsers: (marker?.dockerGroup ?? []).map(shellQuote).join(' '),
     stateDir: shellQuote(HOST_STATE_DIR),
   }), signal)
   const done = output.split('\n').filter((line) => /^(restored|removed)=/.test(line)).map((line) => line.slice(line.indexOf('=') + 1))

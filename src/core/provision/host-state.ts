@@ -21,6 +21,8 @@ export interface HostMarker extends HostOwner {
   files: Record<string, string>
   /** The values berth added to daemon.json's lists beside the user's, so that exactly those can be taken back. */
   daemonJson: Record<string, string[]>
+  /** The SSH users berth added to the docker group (which clean-host takes out again); absent when none. */
+  dockerGroup?: string[]
 }
 
 export function parseHostMarker(text: string | undefined): HostMarker | undefined {
@@ -28,7 +30,8 @@ export function parseHostMarker(text: string | undefined): HostMarker | undefine
   try {
     const value = JSON.parse(text) as Partial<HostMarker>
     if (typeof value.machine !== 'string' || typeof value.store !== 'string' || typeof value.computer !== 'string') return undefined
-    return {machine: value.machine, store: value.store, computer: value.computer, files: value.files ?? {}, daemonJson: value.daemonJson ?? {}}
+    const dockerGroup = Array.isArray(value.dockerGroup) ? value.dockerGroup.filter((user): user is string => typeof user === 'string') : []
+    return {machine: value.machine, store: value.store, computer: value.computer, files: value.files ?? {}, daemonJson: value.daemonJson ?? {}, ...(dockerGroup.length === 0 ? {} : {dockerGroup})}
   } catch {
     return undefined
   }

@@ -62,6 +62,8 @@ export interface ProvisionContext {
   directoriesReady: boolean
   /** Whether this run restarted the engine (or installed one), so that undoing it restarts it as it was. */
   engineRestarted: boolean
+  /** The SSH user, when this run added it to the docker group (recorded in the marker, so that clean-host takes it out). */
+  addedToDockerGroup?: string
 }
 
 /** One idempotent step: says whether the host already is as wanted, and makes it so otherwise. */
@@ -141,6 +143,28 @@ const installEngine: ProvisionStep = {
     if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.', {code: 'engine-install-incomplete'})
     await planEngine(ctx)
     ctx.engineChanged = true
+  },
+}
+
+/**
+ * A non-root SSH user joins the engine's group, so that `docker` on the host (and through berth's ssh) works without
+ * sudo, unless the machine was made with --engine-no-docker-group. Membership is root's power over the host, which
+ * the user has through sudo already; the note says who was added. Undoing the run takes the user out again.
+ */
+const dockerGroup: ProvisionStep = {
+  id: 'user.docker-group',
+  title: 'Adding the SSH user to the docker group',
+  isSatisfied: (ctx) => ctx.session.isRoot || ctx.spec.engine.noDockerGroup === true || ctx.facts.dockerGroup?.hasLoginUser === true,
+  async apply(ctx) {
+    const {user} = ctx.session
+    if (ctx.facts.dockerGroup === undefined) {
+      ctx.reporter.warn(`The host has no docker group, so "${user}" runs docker commands on it with sudo.`)
+      return
+    }
+    const change = await changing(ctx)
+    await runAsRoot(ctx.session, await renderTemplate('provision/docker-group-add.sh', {user: shellQuote(user), run: shellQuote(change.run)}), ctx.signal, {what: `add "${user}" to the docker group`})
+    ctx.addedToDockerGroup = user
+    ctx.reporter.info(`Added "${user}" to the docker group on the host, so that docker commands over SSH work without sudo (--engine-no-docker-group leaves it out).`)
   },
 }
 
@@ -254,11 +278,12 @@ const recordMarker: ProvisionStep = {
 function wantedMarker(ctx: ProvisionContext): HostMarker {
   const files: Record<string, string> = {}
   for (const file of [...tlsFiles(ctx), ...plannedFiles(ctx)]) files[file.path] = sha256(file.content)
-  return {...ctx.spec.owner, files, daemonJson: ctx.plan!.additions}
+  const dockerGroup = [...new Set([...(ctx.marker?.dockerGroup ?? []), ...(ctx.addedToDockerGroup === undefined ? [] : [ctx.addedToDockerGroup])])]
+  return {...ctx.spec.owner, files, daemonJson: ctx.plan!.additions, ...(dockerGroup.length === 0 ? {} : {dockerGroup})}
 }
 
 /** The same ordered plan for every distribution; OS differences live in the facts and the templates. */
-export const PROVISION_PLAN: readonly ProvisionStep[] = [hostname, installEngine, installCertificates, configureEngine, restartEngine, verifyEngine, recordMarker]
+export const PROVISION_PLAN: readonly ProvisionStep[] = [hostname, installEngine, dockerGroup, installCertificates, configureEngine, restartEngine, verifyEngine, recordMarker]
 
 /** Steps after which a failure is the engine's: the error then carries the tail of its log. */
 export const ENGINE_STEPS = new Set([restartEngine.id, verifyEngine.id])

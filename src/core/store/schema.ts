@@ -20,6 +20,8 @@ export interface EngineOptions {
   insecureRegistries: string[]
   registryMirrors: string[]
   storageDriver?: string
+  /** Set by --engine-no-docker-group: provisioning leaves a non-root SSH user out of the docker group. */
+  noDockerGroup?: boolean
 }
 
 /** Where the engine is reached. Kept current by the lifecycle whenever the driver reports a new address. */
@@ -132,6 +134,7 @@ export function parseConfig(raw: Record<string, unknown>): MachineConfig | strin
       if (!isStringArray(engine[key])) problems.push(`"engine.${key}" is not a list of strings`)
     }
     if (engine.storageDriver !== undefined && typeof engine.storageDriver !== 'string') problems.push('"engine.storageDriver" is not a string')
+    if (engine.noDockerGroup !== undefined && typeof engine.noDockerGroup !== 'boolean') problems.push('"engine.noDockerGroup" is not true or false')
   }
   const auth = raw.auth
   if (!isObject(auth) || !isStringArray(auth.sans)) problems.push('"auth.sans" is not a list of strings')

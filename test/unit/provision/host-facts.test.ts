@@ -21,7 +21,7 @@ const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/o
 
 /** facts.sh as gatherHostFacts renders it, for the given files. */
 const factsScript = (files: readonly string[]): Promise<string> => renderTemplate('provision/facts.sh', {
-  files: files.map(shellQuote).join(' '), optionFiles: OPTION_FILES.map(shellQuote).join(' '), marker: shellQuote(HOST_MARKER),
+  files: files.map(shellQuote).join(' '), optionFiles: OPTION_FILES.map(shellQuote).join(' '), marker: shellQuote(HOST_MARKER), user: 'root',
 })
 
 /** Runs a script the way the host runs it over SSH: sh -c, as whoever runs the tests (root on the test machines). */
@@ -151,6 +151,13 @@ describe('parseHostFacts', () => {
       engineConfig: {daemonJson: {path: '/etc/docker/daemon.json'}, texts: new Map(), dockerOpts: new Map()},
     })
     expect('dockerd' in facts).toBe(false)
+  })
+
+  it('reads the docker group and whether the SSH user is in it (as a name among its groups, not a part of one)', () => {
+    const groupsOf = (lines: Record<string, string>): unknown => parseHostFacts(factsOutput({...UBUNTU_FACTS, ...lines}, fixture('debian-12'))).dockerGroup
+    expect(groupsOf({docker_group: 'yes', login_groups: 'deploy sudo docker'})).toEqual({hasLoginUser: true})
+    expect(groupsOf({docker_group: 'yes', login_groups: 'deploy docker-users'})).toEqual({hasLoginUser: false})
+    expect(groupsOf({login_groups: 'deploy sudo'})).toBeUndefined()
   })
 
   it('reads a sysvinit host', () => {
