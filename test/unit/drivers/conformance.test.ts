@@ -5,40 +5,20 @@ import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {builtInDrivers} from '../../../drivers/index.js'
 import type {DriverDefinition, FlagValues} from '../../../src/driver-kit/contract.js'
-import {checkDriverConformance, type ConformanceOptions} from '../../../src/driver-kit/testing.js'
+import {checkDriverConformance} from '../../../src/driver-kit/testing.js'
 import {repoRoot} from '../../harness/berth.js'
+import {builtInDriverCases, type DriverCase} from '../../harness/driver-cases.js'
 import {freeLoopbackPort} from '../../harness/free-port.js'
 
 // berth/driver/testing run over every built-in driver and the example plugin: the parts of the contract that need
-// no cloud. For EC2 and DigitalOcean a machine never made needs no API call (remove of nothing, state of nothing),
-// so those run too; what a driver does against its backend is in its own contract and e2e tests.
-type Case = Omit<ConformanceOptions, 'storeDir'>
-
-async function cases(): Promise<Record<string, Case>> {
-  const closedPort = await freeLoopbackPort()
-  const cloud = {env: {PATH: process.env.PATH}}
-  return {
-    amazonec2: {...cloud, flags: {'amazonec2-access-key': 'AKIAEXAMPLE', 'amazonec2-secret-key': 'secret-example-key', 'amazonec2-region': 'eu-west-1'}},
-    // Azure's state() asks Azure even for a VM never made (its name is the machine's): no backend here; with its
-    // backend, the suite runs against the simulated Azure in azure-driver.test.ts.
-    azure: {...cloud, backend: false, flags: {'azure-subscription-id': '00000000-0000-0000-0000-000000000000', 'azure-client-secret': 'secret-example'}},
-    digitalocean: {...cloud, flags: {'digitalocean-access-token': 'token-example'}},
-    // generic's state() asks whether the SSH port answers: a closed loopback port, so nothing is reached.
-    generic: {...cloud, flags: {'generic-ip-address': '127.0.0.1', 'generic-ssh-port': closedPort, 'generic-ssh-key': '/nonexistent/id_ed25519'}},
-    // none keeps Docker Machine's --url.
-    none: {flags: {url: 'tcp://127.0.0.1:2376'}, unprefixedFlags: ['url']},
-    qemu: {...cloud, flags: {}},
-    virtualbox: {...cloud, flags: {}},
-  }
-}
-
+// no cloud; what a driver does against its backend is in its own contract and e2e tests.
 describe('berth/driver/testing over the built-in drivers', () => {
   let storeDir: string
-  let byName: Record<string, Case>
+  let byName: Record<string, DriverCase>
 
   beforeAll(async () => {
     storeDir = await mkdtemp(join(tmpdir(), 'berth-conformance-'))
-    byName = await cases()
+    byName = await builtInDriverCases()
   })
 
   afterAll(async () => {
