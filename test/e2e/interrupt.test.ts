@@ -1,7 +1,9 @@
 import {spawn} from 'node:child_process'
+import {createServer, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {shellJoin} from '../../src/core/ssh/shell-quote.js'
 import {BerthSandbox, repoRoot} from '../harness/berth.js'
 import {TestHostPool} from '../hosts/index.js'
 import type {TestHost} from '../hosts/types.js'
@@ -81,5 +83,45 @@ describe('Ctrl-C', () => {
     // As it says: the machine is on record, and rm removes it.
     expect((await sandbox.run(['ls', '-q'])).stdout).toBe('i-twice\n')
     expect((await sandbox.run(['rm', '-y', 'i-twice'])).code).toBe(0)
+  })
+
+  it('in a command that only reads (ls, on the lean path): it exits 130 at once', async () => {
+    // An engine that takes the connection and never answers: ls waits for it.
+    const sockets: Socket[] = []
+    const silent: Server = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (silent.address() as {port: number}).port
+      const created = await sandbox.run(['create', '-d', 'none', '--url', `tcp://127.0.0.1:${port}`, 'i-silent'])
+      expect(created.code, created.stderr).toBe(0)
+      // (create asked the engine too, and waited for it in vain.)
+      const before = sockets.length
+      const listing = startBerth(sandbox, ['ls', '--timeout', '60'])
+      for (let waited = 0; sockets.length === before; waited += 50) {
+        expect(waited, listing.stderr()).toBeLessThan(30_000)
+        await sleep(50)
+      }
+      const interrupted = Date.now()
+      listing.child.kill('SIGINT')
+      expect(await listing.exited, listing.stderr()).toEqual({code: 130, signal: null})
+      expect(Date.now() - interrupted).toBeLessThan(2000)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
+  })
+
+  it('at a question: rm exits 130 at once, and nothing is removed', async () => {
+    expect((await sandbox.run(['create', '-d', 'none', '--url', 'none', 'i-asked'])).code).toBe(0)
+    // rm on a terminal (util-linux's script), Ctrl-C typed once the question is up.
+    const child = spawn('script', ['-qec', shellJoin(['node', join(repoRoot, 'bin', 'run.cjs'), 'rm', 'i-asked']), '/dev/null'], {env: {...sandbox.env, TERM: 'dumb'}, stdio: ['pipe', 'pipe', 'pipe']})
+    let shown = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      shown += chunk.toString()
+      if (shown.includes('Are you sure? (y/n): ')) child.stdin.write('\u0003')
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)))
+    expect(code, shown).toBe(130)
+    expect((await sandbox.run(['ls', '-q'])).stdout).toContain('i-asked\n')
   })
 })
