@@ -26,7 +26,7 @@ export abstract class BerthCommand extends Command {
     this.showStacks = input.flags.debug === true
     const controller = new AbortController()
     const app = this.createApp(input)
-    const watch = watchInterrupts(controller, (text) => app.terminal.err(text), app.personality)
+    const watch = watchInterrupts(controller, app.reporter)
     try {
       await action(app, input, controller.signal)
     } finally {

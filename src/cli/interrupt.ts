@@ -1,6 +1,5 @@
-import {run} from '../core/fix.js'
-import {spellCommand} from './error-wording.js'
-import type {Personality} from './personality.js'
+import {prose, run} from '../core/fix.js'
+import type {Reporter} from '../core/reporter.js'
 
 /** The exit code of a command Ctrl-C stopped: 128 + SIGINT's number, what shells report for it. */
 export const INTERRUPTED_EXIT_CODE = 130
@@ -17,17 +16,16 @@ export interface InterruptWatch {
  * removes what it made, a provisioning puts the host's files and engine back), then exits 130. A second one, during
  * that clean-up, exits 130 at once: what was not undone yet stays on record, where `ls`, `rm` and `provision` find it.
  */
-export function watchInterrupts(controller: AbortController, say: (text: string) => void, personality: Personality): InterruptWatch {
+export function watchInterrupts(controller: AbortController, reporter: Pick<Reporter, 'info' | 'warn'>): InterruptWatch {
   let presses = 0
   const onInterrupt = (): void => {
     presses++
     if (presses === 1) {
-      say('\nInterrupted: stopping and undoing what was begun (Ctrl-C again stops at once).\n')
+      reporter.info('Interrupted: stopping and undoing what was begun (Ctrl-C again stops at once).')
       controller.abort(new Error('Interrupted'))
       return
     }
-    const [ls, rm, provision] = [run('ls'), run('rm', 'NAME'), run('provision', 'NAME')].map((fix) => spellCommand(fix, personality))
-    say(`\nStopped at once: the clean-up did not finish. What is left stays on record: ${ls} shows it, ${rm} or ${provision} finishes it.\n`)
+    reporter.warn(prose`Stopped at once: the clean-up did not finish. What is left stays on record: ${run('ls')} shows it, ${run('rm', 'NAME')} or ${run('provision', 'NAME')} finishes it.`)
     process.exit(INTERRUPTED_EXIT_CODE)
   }
   process.on('SIGINT', onInterrupt)

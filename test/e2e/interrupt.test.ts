@@ -58,6 +58,7 @@ describe('Ctrl-C', () => {
     expect(ended, creating.stderr()).toEqual({code: 130, signal: null})
     expect(creating.stderr()).toMatch(/^Interrupted: stopping and undoing what was begun \(Ctrl-C again stops at once\)\.$/m)
     expect(creating.stderr()).toContain('berth undid its changes on the host: its files are as they were, and the engine is not running, as before.')
+    expect(creating.stderr()).toContain('Creation stopped; everything made for "i-create" was removed')
     // Nothing of berth's is left on the host, nor in the store.
     const left = await host.exec('pidof dockerd; ls /etc/docker/*.pem /var/lib/berth 2>/dev/null; grep -l berth /etc/default/docker; hostname')
     expect(left.stdout).toBe('int-create\n')

@@ -113,7 +113,7 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
       throw error
     }
     if (!(await rollBack(request.name, definition, driver, deps))) throw error
-    reporter.info(`Creation failed; everything made for "${request.name}" was removed (--keep-on-failure keeps it for inspection).`)
+    reporter.info(`Creation ${deps.signal.aborted ? 'stopped' : 'failed'}; everything made for "${request.name}" was removed (--keep-on-failure keeps it for inspection).`)
     throw withoutMachineHint(error, request.name)
   }
 }
