@@ -3,12 +3,16 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {BerthSandbox, repoRoot} from '../harness/berth.js'
+import {BerthSandbox, repoRoot, type RunResult} from '../harness/berth.js'
+import {CloudMachineFiles, enginePid, issueDockerMachineServerCert, makeDockerMachinePki, setUpAsDockerMachine, sshShell, writeDockerMachineStore, type RootShell} from '../harness/docker-machine.js'
 import {issueTestCert, makeTestCa} from '../harness/openssl.js'
 import {snapshotTree} from '../harness/tree-snapshot.js'
 import {startDigitalOceanSimulator, type DigitalOceanSimulator} from '../simulators/digitalocean/index.js'
 import {TEST_CREDENTIALS, startEc2Simulator, type Ec2Simulator} from '../simulators/ec2/index.js'
 import {TestHostPool} from '../hosts/index.js'
+import {makeAsDockerMachine} from '../simulators/azure/docker-machine.js'
+import {EngineInstall} from '../simulators/azure/engine-install.js'
+import {startAzureSimulator, type AzureSimulator} from '../simulators/azure/index.js'
 
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'docker-machine-store')
 
@@ -160,5 +164,122 @@ describe('import docker-machine: a digitalocean droplet, through the DigitalOcea
     await sim.settle()
     expect(sim.droplets().filter((droplet) => !droplet.deleting)).toEqual([])
     expect(sim.keys()).toEqual([])
+  })
+})
+
+describe('import docker-machine: an azure VM, through the Azure simulator, from import to rm', () => {
+  const group = 'docker-machine'
+  let sandbox: BerthSandbox
+  let pool: TestHostPool
+  let sim: AzureSimulator
+  let install: EngineInstall
+  let source: string
+  let sourceBefore: Record<string, string>
+  let shell: RootShell
+  let address: string
+  let pidBefore: string
+
+  // Where the cloud is: the simulator's CA, its endpoints, and the tenant Docker Machine found by itself.
+  const berth = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> => sandbox.run(args, {env: {NODE_EXTRA_CA_CERTS: sim.caFile, ...env}})
+  const docker = (args: string): Promise<RunResult> => sandbox.sh(`eval "$($BERTH env az1)" && docker ${args}`, {NODE_EXTRA_CA_CERTS: sim.caFile})
+
+  beforeAll(async () => {
+    sandbox = await BerthSandbox.create()
+    pool = new TestHostPool()
+    sim = await startAzureSimulator({hosts: pool})
+    install = await EngineInstall.start(pool)
+    source = join(sandbox.dir, 'docker-machine')
+    const pki = await makeDockerMachinePki()
+    await writeDockerMachineStore(source, pki)
+    const machine = await CloudMachineFiles.generateKey(source, 'az1')
+    await makeAsDockerMachine(sim, {
+      group, name: 'az1', location: 'westus2', size: 'Standard_B2s', image: {publisher: 'canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest'},
+      adminUser: 'docker-user', publicKey: machine.publicKey, vnet: 'docker-machine-vnet', subnet: 'docker-machine', subnetPrefix: '192.168.0.0/16', availabilitySet: 'docker-machine',
+    })
+    address = sim.vm(group, 'az1')!.address!
+    const server = await issueDockerMachineServerCert(pki, 'az1', address)
+    shell = sshShell('docker-user', address, machine.keyPath)
+    await setUpAsDockerMachine(shell, {ca: pki.ca, server}, {hostname: 'az1', provider: 'azure', installUrl: install.url})
+    await machine.write('azure', {
+      ClientID: sim.principal.clientId, ClientSecret: sim.principal.clientSecret, Environment: 'AzurePublicCloud', SubscriptionID: sim.subscriptionId,
+      ResourceGroup: group, DockerPort: 2376, Location: 'westus2', Size: 'Standard_B2s', Image: 'canonical:ubuntu-24_04-lts:server:latest',
+      VirtualNetwork: 'docker-machine-vnet', SubnetName: 'docker-machine', SubnetPrefix: '192.168.0.0/16', AvailabilitySet: 'docker-machine',
+      StorageType: 'Standard_LRS', OpenPorts: null, PrivateIPAddr: '', UsePrivateIP: false, NoPublicIP: false, DNSLabel: '', StaticPublicIP: true,
+      CustomDataFile: '', SSHUser: 'docker-user',
+    }, server, address)
+    sourceBefore = await snapshotTree(source)
+    pidBefore = await enginePid(shell)
+  }, 400_000)
+
+  afterAll(async () => {
+    await sim?.stop()
+    await install?.close()
+    await pool?.dispose()
+    await sandbox?.dispose()
+  })
+
+  it('imports the VM: its address from Azure, the client secret in the 0600 credentials file and nowhere else', async () => {
+    const imported = await berth(['import', 'docker-machine', '--source', source], {
+      AZURE_TENANT_ID: sim.principal.tenantId, AZURE_RESOURCE_MANAGER_ENDPOINT: sim.endpoint, AZURE_AUTHORITY_HOST: sim.authorityHost,
+    })
+    expect(imported.stderr).toBe('')
+    expect(imported.code).toBe(0)
+    expect(imported.stdout).toBe(`Imported "az1" (azure, tcp://${address}:2376)\n`)
+    const machineDir = join(sandbox.storePath, 'machines', 'az1')
+    const config = await readFile(join(machineDir, 'config.json'), 'utf8')
+    expect(config).not.toContain(sim.principal.clientSecret)
+    const ids = `/subscriptions/${sim.subscriptionId}/resourceGroups/${group}/providers`
+    expect((JSON.parse(config) as {resources: unknown}).resources).toEqual([
+      {kind: 'azure-virtual-machine', id: `${ids}/Microsoft.Compute/virtualMachines/az1`},
+      {kind: 'azure-os-disk', id: `${ids}/Microsoft.Compute/disks/az1-os-disk`},
+      {kind: 'azure-network-interface', id: `${ids}/Microsoft.Network/networkInterfaces/az1-nic`},
+      {kind: 'azure-public-ip', id: `${ids}/Microsoft.Network/publicIPAddresses/az1-ip`},
+      {kind: 'azure-network-security-group', id: `${ids}/Microsoft.Network/networkSecurityGroups/az1-firewall`},
+      {kind: 'azure-subnet', id: `${ids}/Microsoft.Network/virtualNetworks/docker-machine-vnet/subnets/docker-machine`},
+      {kind: 'azure-virtual-network', id: `${ids}/Microsoft.Network/virtualNetworks/docker-machine-vnet`},
+      {kind: 'azure-availability-set', id: `${ids}/Microsoft.Compute/availabilitySets/docker-machine`},
+    ])
+    expect(JSON.parse(await readFile(join(machineDir, 'credentials.json'), 'utf8'))).toEqual({'azure-client-secret': sim.principal.clientSecret})
+    expect((await snapshotTree(machineDir))['credentials.json']).toMatch(/^600 /)
+    const inspect = await berth(['--debug', 'inspect', 'az1'])
+    expect(`${inspect.stdout}${inspect.stderr}`).not.toContain(sim.principal.clientSecret)
+    expect(await snapshotTree(source)).toEqual(sourceBefore)
+    // Later commands sign in with what was kept: no service principal, no endpoint in the environment.
+    expect((await berth(['status', 'az1'])).stdout).toBe('Running\n')
+    expect((await berth(['ip', 'az1'])).stdout).toBe(`${address}\n`)
+    const ssh = await berth(['ssh', 'az1', '--', 'hostname'])
+    expect(ssh.stdout).toBe('az1\n')
+  })
+
+  it('env and the docker CLI work at once, the engine untouched', async () => {
+    const info = await docker(`info --format '{{json .Labels}}'`)
+    expect(info.code).toBe(0)
+    expect(info.stdout).toContain('provider=azure')
+    expect(await enginePid(shell)).toBe(pidBefore)
+  })
+
+  it('provision takes the host over: berth\'s drop-in replaces Docker Machine\'s, the key becomes 0600; stop and start keep it', async () => {
+    const provisioned = await berth(['provision', 'az1'])
+    expect(provisioned.stderr).not.toMatch(/^Error/m)
+    expect(provisioned.code).toBe(0)
+    const left = await shell('ls /etc/systemd/system/docker.service.d/ | grep -v testhost; stat -c %a /etc/docker/server-key.pem')
+    expect(left.stdout).toBe('10-berth.conf\n600\n')
+    expect((await berth(['stop', 'az1'])).code).toBe(0)
+    expect(sim.vm(group, 'az1')?.power).toBe('deallocated')
+    const started = await berth(['start', 'az1'])
+    expect(started.stderr).not.toMatch(/^Error/m)
+    expect(started.code).toBe(0)
+    const info = await docker(`info --format '{{json .Labels}}'`)
+    expect(info.stdout).toContain('provider=azure')
+  }, 300_000)
+
+  it('rm deletes what Docker Machine made and leaves its resource group, as Docker Machine\'s rm did; the source is as it was', async () => {
+    const removed = await berth(['rm', '-y', 'az1'])
+    expect(removed.stderr).not.toMatch(/^Error/m)
+    expect(removed.code).toBe(0)
+    await sim.quiet()
+    expect(sim.resourceIds()).toEqual([`/subscriptions/${sim.subscriptionId}/resourceGroups/${group}`])
+    expect(sim.liveHosts).toEqual([])
+    expect(await snapshotTree(source)).toEqual(sourceBefore)
   })
 })
