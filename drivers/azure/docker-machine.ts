@@ -15,6 +15,9 @@ export function azureFromDockerMachine({driver: dm, sshKeyPath}: DockerMachineHo
   const text = (field: string): string | undefined => (typeof dm[field] === 'string' && dm[field].trim() !== '' ? dm[field].trim() : undefined)
   if (text('SubscriptionID') === undefined) throw new UsageError('Its "Driver.SubscriptionID" is missing.')
   if (sshKeyPath === undefined) throw new UsageError('It has no SSH key ("Driver.SSHKeyPath").')
+  if (text('ClientID') !== undefined && !setup.env.AZURE_TENANT_ID) {
+    throw new UsageError('Its service principal ("Driver.ClientID") needs its tenant, which Docker Machine looked up by itself.', {hint: 'Set AZURE_TENANT_ID to the tenant of the subscription and import it again.'})
+  }
   const values: FlagValues = {}
   const set = (flag: string, value: FlagValues[string] | undefined): void => {
     if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) values[`azure-${flag}`] = value

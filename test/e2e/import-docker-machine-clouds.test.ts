@@ -256,6 +256,18 @@ describe('import docker-machine: an azure VM, through the Azure simulator', () =
 
   afterAll(() => disposeTestBed(bed, sim))
 
+  it('without the tenant its service principal needs, the VM is refused in one line naming the fix, and nothing is written', async () => {
+    const refused = await berth(['import', 'docker-machine', '--source', machine.source], {AZURE_RESOURCE_MANAGER_ENDPOINT: sim.endpoint, AZURE_AUTHORITY_HOST: sim.authorityHost})
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toBe([
+      'Error: Cannot import "az1": its service principal ("Driver.ClientID") needs its tenant, which Docker Machine looked up by itself. Set AZURE_TENANT_ID to the tenant of the subscription and import it again.',
+      'Error: 1 of 1 machines could not be imported.',
+      '',
+    ].join('\n'))
+    expect(await snapshotTree(join(machine.sandbox.storePath, 'machines'))).toEqual({})
+  })
+
   it('imports the VM: its address from Azure, the client secret in the 0600 credentials file and nowhere else', async () => {
     const {sandbox} = machine
     // The tenant Docker Machine found by itself, and where this cloud is; later commands read them from the machine.

@@ -51,8 +51,9 @@ describe('the azure driver taking over a Docker Machine VM', () => {
     expect(driver.toState()).not.toHaveProperty('dnsLabel')
   })
 
-  it('takes only what create would read as berth knows it, and refuses a machine without a subscription', () => {
+  it('takes only what create would read as berth knows it, and refuses a machine without a subscription, or a tenant for its service principal', () => {
     expect(adopt({StorageType: 'Standard_GRS', Image: 'https://example.invalid/custom.vhd'}).driver.toState()).toMatchObject({storageType: 'StandardSSD_LRS', image: {offer: 'ubuntu-24_04-lts'}})
     expect(() => adopt({SubscriptionID: ''})).toThrow(new UsageError('Its "Driver.SubscriptionID" is missing.'))
+    expect(() => adopt({ClientID: 'app'})).toThrow(/needs its tenant/)
   })
 })
