@@ -98,7 +98,7 @@ export class AzureDriver implements Driver {
   }
 
   async sshEndpoint(signal: AbortSignal): Promise<SshEndpoint> {
-    return {host: await this.address(signal), port: 22, user: this.settings.sshUser, keyPath: this.setup.sshKey.path}
+    return {host: await this.address(signal), port: 22, user: this.settings.sshUser, keyPath: this.settings.sshKeyPath ?? this.setup.sshKey.path}
   }
 
   toState(): Record<string, unknown> {

@@ -1,11 +1,10 @@
 import {type DriverDefinition, packagesHealth} from '../../src/driver-kit/index.js'
+import {azureFromDockerMachine} from './docker-machine.js'
 import {AzureDriver} from './driver.js'
 import {queryStates} from './query-states.js'
 import {LABELS} from './remove-plan.js'
 import {parseResourceId} from './resources.js'
-import {DEFAULTS, settingsFromFlags, settingsFromState} from './settings.js'
-
-const SECRET_FLAG = 'azure-client-secret'
+import {DEFAULTS, SECRET_FLAG, settingsFromFlags, settingsFromState} from './settings.js'
 
 /** Azure virtual machines through Azure Resource Manager (Docker Machine's flag and variable names). */
 const azure: DriverDefinition = {
@@ -55,6 +54,7 @@ const azure: DriverDefinition = {
     return new AzureDriver(settingsFromState(state, setup.env), setup, setup.secret(SECRET_FLAG))
   },
   queryStates,
+  fromDockerMachine: azureFromDockerMachine,
   describeResource(resource, state) {
     const where = typeof state.location === 'string' ? {region: state.location} : {}
     const kind = `Azure ${LABELS[resource.kind] ?? resource.kind}`

@@ -35,9 +35,14 @@ export interface AzureSettings {
   usePrivateIp: boolean
   privateIpAddress?: string
   customDataFile?: string
+  /** The SSH key when it is not the machine's own (berth's copy of the key Docker Machine made for an imported machine). */
+  sshKeyPath?: string
   /** The names of the machine's own resources. */
   names: {vm: string; computer: string; nsg: string; publicIp: string; nic: string; osDisk: string}
 }
+
+/** The flag of the service principal's secret, kept in the machine's credentials file. */
+export const SECRET_FLAG = 'azure-client-secret'
 
 export const DEFAULTS = {
   environment: 'AzurePublicCloud',
@@ -52,7 +57,7 @@ export const DEFAULTS = {
   storageType: 'StandardSSD_LRS',
 } as const
 
-const STORAGE_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS']
+export const STORAGE_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS']
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$/
 // Azure refuses these admin names on Linux VMs; better said before anything is made.
 const RESERVED_USERS = new Set(['root', 'admin', 'administrator', 'user', 'guest', 'test', 'sys', 'support', 'owner', 'server', 'sql', 'backup', 'console'])

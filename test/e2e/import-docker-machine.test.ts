@@ -1,61 +1,10 @@
-import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox, repoRoot, runProcess} from '../harness/berth.js'
-import {issueTestCert, makeTestCa, type TestKeyPair} from '../harness/openssl.js'
+import {addMachine, enginePid as dockerdPid, hostShell, issueDockerMachineServerCert, makeDockerMachinePki, setUpAsDockerMachine, writeDockerMachineStore, type DockerMachinePki} from '../harness/docker-machine.js'
 import {snapshotTree} from '../harness/tree-snapshot.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
-
-const FIXTURE = join(repoRoot, 'test', 'fixtures', 'docker-machine-store')
-const FIXTURE_ROOT = '/home/user/.docker/machine'
-
-interface DockerMachinePki {
-  ca: TestKeyPair
-  client: TestKeyPair
-}
-
-/**
- * A Docker Machine 0.16.2 store laid out exactly as the fixture's (its config.json files, with this store's path,
- * the host's address and the machine's name put in), holding certificates made as Docker Machine makes them.
- */
-async function writeDockerMachineStore(root: string, pki: DockerMachinePki): Promise<void> {
-  await mkdir(join(root, 'certs'), {recursive: true, mode: 0o700})
-  await writeFile(join(root, 'certs', 'ca.pem'), pki.ca.certPem, {mode: 0o644})
-  await writeFile(join(root, 'certs', 'ca-key.pem'), pki.ca.keyPem, {mode: 0o600})
-  await writeFile(join(root, 'certs', 'cert.pem'), pki.client.certPem, {mode: 0o644})
-  await writeFile(join(root, 'certs', 'key.pem'), pki.client.keyPem, {mode: 0o600})
-}
-
-async function addMachine(root: string, fixtureName: string, name: string, substitutions: Record<string, string>, files: Record<string, {content: string; mode: number}>): Promise<void> {
-  const dir = join(root, 'machines', name)
-  await mkdir(dir, {recursive: true, mode: 0o700})
-  let config = await readFile(join(FIXTURE, 'machines', fixtureName, 'config.json'), 'utf8')
-  for (const [from, to] of Object.entries({[FIXTURE_ROOT]: root, [fixtureName]: name, ...substitutions})) config = config.replaceAll(from, to)
-  await writeFile(join(dir, 'config.json'), config, {mode: 0o600})
-  for (const [file, {content, mode}] of Object.entries(files)) {
-    await writeFile(join(dir, file), content, {mode})
-    await chmod(join(dir, file), mode)
-  }
-}
-
-// What Docker Machine 0.16.2's generic driver leaves on a systemd host (the fixture's README), made here by the test.
-async function setUpAsDockerMachine(host: TestHost, pki: DockerMachinePki & {server: TestKeyPair}): Promise<void> {
-  const dockerd = (await host.exec('command -v dockerd')).stdout.trim()
-  const put = (path: string, content: string, mode: string): Promise<unknown> => host.exec(`mkdir -p "$(dirname ${path})" && cat > ${path} && chmod ${mode} ${path}`, {input: content})
-  await put('/etc/docker/ca.pem', pki.ca.certPem, '644')
-  await put('/etc/docker/server.pem', pki.server.certPem, '644')
-  await put('/etc/docker/server-key.pem', pki.server.keyPem, '644')
-  await put('/etc/systemd/system/docker.service.d/10-machine.conf', [
-    '[Service]',
-    'ExecStart=',
-    `ExecStart=${dockerd} -H tcp://0.0.0.0:2376 -H unix:///var/run/docker.sock --tlsverify --tlscacert /etc/docker/ca.pem --tlscert /etc/docker/server.pem --tlskey /etc/docker/server-key.pem --label team=web --label provider=generic --log-level=warn `,
-    'Environment=',
-    '',
-  ].join('\n'), '644')
-  await host.exec('hostname dm1 && echo dm1 > /etc/hostname')
-  const started = await host.exec('systemctl daemon-reload && systemctl restart docker && systemctl is-active docker')
-  expect(started.stdout.trim()).toBe('active')
-}
 
 describe('import docker-machine: a generic machine and a none machine Docker Machine made', () => {
   let sandbox: BerthSandbox
@@ -65,19 +14,16 @@ describe('import docker-machine: a generic machine and a none machine Docker Mac
   let sourceBefore: Record<string, string>
   let enginePid: string
 
-  const dockerd = async (): Promise<string> => (await host.exec('systemctl show -p MainPID --value docker')).stdout.trim()
+  const dockerd = (): Promise<string> => dockerdPid(hostShell(host))
   const docker = (machine: string, args: string[]) => sandbox.sh(`eval "$($BERTH env ${machine})" && docker ${args.map((arg) => `'${arg}'`).join(' ')}`)
 
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
     pool = new TestHostPool()
     host = await pool.up('dmimp', {init: 'systemd'})
-    const ca = await makeTestCa({cn: 'tester'})
-    const [server, client] = await Promise.all([
-      issueTestCert(ca, 'server', {cn: 'tester.dm1', sans: [`IP:${host.ip}`, 'DNS:localhost'], days: 30}),
-      issueTestCert(ca, 'client', {cn: 'tester.client', days: 30}),
-    ])
-    await setUpAsDockerMachine(host, {ca, server, client})
+    const {ca, client} = await makeDockerMachinePki()
+    const server = await issueDockerMachineServerCert({ca, client}, 'dm1', host.ip)
+    await setUpAsDockerMachine(hostShell(host), {ca, server}, {hostname: 'dm1', provider: 'generic', labels: ['team=web']})
     source = join(sandbox.dir, 'docker-machine')
     await writeDockerMachineStore(source, {ca, client})
     const key = await readFile(host.privateKeyPath, 'utf8')
@@ -189,11 +135,8 @@ describe('import docker-machine: a generic machine on a host without systemd', (
     sandbox = await BerthSandbox.create()
     pool = new TestHostPool()
     host = await pool.up('dmsysv', {init: 'sysv'})
-    const ca = await makeTestCa({cn: 'tester'})
-    const [server, client] = await Promise.all([
-      issueTestCert(ca, 'server', {cn: 'tester.dm2', sans: [`IP:${host.ip}`, 'DNS:localhost'], days: 30}),
-      issueTestCert(ca, 'client', {cn: 'tester.client', days: 30}),
-    ])
+    const {ca, client} = await makeDockerMachinePki()
+    const server = await issueDockerMachineServerCert({ca, client}, 'dm2', host.ip)
     const put = (path: string, content: string): Promise<unknown> => host.exec(`mkdir -p /etc/docker && cat > ${path} && chmod 644 ${path}`, {input: content})
     await put('/etc/docker/ca.pem', ca.certPem)
     await put('/etc/docker/server.pem', server.certPem)
@@ -238,8 +181,7 @@ describe('import docker-machine: stores that cannot be imported as they are', ()
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
     source = join(sandbox.dir, 'dm')
-    const ca = await makeTestCa({cn: 'tester'})
-    pki = {ca, client: await issueTestCert(ca, 'client', {days: 30})}
+    pki = await makeDockerMachinePki()
     await writeDockerMachineStore(source, pki)
   })
 

@@ -36,9 +36,9 @@ export interface DockerMachineMachine {
   writtenAt: Date
 }
 
-/** The reason one machine cannot be imported: nothing of it is written, the others go on. */
+/** The reason one machine cannot be imported: nothing of it is written, the others go on. A berth error's fix follows. */
 export function importRefused(name: string, reason: string, cause?: unknown): BerthError {
-  return new BerthError(`Cannot import "${name}": ${reason}.`, {code: 'import-refused', data: {machine: name}, cause})
+  return new BerthError(`Cannot import "${name}": ${reason}.`, {code: 'import-refused', data: {machine: name}, cause, hintFromCause: true})
 }
 
 /**
