@@ -148,7 +148,7 @@ describe('import docker-machine: a boot2docker VM Docker Machine made, through t
     expect(await snapshotTree(source)).toEqual(sourceBefore)
   }, STEP_MS)
 
-  it('stop, start, status and ip power the VM as Docker Machine did; the engine comes back with it', async () => {
+  it('stop, start, restart, kill, status and ip power the VM as Docker Machine did; the engine comes back with it', async () => {
     const stopped = await berth(['stop', 'b2d1'])
     expect(stopped.code, stopped.stderr).toBe(0)
     expect((await berth(['status', 'b2d1'])).stdout).toBe('Stopped\n')
@@ -160,6 +160,16 @@ describe('import docker-machine: a boot2docker VM Docker Machine made, through t
     expect((await berth(['ip', 'b2d1'])).stdout).toBe(`${LEASED}\n`)
     const version = await sandbox.sh(`eval "$($BERTH env b2d1)" && docker version --format '{{.Server.Version}}'`, env)
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+/)
+    const boots = guest.boots
+    const restarted = await berth(['restart', 'b2d1'])
+    expect(restarted.code, restarted.stderr).toBe(0)
+    expect(guest.boots).toBe(boots + 1)
+    const killed = await berth(['kill', 'b2d1'])
+    expect(killed.code, killed.stderr).toBe(0)
+    expect((await berth(['status', 'b2d1'])).stdout).toBe('Stopped\n')
+    expect((await berth(['start', 'b2d1'])).code).toBe(0)
+    const again = await sandbox.sh(`eval "$($BERTH env b2d1)" && docker info --format '{{json .Labels}}'`, env)
+    expect(again.stdout).toContain('team=web')
     expect(await snapshotTree(source)).toEqual(sourceBefore)
   }, STEP_MS)
 
@@ -203,7 +213,11 @@ describe('import docker-machine: virtualbox machines that cannot be taken over',
     source = join(sandbox.dir, 'docker-machine')
     const ca = await makeTestCa({cn: 'tester'})
     const [server, client] = await Promise.all([issueTestCert(ca, 'server', {sans: [`IP:${LEASED}`], days: 365}), issueTestCert(ca, 'client', {days: 365})])
-    for (const [name, driver] of [['ghost', {}], ['badname', {MachineName: 42}], ['badui', {UIType: 'fullscreen'}]] as const) {
+    // A VM VirtualBox has, but powered off: its DHCP address cannot be read.
+    for (const args of [['createvm', '--name', 'asleep', '--register'], ['modifyvm', 'asleep', '--nic1', 'nat', '--nic2', 'hostonly', '--hostonlyadapter2', 'vboxnet0'], ['modifyvm', 'asleep', '--natpf1', 'ssh,tcp,127.0.0.1,2222,,22']]) {
+      expect((await sim.run(...args)).code).toBe(0)
+    }
+    for (const [name, driver] of [['ghost', {}], ['badname', {MachineName: 42}], ['badui', {UIType: 'fullscreen'}], ['asleep', {}]] as const) {
       await mkdir(join(source, 'machines', name), {recursive: true})
       await exec('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(source, 'machines', name, 'id_rsa')])
       await writeStore(source, name, driver, {
@@ -218,16 +232,17 @@ describe('import docker-machine: virtualbox machines that cannot be taken over',
     await sandbox?.dispose()
   })
 
-  it('a VM VirtualBox does not have and unreadable fields: one line each, nothing written, the source unchanged', async () => {
+  it('a VM VirtualBox does not have, one that is off, unreadable fields: one line each, nothing written, the source unchanged', async () => {
     const before = await snapshotTree(source)
     const result = await sandbox.run(['import', 'docker-machine', '--source', source], {env: {PATH: `${dirname(sim.bin)}:${process.env.PATH}`, BERTH_VBOX_SIM_DIR: sim.dir}})
     expect(result.code).toBe(1)
     expect(result.stdout).toBe('')
     expect(result.stderr.trim().split('\n')).toEqual([
+      'Error: Cannot import "asleep": the VirtualBox VM asleep of machine "asleep" has no host-only address (it is poweroff).',
       'Error: Cannot import "badname": its "Driver.MachineName" is not a string.',
       'Error: Cannot import "badui": its "Driver.UIType" "fullscreen" is not one of headless, gui, sdl, separate.',
       'Error: Cannot import "ghost": no VirtualBox VM is named "ghost".',
-      'Error: 3 of 3 machines could not be imported.',
+      'Error: 4 of 4 machines could not be imported.',
     ])
     expect(await snapshotTree(source)).toEqual(before)
     expect(Object.keys(await snapshotTree(sandbox.storePath)).filter((path) => path.startsWith('machines/'))).toEqual([])
