@@ -20,6 +20,8 @@ const STEP_MS = 300_000
 /** The host-only network Docker Machine made (inside the range VirtualBox >= 6.1.28 allows) and the address its DHCP server leased the VM. */
 const HOST_ONLY_IP = '192.168.63.1'
 const LEASED = '192.168.63.100'
+/** Another lease, as a DHCP server may give after a restart. */
+const RELEASED = '192.168.63.101'
 
 const exec = promisify(execFile)
 
@@ -171,6 +173,21 @@ describe('import docker-machine: a boot2docker VM Docker Machine made, through t
     const again = await sandbox.sh(`eval "$($BERTH env b2d1)" && docker info --format '{{json .Labels}}'`, env)
     expect(again.stdout).toContain('team=web')
     expect(await snapshotTree(source)).toEqual(sourceBefore)
+  }, STEP_MS)
+
+  it('a new DHCP lease after a start is followed with a warning, and no certificate is issued', async () => {
+    expect((await berth(['stop', 'b2d1'])).code).toBe(0)
+    backing.provideGuest('b2d1', {host: guest, address: RELEASED})
+    const started = await berth(['start', 'b2d1'])
+    expect(started.code, started.stderr).toBe(0)
+    expect(started.stderr).toContain(`Warning: Machine "b2d1" has a new address: ${RELEASED} (it was ${LEASED}). Its engine's certificate may not cover it, and berth does not change that engine: it is a boot2docker VM`)
+    expect((await berth(['ip', 'b2d1'])).stdout).toBe(`${RELEASED}\n`)
+    expect((await berth(['url', 'b2d1'])).stdout).toBe(`tcp://${RELEASED}:2376\n`)
+    // Back at the old lease, as the rest of the tests expect.
+    expect((await berth(['stop', 'b2d1'])).code).toBe(0)
+    backing.provideGuest('b2d1', {host: guest, address: LEASED})
+    expect((await berth(['start', 'b2d1'])).code).toBe(0)
+    expect((await berth(['url', 'b2d1'])).stdout).toBe(`tcp://${LEASED}:2376\n`)
   }, STEP_MS)
 
   it('provision, regenerate-certs and upgrade refuse, saying why and what to do instead', async () => {

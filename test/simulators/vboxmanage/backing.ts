@@ -47,7 +47,8 @@ export interface VBoxBacking {
   /**
    * Back the VM of this name with a host the test made, instead of one booted from a seed: a VM another tool made
    * (Docker Machine's boot2docker VMs), whose guest the test sets up. Each start gives the guest an `eth1` with the
-   * MAC of the VM's host-only NIC and `address` (/24) on it, as VirtualBox's DHCP server would lease it.
+   * MAC of the VM's host-only NIC and `address` (/24) on it, as VirtualBox's DHCP server would lease it; called
+   * again, the next start leases the new address instead.
    */
   provideGuest(vm: string, guest: {host: TestHost, address: string}): void
   /** Removes every host and forwarder and the socket. */
@@ -102,8 +103,7 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
         let current = backed
         const guest = provided.get(vm.name)
         if (!current && guest) {
-          current = {name: vm.name, host: guest.host, address: guest.address, leased: guest.address}
-          vms.set(vm.uuid, current)
+          current = {name: vm.name, host: guest.host}
         } else if (!current) {
           const seed = await readSeed(vm)
           const hostonly = Object.values(vm.nics).find((nic) => nic.type === 'hostonly' || nic.type === 'hostonlynet')
@@ -120,6 +120,9 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
             throw error
           }
         }
+        // A guest the test provided takes the lease it was last given, as a DHCP server may hand out another one.
+        if (guest) current = {...current, address: guest.address, leased: guest.address}
+        vms.set(vm.uuid, current)
         if (!current.host.running) await current.host.powerOn()
         try {
           if (current.address !== undefined) await current.host.addAddress(current.address)
@@ -230,7 +233,8 @@ async function leaseHostOnly(host: TestHost, vm: Vm, address: string): Promise<v
     `ip link show eth1 >/dev/null 2>&1 || ip link add eth1 address ${mac} type veth peer name eth1-peer`,
     'ip link set eth1-peer up',
     'ip link set eth1 up',
-    `ip addr replace ${address}/24 dev eth1`,
+    'ip -4 addr flush dev eth1',
+    `ip addr add ${address}/24 dev eth1`,
   ]
   const leased = await host.exec(script.join('\n'))
   if (leased.code !== 0) throw new Error(`leasing ${address} to ${vm.name} failed: ${leased.stderr.trim()}`)
