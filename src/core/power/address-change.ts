@@ -29,8 +29,8 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
   if (address === previous) return followPortChange(machine, deps)
   const moved = `Machine "${name}" has a new address: ${address} (it was ${previous}).`
   // An engine whose settings live elsewhere keeps the certificate it has: berth follows the address only.
-  const issues = definition.capabilities.provisions && driver.engineManagedElsewhere === undefined
-  if (issues && options.autoRegenerate) {
+  const issuesCertificates = definition.capabilities.provisions && driver.engineManagedElsewhere === undefined
+  if (issuesCertificates && options.autoRegenerate) {
     deps.reporter.info(`${moved} Issuing its engine a server certificate for it.`)
     await provisionMachine(name, deps, {renewServerCert: false})
     return {previous, address, regenerated: true}
@@ -42,7 +42,7 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
     ...(ssh === undefined || current.ssh === undefined ? {} : {ssh: {...current.ssh, host: ssh.host, port: ssh.port}}),
   }))
   await writeMachineContext(deps.contexts, deps.store.layout, name, url, deps.reporter)
-  if (issues) {
+  if (issuesCertificates) {
     deps.reporter.warn(prose`${moved} Its server certificate does not cover it (--no-auto-regenerate): ${run('env', name)} and ${run('config', name)} refuse until you run ${run('regenerate-certs', name)}.`)
   } else if (driver.engineManagedElsewhere !== undefined) {
     deps.reporter.warn(`${moved} Its engine's certificate may not cover it, and berth does not change that engine: ${driver.engineManagedElsewhere.reason}.`)
