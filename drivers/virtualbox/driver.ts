@@ -2,14 +2,13 @@ import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {open, rm, stat} from 'node:fs/promises'
 import {join, sep} from 'node:path'
-import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, pause, prose, type ResourceRecord, run, type SshEndpoint, writeSeedIso} from '../../src/driver-kit/index.js'
-import {loopbackPortFree, vtxFacts, vtxProblem} from './host.js'
+import {BerthError, type Driver, type DriverSetup, type MachineState, type OperationContext, prose, type ResourceRecord, run, type SshEndpoint, writeSeedIso} from '../../src/driver-kit/index.js'
+import {vtxFacts, vtxProblem} from './host.js'
 import {ensureInterface, listHostOnlyInterfaces, previewNetwork, releaseNetwork, reserveNetwork, reserveSshPort, type Reserved} from './hostonly.js'
 import type {VBoxSettings} from './settings.js'
-import {VBoxManage, findVBoxManage, isNotFound, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from './vboxmanage.js'
+import {type VBoxManage, isNotFound, parseBlocks, parseMachineReadable, parseVersion, versionAtLeast} from './vboxmanage.js'
+import {INSTALL_HINT, SSH_RULE, deleteVm, forwardSshPort, powerOffVm, sshPortOf, stopVm, vboxFor, vmInfo, vmState} from './vm-control.js'
 
-/** The NAT rule that forwards a loopback port to the guest's SSH port. */
-const SSH_RULE = 'ssh'
 const CONTROLLER = 'SATA'
 
 export const VM = 'virtualbox-vm'
@@ -23,14 +22,6 @@ export interface VBoxState {
   vmUuid?: string
   network?: Reserved
 }
-
-const STATES: Record<string, MachineState> = {
-  running: 'Running', paused: 'Paused', saved: 'Saved', poweroff: 'Stopped', aborted: 'Stopped',
-  starting: 'Starting', restoring: 'Starting', stopping: 'Stopping', saving: 'Stopping',
-  gurumeditation: 'Error', stuck: 'Error',
-}
-
-export const INSTALL_HINT = 'Install VirtualBox 6.1 or later from https://www.virtualbox.org/wiki/Downloads (VBoxManage must be on PATH or in its usual place).'
 
 /** A VirtualBox VM booted from a cloud image, with a NAT NIC for SSH and a host-only NIC at a fixed address. */
 export class VirtualBoxDriver implements Driver {
@@ -184,38 +175,17 @@ export class VirtualBoxDriver implements Driver {
       ctx.progress(`The host-only network ${network.cidr} was gone; it is ${name} again`)
       await vbox.mutate(['modifyvm', uuid, '--hostonlyadapter2', name], ctx.signal)
     }
-    const port = sshPortOf(info)
-    if (port === undefined || !(await loopbackPortFree(port))) {
-      const next = await reserveSshPort(vbox, this.setup.shared, this.name, ctx.signal)
-      ctx.progress(`Forwarding SSH from 127.0.0.1:${next}${port === undefined ? '' : ` (127.0.0.1:${port} is taken)`}`)
-      if (port !== undefined) await vbox.mutate(['modifyvm', uuid, '--natpf1', 'delete', SSH_RULE], ctx.signal)
-      await vbox.mutate(['modifyvm', uuid, '--natpf1', `${SSH_RULE},tcp,127.0.0.1,${next},,22`], ctx.signal)
-    }
+    await forwardSshPort(vbox, this.setup, uuid, info, ctx)
     await vbox.mutate(['startvm', uuid, '--type', this.settings.uiType], ctx.signal)
   }
 
   /** The ACPI power button, then a hard power-off when the guest has not shut down within the stop timeout. */
   async stop(ctx: OperationContext): Promise<void> {
-    const vbox = this.vbox()
-    const uuid = this.uuid()
-    let state = (await this.info(ctx.signal)).VMState
-    if (state === 'paused') {
-      await vbox.mutate(['controlvm', uuid, 'resume'], ctx.signal)
-      state = 'running'
-    }
-    if (state !== 'running') return
-    await vbox.mutate(['controlvm', uuid, 'acpipowerbutton'], ctx.signal)
-    const deadline = Date.now() + this.settings.stopTimeoutSeconds * 1000
-    while (Date.now() < deadline) {
-      if ((await this.info(ctx.signal)).VMState !== 'running') return
-      await pause(1000, ctx.signal)
-    }
-    ctx.progress(`The guest did not shut down within ${this.settings.stopTimeoutSeconds}s of the ACPI power button; powering the VM off`)
-    await this.powerOff(ctx.signal)
+    await stopVm(this.vbox(), this.uuid(), this.settings.stopTimeoutSeconds, ctx)
   }
 
   async kill(ctx: OperationContext): Promise<void> {
-    await this.powerOff(ctx.signal)
+    await powerOffVm(this.vbox(), this.uuid(), ctx.signal)
   }
 
   async restart(ctx: OperationContext): Promise<void> {
@@ -236,13 +206,7 @@ export class VirtualBoxDriver implements Driver {
     }
     for (const resource of vms) {
       ctx.progress(`Removing the VirtualBox VM ${typeof resource.name === 'string' ? resource.name : resource.id}`)
-      try {
-        const info = parseMachineReadable(await vbox.query(['showvminfo', resource.id, '--machinereadable'], signal))
-        if (info.VMState === 'running' || info.VMState === 'paused') await this.powerOff(signal, resource.id)
-        await vbox.mutate(['unregistervm', resource.id, '--delete'], signal)
-      } catch (error) {
-        if (!isNotFound(error)) throw error
-      }
+      await deleteVm(vbox, resource.id, signal)
       await rm(join(this.setup.machineDir, this.name), {recursive: true, force: true})
     }
     for (const resource of resources.filter((candidate) => candidate.kind === DISK || candidate.kind === SEED)) {
@@ -258,12 +222,7 @@ export class VirtualBoxDriver implements Driver {
 
   async state(signal: AbortSignal): Promise<MachineState> {
     if (this.stored.vmUuid === undefined) return 'NotFound'
-    try {
-      return STATES[(await this.info(signal)).VMState ?? ''] ?? 'Error'
-    } catch (error) {
-      if (isNotFound(error)) return 'NotFound'
-      throw error
-    }
+    return vmState(this.vbox(), this.stored.vmUuid, signal)
   }
 
   async address(): Promise<string> {
@@ -287,11 +246,7 @@ export class VirtualBoxDriver implements Driver {
   }
 
   private vbox(): VBoxManage {
-    if (this.runner === undefined) {
-      const bin = findVBoxManage(this.setup.env)
-      if (bin === undefined) throw new BerthError('VBoxManage was not found on PATH or in VirtualBox\'s usual install locations.', {code: 'hypervisor', hint: INSTALL_HINT})
-      this.runner = new VBoxManage({bin, env: this.setup.env, shared: this.setup.shared})
-    }
+    this.runner ??= vboxFor(this.setup)
     return this.runner
   }
 
@@ -313,20 +268,8 @@ export class VirtualBoxDriver implements Driver {
     return this.stored.vmUuid
   }
 
-  private async info(signal: AbortSignal, uuid = this.uuid()): Promise<Record<string, string>> {
-    return parseMachineReadable(await this.vbox().query(['showvminfo', uuid, '--machinereadable'], signal))
-  }
-
-  /** Power off and wait until VirtualBox no longer reports the VM running. */
-  private async powerOff(signal: AbortSignal, uuid = this.uuid()): Promise<void> {
-    const state = (await this.info(signal, uuid)).VMState
-    if (state !== 'running' && state !== 'paused' && state !== 'stuck') return
-    await this.vbox().mutate(['controlvm', uuid, 'poweroff'], signal)
-    for (let tries = 0; tries < 60; tries++) {
-      const now = (await this.info(signal, uuid)).VMState
-      if (now !== 'running' && now !== 'paused' && now !== 'stopping') return
-      await pause(500, signal)
-    }
+  private async info(signal: AbortSignal): Promise<Record<string, string>> {
+    return vmInfo(this.vbox(), this.uuid(), signal)
   }
 
   /** The UUID of a VM named after the machine whose settings live in the machine's directory, if VirtualBox has one. */
@@ -378,14 +321,4 @@ export async function imageFormat(path: string): Promise<'vmdk' | 'vdi' | 'vhd' 
 /** VirtualBox's OUI 08:00:27 and three random bytes, as VBoxManage writes MACs. */
 function newMac(): string {
   return `080027${randomBytes(3).toString('hex').toUpperCase()}`
-}
-
-/** The host port of the SSH NAT rule, from showvminfo's Forwarding(N)="ssh,tcp,127.0.0.1,PORT,,22". */
-export function sshPortOf(info: Record<string, string>): number | undefined {
-  for (const [key, value] of Object.entries(info)) {
-    if (!/^Forwarding\(\d+\)$/.test(key)) continue
-    const [name, , , port] = value.split(',')
-    if (name === SSH_RULE && port !== undefined && /^\d+$/.test(port)) return Number(port)
-  }
-  return undefined
 }

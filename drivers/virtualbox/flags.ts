@@ -20,7 +20,7 @@ export const DEFAULTS = {
 /** Docker Machine's flags that only meant something for boot2docker, and what replaces each. */
 export const REFUSED_FLAGS: Readonly<Record<string, string>> = {
   'virtualbox-boot2docker-url': 'boot2docker is gone: berth boots a cloud image; pass it with --virtualbox-image-url (an URL, file:// or a path).',
-  'virtualbox-import-boot2docker-vm': 'boot2docker VMs cannot be imported: create a new machine (berth boots a cloud image) and move your containers\' data over.',
+  'virtualbox-import-boot2docker-vm': 'berth does not copy a boot2docker VM into a new machine: create a new machine (berth boots a cloud image) and move your containers\' data over, or take over a VM Docker Machine made with import docker-machine.',
 }
 
 /** Docker Machine's virtualbox flags that still make sense, its environment variables, and the image flags. */

@@ -1,10 +1,16 @@
 import type {DriverDefinition} from '../../src/driver-kit/index.js'
-import {INSTALL_HINT, VirtualBoxDriver, type VBoxState} from './driver.js'
+import {Boot2DockerDriver, boot2DockerState} from './boot2docker.js'
+import {virtualboxFromDockerMachine} from './docker-machine.js'
+import {VirtualBoxDriver, type VBoxState} from './driver.js'
 import {FLAGS} from './flags.js'
 import {settingsFromFlags, settingsFromState} from './settings.js'
 import {VBoxManage, findVBoxManage, parseVersion, versionAtLeast} from './vboxmanage.js'
+import {INSTALL_HINT} from './vm-control.js'
 
-/** VirtualBox VMs booted from a cloud image with cloud-init, with Docker Machine's virtualbox flags. */
+/**
+ * VirtualBox VMs booted from a cloud image with cloud-init, with Docker Machine's virtualbox flags; and the boot2docker
+ * VMs Docker Machine made, taken over by `import docker-machine`.
+ */
 const virtualbox: DriverDefinition = {
   name: 'virtualbox',
   description: 'A local VirtualBox VM booted from a cloud image (Ubuntu LTS by default), at a fixed host-only address.',
@@ -37,8 +43,11 @@ const virtualbox: DriverDefinition = {
     return new VirtualBoxDriver({settings: settingsFromFlags(values, setup.env)}, setup)
   },
   load(state, setup) {
+    const boot2docker = boot2DockerState(state)
+    if (boot2docker !== undefined) return new Boot2DockerDriver(boot2docker, setup)
     return new VirtualBoxDriver({...(state as Partial<VBoxState>), settings: settingsFromState(state)}, setup)
   },
+  fromDockerMachine: virtualboxFromDockerMachine,
 }
 
 export default virtualbox

@@ -38,7 +38,7 @@ export interface VBoxSettings {
 
 const NIC_TYPES = ['82540EM', '82543GC', '82545EM', 'Am79C970A', 'Am79C973', 'Am79C960', 'virtio']
 const PROMISC = ['deny', 'allow-vms', 'allow-all']
-const UI_TYPES = ['headless', 'gui', 'sdl', 'separate']
+export const UI_TYPES = ['headless', 'gui', 'sdl', 'separate']
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/
 
 /** The home folder share Docker Machine made: /Users on macOS, /home on Linux, C:\Users on Windows. */

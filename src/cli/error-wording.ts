@@ -372,6 +372,7 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
     hint: prose`Start the host by other means; then ${run('restart', machine)} can reboot it.`,
   }),
   'engine-not-managed': ({driver, machine}) => ({message: `Machine "${machine}" uses the ${driver} driver; berth does not manage its engine.`}),
+  'engine-managed-elsewhere': ({machine, reason}) => ({message: `berth does not change the engine of "${machine}": ${reason}.`}),
   'tool-missing': ({tool, purpose, pkg}) => ({
     message: `${purpose} needs ${tool}, which is not installed (not found on PATH).`,
     hint: `Install it: apt-get install ${pkg} (Debian/Ubuntu).`,

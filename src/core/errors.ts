@@ -27,6 +27,8 @@ export interface ErrorCodes {
   'start-unsupported': {driver: string; machine: string}
   /** A machine whose engine berth only registers (the none driver) was asked to be provisioned. */
   'engine-not-managed': {driver: string; machine: string}
+  /** provision, regenerate-certs or upgrade of a host whose engine settings its driver says berth must leave alone. */
+  'engine-managed-elsewhere': {machine: string; reason: string}
   /** A driver's wait ran out after `seconds`; `still` is how things last stood, in the driver's terms. */
   'wait-timed-out': {still: string; seconds: number}
   /** The machine was still in `state` after `seconds` of waiting for `wanted`; a cause, when there is one, says why. */

@@ -1,6 +1,6 @@
 import type {Prose} from '../core/fix.js'
 import type {SshSettingFlags} from '../core/ssh/errors.js'
-import type {RemoteSession} from '../core/ssh/session.js'
+import type {ExecResult, RemoteSession} from '../core/ssh/session.js'
 import type {UserSshKey} from '../core/ssh/user-key.js'
 import type {ResourceRecord} from '../core/store/schema.js'
 import type {ChecksumSpec} from '../core/vm/image-cache.js'
@@ -108,6 +108,12 @@ export interface DriverSetup {
   shared: DriverSharedState
   /** VM images, downloaded once, verified and shared by every machine. */
   images: ImageCache
+  /**
+   * Run one command on the host over SSH and return its output, for what a driver can learn only from the host
+   * itself (the address a VM's DHCP client was given). Waits while the host may still be booting; the host key is
+   * pinned as for berth's other sessions.
+   */
+  runOnHost(endpoint: SshEndpoint, command: string, signal: AbortSignal): Promise<ExecResult>
 }
 
 /** The machine's SSH key, kept in the machine's directory (0600). */
@@ -197,6 +203,17 @@ export interface Driver {
   sshEndpoint(signal: AbortSignal): Promise<SshEndpoint | undefined>
   /** The driver's state to persist in config.json: JSON-safe, never secrets. */
   toState(): Record<string, unknown>
+  /**
+   * Set when berth must not change this host's engine (provision, regenerate-certs, upgrade, rm --clean-host): its
+   * settings live where berth does not manage them. berth refuses those commands with the reason and what to do.
+   */
+  readonly engineManagedElsewhere?: EngineManagedElsewhere
+}
+
+/** Why berth leaves a host's engine as it is, and what the user can do instead (each berth command as data). */
+export interface EngineManagedElsewhere {
+  reason: string
+  instead: Prose
 }
 
 /** The optional lifecycle calls, in the order berth names them. */

@@ -14,6 +14,7 @@ export type {
   DriverHealth,
   DriverSetup,
   DriverSharedState,
+  EngineManagedElsewhere,
   FlagValues,
   ImageCache,
   ImageRequest,

@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
 import type {DriverDefinition, DriverSetup, DriverSharedState, ImageCache, MachineSshKey} from '../../driver-kit/contract.js'
 import type {MachineLayout, StoreLayout} from '../store/layout.js'
 import {withLock} from '../store/lock.js'
@@ -20,6 +21,10 @@ export function driverSetup(layout: StoreLayout, name: string, env: NodeJS.Proce
     sshKey: machineSshKey(machine),
     shared: sharedState(layout, definition.name),
     images: imageCache(layout),
+    runOnHost: async (endpoint, command, signal) => {
+      const {runOnceOverSsh} = await import('../ssh/run-once.js')
+      return runOnceOverSsh({endpoint, privateKey: await readFile(endpoint.keyPath), knownHostsPath: machine.knownHosts, command, signal})
+    },
   }
 }
 

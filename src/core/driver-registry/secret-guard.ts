@@ -134,6 +134,10 @@ class SecretGuardedDriver implements Driver {
     return this.inner.sshEndpoint(signal)
   }
 
+  get engineManagedElsewhere(): Driver['engineManagedElsewhere'] {
+    return this.inner.engineManagedElsewhere
+  }
+
   toState(): Record<string, unknown> {
     const state = this.inner.toState()
     this.refuseSecrets(state, 'its state')

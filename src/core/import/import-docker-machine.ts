@@ -1,5 +1,7 @@
-import {access} from 'node:fs/promises'
+import {access, mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import type {DriverSetup} from '../../driver-kit/contract.js'
 import {certificatePathsIn} from '../certs/store-certificates.js'
 import {driverSetup} from '../driver-registry/driver-setup.js'
 import {DEFAULT_ENGINE_PORT} from '../engine/engine-url.js'
@@ -8,6 +10,7 @@ import {validateMachineName} from '../machine-name.js'
 import {writeMachineContext} from '../machine/machine-context.js'
 import {changingMachine} from '../machine/machine-lock.js'
 import type {ProvisionDeps} from '../provision-machine/index.js'
+import {runOnceOverSsh} from '../ssh/run-once.js'
 import {readUserSshKey, keepUserSshKey, type UserSshKey} from '../ssh/user-key.js'
 import {writeFileAtomic} from '../store/files.js'
 import {withLock} from '../store/lock.js'
@@ -81,7 +84,8 @@ async function planImport(source: string, name: string, deps: ImportDeps): Promi
     const sshKey = found.sshKeyPath === undefined ? undefined : await readUserSshKey('its SSH key', found.sshKeyPath)
     const enginePort = typeof found.driver.EnginePort === 'number' ? found.driver.EnginePort : DEFAULT_ENGINE_PORT
     const setup = driverSetup(layout, name, deps.env, definition, enginePort)
-    const adopted = definition.fromDockerMachine({driver: found.driver, ...(sshKey === undefined ? {} : {sshKeyPath: join(setup.machineDir, sshKey.fileName)})}, setup)
+    const sshKeyPath = sshKey === undefined ? undefined : join(setup.machineDir, sshKey.fileName)
+    const adopted = definition.fromDockerMachine({driver: found.driver, ...(sshKeyPath === undefined ? {} : {sshKeyPath})}, sshKey === undefined ? setup : planningSetup(setup, sshKey))
     const {driver} = adopted
     const [address, url, ssh] = await Promise.all([driver.address(signal), driver.dockerUrl(signal), definition.capabilities.provisions ? driver.sshEndpoint(signal) : undefined])
     const config: MachineConfig = {
@@ -98,6 +102,25 @@ async function planImport(source: string, name: string, deps: ImportDeps): Promi
     }
     return {config, found, ...(sshKey === undefined ? {} : {sshKey}), secrets: adopted.secrets ?? {}}
   })
+}
+
+/**
+ * The driver's setup while nothing of the machine is written yet: what it asks the host goes with the key read from
+ * the source (berth's copy is written with the rest), and the host key is pinned in a scratch file, removed at once;
+ * the first session after the import pins it in the machine's known_hosts.
+ */
+function planningSetup(setup: DriverSetup, sshKey: UserSshKey): DriverSetup {
+  return {
+    ...setup,
+    runOnHost: async (endpoint, command, signal) => {
+      const scratch = await mkdtemp(join(tmpdir(), 'berth-import-'))
+      try {
+        return await runOnceOverSsh({endpoint, privateKey: sshKey.content, knownHostsPath: join(scratch, 'known_hosts'), command, signal})
+      } finally {
+        await rm(scratch, {recursive: true, force: true})
+      }
+    },
+  }
 }
 
 /** Write the machine under its lock: gone again if any of it fails, so a failed import leaves nothing. */

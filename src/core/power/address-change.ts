@@ -28,7 +28,9 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
   if (previous === undefined) return undefined
   if (address === previous) return followPortChange(machine, deps)
   const moved = `Machine "${name}" has a new address: ${address} (it was ${previous}).`
-  if (definition.capabilities.provisions && options.autoRegenerate) {
+  // An engine whose settings live elsewhere keeps the certificate it has: berth follows the address only.
+  const issuesCertificates = definition.capabilities.provisions && driver.engineManagedElsewhere === undefined
+  if (issuesCertificates && options.autoRegenerate) {
     deps.reporter.info(`${moved} Issuing its engine a server certificate for it.`)
     await provisionMachine(name, deps, {renewServerCert: false})
     return {previous, address, regenerated: true}
@@ -40,8 +42,10 @@ export async function followAddressChange(machine: OpenMachine, deps: ProvisionD
     ...(ssh === undefined || current.ssh === undefined ? {} : {ssh: {...current.ssh, host: ssh.host, port: ssh.port}}),
   }))
   await writeMachineContext(deps.contexts, deps.store.layout, name, url, deps.reporter)
-  if (definition.capabilities.provisions) {
+  if (issuesCertificates) {
     deps.reporter.warn(prose`${moved} Its server certificate does not cover it (--no-auto-regenerate): ${run('env', name)} and ${run('config', name)} refuse until you run ${run('regenerate-certs', name)}.`)
+  } else if (driver.engineManagedElsewhere !== undefined) {
+    deps.reporter.warn(`${moved} Its engine's certificate may not cover it, and berth does not change that engine: ${driver.engineManagedElsewhere.reason}.`)
   } else {
     deps.reporter.info(`${moved} Its engine's certificate must cover the new address; berth does not issue it for the ${definition.name} driver.`)
   }

@@ -8,6 +8,7 @@ import {BerthError, errorMessage} from '../errors.js'
 import {machineTls} from '../machine/engine-access.js'
 import {writeMachineContext} from '../machine/machine-context.js'
 import {DEFAULT_SSH_TIMEOUT_MS, openMachineSsh} from '../machine/machine-ssh.js'
+import {refuseEngineManagedElsewhere} from '../machine/engine-ownership.js'
 import {openMachine} from '../machine/open-machine.js'
 import {waitForEngine} from '../machine/wait-for-engine.js'
 import {provisionHost} from '../provision/index.js'
@@ -69,6 +70,7 @@ export async function provisionMachine(name: string, deps: ProvisionDeps, option
     if (config.endpoint === undefined) return finishRegistration(name, driver, deps)
     throw new BerthError(`Machine "${name}" uses the ${definition.name} driver; berth does not manage its engine.`, {code: 'engine-not-managed', data: {driver: definition.name, machine: name}})
   }
+  refuseEngineManagedElsewhere(name, driver)
   const [address, url, endpoint] = await Promise.all([driver.address(signal), driver.dockerUrl(signal), driver.sshEndpoint(signal)])
   if (endpoint === undefined) throw new BerthError(`The ${definition.name} driver gives no SSH access to "${name}".`, {code: 'driver-broken'})
   const machine = store.layout.machine(name)

@@ -13,8 +13,9 @@ const CLEAN_SSH_TIMEOUT_MS = 30_000
  */
 export async function cleanHostForRemoval(machine: OpenMachine, deps: OperationDeps, options: {force: boolean}): Promise<void> {
   const {config, definition} = machine
-  if (!definition.capabilities.provisions) {
-    deps.reporter.info(`berth did not configure the engine of "${config.name}" (${definition.name} driver); --clean-host leaves that host as it is.`)
+  const elsewhere = machine.driver.engineManagedElsewhere
+  if (!definition.capabilities.provisions || elsewhere !== undefined) {
+    deps.reporter.info(`berth did not configure the engine of "${config.name}" (${elsewhere?.reason ?? `${definition.name} driver`}); --clean-host leaves that host as it is.`)
     return
   }
   try {

@@ -1,6 +1,7 @@
 import type {EngineTls} from '../engine/engine-client.js'
 import {BerthError, errorMessage} from '../errors.js'
 import {endpointOf, machineTls, queryEngineVersion} from '../machine/engine-access.js'
+import {refuseEngineManagedElsewhere} from '../machine/engine-ownership.js'
 import {openMachine, type OpenMachine} from '../machine/open-machine.js'
 import {operationContext} from '../machine/operation-context.js'
 import {currentState, startMachine, type LifecycleDeps} from '../power/index.js'
@@ -87,6 +88,7 @@ async function ensureRunning(machine: OpenMachine, deps: LifecycleDeps, startTim
   if (!definition.capabilities.provisions) {
     throw new BerthError(`Machine "${config.name}" uses the ${definition.name} driver: berth does not manage its engine, so it cannot upgrade it.`, {code: 'upgrade-failed'})
   }
+  refuseEngineManagedElsewhere(config.name, machine.driver)
   const state = await currentState(machine, deps.signal)
   if (state === 'Running') return machine
   if (machine.driver.start === undefined) {

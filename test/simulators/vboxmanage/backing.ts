@@ -44,6 +44,13 @@ export interface VBoxBacking {
   forwards(): Array<{vm: string, rule: string, hostIp: string, hostPort: number}>
   /** Every request received, with its answer. */
   log(): Array<{request: BackingRequest, answer: BackingAnswer}>
+  /**
+   * Back the VM of this name with a host the test made, instead of one booted from a seed: a VM another tool made
+   * (Docker Machine's boot2docker VMs), whose guest the test sets up. Each start gives the guest an `eth1` with the
+   * MAC of the VM's host-only NIC and `address` (/24) on it, as VirtualBox's DHCP server would lease it; called
+   * again, the next start leases the new address instead.
+   */
+  provideGuest(vm: string, guest: {host: TestHost, address: string}): void
   /** Removes every host and forwarder and the socket. */
   stop(): Promise<void>
 }
@@ -53,6 +60,8 @@ interface Backed {
   host: TestHost
   /** From the seed, read on the first start: the static address on the host-only NIC, if any. */
   address?: string
+  /** A guest the test provided: the address its host-only NIC is leased, on an interface of that NIC's MAC. */
+  leased?: string
 }
 
 /**
@@ -64,6 +73,7 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
   const {pool} = options
   const socketPath = paths(options.simulator.dir).backing
   const vms = new Map<string, Backed>()
+  const provided = new Map<string, {host: TestHost, address: string}>()
   const forwarders: Forwarder[] = []
   const log: Array<{request: BackingRequest, answer: BackingAnswer}> = []
   let queue: Promise<unknown> = Promise.resolve()
@@ -91,7 +101,10 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
         // failed call left behind (startvm of several VMs fails as a whole): it is taken as started.
         await closeForwards(vm.uuid)
         let current = backed
-        if (!current) {
+        const guest = provided.get(vm.name)
+        if (!current && guest) {
+          current = {name: vm.name, host: guest.host}
+        } else if (!current) {
           const seed = await readSeed(vm)
           const hostonly = Object.values(vm.nics).find((nic) => nic.type === 'hostonly' || nic.type === 'hostonlynet')
           const address = hostonly ? seed.addresses.get(hostonly.mac.replace(/[:-]/g, '').toLowerCase())?.[0] : undefined
@@ -106,11 +119,14 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
             await host.down().catch(() => undefined)
             throw error
           }
-        } else if (!current.host.running) {
-          await current.host.powerOn()
         }
+        // A guest the test provided takes the lease it was last given, as a DHCP server may hand out another one.
+        if (guest) current = {...current, address: guest.address, leased: guest.address}
+        vms.set(vm.uuid, current)
+        if (!current.host.running) await current.host.powerOn()
         try {
           if (current.address !== undefined) await current.host.addAddress(current.address)
+          if (current.leased !== undefined) await leaseHostOnly(current.host, vm, current.leased)
           await openForwards(vm, current.host, natRules(vm))
         } catch (error) {
           await closeForwards(vm.uuid)
@@ -180,6 +196,9 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
     host: (vm) => find(vm)?.host ?? findByVmName(vm),
     forwards: () => forwarders.map((forwarder) => ({vm: forwarder.vm, rule: forwarder.rule.name, hostIp: forwarder.hostIp, hostPort: forwarder.rule.hostPort})),
     log: () => [...log],
+    provideGuest: (vm, guest) => {
+      provided.set(vm, guest)
+    },
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await unlink(socketPath).catch(() => undefined)
@@ -199,6 +218,26 @@ export async function startVBoxBacking(options: {simulator: {dir: string}, pool:
     const uuid = [...log].reverse().find((entry) => entry.request.vm.name === name)?.request.vm.uuid
     return uuid === undefined ? undefined : vms.get(uuid)?.host
   }
+}
+
+/**
+ * A guest's host-only NIC as a DHCP client leaves it: an interface `eth1` with the NIC's MAC (a veth whose peer stays
+ * inside the host) carrying the leased address, as `ip addr show` in a boot2docker guest shows it.
+ */
+async function leaseHostOnly(host: TestHost, vm: Vm, address: string): Promise<void> {
+  const nic = Object.values(vm.nics).find((candidate) => candidate.type === 'hostonly')
+  if (!nic) throw new Error(`${vm.name} has no host-only NIC to lease ${address} to`)
+  const mac = nic.mac.replace(/[:-]/g, '').toLowerCase().replace(/(..)(?!$)/g, '$1:')
+  const script = [
+    'set -e',
+    `ip link show eth1 >/dev/null 2>&1 || ip link add eth1 address ${mac} type veth peer name eth1-peer`,
+    'ip link set eth1-peer up',
+    'ip link set eth1 up',
+    'ip -4 addr flush dev eth1',
+    `ip addr add ${address}/24 dev eth1`,
+  ]
+  const leased = await host.exec(script.join('\n'))
+  if (leased.code !== 0) throw new Error(`leasing ${address} to ${vm.name} failed: ${leased.stderr.trim()}`)
 }
 
 /** The VM's seed: the medium in its first non-empty DVD drive, mounted read-only, read and unmounted. */
