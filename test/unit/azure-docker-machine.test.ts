@@ -1,19 +1,11 @@
 import {describe, expect, it} from 'vitest'
 import type {DriverSetup} from '../../src/driver-kit/index.js'
+import {testDriverSetup} from '../../src/driver-kit/testing.js'
 import {UsageError} from '../../src/core/errors.js'
 import azure from '../../drivers/azure/index.js'
 
 const subscription = '11111111-2222-3333-4444-555555555555'
-const setup = (env: NodeJS.ProcessEnv = {}): DriverSetup => ({
-  machineName: 'dm1',
-  machineDir: '/store/machines/dm1',
-  enginePort: 2376,
-  env,
-  secret: () => undefined,
-  sshKey: {path: '/store/machines/dm1/id_ed25519', create: () => Promise.reject(new Error('not here')), keepUserKey: () => Promise.reject(new Error('not here'))},
-  shared: {dir: '/store/drivers/azure', withLock: (work) => work(), machineExists: () => false},
-  images: {ensure: () => Promise.reject(new Error('not here'))},
-})
+const setup = (env: NodeJS.ProcessEnv = {}): DriverSetup => testDriverSetup(azure, {storeDir: '/store', machineName: 'dm1', env})
 // Docker Machine 0.16.2's azure Driver struct as it wrote it, with its defaults.
 const dockerMachine = {
   ClientID: '', ClientSecret: '', Environment: 'AzurePublicCloud', SubscriptionID: subscription, ResourceGroup: 'docker-machine', DockerPort: 2376,
