@@ -45,12 +45,13 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const quiet = flags.quiet === true
   const entries = await app.store.list()
   const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))
-  const machines = opened.filter((item): item is OpenMachine => 'driver' in item)
+  // As Docker Machine, only the machines that the other filters keep are asked for their state.
+  const withoutState = {...filters, state: []}
+  const machines = opened.filter((item): item is OpenMachine => 'driver' in item && matchesFilters(withoutState, filterItem(item, undefined)))
   const broken = opened.filter((item): item is UnopenedMachine => !('driver' in item))
 
   if (quiet && !needsState(filters)) {
-    const names = machines.filter((machine) => matchesFilters(filters, filterItem(machine, undefined))).map((machine) => machine.config.name)
-    app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
+    app.terminal.out(machines.map((machine) => machine.config.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
     return
   }
   // Looked for while the machines are asked, and told after the listing (not with -q, whose output is names only).
@@ -99,12 +100,12 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
 
 /**
  * The rows of the listing, sorted: each machine as it answered, or, still waiting for its answer, as the store knows
- * it (a state filter cannot judge it yet, so it stays until it answers); and the machines that cannot be loaded.
+ * it (a state filter cannot judge it yet: it stays until it answers); and the machines that cannot be loaded.
  */
 function listingRows(machines: readonly OpenMachine[], answers: readonly (MachineStatus | undefined)[], broken: readonly UnopenedMachine[], filters: Filters, activeOf: (status: MachineStatus) => boolean): ListRow[] {
   const rows = machines.flatMap((machine, index) => {
     const status = answers[index]
-    if (status === undefined) return matchesFilters({...filters, state: []}, filterItem(machine, undefined)) ? [pendingRow(machine)] : []
+    if (status === undefined) return [pendingRow(machine)]
     return matchesFilters(filters, filterItem(machine, status.state)) ? [rowFor(status, activeOf(status))] : []
   })
   return [...rows, ...broken.map(brokenRow)].sort((a, b) => compareMachineNames(a.Name, b.Name))
