@@ -26,11 +26,12 @@ export class LiveText {
     this.live = false
   }
 
-  /** Show the final text: in place while drawing, else printed after whatever is on the screen. */
+  /** Show the final text: in place while drawing, else printed after whatever is on the screen. Later updates are ignored. */
   finish(text: string): void {
-    if (this.live && this.fits(text)) return this.redraw(text)
-    this.redraw('')
+    const inPlace = this.live && this.fits(text)
     this.live = false
+    if (inPlace) return this.redraw(text)
+    this.redraw('')
     this.write(text)
   }
 

@@ -15,6 +15,9 @@ describe('LiveText', () => {
     text.finish('NAME   STATE\nm1     Running\nm10    Stopped\n')
     expect(screenAfter(written(), 40)).toBe('NAME   STATE\nm1     Running\nm10    Stopped')
     expect(written().split('\u001b[3F')).toHaveLength(3)
+    const final = written()
+    text.update('late\n')
+    expect(written()).toBe(final)
   })
 
   it('counts a line wider than the screen as the lines it wraps onto', () => {
