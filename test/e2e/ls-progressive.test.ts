@@ -17,8 +17,8 @@ interface Chunk {
 }
 
 /**
- * ls never waits on one machine: three generic machines on sysv test hosts, one reachable, one whose engine port drops
- * every packet (iptables in the host's own namespace), one whose host was removed (the sealed test range answers "no
+ * ls never waits on one machine: three generic machines on sysv test hosts, one reachable (until the last test drops its SSH
+ * port's packets), one whose engine port drops every packet (iptables in the host's own namespace), one whose host was removed (the sealed test range answers "no
  * route to host" at once). On a terminal the table is there at once and filled in as each answers; in a pipe it comes
  * whole, as before; states and hints say what is wrong without sending anyone to a command the driver refuses.
  */
@@ -136,5 +136,11 @@ describe('ls with a firewalled engine and a host that is gone', () => {
     const start = await sandbox.run(['start', 'g-gone'])
     expect(start.code).toBe(1)
     expect(start.stderr).not.toMatch(/berth start/)
+  })
+
+  it('shows Timeout with the reason for a generic host whose SSH port drops every packet', async () => {
+    await live.exec('iptables -I INPUT -p tcp --dport 22 -j DROP')
+    const listed = await sandbox.run(['ls', '-t', '2', '--filter', 'name=g-live'])
+    expect(row('g-live', listed.stdout)).toMatch(/^g-live {3}- {8}generic {3}Timeout {3} +Unknown {3}No answer within 2s\.$/)
   })
 })
