@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {createConnection, isIPv6} from 'node:net'
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
-import {checkHostAddress, type Driver, type DriverSetup, type FlagValues, type MachineState, type OperationContext, readUserSshKey, type SshEndpoint, UsageError, type UserSshKey} from '../../src/driver-kit/index.js'
+import {checkHostAddress, type Driver, HostUnreachableError, type DriverSetup, type FlagValues, type MachineState, type OperationContext, readUserSshKey, type SshEndpoint, UsageError, type UserSshKey} from '../../src/driver-kit/index.js'
 
 export interface GenericSettings {
   ipAddress: string
@@ -86,9 +86,16 @@ export class GenericDriver implements Driver {
   /** The server is not berth's: removing the machine leaves it running (see rm --clean-host for the engine config). */
   async remove(): Promise<void> {}
 
-  /** Whether the server's SSH port accepts connections, as Docker Machine's generic driver judged it. */
+  /**
+   * Running when the server's SSH port accepts connections, as Docker Machine's generic driver judged it. Unlike
+   * Docker Machine, a port that refuses, has no route or does not answer is not "Stopped" (berth cannot start the
+   * server, and may not know it is off): state() says why, as a HostUnreachableError.
+   */
   async state(signal: AbortSignal): Promise<MachineState> {
-    return (await portOpen(this.settings.ipAddress, this.settings.sshPort, signal)) ? 'Running' : 'Stopped'
+    const {ipAddress, sshPort} = this.settings
+    const failure = await connectFailure(ipAddress, sshPort, signal)
+    if (failure === undefined) return 'Running'
+    throw new HostUnreachableError(this.setup.machineName, ipAddress, sshPort, failure)
   }
 
   async address(): Promise<string> {
@@ -112,19 +119,23 @@ export class GenericDriver implements Driver {
   }
 }
 
-function portOpen(host: string, port: number, signal: AbortSignal): Promise<boolean> {
+/** How long a state probe waits for the SSH port at most, whatever the caller's signal allows (ls's default timeout). */
+const PROBE_TIMEOUT_MS = 10_000
+
+/** Why a TCP connection to host:port cannot be opened (the socket's error, or a sentence), or undefined when it can. */
+function connectFailure(host: string, port: number, signal: AbortSignal): Promise<unknown> {
   return new Promise((resolvePromise) => {
-    const socket = createConnection({host, port, timeout: 3000})
-    const onAbort = (): void => finish(false)
+    const socket = createConnection({host, port, timeout: PROBE_TIMEOUT_MS})
+    const onAbort = (): void => finish('no answer before the wait ended')
     // The listener goes with the probe: a caller polling with one signal must not collect one per call.
-    function finish(open: boolean): void {
+    function finish(failure: unknown): void {
       signal.removeEventListener('abort', onAbort)
       socket.destroy()
-      resolvePromise(open)
+      resolvePromise(failure)
     }
-    socket.once('connect', () => finish(true))
-    socket.once('error', () => finish(false))
-    socket.once('timeout', () => finish(false))
+    socket.once('connect', () => finish(undefined))
+    socket.once('error', (error) => finish(error))
+    socket.once('timeout', () => finish(`no answer within ${PROBE_TIMEOUT_MS / 1000}s`))
     signal.addEventListener('abort', onAbort, {once: true})
   })
 }

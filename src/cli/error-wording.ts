@@ -399,9 +399,15 @@ export const ERROR_WORDING: {[C in ErrorCode]?: Wording<C>} = {
       : `${host} of machine "${machine}" no longer exists.`,
     hint: prose`Remove the machine with ${run('rm', machine)}, which removes what is left of it.`,
   }),
-  'machine-not-running': ({machine, state}) => ({
+  'machine-not-running': ({machine, state, driver, startable}) => ({
     message: `Machine "${machine}" is not running (state: ${state}).`,
-    hint: prose`Start it first; ${run('status', machine)} shows its state.`,
+    hint: startable
+      ? prose`Start it with ${run('start', machine)}; ${run('status', machine)} shows its state.`
+      : `The ${driver} driver cannot start it: start the host by other means.`,
+  }),
+  'host-unreachable': ({machine, host, port, reason}) => ({
+    message: `The host of machine "${machine}" does not answer on ${host.includes(':') ? `[${host}]` : host}:${port}: ${reason}.`,
+    hint: prose`Check that the host is up and that this computer reaches it on port ${String(port)}; once it answers, ${run('ls')} shows it Running.`,
   }),
   'host-address-missing': ({machine, address, host, state}) => ({
     message: `${host === undefined ? `Machine "${machine}"` : `${host} of machine "${machine}"`} has no ${address} address${state === undefined ? ' yet' : ` (it is ${state})`}.`,

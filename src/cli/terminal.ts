@@ -1,4 +1,5 @@
 import {writeSync} from 'node:fs'
+import {isatty} from 'node:tty'
 import {exitInterrupted} from './interrupt.js'
 
 /** Everything a command's action touches of the outside process: output streams, environment, stdin. */
@@ -10,6 +11,8 @@ export interface Terminal {
   readonly env: NodeJS.ProcessEnv
   /** Whether stderr is a terminal (progress is drawn) or a pipe/file (plain lines). */
   readonly interactive: boolean
+  /** stdout's terminal size, when stdout is a terminal that reports one (a listing may then be drawn in place). */
+  readonly screen?: {columns: number; rows: number} | undefined
   /** Whether stdin is a terminal: someone is there to answer a question, rather than a script or a pipe. */
   readonly canAsk: boolean
   /** The command line as the user typed it, after the program name (Docker Machine repeats it in hints). */
@@ -27,6 +30,12 @@ export function processTerminal(invocation: readonly string[]): Terminal {
     env: process.env,
     get interactive() {
       return process.stderr.isTTY === true
+    },
+    get screen() {
+      // Only then is process.stdout made: its set-up costs the commands that write to a pipe.
+      if (!isatty(1)) return undefined
+      const {columns, rows} = process.stdout
+      return columns > 0 && rows > 0 ? {columns, rows} : undefined
     },
     get canAsk() {
       return process.stdin.isTTY === true

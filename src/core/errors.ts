@@ -92,7 +92,10 @@ export interface ErrorCodes {
   'engine-url-placeholder': {machine: string; url: string}
   /** The driver cannot find the machine's host; `host` names it in the driver's terms ("Droplet 42") when it can. */
   'host-gone': {machine: string; driver: string; host?: string}
-  'machine-not-running': {machine: string; state: string}
+  /** The host of a machine that exists already (generic) does not answer on `port`: `reason` says how (refused, no route, no answer). */
+  'host-unreachable': {machine: string; host: string; port: number; reason: string}
+  /** `startable`: whether the machine's driver can start it (generic and none cannot). */
+  'machine-not-running': {machine: string; state: string; driver: string; startable: boolean}
   /**
    * The driver has no `address` ("public IPv4") for the machine's host as it is now (`state`: stopped, say; none: it
    * may get one yet); `host` names it in the driver's terms ("Droplet 42") when it can.

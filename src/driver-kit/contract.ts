@@ -20,7 +20,9 @@ import type {ChecksumSpec} from '../core/vm/image-cache.js'
  *   (capabilities.serialOperations makes them take turns within a process); state a driver keeps across its
  *   machines goes in setup.shared, under its lock, which holds across processes.
  * - Idempotency. remove() of what is already gone succeeds; a lifecycle call that finds the host in the requested
- *   state returns without error; state() never throws for a host that is gone (NotFound).
+ *   state returns without error; state() never throws for a host that is gone (NotFound). A driver of hosts that
+ *   exist already (existingHost) whose state is whether the host answers throws HostUnreachableError when it does
+ *   not: it cannot tell Stopped from unreachable, and berth cannot start such a host.
  * - Deadlines. Every long call gets ctx.signal (Ctrl-C, a command's --timeout): stop waiting and throw its reason
  *   when it aborts. A driver waits for its backend with pollUntil and a timeout of its own, and says what it waited for.
  * - The engine. berth makes the engine listen with TLS on the port dockerUrl() names (setup.enginePort unless the

@@ -36,6 +36,7 @@ export type {ChecksumSpec} from '../core/vm/image-cache.js'
 // Errors a driver throws: a code and data, a message naming the problem, and the fix as prose in which each berth
 // command is data (prose`Run ${run('provision', name)}.`), so the CLI spells it.
 export {BerthError, TimeoutError, UsageError} from '../core/errors.js'
+export {HostUnreachableError} from './host-unreachable.js'
 export {joinProse, prose, run, type CommandFix, type CommandName, type Prose} from '../core/fix.js'
 
 // Waiting and retrying, bounded and abortable.

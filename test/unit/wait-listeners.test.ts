@@ -66,7 +66,7 @@ describe('waits keep one abort listener on the caller\'s signal', () => {
     const port = await freeLoopbackPort()
     const driver = new GenericDriver({ipAddress: '127.0.0.1', sshUser: 'root', sshKeyPath: '/nonexistent', sshPort: port, enginePort: 2376}, testDriverSetup(generic, {storeDir: '/nonexistent'}))
     const caller = new AbortController()
-    for (let poll = 0; poll < 30; poll++) expect(await driver.state(caller.signal)).toBe('Stopped')
+    for (let poll = 0; poll < 30; poll++) await expect(driver.state(caller.signal)).rejects.toMatchObject({code: 'host-unreachable', data: {host: '127.0.0.1', port, reason: 'connection refused'}})
     await settled()
     expect(abortListeners(caller.signal)).toBe(0)
     expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([])

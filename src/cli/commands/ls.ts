@@ -2,7 +2,7 @@ import {isActive} from '../../core/client/active.js'
 import {DockerContextStore} from '../../core/client/docker-context.js'
 import {findStaleContexts} from '../../core/contexts/prune-contexts.js'
 import {prose, run as runCommand} from '../../core/fix.js'
-import {matchesFilters, needsState, parseFilters} from '../../core/listing/filters.js'
+import {matchesFilters, needsState, parseFilters, type Filters} from '../../core/listing/filters.js'
 import {listedMachineJson, type UnopenedMachine} from '../../core/inspect/machine-json.js'
 import type {ListRow} from '../../core/listing/list-row.js'
 import {compareMachineNames} from '../../core/listing/natural-sort.js'
@@ -16,6 +16,7 @@ import {errorMessage} from '../../core/errors.js'
 import {NeedsFullCli, type App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
 import {printJson, wantsJson} from '../json-output.js'
+import {LiveText} from '../live-text.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -44,40 +45,83 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   const quiet = flags.quiet === true
   const entries = await app.store.list()
   const opened = await Promise.all(entries.map((entry) => openEntry(app, entry)))
-  const machines = opened.filter((item): item is OpenMachine => 'driver' in item)
+  // As Docker Machine, only the machines that the other filters keep are asked for their state.
+  const withoutState = {...filters, state: []}
+  const machines = opened.filter((item): item is OpenMachine => 'driver' in item && matchesFilters(withoutState, filterItem(item, undefined)))
   const broken = opened.filter((item): item is UnopenedMachine => !('driver' in item))
 
   if (quiet && !needsState(filters)) {
-    const names = machines.filter((machine) => matchesFilters(filters, filterItem(machine, undefined))).map((machine) => machine.config.name)
-    app.terminal.out(names.sort(compareMachineNames).map((name) => `${name}\n`).join(''))
+    app.terminal.out(machines.map((machine) => machine.config.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
     return
   }
   // Looked for while the machines are asked, and told after the listing (not with -q, whose output is names only).
   const staleContexts = quiet ? Promise.resolve(0) : countStaleContexts(app, entries.map((entry) => entry.name))
+  const dockerHost = app.terminal.env.DOCKER_HOST || undefined
+  const currentContext = quiet || dockerHost !== undefined ? undefined : await new DockerContextStore(app.terminal.env).currentContext()
+  const activeOf = (status: MachineStatus): boolean => isActive({url: status.url, name: status.name}, {dockerHost, currentContext})
+  // On a terminal, the default table is shown at once and each row filled in as its machine answers (--debug's lines
+  // on the same terminal would break the drawing); scripts (-q, --format, --json, a pipe) get the whole at the end.
+  const screen = quiet || json || flags.format !== undefined || flags.debug === true ? undefined : app.terminal.screen
+  const live = screen === undefined ? undefined : new LiveText((text) => app.terminal.out(text), screen)
+  const answers: (MachineStatus | undefined)[] = machines.map(() => undefined)
+  const table = (): string => listFormat!.render(listingRows(machines, answers, broken, filters, activeOf))
+  live?.update(table())
   // Loaded only here: ls -q without a state filter asks no engine and needs none of TLS.
   const {queryStatuses} = await import('../../core/status/machine-status.js')
-  const statuses = await queryStatuses(app.layout, machines, {timeoutMs: (flags.timeout as number) * 1000, withEngine: !quiet})
-  const dockerHost = app.terminal.env.DOCKER_HOST || undefined
-  const currentContext = dockerHost === undefined ? await new DockerContextStore(app.terminal.env).currentContext() : undefined
-  const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
-  const activeOf = (status: MachineStatus): boolean => isActive({url: status.url, name: status.name}, {dockerHost, currentContext})
+  const redraw = live === undefined ? undefined : coalesced(() => live.update(table()))
+  const statuses = await queryStatuses(app.layout, machines, {
+    timeoutMs: (flags.timeout as number) * 1000,
+    withEngine: !quiet,
+    onAnswer(status, index) {
+      answers[index] = status
+      redraw?.()
+    },
+  })
   if (quiet) {
+    const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
     app.terminal.out(matching.map((status) => status.name).sort(compareMachineNames).map((name) => `${name}\n`).join(''))
     return
   }
   // As Docker Machine, machines that cannot be loaded are always listed, so they are noticed.
   if (listFormat === undefined) {
     const configOf = new Map(machines.map((machine) => [machine.config.name, machine.config]))
+    const matching = statuses.filter((status, index) => matchesFilters(filters, filterItem(machines[index]!, status.state)))
     const listed = [...matching.map((status) => ({config: configOf.get(status.name)!, status, active: activeOf(status)})), ...broken]
     listed.sort((a, b) => compareMachineNames(nameOf(a), nameOf(b)))
     printJson(app, listed.map((machine) => listedMachineJson(app.layout, machine)))
     noteStaleContexts(app, await staleContexts)
     return
   }
-  const rows = [...matching.map((status) => rowFor(status, activeOf(status))), ...broken.map(brokenRow)]
-  rows.sort((a, b) => compareMachineNames(a.Name, b.Name))
-  app.terminal.out(listFormat.render(rows))
+  const final = listFormat.render(listingRows(machines, statuses, broken, filters, activeOf))
+  if (live === undefined) app.terminal.out(final)
+  else live.finish(final)
   noteStaleContexts(app, await staleContexts)
+}
+
+/**
+ * The rows of the listing, sorted: each machine as it answered, or, still waiting for its answer, as the store knows
+ * it (a state filter cannot judge it yet: it stays until it answers); and the machines that cannot be loaded.
+ */
+function listingRows(machines: readonly OpenMachine[], answers: readonly (MachineStatus | undefined)[], broken: readonly UnopenedMachine[], filters: Filters, activeOf: (status: MachineStatus) => boolean): ListRow[] {
+  const rows = machines.flatMap((machine, index) => {
+    const status = answers[index]
+    if (status === undefined) return [pendingRow(machine)]
+    return matchesFilters(filters, filterItem(machine, status.state)) ? [rowFor(status, activeOf(status))] : []
+  })
+  return [...rows, ...broken.map(brokenRow)].sort((a, b) => compareMachineNames(a.Name, b.Name))
+}
+
+/** Calls draw once after a burst of calls (answers that arrive together), not once per call. */
+function coalesced(draw: () => void): () => void {
+  let queued = false
+  return () => {
+    if (queued) return
+    queued = true
+    setImmediate(() => {
+      queued = false
+      draw()
+    })
+  }
 }
 
 /**
@@ -148,6 +192,27 @@ function rowFor(status: MachineStatus, active: boolean): ListRow {
     ResponseTime: formatGoDuration(Math.round(status.responseMs)),
   }
 }
+
+/** A machine whose answer is awaited: what the store knows, and a mark where its state and engine version will be. */
+function pendingRow({config}: OpenMachine): ListRow {
+  return {
+    Name: config.name,
+    Active: '-',
+    ActiveHost: false,
+    ActiveSwarm: false,
+    DriverName: config.driver.name,
+    State: PENDING,
+    URL: config.endpoint?.url ?? '',
+    Swarm: '',
+    SwarmOptions: null,
+    EngineOptions: null,
+    Error: '',
+    DockerVersion: PENDING,
+    ResponseTime: '0s',
+  }
+}
+
+const PENDING = '…'
 
 function brokenRow(entry: UnopenedMachine): ListRow {
   return {

@@ -31,6 +31,11 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   EAI_AGAIN: 'host name lookup failed',
 }
 
+/** How a failure to open a TCP connection reads in a message ("no route to host"), for a node error code. */
+export function describeNetworkCode(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : NETWORK_CODES[code]
+}
+
 /** What OpenSSL says when the peer does not speak TLS on this port (plain HTTP, ssh, ...). */
 const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i
 

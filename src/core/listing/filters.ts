@@ -2,7 +2,7 @@ import {UsageError} from '../errors.js'
 import {VALUE_LIMIT, cutText, quoteValue} from '../safe-text.js'
 
 /** A parsed `--filter` list. Values of one key are alternatives (OR); different keys must all match (AND). */
-interface Filters {
+export interface Filters {
   readonly driver: readonly string[]
   readonly state: readonly string[]
   readonly name: readonly NamePattern[]

@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises'
-import type {SshEndpoint} from '../../driver-kit/contract.js'
+import {lifecycleOf, type SshEndpoint} from '../../driver-kit/contract.js'
 import {BerthError, errorMessage} from '../errors.js'
 import {run} from '../fix.js'
 import {openMachineSsh} from '../machine/machine-ssh.js'
@@ -35,8 +35,8 @@ const PIN_TIMEOUT_MS = 20_000
 class MachineNotRunningError extends BerthError {
   override readonly name = 'MachineNotRunningError'
 
-  constructor(readonly machine: string, readonly state: string) {
-    super(`Machine "${machine}" is not running (state: ${state}).`, {code: 'machine-not-running', data: {machine, state}, fixes: [run('status', machine)]})
+  constructor(readonly machine: string, readonly state: string, driver: string, startable: boolean) {
+    super(`Machine "${machine}" is not running (state: ${state}).`, {code: 'machine-not-running', data: {machine, state, driver, startable}, fixes: startable ? [run('start', machine), run('status', machine)] : []})
   }
 }
 
@@ -47,7 +47,7 @@ class MachineNotRunningError extends BerthError {
  */
 export async function machineSshAccess(layout: StoreLayout, {config, driver, definition}: OpenMachine, options: SshAccessOptions): Promise<SshAccess> {
   const [state, live] = await Promise.all([driver.state(options.signal), driver.sshEndpoint(options.signal)])
-  if (state !== 'Running') throw new MachineNotRunningError(config.name, state)
+  if (state !== 'Running') throw new MachineNotRunningError(config.name, state, definition.name, lifecycleOf(driver).start)
   const endpoint = live ?? storedEndpoint(layout, config)
   if (endpoint === undefined) {
     throw new BerthError(`Machine "${config.name}" cannot be reached over SSH: the ${definition.name} driver gives no SSH access.`, {code: 'ssh-failed'})

@@ -23,6 +23,8 @@ interface StatusOptions {
   timeoutMs: number
   /** Whether to ask the engine for its version (ls does; state filters alone do not need it). */
   withEngine: boolean
+  /** Told each machine's status as soon as it is known (index: the machine's place in the list), for a listing drawn as answers arrive. */
+  onAnswer?: (status: MachineStatus, index: number) => void
 }
 
 /**
@@ -44,7 +46,11 @@ export async function queryStatuses(layout: StoreLayout, machines: readonly Open
   }
   const batched = batchedStates(machines, options.timeoutMs)
   try {
-    return await Promise.all(machines.map((machine) => queryStatus(machine, options, agent, tlsFor, batched.get(machine))))
+    return await Promise.all(machines.map(async (machine, index) => {
+      const status = await queryStatus(machine, options, agent, tlsFor, batched.get(machine))
+      options.onAnswer?.(status, index)
+      return status
+    }))
   } finally {
     agent.destroy()
   }
@@ -73,25 +79,38 @@ function batchedStates(machines: readonly OpenMachine[], timeoutMs: number): Map
 async function queryStatus({config, driver}: OpenMachine, options: StatusOptions, agent: EngineAgent, tlsFor: (name: string) => EngineTls, batched: Promise<MachineState> | undefined): Promise<MachineStatus> {
   const start = performance.now()
   const signal = AbortSignal.timeout(options.timeoutMs)
+  const seconds = options.timeoutMs / 1000
   const base = {name: config.name, driver: config.driver.name, url: config.endpoint?.url ?? '', labels: config.engine.labels}
-  const work = (async (): Promise<MachineStatus> => {
-    const state = await (batched ?? driver.state(signal))
-    if (state !== 'Running' || !options.withEngine) return {...base, state, responseMs: performance.now() - start}
-    try {
-      const version = await engineVersion(endpointOf(config).url, () => tlsFor(config.name), {signal, agent, timeoutMs: options.timeoutMs})
-      return {...base, state, engineVersion: version.version, responseMs: performance.now() - start}
-    } catch (error) {
-      return {...base, state, error: `Unable to query docker version: ${errorMessage(error)}`, responseMs: performance.now() - start}
-    }
-  })()
-  const timeout = new Promise<MachineStatus>((resolve) => {
-    signal.addEventListener('abort', () => resolve({...base, state: 'Timeout', error: `No answer within ${options.timeoutMs / 1000}s.`, responseMs: options.timeoutMs}), {once: true})
-  })
+  const elapsed = (): number => performance.now() - start
+  let state: MachineState | typeof TIMED_OUT
   try {
-    return await Promise.race([work, timeout])
+    state = await beforeDeadline(batched ?? driver.state(signal), signal)
   } catch (error) {
-    return {...base, state: 'Error', error: errorMessage(error), responseMs: performance.now() - start}
+    return {...base, state: 'Error', error: errorMessage(error), responseMs: elapsed()}
   }
+  if (state === TIMED_OUT) return {...base, state: 'Timeout', error: `No answer within ${seconds}s.`, responseMs: options.timeoutMs}
+  if (state !== 'Running' || !options.withEngine) return {...base, state, responseMs: elapsed()}
+  // The driver says the host runs: whatever the engine does, the state stays Running and ERRORS says why the version is unknown.
+  try {
+    const version = await beforeDeadline(engineVersion(endpointOf(config).url, () => tlsFor(config.name), {signal, agent, timeoutMs: options.timeoutMs}), signal)
+    if (version === TIMED_OUT) return {...base, state, error: `Unable to query docker version: no answer within ${seconds}s`, responseMs: elapsed()}
+    return {...base, state, engineVersion: version.version, responseMs: elapsed()}
+  } catch (error) {
+    return {...base, state, error: `Unable to query docker version: ${errorMessage(error)}`, responseMs: elapsed()}
+  }
+}
+
+const TIMED_OUT = Symbol('timed out')
+
+/** The work's result, or TIMED_OUT once the signal aborts first (the work is left to end on its own signal). */
+function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T | typeof TIMED_OUT> {
+  if (signal.aborted) return Promise.resolve(TIMED_OUT)
+  work.catch(() => {})
+  return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {
+    const onAbort = (): void => resolve(TIMED_OUT)
+    signal.addEventListener('abort', onAbort, {once: true})
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 function sameBytes(a: string | Buffer, b: string | Buffer): boolean {

@@ -198,12 +198,23 @@ describe('certificate problems worded from their data', () => {
   })
 
   it('words a failed check of a registered engine through its cause, whose fix wins', () => {
-    const stopped = new BerthError('-', {code: 'machine-not-running', data: {machine: 'm1', state: 'Stopped'}, fixes: [run('status', 'm1')]})
+    const stopped = new BerthError('-', {code: 'machine-not-running', data: {machine: 'm1', state: 'Stopped', driver: 'virtualbox', startable: true}, fixes: [run('start', 'm1'), run('status', 'm1')]})
     expect(worded({code: 'engine-check-failed', data: {machine: 'm1'}, cause: stopped})).toEqual({
       message: 'Cannot use machine "m1": Machine "m1" is not running (state: Stopped).',
-      hint: 'Start it first; "berth status m1" shows its state.',
+      hint: 'Start it with "berth start m1"; "berth status m1" shows its state.',
     })
     expect(worded({code: 'engine-check-failed', data: {machine: 'm1'}, cause: new Error('boom')}).hint).toBe('Run "berth regenerate-certs m1" to issue new certificates (the engine restarts).')
+  })
+
+  it('sends a machine that is not running to start only when its driver can start it', () => {
+    expect(worded({code: 'machine-not-running', data: {machine: 'g1', state: 'Paused', driver: 'generic', startable: false}})).toEqual({
+      message: 'Machine "g1" is not running (state: Paused).',
+      hint: 'The generic driver cannot start it: start the host by other means.',
+    })
+    expect(worded({code: 'host-unreachable', data: {machine: 'g1', host: '10.0.0.5', port: 22, reason: 'no route to host'}})).toEqual({
+      message: 'The host of machine "g1" does not answer on 10.0.0.5:22: no route to host.',
+      hint: 'Check that the host is up and that this computer reaches it on port 22; once it answers, "berth ls" shows it Running.',
+    })
   })
 
   it('words each problem of the store\'s CA and client certificate', () => {

@@ -45,6 +45,8 @@ describe('displayWidth', () => {
     expect(displayWidth('😀')).toBe(2)
     expect(displayWidth('👩‍💻')).toBe(2)
     expect(displayWidth('a\u200bb')).toBe(2)
+    expect(displayWidth('…')).toBe(1)
+    expect(displayWidth('soft\u00adhyphen')).toBe(10)
   })
 })
 
