@@ -4,7 +4,8 @@ import {GenericDriver, genericSettings} from './driver.js'
 /** Any Linux server berth can reach over SSH; berth provisions its engine but does not own the machine's power. */
 const generic: DriverDefinition = {
   name: 'generic',
-  description: 'An existing Linux server reachable over SSH (berth installs and secures its Docker engine).',
+  description: 'An existing Linux server reachable over SSH.',
+  example: {args: ['--generic-ip-address', '203.0.113.10', '--generic-ssh-user', 'ubuntu'], machine: 'web1'},
   flags: [
     {name: 'generic-ip-address', type: 'string', env: 'GENERIC_IP_ADDRESS', description: 'IP address or DNS name of the server.'},
     {name: 'generic-ssh-user', type: 'string', env: 'GENERIC_SSH_USER', default: 'root', description: 'SSH user (root, or a user with passwordless sudo).'},

@@ -7,7 +7,8 @@ import {VBoxManage, findVBoxManage, parseVersion, versionAtLeast} from './vboxma
 /** VirtualBox VMs booted from a cloud image with cloud-init, with Docker Machine's virtualbox flags. */
 const virtualbox: DriverDefinition = {
   name: 'virtualbox',
-  description: 'A local VirtualBox VM booted from a cloud image (Ubuntu LTS by default), at a fixed host-only address.',
+  description: 'A local VirtualBox VM booted from a cloud image.',
+  example: {args: ['--virtualbox-memory', '4096', '--virtualbox-cpu-count', '2'], machine: 'dev'},
   flags: FLAGS,
   capabilities: {
     // The host-only address is fixed in the seed, so it survives stop and start.

@@ -219,10 +219,22 @@ export interface ResourceDescription {
   removeCommand: string
 }
 
+/**
+ * A create command line as data, as a fix is: the driver's flags with their values (what follows `-d NAME`) and the
+ * new machine's name. berth spells the command; a driver never does.
+ */
+export interface DriverExample {
+  args: readonly string[]
+  machine: string
+}
+
 /** What a driver module exports (built-in or from a plugin) as its default export. */
 export interface DriverDefinition {
   name: string
+  /** One line, shown beside the driver's name in `create --help` and atop its own help. */
   description: string
+  /** A typical create with this driver, shown in its help (`create -d NAME --help`). */
+  example?: DriverExample
   flags: readonly DriverFlag[]
   capabilities: DriverCapabilities
   /** The flags that set the SSH address and port, e.g. {address: '--generic-ip-address'}: named in connection hints. */
