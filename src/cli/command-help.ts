@@ -32,11 +32,18 @@ export class BerthCommandHelp extends CommandHelp {
   protected override flags(flags: Command.Flag.Any[]): [string, string | undefined][] | undefined {
     if (flags.length === 0) return undefined
     const noChar = flags.every((flag) => flag.char === undefined)
-    return flags.map((flag) => {
-      const label = this.flagHelpLabel(flag)
-      const notes = [defaultNote(flag), flag.env === undefined ? undefined : `[env: ${flag.env}]`].filter((note) => note !== undefined)
+    const labels = flags.map((flag) => (noChar ? this.flagHelpLabel(flag).replace('    ', '') : this.flagHelpLabel(flag)))
+    const pieces = flags.map((flag) => [
+      ...(flag.summary ?? flag.description ?? '').split(' ').filter((word) => word !== ''),
+      ...[defaultNote(flag), flag.env === undefined ? undefined : `[env: ${flag.env}]`].filter((note) => note !== undefined),
+    ])
+    // The width oclif's list leaves a description beside the widest label; when one description would take more
+    // than five lines there, oclif puts every description under its label, indented by six.
+    const beside = pieces.map((words) => fill(words, this.opts.maxWidth - this.indentSpacing - Math.max(...labels.map((label) => label.length)) - 2))
+    const texts = beside.some((text) => text.split('\n').length > 5) ? pieces.map((words) => fill(words, this.opts.maxWidth - 6)) : beside
+    return flags.map((flag, index) => {
       const options = flag.type === 'option' && flag.options !== undefined && flag.helpValue === undefined ? `\n<options: ${flag.options.join('|')}>` : ''
-      return [noChar ? label.replace('    ', '') : label, `${[flag.summary ?? flag.description ?? '', ...notes].join(' ').trim()}${options}`]
+      return [labels[index]!, `${texts[index]!}${options}`]
     })
   }
 
@@ -64,6 +71,21 @@ export class BerthCommandHelp extends CommandHelp {
     if (this.globalFlagNames.length === 0) return []
     return [{header: 'GLOBAL FLAGS', body: this.wrap(`${this.globalFlagNames.join(', ')}: see "${this.program} --help".`, this.indentSpacing * 2)}]
   }
+}
+
+/** The pieces in lines of at most `width` columns, each piece kept whole (a note is never split across lines). */
+function fill(pieces: readonly string[], width: number): string {
+  const lines: string[] = []
+  let line = ''
+  for (const piece of pieces) {
+    if (line !== '' && line.length + 1 + piece.length > width) {
+      lines.push(line)
+      line = piece
+    } else {
+      line = line === '' ? piece : `${line} ${piece}`
+    }
+  }
+  return [...lines, line].join('\n')
 }
 
 /** `[default: x]` for a flag whose default is a value worth showing: never an empty string or an empty list. */
