@@ -1,5 +1,5 @@
 import type {Command} from '@oclif/core'
-import type {DriverDefinition, DriverExample} from '../driver-kit/contract.js'
+import type {DriverDefinition, DriverExample, DriverFlag} from '../driver-kit/contract.js'
 import type {DriverRegistry} from '../core/driver-registry/registry.js'
 import {errorMessage} from '../core/errors.js'
 import {run, unquoted} from '../core/fix.js'
@@ -37,13 +37,18 @@ export function driverFlagsForHelp(definition: DriverDefinition): Record<string,
     : {
       name: flag.name, type: 'option', description: flag.description, helpGroup: group, multiple: flag.type === 'string-array',
       ...(flag.env ? {env: flag.env} : {}),
-      ...(flag.default !== undefined && flag.secret !== true && typeof flag.default !== 'boolean' ? {default: flag.default} : {}),
+      ...(flag.secret === true ? {} : defaultShown(flag)),
     }]))
 }
 
 /** The driver's example as a command line: `berth create -d NAME ARGS MACHINE`. */
 export function driverExampleLine(driver: string, example: DriverExample, program: string): string {
   return [program, 'create', '-d', driver, ...example.args, example.machine].join(' ')
+}
+
+function defaultShown(flag: DriverFlag): {default?: string | number | string[]} {
+  if (flag.default !== undefined && typeof flag.default !== 'boolean') return {default: typeof flag.default === 'object' ? [...flag.default] : flag.default}
+  return typeof flag.defaultHelp === 'string' ? {default: flag.defaultHelp} : {}
 }
 
 function firstLine(text: unknown): string {

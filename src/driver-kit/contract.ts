@@ -38,6 +38,8 @@ export interface DriverFlag {
   description: string
   env?: string
   default?: string | number | boolean | readonly string[]
+  /** What help shows as the default of a flag without a `default`, which the driver works out when it runs ("the region's"). */
+  defaultHelp?: string
   /** A credential: read from flags/env when needed, never written into config.json or shown. */
   secret?: boolean
 }

@@ -164,6 +164,7 @@ function checkShape(definition: DriverDefinition, options: ConformanceOptions, p
     if (typeof flag.description !== 'string' || flag.description === '') problem(`its flag --${flag.name} has no description`)
     if (flag.default !== undefined && !defaultFits(flag.type, flag.default)) problem(`its flag --${flag.name} has a default that is not a ${flag.type}`)
     if (flag.secret === true && flag.default !== undefined) problem(`its secret flag --${flag.name} has a default; a credential is never declared in code`)
+    if (flag.defaultHelp !== undefined && (typeof flag.defaultHelp !== 'string' || flag.default !== undefined)) problem(`its flag --${flag.name} has a defaultHelp that is not text, or a default as well (help shows the default itself)`)
   }
   checkExample(definition, problem)
   const capabilities = definition.capabilities as unknown as Record<string, unknown> | undefined

@@ -48,6 +48,8 @@ describe('help', () => {
     expect(text).toMatch(/^ {2}\$ berth create -d generic \[FLAGS\] \[GENERIC DRIVER FLAGS\] NAME$/m)
     expect(section(text, 'GENERIC DRIVER FLAGS').join('\n')).toMatch(/--generic-ssh-port=<value> +SSH port\. \[default: 22\] \[env: GENERIC_SSH_PORT\]/)
     expect(section(text, 'GENERIC DRIVER FLAGS').join('\n')).toMatch(/--generic-ssh-user=<value> +SSH user[^[]+\[default: root\] \[env:\s+GENERIC_SSH_USER\]/)
+    // A default the driver works out when it runs is shown in the same layout.
+    expect(section(text, 'GENERIC DRIVER FLAGS').join('\n')).toMatch(/--generic-ssh-key=<value> +Private key for SSH\.\s+\[default: ~\/\.ssh\/id_ed25519 or ~\/\.ssh\/id_rsa\]\s+\[env: GENERIC_SSH_KEY\]/)
     expect(text).toContain('--engine-install-url=URL')
     expect(text).not.toContain('--amazonec2-')
     expect(section(text, 'EXAMPLES')).toEqual(['  $ berth create -d generic --generic-ip-address 203.0.113.10 --generic-ssh-user ubuntu web1'])
