@@ -15,7 +15,7 @@ export interface ExtraSection {
 export class BerthCommandHelp extends CommandHelp {
   private readonly globalFlagNames: string[]
 
-  /** `program` is what the user runs berth as (its personality), `sections` what the command's help adds. */
+  /** `program` is what the user runs berth as (its personality); `sectionsAdded` come after the flags. */
   constructor(command: Command.Loadable, config: Interfaces.Config, opts: Interfaces.HelpOptions, private readonly program: string, private readonly sectionsAdded: readonly ExtraSection[] = []) {
     const globals = Object.values(command.flags).filter((flag) => flag.helpGroup === GLOBAL_HELP_GROUP && flag.hidden !== true)
     const others = Object.fromEntries(Object.entries(command.flags).filter(([, flag]) => flag.helpGroup !== GLOBAL_HELP_GROUP))
