@@ -9,8 +9,8 @@ import type {FlagSpec, ParsedFlags} from './spec.js'
 /** Docker Machine's --engine-* flags (and --tls-san), shared by create and provision. */
 export const engineFlagSpecs: Record<string, FlagSpec> = {
   'engine-install-url': {type: 'string', env: 'BERTH_DOCKER_INSTALL_URL', helpValue: 'URL', defaultHelp: DEFAULT_INSTALL_URL, description: 'Script that installs a missing engine ("none": never install).'},
-  'engine-opt': {type: 'strings', helpValue: 'FLAG=VALUE', description: 'Extra dockerd flag, e.g. log-level=debug (repeatable).'},
-  'engine-env': {type: 'strings', helpValue: 'NAME=VALUE', description: 'Environment variable for dockerd (repeatable).'},
+  'engine-opt': {type: 'strings', helpValue: 'FLAG=VALUE', description: 'Extra dockerd flag (log-level=debug).'},
+  'engine-env': {type: 'strings', helpValue: 'NAME=VALUE', description: 'Environment variable for dockerd.'},
   'engine-label': {type: 'strings', helpValue: 'KEY=VALUE', description: 'Engine label (repeatable); provider=<driver> is always added.'},
   'engine-insecure-registry': {type: 'strings', helpValue: 'HOST', description: 'Registry, HOST[:PORT], the engine may reach without TLS (repeatable).'},
   'engine-registry-mirror': {type: 'strings', helpValue: 'URL', description: 'Registry mirror (repeatable).'},
