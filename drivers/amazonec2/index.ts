@@ -11,7 +11,8 @@ import {settingsFromFlags, settingsFromState} from './settings.js'
 /** Amazon EC2 instances, with Docker Machine's amazonec2 flags. The AWS SDK is loaded on the first EC2 call. */
 const amazonec2: DriverDefinition = {
   name: 'amazonec2',
-  description: 'Amazon EC2 instances (berth imports a key, makes a security group and launches Ubuntu LTS).',
+  description: 'An Amazon EC2 instance running Ubuntu LTS.',
+  example: {args: ['--amazonec2-region', 'eu-west-1', '--amazonec2-instance-type', 't3.medium'], machine: 'web1'},
   flags: FLAGS,
   capabilities: {
     // A stopped instance starts with a new public address.

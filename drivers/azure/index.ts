@@ -9,7 +9,8 @@ import {DEFAULTS, SECRET_FLAG, settingsFromFlags, settingsFromState} from './set
 /** Azure virtual machines through Azure Resource Manager (Docker Machine's flag and variable names). */
 const azure: DriverDefinition = {
   name: 'azure',
-  description: 'A virtual machine on Microsoft Azure, with its own network security group, public IP and NIC.',
+  description: 'A Microsoft Azure virtual machine with a public IP.',
+  example: {args: ['--azure-subscription-id', 'SUBSCRIPTION_ID', '--azure-location', 'westeurope'], machine: 'web1'},
   flags: [
     {name: 'azure-subscription-id', type: 'string', env: 'AZURE_SUBSCRIPTION_ID', description: 'Subscription to create the machine in (required).'},
     {name: 'azure-tenant-id', type: 'string', env: 'AZURE_TENANT_ID', description: 'Microsoft Entra tenant of the service principal (or of your Azure CLI login).'},

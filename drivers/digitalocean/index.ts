@@ -8,7 +8,8 @@ import {settingsFromFlags, stateFromStored} from './settings.js'
 /** Droplets on DigitalOcean through digitalocean-js (loaded only when a machine of this driver talks to the API). */
 const digitalocean: DriverDefinition = {
   name: 'digitalocean',
-  description: 'A DigitalOcean droplet (berth imports an SSH key, makes the droplet, and provisions its engine).',
+  description: 'A DigitalOcean droplet.',
+  example: {args: ['--digitalocean-region', 'fra1', '--digitalocean-size', 's-2vcpu-4gb'], machine: 'web1'},
   flags: digitalOceanFlags,
   capabilities: {
     // DigitalOcean keeps a droplet's address across power cycles; berth checks anyway, and a droplet that comes back

@@ -4,13 +4,14 @@ import {GenericDriver, genericSettings} from './driver.js'
 /** Any Linux server berth can reach over SSH; berth provisions its engine but does not own the machine's power. */
 const generic: DriverDefinition = {
   name: 'generic',
-  description: 'An existing Linux server reachable over SSH (berth installs and secures its Docker engine).',
+  description: 'An existing Linux server reachable over SSH.',
+  example: {args: ['--generic-ip-address', '203.0.113.10', '--generic-ssh-user', 'ubuntu'], machine: 'web1'},
   flags: [
     {name: 'generic-ip-address', type: 'string', env: 'GENERIC_IP_ADDRESS', description: 'IP address or DNS name of the server.'},
     {name: 'generic-ssh-user', type: 'string', env: 'GENERIC_SSH_USER', default: 'root', description: 'SSH user (root, or a user with passwordless sudo).'},
-    {name: 'generic-ssh-key', type: 'string', env: 'GENERIC_SSH_KEY', description: 'Private key for SSH (default ~/.ssh/id_ed25519 or ~/.ssh/id_rsa).'},
+    {name: 'generic-ssh-key', type: 'string', env: 'GENERIC_SSH_KEY', defaultHelp: '~/.ssh/id_ed25519 or ~/.ssh/id_rsa', description: 'Private key for SSH.'},
     {name: 'generic-ssh-port', type: 'integer', env: 'GENERIC_SSH_PORT', default: 22, description: 'SSH port.'},
-    {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', description: 'Port the Docker engine listens on with TLS (default: berth\'s engine port, 2376).'},
+    {name: 'generic-engine-port', type: 'integer', env: 'GENERIC_ENGINE_PORT', defaultHelp: 'berth\'s engine port, 2376', description: 'Port the Docker engine listens on with TLS.'},
   ],
   sshSettingFlags: {address: '--generic-ip-address', port: '--generic-ssh-port'},
   capabilities: {

@@ -67,7 +67,8 @@ function hostOf(url: string): string {
 
 const none: DriverDefinition = {
   name: 'none',
-  description: 'Register an existing Docker engine that already listens with TLS (berth\'s CA must have issued its certificate).',
+  description: 'An existing engine on TLS with a certificate from berth\'s CA.',
+  example: {args: ['--url', 'tcp://192.0.2.20:2376'], machine: 'ci-engine'},
   flags: [{name: 'url', type: 'string', description: 'URL of the engine, tcp://HOST:PORT; any other text registers a placeholder that berth never connects to.'}],
   capabilities: {
     stableAddress: true,

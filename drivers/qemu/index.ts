@@ -7,7 +7,8 @@ import {execFile} from 'node:child_process'
 /** Local QEMU VMs booted from a cloud image with cloud-init, reached through forwarded loopback ports. */
 const qemu: DriverDefinition = {
   name: 'qemu',
-  description: 'Local QEMU VMs from a cloud image (Debian 12 by default), with KVM or HVF when usable, else TCG emulation.',
+  description: 'A local QEMU VM from a cloud image (KVM or HVF when usable).',
+  example: {args: ['--qemu-memory', '4096', '--qemu-cpu-count', '2'], machine: 'dev'},
   flags: FLAGS,
   capabilities: {
     // Always 127.0.0.1; the forwarded ports may change, which the lifecycle follows through the engine URL.

@@ -13,7 +13,8 @@ import {INSTALL_HINT} from './vm-control.js'
  */
 const virtualbox: DriverDefinition = {
   name: 'virtualbox',
-  description: 'A local VirtualBox VM booted from a cloud image (Ubuntu LTS by default), at a fixed host-only address.',
+  description: 'A local VirtualBox VM booted from a cloud image.',
+  example: {args: ['--virtualbox-memory', '4096', '--virtualbox-cpu-count', '2'], machine: 'dev'},
   flags: FLAGS,
   capabilities: {
     // The host-only address is fixed in the seed, so it survives stop and start.

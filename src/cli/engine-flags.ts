@@ -2,19 +2,20 @@ import {parseSubjectAltNames} from '../core/certs/subject-alt-names.js'
 import {UsageError} from '../core/errors.js'
 import {DEFAULT_SSH_TIMEOUT_MS} from '../core/machine/machine-ssh.js'
 import type {EngineFlags, EngineRemovals} from '../core/provision-machine/index.js'
+import {DEFAULT_INSTALL_URL} from '../core/provision/index.js'
 import {quoteValue} from '../core/safe-text.js'
 import type {FlagSpec, ParsedFlags} from './spec.js'
 
 /** Docker Machine's --engine-* flags (and --tls-san), shared by create and provision. */
 export const engineFlagSpecs: Record<string, FlagSpec> = {
-  'engine-install-url': {type: 'string', env: 'BERTH_DOCKER_INSTALL_URL', description: 'Script that installs the engine when missing (default https://get.docker.com); "none" requires a preinstalled engine.'},
-  'engine-opt': {type: 'strings', helpValue: 'FLAG=VALUE', description: 'Extra dockerd flag, e.g. log-level=debug (repeatable).'},
-  'engine-env': {type: 'strings', helpValue: 'NAME=VALUE', description: 'Environment variable for dockerd (repeatable).'},
+  'engine-install-url': {type: 'string', env: 'BERTH_DOCKER_INSTALL_URL', helpValue: 'URL', defaultHelp: DEFAULT_INSTALL_URL, description: 'Script that installs a missing engine ("none": never install).'},
+  'engine-opt': {type: 'strings', helpValue: 'FLAG=VALUE', description: 'Extra dockerd flag (log-level=debug).'},
+  'engine-env': {type: 'strings', helpValue: 'NAME=VALUE', description: 'Environment variable for dockerd.'},
   'engine-label': {type: 'strings', helpValue: 'KEY=VALUE', description: 'Engine label (repeatable); provider=<driver> is always added.'},
-  'engine-insecure-registry': {type: 'strings', helpValue: 'HOST[:PORT]', description: 'Registry the engine may reach without TLS (repeatable).'},
+  'engine-insecure-registry': {type: 'strings', helpValue: 'HOST', description: 'Registry, HOST[:PORT], the engine may reach without TLS (repeatable).'},
   'engine-registry-mirror': {type: 'strings', helpValue: 'URL', description: 'Registry mirror (repeatable).'},
-  'engine-storage-driver': {type: 'string', description: 'Storage driver for dockerd (default: the engine\'s choice).'},
-  'engine-no-docker-group': {type: 'boolean', description: 'Leave a non-root SSH user out of the docker group (by default provisioning adds it, so that docker commands over SSH work without sudo).'},
+  'engine-storage-driver': {type: 'string', helpValue: 'NAME', defaultHelp: 'the engine\'s choice', description: 'Storage driver for dockerd.'},
+  'engine-no-docker-group': {type: 'boolean', description: 'Leave a non-root SSH user out of the docker group.'},
   'tls-san': {type: 'strings', helpValue: 'NAME|IP', description: 'Extra name or address for the engine\'s server certificate (repeatable).'},
 }
 
@@ -30,7 +31,7 @@ export const engineRemovalFlagSpecs: Record<string, FlagSpec> = {
 }
 
 export const forceAdoptFlag: Record<string, FlagSpec> = {
-  'force-adopt': {type: 'boolean', description: 'Take over a host whose engine another berth machine manages (that machine loses its engine until provisioned again).'},
+  'force-adopt': {type: 'boolean', description: 'Take over a host whose engine another machine manages (that one loses it).'},
 }
 
 export function engineRemovalsFrom(flags: ParsedFlags): EngineRemovals {
@@ -47,7 +48,7 @@ export function engineRemovalsFrom(flags: ParsedFlags): EngineRemovals {
 }
 
 export const sshTimeoutFlag: Record<string, FlagSpec> = {
-  'ssh-timeout': {type: 'integer', min: 1, default: DEFAULT_SSH_TIMEOUT_MS / 1000, env: 'BERTH_SSH_TIMEOUT', description: 'Seconds to wait for the host to answer SSH.'},
+  'ssh-timeout': {type: 'integer', min: 1, default: DEFAULT_SSH_TIMEOUT_MS / 1000, env: 'BERTH_SSH_TIMEOUT', helpValue: 'SECONDS', description: 'How long to wait for the host to answer SSH.'},
 }
 
 /** The engine flags as parsed, validated: a bad pair fails before anything is made. */

@@ -21,6 +21,8 @@ export function oclifFlags(specs: Record<string, FlagSpec>): FlagInput {
         flags[name] = Flags.string({
           ...common,
           ...(spec.default === undefined ? {} : {default: spec.default}),
+          // As a function: that is the form oclif writes into the manifest's default for help.
+          ...(spec.defaultHelp === undefined ? {} : {defaultHelp: async () => spec.defaultHelp}),
           ...(spec.options ? {options: [...spec.options]} : {}),
           ...(spec.helpValue ? {helpValue: spec.helpValue} : {}),
         })
@@ -30,7 +32,12 @@ export function oclifFlags(specs: Record<string, FlagSpec>): FlagInput {
         flags[name] = Flags.string({...common, multiple: true, multipleNonGreedy: true, default: [], ...(spec.helpValue ? {helpValue: spec.helpValue} : {})})
         break
       case 'integer':
-        flags[name] = Flags.integer({...common, ...(spec.default === undefined ? {} : {default: spec.default}), ...(spec.min === undefined ? {} : {min: spec.min})})
+        flags[name] = Flags.integer({
+          ...common,
+          ...(spec.default === undefined ? {} : {default: spec.default}),
+          ...(spec.min === undefined ? {} : {min: spec.min}),
+          ...(spec.helpValue ? {helpValue: spec.helpValue} : {}),
+        })
         break
     }
   }

@@ -14,9 +14,10 @@ interface FlagCommon {
 
 export type FlagSpec =
   | (FlagCommon & {type: 'boolean'})
-  | (FlagCommon & {type: 'string'; default?: string; options?: readonly string[]; helpValue?: string})
+  /** `defaultHelp`: the default help shows, when berth works it out at run time (the store's path, say). */
+  | (FlagCommon & {type: 'string'; default?: string; defaultHelp?: string; options?: readonly string[]; helpValue?: string})
   | (FlagCommon & {type: 'strings'; helpValue?: string})
-  | (FlagCommon & {type: 'integer'; default?: number; min?: number})
+  | (FlagCommon & {type: 'integer'; default?: number; min?: number; helpValue?: string})
 
 export interface ArgSpec {
   name: string
@@ -55,7 +56,7 @@ const IGNORED_DOCKER_MACHINE_FLAGS: Record<string, {type: 'boolean' | 'string'; 
 }
 
 function dockerMachineOnlyFlags(): Record<string, FlagSpec> {
-  return Object.fromEntries(Object.entries(IGNORED_DOCKER_MACHINE_FLAGS).map(([name, {type, why}]) => [name, {type, description: `Docker Machine's flag, ignored: ${why}.`, hidden: true, helpGroup: 'GLOBAL'}]))
+  return Object.fromEntries(Object.entries(IGNORED_DOCKER_MACHINE_FLAGS).map(([name, {type, why}]) => [name, {type, description: `Docker Machine's flag, ignored: ${why}.`, hidden: true, helpGroup: GLOBAL_HELP_GROUP}]))
 }
 
 /** The notes --debug shows for the ignored Docker Machine flags given. */
@@ -65,9 +66,12 @@ export function ignoredGlobalFlags(flags: ParsedFlags): string[] {
     .map(([name, {why}]) => `--${name} is ignored: ${why}.`)
 }
 
+/** The help group of the global flags: named once in a command's help, described in the top-level help. */
+export const GLOBAL_HELP_GROUP = 'GLOBAL'
+
 /** Flags every command accepts (Docker Machine's global flags). */
 export const globalFlags: Record<string, FlagSpec> = {
-  'storage-path': {type: 'string', char: 's', env: 'BERTH_STORAGE_PATH', description: 'Where berth keeps machines and certificates (default ~/.berth).', helpGroup: 'GLOBAL'},
+  'storage-path': {type: 'string', char: 's', env: 'BERTH_STORAGE_PATH', defaultHelp: '~/.berth', description: 'Where berth keeps machines and certificates.', helpGroup: 'GLOBAL'},
   debug: {type: 'boolean', char: 'D', env: 'BERTH_DEBUG', description: 'Log what berth does on stderr (secrets are never logged).', helpGroup: 'GLOBAL'},
   'tls-ca-cert': {type: 'string', env: 'BERTH_TLS_CA_CERT', description: 'CA certificate to use instead of <store>/certs/ca.pem: an existing file (berth makes a CA only in the store).', helpGroup: 'GLOBAL'},
   'tls-ca-key': {type: 'string', env: 'BERTH_TLS_CA_KEY', description: 'CA private key to use instead of <store>/certs/ca-key.pem: an existing file, mode 0600.', helpGroup: 'GLOBAL'},

@@ -40,6 +40,8 @@ export interface DriverFlag {
   description: string
   env?: string
   default?: string | number | boolean | readonly string[]
+  /** What help shows as the default of a flag without a `default`, which the driver works out when it runs ("the region's"). */
+  defaultHelp?: string
   /** A credential: read from flags/env when needed, never written into config.json or shown. */
   secret?: boolean
 }
@@ -238,10 +240,22 @@ export interface ResourceDescription {
   removeCommand: string
 }
 
+/**
+ * A create command line as data, as a fix is: the driver's flags with their values (what follows `-d NAME`) and the
+ * new machine's name. berth spells the command; a driver never does.
+ */
+export interface DriverExample {
+  args: readonly string[]
+  machine: string
+}
+
 /** What a driver module exports (built-in or from a plugin) as its default export. */
 export interface DriverDefinition {
   name: string
+  /** One line, shown beside the driver's name in `create --help` and atop its own help. */
   description: string
+  /** A typical create with this driver, shown in its help (`create -d NAME --help`). */
+  example?: DriverExample
   flags: readonly DriverFlag[]
   capabilities: DriverCapabilities
   /** The flags that set the SSH address and port, e.g. {address: '--generic-ip-address'}: named in connection hints. */

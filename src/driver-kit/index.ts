@@ -10,6 +10,7 @@ export type {
   Driver,
   DriverCapabilities,
   DriverDefinition,
+  DriverExample,
   DriverFlag,
   DriverHealth,
   DriverSetup,

@@ -10,6 +10,7 @@ import {driverSetup} from '../core/driver-registry/driver-setup.js'
 import {withFlagDefaults} from '../core/driver-registry/flag-defaults.js'
 import {DRIVER_NAME} from '../core/driver-registry/registry.js'
 import {BerthError, errorMessage} from '../core/errors.js'
+import {validateMachineName} from '../core/machine-name.js'
 import {StoreLayout, STORE_NAMES} from '../core/store/layout.js'
 import type {Prose} from '../core/fix.js'
 import type {ResourceRecord} from '../core/store/schema.js'
@@ -64,6 +65,8 @@ export interface ConformanceOptions extends TestSetupOptions {
   timeoutMs?: number
 }
 
+/** What fits beside the driver's name in `create --help` on an 80-column terminal. */
+const MAX_DESCRIPTION = 64
 const FLAG_TYPES = new Set(['string', 'integer', 'boolean', 'string-array'])
 const STATES: ReadonlySet<MachineState> = new Set(['Running', 'Stopped', 'Starting', 'Stopping', 'Paused', 'Saved', 'Error', 'NotFound'])
 const REQUIRED = ['preCreateCheck', 'create', 'remove', 'state', 'address', 'dockerUrl', 'sshEndpoint', 'toState'] as const
@@ -144,6 +147,7 @@ function checkShape(definition: DriverDefinition, options: ConformanceOptions, p
   if (typeof name !== 'string' || !DRIVER_NAME.test(name)) problem(`its name ${JSON.stringify(name)} is not lower-case letters, digits and dashes`)
   else if (STORE_NAMES.has(name)) problem(`its name "${name}" is one berth's store uses itself`)
   if (typeof definition.description !== 'string' || definition.description.trim() === '') problem('it has no description')
+  else if (definition.description.includes('\n') || definition.description.length > MAX_DESCRIPTION) problem(`its description is not one line of at most ${MAX_DESCRIPTION} characters (help lists it beside the name)`)
   for (const method of ['probe', 'fromFlags', 'load'] as const) {
     if (typeof definition[method] !== 'function') problem(`it has no ${method}() function`)
   }
@@ -161,7 +165,9 @@ function checkShape(definition: DriverDefinition, options: ConformanceOptions, p
     if (typeof flag.description !== 'string' || flag.description === '') problem(`its flag --${flag.name} has no description`)
     if (flag.default !== undefined && !defaultFits(flag.type, flag.default)) problem(`its flag --${flag.name} has a default that is not a ${flag.type}`)
     if (flag.secret === true && flag.default !== undefined) problem(`its secret flag --${flag.name} has a default; a credential is never declared in code`)
+    if (flag.defaultHelp !== undefined && (typeof flag.defaultHelp !== 'string' || flag.default !== undefined)) problem(`its flag --${flag.name} has a defaultHelp that is not text, or a default as well (help shows the default itself)`)
   }
+  checkExample(definition, problem)
   const capabilities = definition.capabilities as unknown as Record<string, unknown> | undefined
   if (typeof capabilities !== 'object' || capabilities === null) {
     problem('it declares no capabilities')
@@ -173,6 +179,25 @@ function checkShape(definition: DriverDefinition, options: ConformanceOptions, p
   if (capabilities.existingHost !== undefined && typeof capabilities.existingHost !== 'boolean') problem('capabilities.existingHost is not true, false or absent')
   if (capabilities.defaultRank !== undefined && !Number.isFinite(capabilities.defaultRank)) problem('capabilities.defaultRank is not a number')
   if (capabilities.lifecycle !== undefined) problem('capabilities.lifecycle is declared; berth reads which lifecycle calls exist from the driver\'s methods')
+}
+
+/** Its example, shown by `create -d NAME --help`: the driver's own flags and a machine name berth accepts. */
+function checkExample(definition: DriverDefinition, problem: (text: string) => void): void {
+  const {example} = definition
+  if (example === undefined) {
+    problem('it gives no example (a create command line, shown in its help)')
+    return
+  }
+  const own = new Set(definition.flags.map((flag) => flag.name))
+  for (const arg of example.args) {
+    const flag = /^--([^=]+)/.exec(arg)?.[1]
+    if (flag !== undefined && !own.has(flag)) problem(`its example passes --${flag}, which is not one of its flags`)
+  }
+  try {
+    validateMachineName(example.machine)
+  } catch (error) {
+    problem(`its example's machine name is not one berth accepts: ${errorMessage(error)}`)
+  }
 }
 
 function checkDriver(driver: Driver, from: string, problem: (text: string) => void): void {

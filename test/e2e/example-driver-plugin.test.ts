@@ -34,7 +34,8 @@ describe('examples/driver-plugin linked into berth, against a systemd test host'
     const help = await sandbox.run(['create', '-d', 'example', '--help'])
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('EXAMPLE DRIVER FLAGS')
-    expect(help.stdout).toMatch(/--example-ssh-port=<value>\s+\[default: 22\] SSH port\./)
+    expect(help.stdout).toMatch(/--example-ssh-port=<value>\s+SSH port\. \[default: 22\]/)
+    expect(help.stdout).toContain('$ berth create -d example --example-address 203.0.113.10 --example-ssh-key ~/.ssh/id_ed25519 web1')
   })
 
   it('creates a machine whose engine the docker CLI reaches over TLS through env, on berth\'s engine port', async () => {

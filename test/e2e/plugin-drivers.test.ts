@@ -112,16 +112,18 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     expect(help.stderr).toBe('')
     expect(help.stdout).toContain('FIXTURE DRIVER FLAGS')
     expect(help.stdout).toMatch(/--fixture-url=<value>\s+Engine URL, tcp:\/\/HOST:PORT/)
-    expect(help.stdout).toMatch(/--fixture-label=<value>\s+\[default: plain\]/)
-    expect(help.stdout).toMatch(/--fixture-token=<value>\s+\[env: FIXTURE_TOKEN\]/)
+    expect(help.stdout).toMatch(/--fixture-label=<value>\s+A free-form label kept in the driver state\s+\[default: plain\]/)
+    expect(help.stdout).toMatch(/--fixture-token=<value>\s+A credential \(never stored\) \[env: FIXTURE_TOKEN\]/)
     expect(help.stdout).not.toMatch(/--url[ =]<value>/)
     expect(help.stdout).toContain('--engine-opt')
+    expect(help.stdout).toMatch(/^EXAMPLES\n {2}\$ berth create -d fixture --fixture-url tcp:\/\/192\.0\.2\.30:2376 lab1$/m)
 
+    // Without -d: each driver in one line, the plugin's among them; no driver's flags.
     const plain = await berth(['create', '--help'])
     expect(plain.code).toBe(0)
-    expect(plain.stdout).toMatch(/NONE DRIVER FLAGS\n\s+--url=<value>\s+URL of the engine/)
-    expect(plain.stdout).toMatch(/GENERIC DRIVER FLAGS\n\s+--generic-engine-port=<value>/)
-    expect(plain.stdout).not.toContain('--fixture-')
+    expect(plain.stdout).toMatch(/^DRIVERS\n(?: {2}\S+ +.+\n)*? {2}fixture +Test driver provided by a plugin\.\n/m)
+    expect(plain.stdout).toMatch(/^ {2}none +An existing engine/m)
+    expect(plain.stdout).not.toMatch(/--url=<value>|--generic-engine-port|--fixture-/)
 
     const none = await berth(['create', '-d', 'none', '--help'])
     expect(none.stdout).toMatch(/NONE DRIVER FLAGS\n\s+--url=<value>/)
@@ -290,6 +292,10 @@ describe('driver plugins linked into berth, used against a real dockerd', () => 
     const help = await berth(['create', '-d', 'broken', '--help'])
     expect(help.code).toBe(1)
     expect(help.stderr).toBe(create.stderr)
+    // create --help lists it all the same, saying it cannot be loaded.
+    const plain = await berth(['create', '--help'])
+    expect({code: plain.code, stderr: plain.stderr}).toEqual({code: 0, stderr: ''})
+    expect(plain.stdout).toMatch(/^ {2}broken +cannot be loaded \(Driver "broken" could not be loaded: /m)
     expect(await snapshotTree(sandbox.dir)).toEqual(before)
 
     expect((await berth(['plugins', 'uninstall', 'berth-driver-broken'])).code).toBe(0)

@@ -106,7 +106,8 @@ function fromState(state: Record<string, unknown>): ExampleState {
 
 const example: DriverDefinition = {
   name: 'example',
-  description: 'An existing Linux server reached over SSH (an example plugin written against berth/driver).',
+  description: 'An existing Linux server reached over SSH (an example plugin).',
+  example: {args: ['--example-address', '203.0.113.10', '--example-ssh-key', '~/.ssh/id_ed25519'], machine: 'web1'},
   flags: [
     {name: 'example-address', type: 'string', env: 'EXAMPLE_ADDRESS', description: 'IP address or DNS name of the server.'},
     {name: 'example-ssh-key', type: 'string', env: 'EXAMPLE_SSH_KEY', description: 'Private key that opens the server over SSH.'},

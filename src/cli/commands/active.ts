@@ -12,6 +12,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 export const spec: CommandSpec = {
   summary: 'Print the name of the machine the docker client currently points at.',
   description: 'A machine is active when $DOCKER_HOST is its URL, or, with DOCKER_HOST unset, when the current docker context is its context (see "berth use").',
+  examples: ['<%= config.bin %> active', '<%= config.bin %> active --timeout 3'],
   flags: {
     timeout: {type: 'integer', char: 't', default: 10, min: 1, description: 'Seconds to wait for each machine\'s state.'},
   },

@@ -7,7 +7,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Print the docker client flags that connect to a machine.',
-  examples: ['docker $(<%= config.bin %> config m1) ps'],
+  examples: ['docker $(<%= config.bin %> config web1) ps'],
   flags: {},
   args: [{name: 'name', description: 'machine name (default: "default")'}],
 }

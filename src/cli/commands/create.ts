@@ -17,15 +17,18 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 const spec: CommandSpec = {
   summary: 'Create a machine: the driver makes the host, berth secures its engine with TLS and adds a docker context.',
-  description: 'Driver flags are listed by "berth create -d DRIVER --help"; "berth drivers" lists the drivers.',
-  examples: ['<%= config.bin %> create -d none --url tcp://192.168.1.20:2376 m1'],
+  examples: [
+    '<%= config.bin %> create -d generic --generic-ip-address 203.0.113.10 --generic-ssh-user ubuntu web1',
+    '<%= config.bin %> create -d amazonec2 --amazonec2-region eu-west-1 --engine-label env=staging api1',
+    '<%= config.bin %> create dev',
+  ],
   flags: {
-    driver: {type: 'string', char: 'd', env: 'BERTH_DRIVER', description: 'Driver that makes the host (see "berth drivers"); without it, the best local driver that works here.'},
+    driver: {type: 'string', char: 'd', env: 'BERTH_DRIVER', helpValue: 'DRIVER', description: 'Driver that makes the host; without it, the best local one that works.'},
     ...engineFlagSpecs,
     ...forceAdoptFlag,
     ...sshTimeoutFlag,
-    'keep-on-failure': {type: 'boolean', description: 'Keep what was made when creation fails, for inspection.'},
-    json: {type: 'boolean', description: 'Print the machine made as JSON on stdout once it is ready (shape: docs/json.md); progress stays on stderr.'},
+    'keep-on-failure': {type: 'boolean', description: 'Keep what was made if creation fails.'},
+    json: {type: 'boolean', description: 'Print the machine made as JSON once it is ready (docs/json.md).'},
   },
   args: [{name: 'name', description: 'name of the new machine', required: true}],
 }
@@ -65,6 +68,7 @@ export default class Create extends BerthCommand {
   static override summary = spec.summary
   static override description = spec.description
   static override examples = spec.examples ?? []
+  static override usage = '<%= command.id %> [-d DRIVER] [FLAGS] [DRIVER FLAGS] NAME'
   // Built-in drivers' flags are declared here so that help, completion and the manifest list them.
   static override flags = {...oclifFlags(spec.flags), ...oclifFlags(builtIns.reduce((all, definition) => ({...all, ...driverFlagSpecs(definition)}), {}))}
   static override args = oclifArgs(spec.args)

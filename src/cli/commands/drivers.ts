@@ -6,6 +6,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'List the drivers berth can use, where each comes from, and whether it works here.',
+  examples: ['<%= config.bin %> drivers', '<%= config.bin %> drivers --json'],
   flags: {
     ...jsonFlag,
   },

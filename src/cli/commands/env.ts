@@ -12,7 +12,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 export const spec: CommandSpec = {
   summary: 'Print the shell lines that point the docker client at a machine.',
   description: 'Run eval "$(berth env NAME)" to use the machine in the current shell. The settings are checked first (certificates valid, issued by the machine\'s CA, covering the host\'s address), so what is printed works.',
-  examples: ['eval "$(<%= config.bin %> env m1)"', '<%= config.bin %> env --shell fish m1 | source', 'eval "$(<%= config.bin %> env --unset)"'],
+  examples: ['eval "$(<%= config.bin %> env web1)"', '<%= config.bin %> env --shell fish web1 | source', 'eval "$(<%= config.bin %> env --unset)"'],
   flags: {
     shell: {type: 'string', description: 'Shell syntax: bash, zsh, sh, ksh, dash, fish, powershell, pwsh, cmd, tcsh, csh, emacs (default: from $SHELL).'},
     unset: {type: 'boolean', char: 'u', description: 'Print the lines that undo the settings instead.'},

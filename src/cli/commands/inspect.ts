@@ -10,7 +10,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 export const spec: CommandSpec = {
   summary: 'Print a machine\'s configuration as JSON (secrets are never shown).',
   description: 'Without flags, berth\'s configuration with Docker Machine\'s fields alongside, which --format templates read; --json prints berth\'s own fields alone (docs/json.md).',
-  examples: ['<%= config.bin %> inspect m1', '<%= config.bin %> inspect --json m1', '<%= config.bin %> inspect --format "{{.Driver.IPAddress}}" m1', '<%= config.bin %> inspect -f "{{json .engine}}" m1'],
+  examples: ['<%= config.bin %> inspect web1', '<%= config.bin %> inspect --json web1', '<%= config.bin %> inspect --format "{{.Driver.IPAddress}}" web1', '<%= config.bin %> inspect -f "{{json .engine}}" web1'],
   flags: {
     format: {type: 'string', char: 'f', helpValue: 'TEMPLATE', description: 'Go template over the JSON (functions: json, prettyjson, upper, lower, join, printf).'},
     ...jsonFlag,

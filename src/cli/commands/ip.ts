@@ -7,6 +7,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Print the address of one or more machines.',
+  examples: ['<%= config.bin %> ip web1', 'ssh ubuntu@$(<%= config.bin %> ip web1)', '<%= config.bin %> ip --json web1 web2'],
   flags: {...jsonFlag},
   args: [{name: 'name', description: 'machine names (default: "default")'}],
   variadic: true,

@@ -18,8 +18,8 @@ const spec: CommandSpec = {
     + 'sshfs uses the machine\'s key and its own known_hosts (StrictHostKeyChecking=yes) and reconnects when the '
     + 'connection drops. Needs sshfs (apt-get install sshfs); -u runs fusermount -u.',
   examples: [
-    '<%= config.bin %> mount m1:/srv/app ./app',
-    '<%= config.bin %> mount -u m1:/srv/app ./app',
+    '<%= config.bin %> mount web1:/srv/app ./app',
+    '<%= config.bin %> mount -u web1:/srv/app ./app',
   ],
   flags: {
     unmount: {type: 'boolean', char: 'u', description: 'Unmount instead (fusermount -u MOUNTPOINT).'},

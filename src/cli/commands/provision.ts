@@ -10,7 +10,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 export const spec: CommandSpec = {
   summary: 'Provision machines again: engine installed, configured for TLS, restarted only if something changed.',
   description: 'Every step checks first whether it is already done, so provision converges and finishes an interrupted create. --engine-* flags change the engine options (lists gain values; a label replaces the one with the same key; --engine-*-rm takes them away), which are stored once the engine came up with them. A failure puts the host back as it was.',
-  examples: ['<%= config.bin %> provision m1', '<%= config.bin %> provision --engine-label env=staging m1 m2', '<%= config.bin %> provision --engine-opt-rm log-level m1'],
+  examples: ['<%= config.bin %> provision web1', '<%= config.bin %> provision --engine-label env=staging web1 web2', '<%= config.bin %> provision --engine-opt-rm log-level web1'],
   flags: {...engineFlagSpecs, ...engineRemovalFlagSpecs, ...forceAdoptFlag, ...sshTimeoutFlag},
   args: [{name: 'name', description: 'machines to provision (default: "default")'}],
   variadic: true,

@@ -8,7 +8,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Issue new TLS certificates for machines and install them (each engine restarts).',
-  examples: ['<%= config.bin %> regenerate-certs -f m1', '<%= config.bin %> regenerate-certs -f --client-certs m1'],
+  examples: ['<%= config.bin %> regenerate-certs -f web1', '<%= config.bin %> regenerate-certs -f --client-certs web1'],
   flags: {
     force: {type: 'boolean', char: 'f', description: 'Do not ask for confirmation.'},
     'client-certs': {type: 'boolean', description: 'Also replace the store\'s client certificate with a new one signed by the CA.'},

@@ -10,7 +10,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Remove machines: the driver removes what it made, berth forgets the machine and its docker context.',
-  examples: ['<%= config.bin %> rm m1', '<%= config.bin %> rm -y m1 m2', '<%= config.bin %> rm -f broken', '<%= config.bin %> rm -y --clean-host server1'],
+  examples: ['<%= config.bin %> rm web1', '<%= config.bin %> rm -y web1 web2', '<%= config.bin %> rm -f broken', '<%= config.bin %> rm -y --clean-host server1'],
   flags: {
     yes: {type: 'boolean', char: 'y', description: 'Do not ask for confirmation.'},
     force: {type: 'boolean', char: 'f', description: 'Remove local state even when the driver cannot remove the host; implies --yes.'},

@@ -11,10 +11,10 @@ const spec: CommandSpec = {
     + 'between two machines the data goes through this computer (scp -3), so they need not reach each other. '
     + '--delta runs rsync instead, which sends only what changed (rsync must be installed on both ends).',
   examples: [
-    '<%= config.bin %> scp ./app.conf m1:/etc/app/',
-    '<%= config.bin %> scp -r m1:/var/log/app ./logs',
-    '<%= config.bin %> scp m1:/srv/dump.sql m2:/srv/',
-    '<%= config.bin %> scp --delta -r ./site m1:/srv/site',
+    '<%= config.bin %> scp ./app.conf web1:/etc/app/',
+    '<%= config.bin %> scp -r web1:/var/log/app ./logs',
+    '<%= config.bin %> scp web1:/srv/dump.sql web2:/srv/',
+    '<%= config.bin %> scp --delta -r ./site web1:/srv/site',
   ],
   flags: {
     recursive: {type: 'boolean', char: 'r', description: 'Copy directories and everything in them.'},

@@ -17,11 +17,11 @@ const spec: CommandSpec = {
     + 'shell. berth runs the system ssh with the machine\'s key and its own known_hosts (StrictHostKeyChecking=yes), '
     + 'or its built-in client when no ssh is installed.',
   examples: [
-    '<%= config.bin %> ssh m1',
-    '<%= config.bin %> ssh m1 -- docker ps -a',
-    '<%= config.bin %> ssh m1 -L 8080:localhost:80 -N',
-    '<%= config.bin %> ssh m1 \'journalctl -u docker | tail\'',
-    'tar c src | <%= config.bin %> ssh m1 -- tar x -C /srv',
+    '<%= config.bin %> ssh web1',
+    '<%= config.bin %> ssh web1 -- docker ps -a',
+    '<%= config.bin %> ssh web1 -L 8080:localhost:80 -N',
+    '<%= config.bin %> ssh web1 \'journalctl -u docker | tail\'',
+    'tar c src | <%= config.bin %> ssh web1 -- tar x -C /srv',
   ],
   flags: sshCommandFlags,
   args: [

@@ -6,6 +6,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Print the state of a machine (Running, Stopped, ...).',
+  examples: ['<%= config.bin %> status web1', '<%= config.bin %> status --json web1'],
   flags: {...jsonFlag},
   args: [{name: 'name', description: 'machine name (default: "default")'}],
 }

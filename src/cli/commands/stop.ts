@@ -5,7 +5,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 export const spec: CommandSpec = {
   summary: 'Stop machines gracefully and wait until each has stopped.',
   description: 'A machine already stopped is left as it is (exit 0). Drivers that cannot stop a machine (generic, none) say so before anything happens.',
-  examples: ['<%= config.bin %> stop m1', '<%= config.bin %> stop --timeout 300 m1 m2'],
+  examples: ['<%= config.bin %> stop web1', '<%= config.bin %> stop --timeout 300 web1 web2'],
   flags: {...timeoutFlag},
   args: [{name: 'name', description: 'machines (default: "default")'}],
   variadic: true,

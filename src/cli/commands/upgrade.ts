@@ -18,7 +18,7 @@ export const spec: CommandSpec = {
     + 'the engine only if its binary changed. A machine whose engine came from its own install script (--engine-install-url) runs that '
     + 'script again, after asking, since what a script installs is only known once it ran. berth\'s engine configuration is checked '
     + 'afterwards, as provision does. A stopped machine is started first.',
-  examples: ['<%= config.bin %> upgrade m1', '<%= config.bin %> upgrade -y m1 m2', '<%= config.bin %> provision --engine-install-url https://example.com/install.sh m1 && <%= config.bin %> upgrade m1'],
+  examples: ['<%= config.bin %> upgrade web1', '<%= config.bin %> upgrade -y web1 web2', '<%= config.bin %> provision --engine-install-url https://example.com/install.sh web1 && <%= config.bin %> upgrade web1'],
   flags: {
     yes: {type: 'boolean', char: 'y', description: 'Upgrade and restart without asking (needed without a terminal).'},
     ...sshTimeoutFlag,

@@ -6,6 +6,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Print the URL of a machine\'s Docker engine.',
+  examples: ['<%= config.bin %> url web1'],
   flags: {...jsonFlag},
   args: [{name: 'name', description: 'machine name (default: "default")'}],
 }

@@ -9,7 +9,7 @@ import type {CommandSpec, ParsedInput} from '../spec.js'
 
 export const spec: CommandSpec = {
   summary: 'Switch the docker client\'s current context to a machine (or back to the default with --unset).',
-  examples: ['<%= config.bin %> use m1', '<%= config.bin %> use --unset'],
+  examples: ['<%= config.bin %> use web1', '<%= config.bin %> use --unset'],
   flags: {
     unset: {type: 'boolean', char: 'u', description: 'Return to docker\'s default context.'},
   },

@@ -7,7 +7,7 @@ import {berthRelease, berthVersion} from '../version-string.js'
 
 export const spec: CommandSpec = {
   summary: 'Print berth\'s version, or the Docker engine version of a machine.',
-  examples: ['<%= config.bin %> version', '<%= config.bin %> version m1', '<%= config.bin %> version --json m1'],
+  examples: ['<%= config.bin %> version', '<%= config.bin %> version web1', '<%= config.bin %> version --json web1'],
   flags: {...jsonFlag},
   args: [{name: 'name', description: 'machine whose engine version to print'}],
 }

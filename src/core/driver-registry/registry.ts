@@ -180,6 +180,7 @@ function definitionProblem(source: DriverSource, loaded: unknown): string | unde
   for (const method of ['probe', 'fromFlags', 'load'] as const) {
     if (typeof definition[method] !== 'function') return `it has no ${method}() function`
   }
+  if (definition.example !== undefined && !isExample(definition.example)) return 'its example is not {args: [strings], machine: string}'
   const seen = new Set<string>()
   for (const flag of definition.flags as unknown[]) {
     const {name: flagName, type} = (typeof flag === 'object' && flag !== null ? flag : {}) as {name?: unknown; type?: unknown}
@@ -191,4 +192,9 @@ function definitionProblem(source: DriverSource, loaded: unknown): string | unde
     if (source.origin.kind === 'plugin' && !flagName.startsWith(`${name}-`)) return `its flag --${flagName} does not start with "${name}-"`
   }
   return undefined
+}
+
+function isExample(value: unknown): boolean {
+  const {args, machine} = (typeof value === 'object' && value !== null ? value : {}) as {args?: unknown; machine?: unknown}
+  return typeof machine === 'string' && Array.isArray(args) && args.every((arg) => typeof arg === 'string')
 }

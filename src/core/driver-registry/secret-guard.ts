@@ -24,6 +24,7 @@ export function guardSecrets(definition: DriverDefinition): DriverDefinition {
   return {
     name: definition.name,
     description: definition.description,
+    ...(definition.example === undefined ? {} : {example: definition.example}),
     flags: definition.flags,
     capabilities: definition.capabilities,
     probe: () => definition.probe(),

@@ -60,6 +60,8 @@ describe('berth/driver/testing over the example plugin and over broken definitio
     const broken: DriverDefinition = {
       ...none,
       name: 'certs',
+      description: 'A driver\nin two lines.',
+      example: {args: ['--generic-ip-address', '203.0.113.10'], machine: 'web_1'},
       flags: [{name: 'url', type: 'string', description: 'URL'}, {name: 'certs-token', type: 'string', description: 'token', secret: true, default: 'abcd'}],
       capabilities: {...none.capabilities, lifecycle: {start: true}} as never,
       fromFlags: () => ({...driver, state: driver.state.bind(driver), remove: driver.remove.bind(driver), toState: () => ({token: 'abcd', when: new Date(0)}), stop: 'no' as never}),
@@ -67,11 +69,17 @@ describe('berth/driver/testing over the example plugin and over broken definitio
     }
     expect(await checkDriverConformance(broken, {storeDir, flags: {}})).toEqual([
       'its name "certs" is one berth\'s store uses itself',
+      'its description is not one line of at most 64 characters (help lists it beside the name)',
       'its flag --url does not start with "certs-"',
       'its secret flag --certs-token has a default; a credential is never declared in code',
+      'its example passes --generic-ip-address, which is not one of its flags',
+      'its example\'s machine name is not one berth accepts: Invalid machine name "web_1": it contains "_"; only a-z A-Z 0-9 . - are allowed.',
       'capabilities.lifecycle is declared; berth reads which lifecycle calls exist from the driver\'s methods',
     ])
-    const odd: DriverDefinition = {...broken, name: 'odd', flags: [], capabilities: none.capabilities}
+    expect(await checkDriverConformance({...broken, name: 'odd', description: none.description, example: undefined, flags: [], capabilities: none.capabilities}, {storeDir, flags: {}})).toEqual([
+      'it gives no example (a create command line, shown in its help)',
+    ])
+    const odd: DriverDefinition = {...broken, name: 'odd', description: none.description, example: {args: [], machine: 'odd1'}, flags: [], capabilities: none.capabilities}
     expect(await checkDriverConformance(odd, {storeDir, flags: {}})).toEqual([
       'the driver from fromFlags() has no preCreateCheck() method',
       'the driver from fromFlags() has no create() method',

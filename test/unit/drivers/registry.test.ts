@@ -133,6 +133,15 @@ describe('driver registry', () => {
     expect(reports.every((report) => report.health.installed && !report.health.healthy)).toBe(true)
   })
 
+  it('rejects a plugin whose example is not flags and a machine name, and keeps a good one', async () => {
+    const registry = new DriverRegistry([
+      plugin('odd', async () => ({...leakyDefinition('odd', {}), example: {args: '--odd-token x', machine: 'web1'}})),
+      plugin('good', async () => ({...leakyDefinition('good', {}), example: {args: ['--good-token', 'x'], machine: 'web1'}})),
+    ])
+    await expect(registry.get('odd')).rejects.toThrow('Driver "odd" is broken: its example is not {args: [strings], machine: string}')
+    expect((await registry.get('good')).example).toEqual({args: ['--good-token', 'x'], machine: 'web1'})
+  })
+
   it('reports a probe that hangs, throws or answers nonsense as unhealthy', async () => {
     vi.useFakeTimers()
     const withProbe = (name: string, probe: () => Promise<unknown>): DriverSource => plugin(name, async () => ({...leakyDefinition(name, {}), probe}))
