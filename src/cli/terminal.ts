@@ -1,4 +1,5 @@
 import {writeSync} from 'node:fs'
+import {stylingOf, type Styling} from './colour.js'
 
 /** Everything a command's action touches of the outside process: output streams, environment, stdin. */
 export interface Terminal {
@@ -9,6 +10,10 @@ export interface Terminal {
   readonly env: NodeJS.ProcessEnv
   /** Whether stderr is a terminal (progress is drawn) or a pipe/file (plain lines). */
   readonly interactive: boolean
+  /** Whether progress is redrawn in place and whether there is colour (colour.ts decides). */
+  readonly styling: Styling
+  /** How wide stderr's terminal is, when it is one: a line redrawn in place must not wrap. */
+  readonly columns: number | undefined
   /** Whether stdin is a terminal: someone is there to answer a question, rather than a script or a pipe. */
   readonly canAsk: boolean
   /** The command line as the user typed it, after the program name (Docker Machine repeats it in hints). */
@@ -20,12 +25,20 @@ export interface Terminal {
 export function processTerminal(invocation: readonly string[]): Terminal {
   const out = new DescriptorWriter(1, () => process.stdout)
   const err = new DescriptorWriter(2, () => process.stderr)
+  let styling: Styling | undefined
   return {
     out: (text) => out.write(text),
     err: (text) => err.write(text),
     env: process.env,
     get interactive() {
       return process.stderr.isTTY === true
+    },
+    get styling() {
+      styling ??= stylingOf(process.env, invocation, process.stderr.isTTY === true)
+      return styling
+    },
+    get columns() {
+      return process.stderr.columns
     },
     get canAsk() {
       return process.stdin.isTTY === true
