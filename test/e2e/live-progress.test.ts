@@ -1,6 +1,7 @@
 /* eslint-disable no-control-regex -- the terminal's escape codes are what this file checks */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox} from '../harness/berth.js'
+import {InstallServer} from '../harness/install-server.js'
 import {finalScreen} from '../harness/terminal-screen.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 
@@ -12,6 +13,7 @@ describe('progress on a terminal and in a log', () => {
   let sandbox: BerthSandbox
   let pool: TestHostPool
   let host: TestHost
+  let scripts: InstallServer | undefined
 
   beforeAll(async () => {
     sandbox = await BerthSandbox.create()
@@ -20,6 +22,7 @@ describe('progress on a terminal and in a log', () => {
   })
 
   afterAll(async () => {
+    await scripts?.close()
     await pool?.dispose()
     await sandbox?.dispose()
   })
@@ -70,5 +73,22 @@ describe('progress on a terminal and in a log', () => {
     expect(provisioned.stderr).not.toMatch(ESCAPE)
     expect(provisioned.stderr).not.toContain('\r')
     expect(provisioned.stderr.split('\n').filter((line) => line.startsWith('Detecting the operating system'))).toEqual([expect.stringMatching(/: done \(\d+\.\ds\)$/)])
+  })
+
+  it('shows the latest line of a remote script dimmed under its step, and in a log as a line, passwords hidden', async () => {
+    scripts = await InstallServer.start(host.gateway, {
+      '/install.sh': {text: '#!/bin/sh\necho "fetching https://builder:s3cret@packages.invalid/engine"\nsleep 1\necho "Setting up the engine"\nsleep 1\n'},
+    })
+    expect((await sandbox.run(['provision', '--engine-install-url', scripts.url('/install.sh'), 'p1'])).code).toBe(0)
+    const drawn = await sandbox.runInTerminal(['upgrade', '-y', 'p1'], '', {TERM: 'xterm-256color'})
+    expect(drawn.code).toBe(0)
+    expect(drawn.stdout).toContain('\n  \u001b[2mSetting up the engine\u001b[22m')
+    expect(drawn.stdout).toContain('fetching https://builder:***@packages.invalid/engine')
+    expect(drawn.stdout).not.toContain('s3cret')
+    expect(finalScreen(drawn.stdout).join('\n')).not.toContain('Setting up the engine')
+    const logged = await sandbox.run(['upgrade', '-y', 'p1'])
+    expect(logged.code).toBe(0)
+    expect(logged.stderr).toContain('\n  fetching https://builder:***@packages.invalid/engine\n')
+    expect(logged.stderr).not.toContain('s3cret')
   })
 })
