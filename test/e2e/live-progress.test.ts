@@ -1,6 +1,8 @@
 /* eslint-disable no-control-regex -- the terminal's escape codes are what this file checks */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BerthSandbox} from '../harness/berth.js'
+import {busyboxTarball} from '../harness/busybox-image.js'
+import {dockerViaEnv} from '../harness/docker-via-env.js'
 import {InstallServer} from '../harness/install-server.js'
 import {finalScreen} from '../harness/terminal-screen.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
@@ -90,5 +92,19 @@ describe('progress on a terminal and in a log', () => {
     expect(logged.code).toBe(0)
     expect(logged.stderr).toContain('\n  fetching https://builder:***@packages.invalid/engine\n')
     expect(logged.stderr).not.toContain('s3cret')
+  })
+
+  it('says how many running containers an engine restart waits for', async () => {
+    const image = await busyboxTarball()
+    try {
+      expect((await dockerViaEnv(sandbox, 'p1', ['import', '-c', 'CMD ["/bin/sh"]', image.path, 'busybox:local'])).code).toBe(0)
+    } finally {
+      await image.remove()
+    }
+    const ran = await dockerViaEnv(sandbox, 'p1', ['run', '-d', '--stop-timeout', '1', 'busybox:local', '/bin/busybox', 'sleep', '86400'])
+    expect(ran.stderr).toBe('')
+    const relabelled = await sandbox.run(['provision', '--engine-label', 'stage=test', 'p1'])
+    expect(relabelled.code).toBe(0)
+    expect(relabelled.stderr).toMatch(/\n {2}waiting for 1 running container to stop\nStarting the Docker engine: done/)
   })
 })
