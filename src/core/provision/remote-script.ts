@@ -49,7 +49,7 @@ const PARTIAL_LIMIT = 4096
  * carriage return ends one too: progress meters redraw with it). Terminal escapes (colours) are dropped, so that the
  * line reads as text.
  */
-function latestLines(onLine: (line: string) => void): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
+export function latestLines(onLine: (line: string) => void): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
   const streams = {stdout: {decoder: new StringDecoder('utf8'), partial: ''}, stderr: {decoder: new StringDecoder('utf8'), partial: ''}}
   return (chunk, name) => {
     const stream = streams[name]
