@@ -80,6 +80,7 @@ describe('progress on a terminal and in a log', () => {
   it('shows the latest line of a remote script dimmed under its step, and in a log as a line, passwords hidden', async () => {
     scripts = await InstallServer.start(host.gateway, {
       '/install.sh': {text: '#!/bin/sh\necho "fetching https://builder:s3cret@packages.invalid/engine"\nsleep 1\necho "Setting up the engine"\nsleep 1\n'},
+      '/slow.sh': {text: '#!/bin/sh\necho "downloading"\nsleep 60\n'},
     })
     expect((await sandbox.run(['provision', '--engine-install-url', scripts.url('/install.sh'), 'p1'])).code).toBe(0)
     const drawn = await sandbox.runInTerminal(['upgrade', '-y', 'p1'], '', {TERM: 'xterm-256color'})
@@ -106,5 +107,15 @@ describe('progress on a terminal and in a log', () => {
     const relabelled = await sandbox.run(['provision', '--engine-label', 'stage=test', 'p1'])
     expect(relabelled.code).toBe(0)
     expect(relabelled.stderr).toMatch(/\n {2}waiting for 1 running container to stop\nStarting the Docker engine: done/)
+  })
+
+  it('ends the running step as ✘ on its own line, then the error, when Ctrl-C stops it', async () => {
+    expect((await sandbox.run(['provision', '--engine-install-url', scripts!.url('/slow.sh'), 'p1'])).code).toBe(0)
+    // Ctrl-C typed into the terminal a few seconds in, while the install script runs.
+    const line = `node ${process.cwd()}/bin/run.cjs upgrade -y p1`
+    const stopped = await sandbox.sh(`(sleep 6; printf '\\003') | script -qec '${line}' /dev/null`, {TERM: 'xterm-256color'})
+    const shown = finalScreen(stopped.stdout)
+    expect(shown.at(-2)).toMatch(/^✘ Running the install script .* \(\d+\.\ds\)$/)
+    expect(shown.at(-1)).toMatch(/^Error: /)
   })
 })
