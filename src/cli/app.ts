@@ -4,7 +4,7 @@ import {StoreLayout} from '../core/store/layout.js'
 import {MachineStore} from '../core/store/machine-store.js'
 import type {Reporter} from '../core/reporter.js'
 import {personalityOf, type Personality} from './personality.js'
-import {terminalReporter} from './progress.js'
+import {lineReporter, type ReporterFactory} from './progress.js'
 import {ignoredGlobalFlags, type ParsedFlags} from './spec.js'
 import type {Terminal} from './terminal.js'
 
@@ -22,7 +22,8 @@ export interface App {
   pluginsLoaded: boolean
 }
 
-export function createApp(flags: ParsedFlags, terminal: Terminal, registry: DriverRegistry, pluginsLoaded: boolean): App {
+/** `reporterFor` makes the reporter: plain lines by default, the live one on the full CLI (base-command.ts). */
+export function createApp(flags: ParsedFlags, terminal: Terminal, registry: DriverRegistry, pluginsLoaded: boolean, reporterFor: ReporterFactory = lineReporter): App {
   const layout = StoreLayout.resolve(flags['storage-path'] as string | undefined, terminal.env)
   const certificates: CertificatePaths = {
     caCert: (flags['tls-ca-cert'] as string | undefined) ?? layout.caCert,
@@ -31,7 +32,7 @@ export function createApp(flags: ParsedFlags, terminal: Terminal, registry: Driv
     clientKey: (flags['tls-client-key'] as string | undefined) ?? layout.clientKey,
   }
   const personality = personalityOf(terminal.env)
-  const reporter = terminalReporter(terminal, flags.debug === true, personality)
+  const reporter = reporterFor(terminal, flags.debug === true, personality)
   for (const note of ignoredGlobalFlags(flags)) reporter.debug(note)
   return {
     layout,

@@ -5,6 +5,7 @@ import {errorLine, shownStack} from './error-line.js'
 import {INTERRUPTED_EXIT_CODE, watchInterrupts} from './interrupt.js'
 import {oclifFlags} from './oclif-spec.js'
 import {driverRegistryFor} from './driver-catalog.js'
+import {liveReporter} from './live-progress.js'
 import {globalFlags, type ParsedInput} from './spec.js'
 import {personalityOf} from './personality.js'
 import {processTerminal} from './terminal.js'
@@ -41,11 +42,11 @@ export abstract class BerthCommand extends Command {
   }
 
   protected createApp(input: ParsedInput): App {
-    return createApp(input.flags, processTerminal(process.argv.slice(2)), driverRegistryFor(this.config), true)
+    return createApp(input.flags, processTerminal(process.argv.slice(2)), driverRegistryFor(this.config), true, liveReporter)
   }
 
   protected override async catch(error: Error): Promise<void> {
-    const {line, exitCode} = errorLine(berthParseError(error, this.id) ?? error, personalityOf(process.env))
+    const {line, exitCode} = errorLine(berthParseError(error, this.id) ?? error, personalityOf(process.env), processTerminal(process.argv.slice(2)).styling.colour)
     // An empty line: what went wrong has been said already (Docker Machine's rm, say).
     if (line !== '') process.stderr.write(`${line}\n`)
     if (this.showStacks && error.stack) process.stderr.write(`${shownStack(error.stack)}\n`)

@@ -45,7 +45,7 @@ const hook: Hook.CommandNotFound = async function ({id, argv, config}) {
     return
   }
   const error = new BerthError(`"${typed}" is not a berth command.`, {code: 'unknown-command', data: {command: typed}, fixes: fix === undefined ? [] : [fix], exitCode: UNKNOWN_COMMAND_EXIT})
-  const {line, exitCode} = errorLine(error, personality)
+  const {line, exitCode} = errorLine(error, personality, terminal.styling.colour)
   terminal.err(`${line}\n`)
   process.exitCode = exitCode
 }

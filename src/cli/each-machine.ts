@@ -17,7 +17,7 @@ export async function forEachMachine<T>(app: App, names: readonly string[], work
   if (values.length > 0) app.terminal.out(render(values))
   if (failed.length === 1) throw failed[0]!.reason
   if (failed.length > 1) {
-    for (const failure of failed) app.terminal.err(`${errorLine(failure.reason, app.personality).line}\n`)
+    for (const failure of failed) app.terminal.err(`${errorLine(failure.reason, app.personality, app.terminal.styling.colour).line}\n`)
     throw new BerthError(`${failed.length} of ${names.length} machines failed.`, {code: 'machines-failed', data: {failed: failed.length, total: names.length}})
   }
 }

@@ -1,4 +1,5 @@
 import {BerthError} from '../core/errors.js'
+import {painter} from './colour.js'
 import {describeCode, errorCode} from '../core/path-problem.js'
 import {dockerMachineLine} from './docker-machine-wording.js'
 import {spellCommand, wordError} from './error-wording.js'
@@ -13,22 +14,24 @@ const LINE_LIMIT = 1000
  * The one line a failed command prints on stderr, and its exit code. Whatever the message holds (a host's reply, a
  * name from the store, a value typed in) reaches the terminal without control characters, cut when long, and with
  * passwords in URLs hidden. Only the tail of a log that a message carries on purpose keeps its line breaks. As
- * Docker Machine, an error it had a line for is that line, as it was.
+ * Docker Machine, an error it had a line for is that line, as it was. With colour (a terminal, colour.ts), the
+ * `Error:` prefix is red.
  */
-export function errorLine(error: unknown, personality: Personality = 'berth'): {line: string; exitCode: number} {
+export function errorLine(error: unknown, personality: Personality = 'berth', colour = false): {line: string; exitCode: number} {
+  const prefix = painter(colour)('red', 'Error:')
   if (error instanceof BerthError) {
     const dockerMachine = personality === 'docker-machine' ? dockerMachineLine(error) : undefined
     if (dockerMachine !== undefined) return {line: shown(dockerMachine), exitCode: error.exitCode}
     const {message, hint} = wordError(error, personality)
     const text = hint ? `${sentence(message)} ${hint}` : message
-    return {line: `Error: ${shown(text)}`, exitCode: error.exitCode}
+    return {line: `${prefix} ${shown(text)}`, exitCode: error.exitCode}
   }
   const message = error instanceof Error ? error.message : String(error)
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
   if (oclifExit !== undefined) {
-    return {line: `Error: ${shown(sentence(oclifMessage(message)))} See ${spellCommand(run('help'), personality)} or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
+    return {line: `${prefix} ${shown(sentence(oclifMessage(message)))} See ${spellCommand(run('help'), personality)} or add --help to the command.`, exitCode: oclifExit === 0 ? 0 : 1}
   }
-  return {line: `Error: ${escapeControls(shown(systemErrorText(error) ?? message.split('\n')[0]!.trim()))}`, exitCode: 1}
+  return {line: `${prefix} ${escapeControls(shown(systemErrorText(error) ?? message.split('\n')[0]!.trim()))}`, exitCode: 1}
 }
 
 /** A stack trace for --debug: its message can hold what the error line hides (a password in a URL, control characters). */

@@ -25,7 +25,7 @@ export async function runLean(typed: readonly string[], command: {spec: CommandS
     return 0
   } catch (error) {
     if (error instanceof NeedsFullCli) return undefined
-    const {line, exitCode} = errorLine(error, app.personality)
+    const {line, exitCode} = errorLine(error, app.personality, terminal.styling.colour)
     terminal.err(`${line}\n`)
     return exitCode
   } finally {

@@ -1,74 +1,94 @@
+import type {Prose} from '../core/fix.js'
 import type {Reporter} from '../core/reporter.js'
 import {escapeControls, redactUrlPasswords} from '../core/safe-text.js'
+import {painter, type Paint} from './colour.js'
 import {spellProse} from './error-wording.js'
 import type {Personality} from './personality.js'
 import type {Terminal} from './terminal.js'
 
+/** Makes the reporter a command's App gets: lineReporter here, live-progress.ts's on the full CLI. */
+export type ReporterFactory = (terminal: Terminal, debug: boolean, personality: Personality) => Reporter
+
 /**
- * A reporter on stderr. On a terminal each step shows its elapsed time when it ends; in a pipe or log
- * every line is plain text, one per event. Messages often carry what a host said or a name from the store: each
- * is shown as one line, control characters spelled out and passwords in URLs hidden (see safe-text.ts).
+ * The reporter for a log, a pipe, NO_COLOR or --no-color (and the lean path, which runs no steps): plain, stable
+ * lines on stderr, one per step end ("Title: done (1.2s)"), in colour only when FORCE_COLOR asks for it. A status
+ * (what a step waits on, a remote script's latest line) is written only when it changes, at most one every few
+ * seconds and a bounded number per step, so a log stays short. Messages often carry what a host said or a name
+ * from the store: each is shown as one line, control characters spelled out and passwords in URLs hidden
+ * (see safe-text.ts).
  */
-export function terminalReporter(terminal: Terminal, debug: boolean, personality: Personality = 'berth'): Reporter {
-  const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)}s`
+export function lineReporter(terminal: Terminal, debug: boolean, personality: Personality = 'berth'): Reporter {
+  const paint = painter(terminal.styling.colour)
   const meters = new Map<string, string>()
-  // A bar being redrawn in place has no line end yet: any other output first ends its line.
-  let barOpen = false
-  // A status shown in place is cleared by whatever comes next; in a log, the last one written is not repeated.
-  let statusOpen = false
-  let lastStatus: string | undefined
-  const line = (text: string): void => {
-    terminal.err(`${statusOpen ? '\r\u001b[K' : barOpen ? '\n' : ''}${safe(text)}\n`)
-    barOpen = false
-    statusOpen = false
-    lastStatus = undefined
-  }
+  const statuses = new StatusLog()
+  const line = (text: string): void => terminal.err(`${text}\n`)
   return {
     async step(title, work) {
       const start = performance.now()
-      line(terminal.interactive ? `… ${title}` : `${title}...`)
+      statuses.restart()
       try {
         const result = await work()
-        line(terminal.interactive ? `✔ ${title} (${seconds(start)})` : `${title}: done (${seconds(start)})`)
+        line(`${safe(title)}: ${paint('green', 'done')} (${seconds(start)})`)
         return result
       } catch (error) {
-        line(terminal.interactive ? `✘ ${title} (${seconds(start)})` : `${title}: failed (${seconds(start)})`)
+        line(`${safe(title)}: ${paint('red', 'failed')} (${seconds(start)})`)
         throw error
+      } finally {
+        statuses.restart()
       }
     },
-    info: (message) => line(spellProse(message, personality)),
+    info: (message) => line(safe(spellProse(message, personality))),
     meter(label, done, total) {
-      // Drawn again only when what it shows changes: a download reports every chunk.
-      const shown = safe(meterText(label, done, total, terminal.interactive))
+      // A line only when what it shows changes: a download reports every chunk.
+      const shown = safe(meterText(label, done, total, false))
       if (meters.get(label) === shown) return
       meters.set(label, shown)
-      if (!terminal.interactive) return line(shown)
-      const finished = total !== undefined && done >= total
-      terminal.err(`\r\u001b[K${shown}${finished ? '\n' : ''}`)
-      barOpen = !finished
-      statusOpen = false
+      line(shown)
     },
-    warn: (message) => line(`Warning: ${spellProse(message, personality)}`),
+    warn: (message) => line(warningLine(message, personality, paint)),
     status(message) {
-      const shown = safe(`  ${message}`)
-      if (shown === lastStatus) return
-      if (!terminal.interactive) {
-        line(shown)
-        lastStatus = shown
-        return
-      }
-      terminal.err(`${barOpen ? '\n' : '\r\u001b[K'}${shown}`)
-      barOpen = false
-      statusOpen = true
-      lastStatus = shown
+      if (statuses.admit(message, Date.now())) line(paint('dim', safe(`  ${message}`)))
     },
     debug: (message) => {
-      if (debug) line(`[debug] ${message}`)
+      if (debug) line(debugLine(message))
     },
   }
 }
 
-const safe = (text: string): string => escapeControls(redactUrlPasswords(text))
+/** In a log, a status is written when it changes, at most one every STATUS_INTERVAL_MS and STATUS_LIMIT per step. */
+const STATUS_INTERVAL_MS = 5_000
+const STATUS_LIMIT = 20
+
+class StatusLog {
+  private last: string | undefined
+  private lastAt = -Infinity
+  private written = 0
+
+  /** A step starts or ends: what it waited on is over. */
+  restart(): void {
+    this.last = undefined
+    this.lastAt = -Infinity
+    this.written = 0
+  }
+
+  admit(message: string, now: number): boolean {
+    if (message === this.last || this.written >= STATUS_LIMIT || now - this.lastAt < STATUS_INTERVAL_MS) return false
+    this.last = message
+    this.lastAt = now
+    this.written += 1
+    return true
+  }
+}
+
+/** A message from a host or the store as one harmless line. */
+export const safe = (text: string): string => escapeControls(redactUrlPasswords(text))
+
+/** The time since `start` (performance.now()), as every step shows it. */
+export const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)}s`
+
+export const warningLine = (message: Prose, personality: Personality, paint: Paint): string => `${paint('yellow', 'Warning:')} ${safe(spellProse(message, personality))}`
+
+export const debugLine = (message: string): string => `[debug] ${safe(message)}`
 
 const BAR_WIDTH = 30
 const megabytes = (bytes: number): string => (bytes / 1e6).toFixed(0)

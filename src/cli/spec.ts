@@ -73,6 +73,8 @@ export const GLOBAL_HELP_GROUP = 'GLOBAL'
 export const globalFlags: Record<string, FlagSpec> = {
   'storage-path': {type: 'string', char: 's', env: 'BERTH_STORAGE_PATH', defaultHelp: '~/.berth', description: 'Where berth keeps machines and certificates.', helpGroup: 'GLOBAL'},
   debug: {type: 'boolean', char: 'D', env: 'BERTH_DEBUG', description: 'Log what berth does on stderr (secrets are never logged).', helpGroup: 'GLOBAL'},
+  // Read from the typed line by colour.ts (an error oclif raises before parsing is plain too); declared so both parsers take it.
+  'no-color': {type: 'boolean', description: 'Progress as plain lines, one per step, and no colour (as NO_COLOR does).', helpGroup: 'GLOBAL'},
   'tls-ca-cert': {type: 'string', env: 'BERTH_TLS_CA_CERT', description: 'CA certificate to use instead of <store>/certs/ca.pem: an existing file (berth makes a CA only in the store).', helpGroup: 'GLOBAL'},
   'tls-ca-key': {type: 'string', env: 'BERTH_TLS_CA_KEY', description: 'CA private key to use instead of <store>/certs/ca-key.pem: an existing file, mode 0600.', helpGroup: 'GLOBAL'},
   'tls-client-cert': {type: 'string', env: 'BERTH_TLS_CLIENT_CERT', description: 'Client certificate to use instead of <store>/certs/cert.pem: an existing file.', helpGroup: 'GLOBAL'},

@@ -1,6 +1,7 @@
 import {writeSync} from 'node:fs'
 import {isatty} from 'node:tty'
 import {exitInterrupted} from './interrupt.js'
+import {stylingOf, type Styling} from './colour.js'
 
 /** Everything a command's action touches of the outside process: output streams, environment, stdin. */
 export interface Terminal {
@@ -13,6 +14,10 @@ export interface Terminal {
   readonly interactive: boolean
   /** stdout's terminal size, when stdout is a terminal that reports one (a listing may then be drawn in place). */
   readonly screen?: {columns: number; rows: number} | undefined
+  /** Whether progress is redrawn in place and whether there is colour (colour.ts decides). */
+  readonly styling: Styling
+  /** How wide stderr's terminal is, when it is one: a line redrawn in place must not wrap. */
+  readonly columns: number | undefined
   /** Whether stdin is a terminal: someone is there to answer a question, rather than a script or a pipe. */
   readonly canAsk: boolean
   /** The command line as the user typed it, after the program name (Docker Machine repeats it in hints). */
@@ -24,6 +29,7 @@ export interface Terminal {
 export function processTerminal(invocation: readonly string[]): Terminal {
   const out = new DescriptorWriter(1, () => process.stdout)
   const err = new DescriptorWriter(2, () => process.stderr)
+  let styling: Styling | undefined
   return {
     out: (text) => out.write(text),
     err: (text) => err.write(text),
@@ -36,6 +42,13 @@ export function processTerminal(invocation: readonly string[]): Terminal {
       if (!isatty(1)) return undefined
       const {columns, rows} = process.stdout
       return columns > 0 && rows > 0 ? {columns, rows} : undefined
+    },
+    get styling() {
+      styling ??= stylingOf(process.env, invocation, process.stderr.isTTY === true)
+      return styling
+    },
+    get columns() {
+      return process.stderr.columns
     },
     get canAsk() {
       return process.stdin.isTTY === true

@@ -38,7 +38,7 @@ const HUGE = 'a'.repeat(100_000)
 const ESC = '\u001b'
 const NAME_RULE = /1-63 characters from a-z A-Z 0-9 \. -/
 const RM_PREAMBLE = [/^About to remove good$/, /^good \(none\): only berth's record goes; the engine and its host are left as they are\.$/]
-const PRE_CREATE = [/^Running pre-create checks\.\.\.$/, /^Running pre-create checks: done/]
+const PRE_CREATE = [/^Running pre-create checks: done/]
 const ELSEWHERE = /point --storage-path \(or BERTH_STORAGE_PATH\) at another directory/
 const UNSET_DOCKER_CONFIG = /Point DOCKER_CONFIG at the docker CLI's configuration directory, or unset it to use ~\/\.docker\./
 // Root keeps reading and searching whatever the modes say; without these capabilities it is held to them like a user.

@@ -22,7 +22,7 @@ const ec2Sdk = createRequire(import.meta.url)('@aws-sdk/client-ec2') as typeof i
 type RootEbs = Pick<import('@aws-sdk/client-ec2').EbsBlockDevice, 'VolumeSize' | 'VolumeType' | 'Iops' | 'Throughput'>
 
 /** What create prints before the check's verdict. */
-const PREAMBLE = [/^Running pre-create checks\.\.\.$/, /^Running pre-create checks: failed \(\d+(\.\d+)?s\)$/]
+const PREAMBLE = [/^Running pre-create checks: failed \(\d+(\.\d+)?s\)$/]
 
 /** create must exit 3 with the preamble and exactly this error line, print nothing on stdout, and change nothing in the sandbox. */
 async function expectRefused(sandbox: BerthSandbox, create: () => Promise<RunResult>, line: string | RegExp): Promise<void> {

@@ -44,10 +44,11 @@ export class BerthSandbox {
   /**
    * Run `berth ARGS` with a terminal (a pseudo-terminal from util-linux's script) on its stdin, stdout and stderr,
    * typing `input` into it: for questions berth asks only when someone can answer. Both streams arrive as stdout,
-   * with the terminal's echo of the input and any line-editing escapes.
+   * with the terminal's echo of the input and any line-editing escapes. The terminal is TERM=dumb (no progress
+   * drawn in place, no colour) unless `env` says otherwise.
    */
-  runInTerminal(args: readonly string[], input: string): Promise<RunResult> {
-    return runProcess('script', ['-qec', shellJoin(['node', runJs, ...args]), '/dev/null'], {...this.env, TERM: 'dumb'}, input)
+  runInTerminal(args: readonly string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    return runProcess('script', ['-qec', shellJoin(['node', runJs, ...args]), '/dev/null'], {...this.env, TERM: 'dumb', ...env}, input)
   }
 
   /** Run a shell snippet with this sandbox's environment (for eval "$(berth env ...)"). BERTH names the CLI. */

@@ -83,7 +83,10 @@ async function makeMachine(request: CreateRequest, deps: CreateDeps, definition:
   })
   try {
     await keepTypedSecrets(store.layout.machine(request.name), definition.flags, request.driverFlags, deps.env)
-    await reporter.step('Creating machine', () => driver.create(operation))
+    // A driver that takes a host that runs already (generic, none) makes nothing: its create only keeps what it read
+    // (generic's copy of the key), which is no step to show.
+    if (definition.capabilities.existingHost === true) await driver.create(operation)
+    else await reporter.step('Creating machine', () => driver.create(operation))
     await store.update(request.name, (current) => ({...current, driver: {name: definition.name, state: driver.toState()}}))
     if (definition.capabilities.provisions) {
       // A host that exists already is not waited on: connecting to it over SSH is the check, and its answer is final.

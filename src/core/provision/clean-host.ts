@@ -16,5 +16,5 @@ export async function cleanHost(session: RemoteSession, machine: string, reporte
   reporter.debug(`${machine}: ${restored.restored.join(', ') || 'nothing of berth\'s was left on the host'}`)
   if (restored.kept.length > 0) reporter.info(`Changed on the host since berth configured it, so only berth's part was taken out: ${restored.kept.join(', ')}.`)
   // No engine, nothing to restart; otherwise the restart is what closes the TCP port.
-  if (facts.dockerd !== undefined) await runAsRoot(session, await renderTemplate(INIT_SYSTEMS[facts.init].cleanHostRestartScript, {}), signal)
+  if (facts.dockerd !== undefined) await runAsRoot(session, await renderTemplate(INIT_SYSTEMS[facts.init].cleanHostRestartScript, {}), signal, {onLine: (line) => reporter.status(line)})
 }

@@ -1,3 +1,4 @@
+import {StringDecoder} from 'node:string_decoder'
 import {BerthError} from '../errors.js'
 import type {ExecResult, RemoteSession} from '../ssh/session.js'
 
@@ -7,6 +8,11 @@ interface RootScriptOptions {
   what?: string
   /** The error instead, from the exit code, the last line of output ("" when none) and the whole result. */
   failure?: (code: number, line: string, result: ExecResult) => Error
+  /**
+   * Told the latest non-empty line the script printed, as it runs (a long script's progress: the install script's,
+   * an engine stop waiting on its containers). Host text: the reporter makes it safe to show.
+   */
+  onLine?: (line: string) => void
 }
 
 /**
@@ -17,7 +23,12 @@ interface RootScriptOptions {
 export function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal | undefined, options?: RootScriptOptions & {check?: true}): Promise<string>
 export function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal | undefined, options: Omit<RootScriptOptions, 'what' | 'failure'> & {check: false}): Promise<ExecResult>
 export async function runAsRoot(session: RemoteSession, script: string, signal: AbortSignal | undefined, options: RootScriptOptions & {check?: boolean} = {}): Promise<string | ExecResult> {
-  const result = await session.exec(script, {sudo: true, ...(signal === undefined ? {} : {signal}), ...(options.stdin === undefined ? {} : {stdin: options.stdin})})
+  const result = await session.exec(script, {
+    sudo: true,
+    ...(signal === undefined ? {} : {signal}),
+    ...(options.stdin === undefined ? {} : {stdin: options.stdin}),
+    ...(options.onLine === undefined ? {} : {onOutput: latestLines(options.onLine)}),
+  })
   if (options.check === false) return result
   if (result.code !== 0) {
     const line = outputLine(result) ?? ''
@@ -28,6 +39,26 @@ export async function runAsRoot(session: RemoteSession, script: string, signal: 
     })
   }
   return result.stdout
+}
+
+/** Longest unfinished line kept while waiting for its end: a script printing without line breaks is not held whole. */
+const PARTIAL_LIMIT = 4096
+
+/**
+ * Pieces of output to their lines, each stream on its own, the latest complete non-empty one told as it ends (a
+ * carriage return ends one too: progress meters redraw with it). Terminal escapes (colours) are dropped, so that the
+ * line reads as text.
+ */
+export function latestLines(onLine: (line: string) => void): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
+  const streams = {stdout: {decoder: new StringDecoder('utf8'), partial: ''}, stderr: {decoder: new StringDecoder('utf8'), partial: ''}}
+  return (chunk, name) => {
+    const stream = streams[name]
+    const parts = (stream.partial + stream.decoder.write(chunk)).split(/[\r\n]/)
+    stream.partial = parts.pop()!.slice(-PARTIAL_LIMIT)
+    // eslint-disable-next-line no-control-regex -- the escapes are what is removed
+    const latest = parts.map((line) => line.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').trim()).filter((line) => line !== '').at(-1)
+    if (latest !== undefined) onLine(latest)
+  }
 }
 
 /** The error of a script that was to read `what` from the host and exited with `status`, last printing `output`. */

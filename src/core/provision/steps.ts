@@ -137,7 +137,7 @@ const installEngine: ProvisionStep = {
     const script = url === DEFAULT_INSTALL_URL && family.packageInstall !== undefined
       ? await renderTemplate('provision/install-engine-package.sh', {installCommand: family.packageInstall})
       : await renderTemplate('provision/install-engine-script.sh', {url: shellQuote(url)})
-    await runAsRoot(ctx.session, script, ctx.signal)
+    await runAsRoot(ctx.session, script, ctx.signal, {onLine: (line) => ctx.reporter.status(line)})
     // The engine brings its service, its files and its options: what berth writes is decided against those.
     await readHost(ctx)
     if (ctx.facts.dockerd === undefined) throw new BerthError('The engine was installed, but dockerd is not on the PATH.', {code: 'engine-install-incomplete'})
@@ -254,7 +254,7 @@ const restartEngine: ProvisionStep = {
     ![...Object.values(REMOTE_TLS), ...plannedFiles(ctx).map((file) => file.path)].some((path) => ctx.facts.newerThanEngine?.has(path)),
   async apply(ctx) {
     ctx.engineRestarted = true
-    await runAsRoot(ctx.session, await renderTemplate(INIT_SYSTEMS[ctx.facts.init].restartScript, {}), ctx.signal)
+    await runAsRoot(ctx.session, await renderTemplate(INIT_SYSTEMS[ctx.facts.init].restartScript, {}), ctx.signal, {onLine: (line) => ctx.reporter.status(line)})
   },
 }
 

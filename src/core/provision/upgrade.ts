@@ -64,6 +64,7 @@ export async function applyEngineUpgrade(session: RemoteSession, upgrade: Engine
   if (apply !== undefined) {
     await reporter.step(apply.title, () => runAsRoot(session, apply.script, signal, {
       failure: (code, _line, result) => stepFailure(name, 'engine.upgrade', apply.title, {code, line: apply.failureLine(result)}, apply.hint),
+      onLine: (line) => reporter.status(line),
     }))
   }
   const after = await readEngineBinary(session, signal)
@@ -72,6 +73,7 @@ export async function applyEngineUpgrade(session: RemoteSession, upgrade: Engine
     const title = `Restarting the engine of "${name}" to run its new binary`
     await reporter.step(title, async () => runAsRoot(session, await renderTemplate(INIT_SYSTEMS[upgrade.init].restartScript, {}), signal, {
       failure: (code, line) => stepFailure(name, 'engine.restart', title, {code, line}, prose`Run ${run('provision', name)} once the cause is fixed.`),
+      onLine: (line) => reporter.status(line),
     }))
     restarted = true
   }

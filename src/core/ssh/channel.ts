@@ -16,6 +16,8 @@ interface ChannelOptions {
   signal?: AbortSignal
   /** How the command is named in a timeout message (the caller's command, not its sudo wrapper). */
   label: string
+  /** Told each piece of output (stdout or stderr) as it arrives, for a caller that shows a long command's progress. */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
 }
 
 /**
@@ -102,8 +104,14 @@ export function execOnChannel(client: Client, command: string, options: ChannelO
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let code: number | undefined
-      opened.on('data', (chunk: Buffer) => stdout.push(chunk))
-      opened.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+      opened.on('data', (chunk: Buffer) => {
+        stdout.push(chunk)
+        options.onOutput?.(chunk, 'stdout')
+      })
+      opened.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk)
+        options.onOutput?.(chunk, 'stderr')
+      })
       opened.on('exit', (exitCode: number | null, signalName?: string) => {
         code = exitCode ?? signalExitCode(signalName)
       })

@@ -27,6 +27,8 @@ interface ExecOptions {
   timeoutMs?: number
   /** Aborting rejects with the signal's reason at once, and asks the host to stop the command as timeoutMs does. */
   signal?: AbortSignal
+  /** Told the command's output (stdout and stderr) piece by piece as it arrives; the result still holds all of it. */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
 }
 
 /** A shell on a remote host, the way provisioning sees it. */
@@ -165,7 +167,7 @@ export class SshSession implements RemoteSession {
     let result: RawExecResult
     try {
       result = await execOnChannel(this.client, viaSudo ? sudoCommand(command) : command, {
-        stdin: options.stdin, timeoutMs: options.timeoutMs, signal: options.signal, label: command,
+        stdin: options.stdin, timeoutMs: options.timeoutMs, signal: options.signal, label: command, onOutput: options.onOutput,
       })
     } catch (error) {
       // A timeout or an abort is the caller's own limit; anything else means the connection failed us.

@@ -43,7 +43,7 @@ describe('completionCandidates', () => {
   })
 
   it('offers a driver\'s own flags in place of the built-in drivers\' after -d, and flag values', async () => {
-    expect(await values('create', '-d', 'mine', '--')).toEqual(['--driver', '--engine-label', '--mine-token', '--storage-path', '--debug', '--tls-ca-cert', '--tls-ca-key', '--tls-client-cert', '--tls-client-key'])
+    expect(await values('create', '-d', 'mine', '--')).toEqual(['--driver', '--engine-label', '--mine-token', '--storage-path', '--debug', '--no-color', '--tls-ca-cert', '--tls-ca-key', '--tls-client-cert', '--tls-client-key'])
     expect(await values('create', '--driver=mine', '--m')).toEqual(['--mine-token'])
     expect(await values('create', '--driver', '')).toEqual(['generic', 'mine'])
     expect(await values('create', '--driver=g')).toEqual(['--driver=generic'])
