@@ -4,7 +4,7 @@ import {BerthSandbox} from '../harness/berth.js'
 import {busyboxTarball} from '../harness/busybox-image.js'
 import {dockerViaEnv} from '../harness/docker-via-env.js'
 import {InstallServer} from '../harness/install-server.js'
-import {finalScreen} from '../harness/terminal-screen.js'
+import {finalScreen} from '../harness/screen.js'
 import {TestHostPool, type TestHost} from '../hosts/index.js'
 
 const ESCAPE = /\u001b\[/

@@ -3,7 +3,7 @@ import {stylingOf, type Styling} from '../../../src/cli/colour.js'
 import {liveReporter} from '../../../src/cli/live-progress.js'
 import {lineReporter, meterText} from '../../../src/cli/progress.js'
 import type {Terminal} from '../../../src/cli/terminal.js'
-import {finalScreen as screen} from '../../harness/terminal-screen.js'
+import {finalScreen as screen} from '../../harness/screen.js'
 
 const LIVE: Styling = {live: true, colour: true}
 const PLAIN: Styling = {live: false, colour: false}
