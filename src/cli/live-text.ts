@@ -16,7 +16,8 @@ export class LiveText {
   private drawnLines = 0
   private live = true
 
-  constructor(private readonly write: (text: string) => void, private readonly screen: {columns: number; rows: number}) {}
+  /** `show` dresses the text as it is written (colours): the lines it takes are counted on the text itself. */
+  constructor(private readonly write: (text: string) => void, private readonly screen: {columns: number; rows: number}, private readonly show: (text: string) => string = (text) => text) {}
 
   /** Show text in place of the last one, or stop drawing (taking the last one off) when it would not fit. */
   update(text: string): void {
@@ -32,12 +33,12 @@ export class LiveText {
     this.live = false
     if (inPlace) return this.redraw(text)
     this.redraw('')
-    this.write(text)
+    this.write(this.show(text))
   }
 
   private redraw(text: string): void {
     if (text === this.drawn) return
-    this.write(`${this.drawnLines > 0 ? up(this.drawnLines) : ''}${CLEAR_BELOW}${text}`)
+    this.write(`${this.drawnLines > 0 ? up(this.drawnLines) : ''}${CLEAR_BELOW}${this.show(text)}`)
     this.drawn = text
     this.drawnLines = this.linesOf(text)
   }

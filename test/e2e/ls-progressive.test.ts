@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- a terminal's escape codes are what this reads */
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -89,6 +90,8 @@ describe('ls with a firewalled engine and a host that is gone', () => {
     expect((await sandbox.run(['ls', '--filter', 'name=g-live'])).stdout).toBe(expected)
   })
 
+  const withoutColours = (text: string): string => text.replace(/\u001b\[[\d;]*m/g, '')
+
   it('on a terminal shows every row within 300 ms, fills in each as it answers, and ends on the table a pipe gets', async () => {
     // What starting node and printing a line costs on this pseudo-terminal now: on a busy machine it alone can pass 300 ms.
     const baseline = (await inTerminal(['node', '-e', 'process.stdout.write("ready\\n")'])).chunks[0]!.ms
@@ -101,7 +104,7 @@ describe('ls with a firewalled engine and a host that is gone', () => {
     for (const name of ['g-gone', 'g-live', 'g-walled']) expect(row(name, first.text)).toMatch(new RegExp(`^${name} +- +generic +…`))
     // The live machine and the gone host are filled in long before the firewalled engine's timeout.
     const output = (until: number): string => chunks.filter((chunk) => chunk.ms <= until).map((chunk) => chunk.text).join('')
-    const early = chunks.find((chunk) => /g-live .* v\d/.test(chunk.text) && / Error /.test(chunk.text))
+    const early = chunks.find((chunk) => /g-live .* v\d/.test(chunk.text) && / Error /.test(withoutColours(chunk.text)))
     expect(early).toBeDefined()
     expect(early!.ms).toBeLessThan(TIMEOUT_S * 1000 - 1000)
     expect(screenAfter(output(early!.ms), COLUMNS)).toMatch(/g-walled +- +generic +… /)
@@ -110,13 +113,19 @@ describe('ls with a firewalled engine and a host that is gone', () => {
     const screen = screenAfter(output(Infinity), COLUMNS).split('\n')
     const piped = (await sandbox.run(['ls', '-t', String(TIMEOUT_S)])).stdout.split('\n').slice(0, -1)
     expect(screen).toEqual(piped)
+    // States in colour on a terminal: the table a pipe gets has none.
+    const last = chunks.at(-1)!.text
+    expect(row('g-live', last)).toMatch(/ \u001b\[32mRunning\u001b\[39m /)
+    expect(row('g-gone', last)).toMatch(/ \u001b\[31mError\u001b\[39m /)
+    expect(piped.join('\n')).not.toContain('\u001b')
   })
 
   it('prints at the end, as in a pipe, when the table would not fit on the screen', async () => {
     const text = (await inTerminal(berthLs(['-t', '1']), 3)).chunks.map((chunk) => chunk.text).join('')
-    expect(text).not.toContain('\u001b')
+    // No cursor movement (colours only).
+    expect(text).not.toMatch(/\u001b\[\d*[A-Za-ln-z]/)
     expect(text).not.toContain('…')
-    expect(text.split('\r\n').filter((line) => line !== '').map((line) => line.split(/ {3,}/)[0])).toEqual(['NAME', 'g-gone', 'g-live', 'g-walled'])
+    expect(withoutColours(text).split('\r\n').filter((line) => line !== '').map((line) => line.split(/ {3,}/)[0])).toEqual(['NAME', 'g-gone', 'g-live', 'g-walled'])
   })
 
   it('filters on the states the machines answered with', async () => {

@@ -16,7 +16,9 @@ import {errorMessage} from '../../core/errors.js'
 import {NeedsFullCli, type App} from '../app.js'
 import {compileFormatFlag} from '../format-flag.js'
 import {printJson, wantsJson} from '../json-output.js'
+import {painter} from '../colour.js'
 import {LiveText} from '../live-text.js'
+import {paintStates} from '../state-colours.js'
 import {openStoredMachine} from '../open.js'
 import type {CommandSpec, ParsedInput} from '../spec.js'
 
@@ -62,7 +64,8 @@ export async function run(app: App, {flags}: ParsedInput): Promise<void> {
   // On a terminal, the default table is shown at once and each row filled in as its machine answers (--debug's lines
   // on the same terminal would break the drawing); scripts (-q, --format, --json, a pipe) get the whole at the end.
   const screen = quiet || json || flags.format !== undefined || flags.debug === true ? undefined : app.terminal.screen
-  const live = screen === undefined ? undefined : new LiveText((text) => app.terminal.out(text), screen)
+  const paint = painter(app.terminal.styling.colour)
+  const live = screen === undefined ? undefined : new LiveText((text) => app.terminal.out(text), screen, (table) => paintStates(table, paint))
   const answers: (MachineStatus | undefined)[] = machines.map(() => undefined)
   const table = (): string => listFormat!.render(listingRows(machines, answers, broken, filters, activeOf))
   live?.update(table())
