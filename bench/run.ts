@@ -143,6 +143,7 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
     const node = quote(process.execPath)
     const berth = `${node} ${quote(berthBin)}`
     const inStore = (store: Sandbox): string => `${berth} -s ${quote(store.storePath)}`
+    const importing = (module: string): string => `${node} --input-type=module -e ${quote(`await import(${JSON.stringify(new URL(module, repoRoot).href)})`)}`
     const cases: Array<BenchCase & CaseInfo> = [
       {id: 'node', label: '`node -e 0`', command: `${node} -e 0`, note: 'Node\'s start-up alone, the floor.'},
       {id: 'version', label: '`berth --version`', command: `${berth} --version`, note: 'bin/run.cjs and the bundle that reads berth\'s version, and nothing else.', target: {kind: 'ratio', max: 1.5}, dockerMachineMs: 8.0},
@@ -154,6 +155,8 @@ async function startupBench(values: {output: string; hold: boolean}, options: {r
       {id: 'ls200refused', label: '`berth ls` (200 refusing)', command: `${inStore(stores.refusing)} ls`, note: '200 machines whose engines refuse the connection.', target: {kind: 'ms', max: 190}, dockerMachineMs: 1868},
       {id: 'lsec2', label: `\`berth ls\` (${EC2_MACHINES} amazonec2, one region)`, command: `${inStore(stores.ec2)} ls`, note: `${EC2_MACHINES} machines of the amazonec2 driver on the EC2 simulator (test/simulators/ec2, the real SDK over HTTP on loopback), all running in ${EC2_REGION}, their engines the stand-ins: one DescribeInstances for the region, then one TLS handshake per engine.`},
       {id: 'lsq200', label: '`berth ls -q` (200)', command: `${inStore(stores.all)} ls -q`, note: 'names only: reads the 200 configs and asks no engine.', dockerMachineMs: 1947},
+      {id: 'plainprogress', label: 'import the plain-line reporter', command: importing('dist/src/cli/progress.js'), note: 'not a berth command: Node imports `progress.js` (the reporter for logs and pipes) with what it needs; what `create` loaded for its progress before it was drawn live.'},
+      {id: 'liveprogress', label: 'import the live progress', command: importing('dist/src/cli/live-progress.js'), note: 'not a berth command: the same with `live-progress.js` (spinner, redraw) and `colour.js`, berth\'s own code in place of a library; the difference to the row above is what live progress and colour add to `create`\'s start-up.'},
       {id: 'help', label: '`berth ls --help` (oclif)', command: `${berth} ls --help`, note: 'for reference, the full oclif path (help is never lean).'},
     ]
 
