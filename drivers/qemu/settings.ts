@@ -24,7 +24,7 @@ export function isAccelChoice(value: unknown): value is AccelChoice {
 
 export const FLAGS: readonly DriverFlag[] = [
   {name: 'qemu-image-url', type: 'string', env: 'QEMU_IMAGE_URL', default: DEFAULTS.imageUrl, description: 'Cloud image with cloud-init (qcow2 or raw): an http(s) URL, a file:// URL or a local path. Default: Debian 12 genericcloud.'},
-  {name: 'qemu-image-checksum', type: 'string', env: 'QEMU_IMAGE_CHECKSUM', description: 'The image\'s checksum: sha256:HEX, sha512:HEX, or the URL or path of a SHA256SUMS/SHA512SUMS file (default: Debian\'s SHA512SUMS for the default image).'},
+  {name: 'qemu-image-checksum', type: 'string', env: 'QEMU_IMAGE_CHECKSUM', defaultHelp: 'Debian\'s SHA512SUMS for the default image', description: 'The image\'s checksum: sha256:HEX, sha512:HEX, or the URL or path of a SHA256SUMS/SHA512SUMS file.'},
   {name: 'qemu-memory', type: 'integer', env: 'QEMU_MEMORY', default: DEFAULTS.memory, description: 'Memory of the VM in MB.'},
   {name: 'qemu-cpu-count', type: 'integer', env: 'QEMU_CPU_COUNT', default: DEFAULTS.cpuCount, description: 'Number of virtual CPUs.'},
   {name: 'qemu-disk-size', type: 'integer', env: 'QEMU_DISK_SIZE', default: DEFAULTS.diskSize, description: 'Size of the VM\'s disk in MB (never smaller than the image).'},

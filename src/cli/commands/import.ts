@@ -12,7 +12,7 @@ export const spec: CommandSpec = {
   description: 'Reads a Docker Machine store ($MACHINE_STORAGE_PATH, else ~/.docker/machine; a relative --source is taken from the current directory) and adds its machines, or those named, to berth\'s store, each with a docker context. The Docker Machine store is only read. See docs/migrating.md.',
   examples: ['<%= config.bin %> import docker-machine', '<%= config.bin %> import docker-machine --dry-run', '<%= config.bin %> import docker-machine --source /backup/machine web1 web2'],
   flags: {
-    source: {type: 'string', description: 'The Docker Machine store to read (default $MACHINE_STORAGE_PATH, else ~/.docker/machine).'},
+    source: {type: 'string', helpValue: 'DIR', defaultHelp: '$MACHINE_STORAGE_PATH, else ~/.docker/machine', description: 'The Docker Machine store to read.'},
     'dry-run': {type: 'boolean', description: 'Check each machine and say what would be imported, writing nothing.'},
   },
   args: [
