@@ -128,7 +128,7 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
     }
     child.kill('SIGINT')
     const code = await exited
-    expect(code, stderr).not.toBe(0)
+    expect(code, stderr).toBe(130)
     expect(stderr).toMatch(/^Error: Interrupted/m)
     await expectNothingLeft()
   }, 240_000)
@@ -148,7 +148,7 @@ describe('amazonec2 create failures and removal of half-made machines', () => {
       await sleep(100)
     }
     child.kill('SIGINT')
-    expect(await exited, stderr).not.toBe(0)
+    expect(await exited, stderr).toBe(130)
     expect(stderr).toMatch(/^Error: Interrupted/m)
     expect(sim.region('us-east-1').groups.some((group) => group.name === 'berth-f5')).toBe(false)
     expect(sim.callsTo('DeleteSecurityGroup').at(-1)?.code).toBeUndefined()

@@ -147,7 +147,7 @@ describe('the azure driver when things go wrong', () => {
     }
     child.kill('SIGINT')
     const code = await exited
-    expect(code).not.toBe(0)
+    expect(code).toBe(130)
     expect(stderr).toContain('Error: Interrupted')
     expect(sim.count('virtualMachines.delete')).toBe(deletes + 1)
     await expectNothingLeft('f-int')

@@ -107,7 +107,7 @@ describe('the digitalocean driver when things go wrong', () => {
     }
     child.kill('SIGINT')
     const code = await exited
-    expect(code, stderr).not.toBe(0)
+    expect(code, stderr).toBe(130)
     expect(stderr).toMatch(/^Error: Interrupted/m)
     await expectNothingLeft('c1')
   })
