@@ -38,7 +38,10 @@ export interface DockerMachineMachine {
 
 /** The reason one machine cannot be imported: nothing of it is written, the others go on. A berth error's fix follows. */
 export function importRefused(name: string, reason: string, cause?: unknown): BerthError {
-  return new BerthError(`Cannot import "${name}": ${reason}.`, {code: 'import-refused', data: {machine: name}, cause, hintFromCause: true})
+  // The cause's fix is kept only when it names no berth command: the machine is not berth's yet, so "berth start X"
+  // or "berth rm X" cannot help, while "set AZURE_TENANT_ID" can.
+  const fixHelps = cause instanceof BerthError && cause.fixes.length === 0
+  return new BerthError(`Cannot import "${name}": ${reason}.`, {code: 'import-refused', data: {machine: name}, cause, ...(fixHelps ? {hintFromCause: true} : {})})
 }
 
 /**
