@@ -25,6 +25,7 @@ describe('a non-root SSH user and the docker group', () => {
 
   const create = (name: string, host: TestHost, extra: readonly string[] = []): ReturnType<BerthSandbox['run']> =>
     sandbox.run(['create', '-d', 'generic', '--generic-ip-address', host.ip, '--generic-ssh-user', host.user, '--generic-ssh-key', host.privateKeyPath, ...extra, name])
+  const dockerGroupShown = async (name: string): Promise<unknown> => (JSON.parse((await sandbox.run(['inspect', '--json', name])).stdout) as {engine: {dockerGroup: unknown}}).engine.dockerGroup
   const groupsOf = async (host: TestHost): Promise<string[]> => (await host.exec(`id -nG ${host.user}`)).stdout.trim().split(/\s+/)
   const engineOptions = async (name: string): Promise<Record<string, unknown>> => (JSON.parse(await readFile(join(sandbox.storePath, 'machines', name, 'config.json'), 'utf8')) as {engine: Record<string, unknown>}).engine
 
@@ -57,6 +58,7 @@ describe('a non-root SSH user and the docker group', () => {
     expect(created.stderr).not.toContain('Added "deploy"')
     expect(await groupsOf(host)).not.toContain('docker')
     expect(await engineOptions('dg-opt-out')).toMatchObject({noDockerGroup: true})
+    expect(await dockerGroupShown('dg-opt-out')).toBe(false)
     const ps = await sandbox.run(['ssh', 'dg-opt-out', '--', 'docker', 'ps'])
     expect(ps.code).not.toBe(0)
     expect(ps.stderr).toContain('permission denied')
@@ -70,6 +72,7 @@ describe('a non-root SSH user and the docker group', () => {
     expect(optIn.stderr).toContain(NOTE)
     expect(await groupsOf(host)).toContain('docker')
     expect(await engineOptions('dg-opt-out')).not.toHaveProperty('noDockerGroup')
+    expect(await dockerGroupShown('dg-opt-out')).toBe(true)
   })
 
   it('a failed create takes the user out again, but never a user who was in the group before', async () => {

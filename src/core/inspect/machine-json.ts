@@ -44,6 +44,7 @@ export function machineJson(config: MachineConfig, layout: StoreLayout): Record<
       env: keyValues(engine.env),
       insecureRegistries: engine.insecureRegistries,
       registryMirrors: engine.registryMirrors,
+      dockerGroup: engine.noDockerGroup !== true,
     }),
     tls: {certPath: layout.machine(config.name).dir, sans: config.auth.sans},
     driverState: redactSecrets(config.driver.state),
