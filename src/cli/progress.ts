@@ -18,7 +18,10 @@ export type ReporterFactory = (terminal: Terminal, debug: boolean, personality: 
  * (see safe-text.ts).
  */
 export function lineReporter(terminal: Terminal, debug: boolean, personality: Personality = 'berth'): Reporter {
-  const paint = painter(terminal.styling.colour)
+  // Asked at the first line painted, not here: whether stderr is a terminal is answered by process.stderr, whose
+  // set-up costs `berth env`, which writes nothing to stderr, about 3 ms.
+  let painted: Paint | undefined
+  const paint: Paint = (style, text) => (painted ??= painter(terminal.styling.colour))(style, text)
   const meters = new Map<string, string>()
   const statuses = new StatusLog()
   const line = (text: string): void => terminal.err(`${text}\n`)

@@ -109,7 +109,10 @@ describe('ls with a firewalled engine and a host that is gone', () => {
     expect(early!.ms).toBeLessThan(TIMEOUT_S * 1000 - 1000)
     expect(screenAfter(output(early!.ms), COLUMNS)).toMatch(/g-walled +- +generic +… /)
     // Redrawn in place: the cursor goes back up over the rows drawn before.
-    expect(chunks.slice(1).every((chunk) => chunk.text.startsWith('\u001b[4F\u001b[J'))).toBe(true)
+    // (A pseudo-terminal may split one redraw over two reads: the redraws are counted in what followed the first one.)
+    const redraws = output(Infinity).slice(first.text.length).split('\u001b[4F\u001b[J')
+    expect(redraws[0]).toBe('')
+    expect(redraws.length - 1).toBeGreaterThanOrEqual(2)
     const screen = screenAfter(output(Infinity), COLUMNS).split('\n')
     const piped = (await sandbox.run(['ls', '-t', String(TIMEOUT_S)])).stdout.split('\n').slice(0, -1)
     expect(screen).toEqual(piped)
