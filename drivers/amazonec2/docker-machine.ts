@@ -1,4 +1,4 @@
-import {type AdoptedMachine, type DockerMachineHost, type DriverSetup, type FlagValues, type ResourceRecord, UsageError} from '../../src/driver-kit/index.js'
+import {type AdoptedMachine, DockerMachineFields, type DockerMachineHost, type DriverSetup, type ResourceRecord, UsageError} from '../../src/driver-kit/index.js'
 import {credentialSource, typedSecrets} from './credentials.js'
 import {Ec2Driver} from './driver.js'
 import {INSTANCE, KEY_PAIR} from './instance.js'
@@ -13,49 +13,44 @@ import {settingsFromFlags} from './settings.js'
  * rm deletes once no other instance uses it (a group the user named is the user's, and is not recorded).
  */
 export function ec2FromDockerMachine({driver: dm, sshKeyPath}: DockerMachineHost, setup: DriverSetup): AdoptedMachine {
-  const text = (field: string): string | undefined => (typeof dm[field] === 'string' && dm[field] !== '' ? dm[field] : undefined)
-  const list = (field: string): string[] => (Array.isArray(dm[field]) ? (dm[field] as unknown[]).filter((item): item is string => typeof item === 'string' && item !== '') : [])
-  const instanceId = text('InstanceId')
+  const fields = new DockerMachineFields(dm, 'amazonec2')
+  const instanceId = fields.text('InstanceId')
   if (instanceId === undefined) throw new UsageError('Its "Driver.InstanceId" is missing.')
   if (sshKeyPath === undefined) throw new UsageError('It has no SSH key ("Driver.SSHKeyPath").')
-  const keyName = text('KeyName')
+  const keyName = fields.text('KeyName')
   if (keyName === undefined) throw new UsageError('Its "Driver.KeyName" is missing.')
-  const groups = list('SecurityGroupNames').length > 0 ? list('SecurityGroupNames') : [text('SecurityGroupName')].filter((name) => name !== undefined)
-  const values: FlagValues = {}
-  const set = (flag: string, value: FlagValues[string] | undefined): void => {
-    if (value !== undefined && value !== 0 && value !== false && !(Array.isArray(value) && value.length === 0)) values[`amazonec2-${flag}`] = value
-  }
-  set('region', text('Region'))
-  set('zone', text('Zone'))
-  set('instance-type', text('InstanceType'))
-  set('ami', text('AMI'))
-  set('vpc-id', text('VpcId'))
-  set('subnet-id', text('SubnetId'))
-  set('security-group', groups)
-  set('security-group-readonly', dm.SecurityGroupReadOnly === true)
-  set('open-port', list('OpenPorts'))
-  set('tags', text('Tags'))
-  set('root-size', typeof dm.RootSize === 'number' ? dm.RootSize : undefined)
-  set('volume-type', text('VolumeType'))
-  set('device-name', text('DeviceName'))
-  set('iam-instance-profile', text('IamInstanceProfile'))
-  set('private-address-only', dm.PrivateIPOnly === true)
-  set('use-private-address', dm.UsePrivateIP === true)
-  set('request-spot-instance', dm.RequestSpotInstance === true)
-  set('spot-price', dm.RequestSpotInstance === true ? text('SpotPrice') : undefined)
-  set('monitoring', dm.Monitoring === true)
-  set('use-ebs-optimized-instance', dm.UseEbsOptimizedInstance === true)
-  set('ssh-user', text('SSHUser'))
-  set('ssh-port', typeof dm.SSHPort === 'number' ? dm.SSHPort : undefined)
-  set('endpoint', text('Endpoint'))
-  set('retries', typeof dm.RetryCount === 'number' ? Math.min(Math.max(dm.RetryCount, 1), 20) : undefined)
+  const groups = fields.list('SecurityGroupNames').length > 0 ? fields.list('SecurityGroupNames') : [fields.text('SecurityGroupName')].filter((name) => name !== undefined)
+  fields.set('region', fields.text('Region'))
+  fields.set('zone', fields.text('Zone'))
+  fields.set('instance-type', fields.text('InstanceType'))
+  fields.set('ami', fields.text('AMI'))
+  fields.set('vpc-id', fields.text('VpcId'))
+  fields.set('subnet-id', fields.text('SubnetId'))
+  fields.set('security-group', groups)
+  fields.set('security-group-readonly', dm.SecurityGroupReadOnly === true)
+  fields.set('open-port', fields.list('OpenPorts'))
+  fields.set('tags', fields.text('Tags'))
+  fields.set('root-size', typeof dm.RootSize === 'number' ? dm.RootSize : undefined)
+  fields.set('volume-type', fields.text('VolumeType'))
+  fields.set('device-name', fields.text('DeviceName'))
+  fields.set('iam-instance-profile', fields.text('IamInstanceProfile'))
+  fields.set('private-address-only', dm.PrivateIPOnly === true)
+  fields.set('use-private-address', dm.UsePrivateIP === true)
+  fields.set('request-spot-instance', dm.RequestSpotInstance === true)
+  fields.set('spot-price', dm.RequestSpotInstance === true ? fields.text('SpotPrice') : undefined)
+  fields.set('monitoring', dm.Monitoring === true)
+  fields.set('use-ebs-optimized-instance', dm.UseEbsOptimizedInstance === true)
+  fields.set('ssh-user', fields.text('SSHUser'))
+  fields.set('ssh-port', typeof dm.SSHPort === 'number' ? dm.SSHPort : undefined)
+  fields.set('endpoint', fields.text('Endpoint'))
+  fields.set('retries', typeof dm.RetryCount === 'number' ? Math.min(Math.max(dm.RetryCount, 1), 20) : undefined)
   // The machine logs in with berth's copy of the key Docker Machine made for it, whose public half is that key pair.
-  set('keypair-name', keyName)
-  set('ssh-keypath', sshKeyPath)
-  const settings = settingsFromFlags(values, setup.machineName)
+  fields.set('keypair-name', keyName)
+  fields.set('ssh-keypath', sshKeyPath)
+  const settings = settingsFromFlags(fields.flags, setup.machineName)
   const secrets: Record<string, string> = {}
   for (const [field, flag] of [['AccessKey', 'amazonec2-access-key'], ['SecretKey', 'amazonec2-secret-key'], ['SessionToken', 'amazonec2-session-token']] as const) {
-    const value = text(field)
+    const value = fields.text(field)
     if (value !== undefined) secrets[flag] = value
   }
   const credentials = credentialSource(typedSecrets(secrets), settings.profile)
@@ -65,7 +60,7 @@ export function ec2FromDockerMachine({driver: dm, sshKeyPath}: DockerMachineHost
     resources: [
       {kind: INSTANCE, id: instanceId},
       ...(dm.ExistingKey === true ? [] : [{kind: KEY_PAIR, id: keyName}]),
-      ...dockerMachineGroup(groups, list('SecurityGroupIds').length > 0 ? list('SecurityGroupIds') : [text('SecurityGroupId')].filter((id) => id !== undefined)),
+      ...dockerMachineGroup(groups, fields.list('SecurityGroupIds').length > 0 ? fields.list('SecurityGroupIds') : [fields.text('SecurityGroupId')].filter((id) => id !== undefined)),
     ],
   }
 }

@@ -1,4 +1,4 @@
-import {type AdoptedMachine, type DockerMachineHost, type DriverSetup, type FlagValues, type ResourceRecord, UsageError} from '../../src/driver-kit/index.js'
+import {type AdoptedMachine, DockerMachineFields, type DockerMachineHost, type DriverSetup, type ResourceRecord, UsageError} from '../../src/driver-kit/index.js'
 import {AzureDriver} from './driver.js'
 import {record, ResourceIds} from './resources.js'
 import {SECRET_FLAG, settingsFromFlags, STORAGE_TYPES, type AzureSettings} from './settings.js'
@@ -12,41 +12,39 @@ import {SECRET_FLAG, settingsFromFlags, STORAGE_TYPES, type AzureSettings} from 
  * resource group ("GROUP:NAME"), which its rm never found. The machine logs in with berth's copy of its id_rsa.
  */
 export function azureFromDockerMachine({driver: dm, sshKeyPath}: DockerMachineHost, setup: DriverSetup): AdoptedMachine {
-  const text = (field: string): string | undefined => (typeof dm[field] === 'string' && dm[field].trim() !== '' ? dm[field].trim() : undefined)
+  const fields = new DockerMachineFields(dm, 'azure')
+  // Azure's names and ids are read without the spaces around them.
+  const text = (field: string): string | undefined => fields.text(field)?.trim() || undefined
   if (text('SubscriptionID') === undefined) throw new UsageError('Its "Driver.SubscriptionID" is missing.')
   if (sshKeyPath === undefined) throw new UsageError('It has no SSH key ("Driver.SSHKeyPath").')
   if (text('ClientID') !== undefined && !setup.env.AZURE_TENANT_ID) {
     throw new UsageError('Its service principal ("Driver.ClientID") needs its tenant, which Docker Machine looked up by itself.', {hint: 'Set AZURE_TENANT_ID to the tenant of the subscription and import it again.'})
   }
-  const values: FlagValues = {}
-  const set = (flag: string, value: FlagValues[string] | undefined): void => {
-    if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) values[`azure-${flag}`] = value
-  }
-  set('environment', text('Environment'))
-  set('subscription-id', text('SubscriptionID'))
-  set('client-id', text('ClientID'))
-  set('resource-group', text('ResourceGroup'))
-  set('location', text('Location'))
-  set('size', text('Size'))
+  fields.set('environment', text('Environment'))
+  fields.set('subscription-id', text('SubscriptionID'))
+  fields.set('client-id', text('ClientID'))
+  fields.set('resource-group', text('ResourceGroup'))
+  fields.set('location', text('Location'))
+  fields.set('size', text('Size'))
   // Only create reads the image and the disk type: one berth would not create with does not stop the import.
-  set('image', text('Image')?.split(':').length === 4 ? text('Image') : undefined)
-  set('storage-type', STORAGE_TYPES.includes(text('StorageType') ?? '') ? text('StorageType') : undefined)
-  set('ssh-user', text('SSHUser'))
-  set('docker-port', typeof dm.DockerPort === 'number' && dm.DockerPort > 0 ? dm.DockerPort : undefined)
-  set('vnet', text('VirtualNetwork'))
-  set('subnet', text('SubnetName'))
-  set('subnet-prefix', text('SubnetPrefix'))
-  set('availability-set', text('AvailabilitySet'))
-  set('open-port', Array.isArray(dm.OpenPorts) ? dm.OpenPorts.filter((port): port is string => typeof port === 'string' && port !== '') : undefined)
-  set('private-ip-address', text('PrivateIPAddr'))
-  set('use-private-ip', dm.UsePrivateIP === true)
-  set('no-public-ip', dm.NoPublicIP === true)
-  set('dns', dm.NoPublicIP === true ? undefined : text('DNSLabel'))
+  fields.set('image', text('Image')?.split(':').length === 4 ? text('Image') : undefined)
+  fields.set('storage-type', STORAGE_TYPES.includes(text('StorageType') ?? '') ? text('StorageType') : undefined)
+  fields.set('ssh-user', text('SSHUser'))
+  fields.set('docker-port', typeof dm.DockerPort === 'number' && dm.DockerPort > 0 ? dm.DockerPort : undefined)
+  fields.set('vnet', text('VirtualNetwork'))
+  fields.set('subnet', text('SubnetName'))
+  fields.set('subnet-prefix', text('SubnetPrefix'))
+  fields.set('availability-set', text('AvailabilitySet'))
+  fields.set('open-port', fields.list('OpenPorts'))
+  fields.set('private-ip-address', text('PrivateIPAddr'))
+  fields.set('use-private-ip', dm.UsePrivateIP === true)
+  fields.set('no-public-ip', dm.NoPublicIP === true)
+  fields.set('dns', dm.NoPublicIP === true ? undefined : text('DNSLabel'))
   // Docker Machine found the tenant and the cloud's endpoints by itself; berth takes them from its own variables.
-  set('tenant-id', setup.env.AZURE_TENANT_ID || undefined)
-  set('resource-manager-endpoint', setup.env.AZURE_RESOURCE_MANAGER_ENDPOINT || undefined)
-  set('authority-host', setup.env.AZURE_AUTHORITY_HOST || undefined)
-  const fromFlags = settingsFromFlags(values, setup.machineName, setup.enginePort)
+  fields.set('tenant-id', setup.env.AZURE_TENANT_ID || undefined)
+  fields.set('resource-manager-endpoint', setup.env.AZURE_RESOURCE_MANAGER_ENDPOINT || undefined)
+  fields.set('authority-host', setup.env.AZURE_AUTHORITY_HOST || undefined)
+  const fromFlags = settingsFromFlags(fields.flags, setup.machineName, setup.enginePort)
   const settings: AzureSettings = {...fromFlags, sshKeyPath, names: {...fromFlags.names, osDisk: `${setup.machineName}-os-disk`}}
   const secret = text('ClientSecret')
   return {

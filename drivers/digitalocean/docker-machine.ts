@@ -1,4 +1,4 @@
-import {type AdoptedMachine, type DockerMachineHost, type DriverSetup, type FlagValues, type ResourceRecord, UsageError} from '../../src/driver-kit/index.js'
+import {type AdoptedMachine, DockerMachineFields, type DockerMachineHost, type DriverSetup, type ResourceRecord, UsageError} from '../../src/driver-kit/index.js'
 import {DigitalOceanDriver} from './driver.js'
 import {TOKEN_FLAG} from './flags.js'
 import {settingsFromFlags} from './settings.js'
@@ -10,33 +10,29 @@ import {settingsFromFlags} from './settings.js'
  * account by SSHKeyFingerprint), are recorded for rm. The machine logs in with berth's copy of Docker Machine's key.
  */
 export function digitalOceanFromDockerMachine({driver: dm, sshKeyPath}: DockerMachineHost, setup: DriverSetup): AdoptedMachine {
-  const text = (field: string): string | undefined => (typeof dm[field] === 'string' && dm[field] !== '' ? dm[field] : undefined)
+  const fields = new DockerMachineFields(dm, 'digitalocean')
   const dropletId = dm.DropletID
   if (typeof dropletId !== 'number' || !Number.isInteger(dropletId) || dropletId <= 0) throw new UsageError('Its "Driver.DropletID" is missing.')
   if (sshKeyPath === undefined) throw new UsageError('It has no SSH key ("Driver.SSHKeyPath").')
-  const values: FlagValues = {}
-  const set = (flag: string, value: string | boolean | string[] | number | undefined): void => {
-    if (value !== undefined && value !== false) values[`digitalocean-${flag}`] = value
-  }
-  set('region', text('Region'))
-  set('size', text('Size'))
-  set('image', text('Image'))
-  set('tags', text('Tags'))
-  set('ipv6', dm.IPv6 === true)
-  set('private-networking', dm.PrivateNetworking === true)
-  set('backups', dm.Backups === true)
-  set('monitoring', dm.Monitoring === true)
-  set('ssh-user', text('SSHUser'))
-  set('ssh-port', typeof dm.SSHPort === 'number' && dm.SSHPort > 0 ? dm.SSHPort : undefined)
+  fields.set('region', fields.text('Region'))
+  fields.set('size', fields.text('Size'))
+  fields.set('image', fields.text('Image'))
+  fields.set('tags', fields.text('Tags'))
+  fields.set('ipv6', dm.IPv6 === true)
+  fields.set('private-networking', dm.PrivateNetworking === true)
+  fields.set('backups', dm.Backups === true)
+  fields.set('monitoring', dm.Monitoring === true)
+  fields.set('ssh-user', fields.text('SSHUser'))
+  fields.set('ssh-port', typeof dm.SSHPort === 'number' && dm.SSHPort > 0 ? dm.SSHPort : undefined)
   // Docker Machine always spoke to DigitalOcean's own API; a proxy in DIGITALOCEAN_API_URL is berth's own setting.
-  set('api-url', setup.env.DIGITALOCEAN_API_URL || undefined)
-  const settings = {...settingsFromFlags(values), sshKeyPath}
-  const token = text('AccessToken')
+  fields.set('api-url', setup.env.DIGITALOCEAN_API_URL || undefined)
+  const settings = {...settingsFromFlags(fields.flags), sshKeyPath}
+  const token = fields.text('AccessToken')
   const keyId = dm.SSHKeyID
-  const importedKey: ResourceRecord[] = text('SSHKeyFingerprint') === undefined && typeof keyId === 'number' && keyId > 0 ? [{kind: 'ssh-key', id: String(keyId)}] : []
+  const importedKey: ResourceRecord[] = fields.text('SSHKeyFingerprint') === undefined && typeof keyId === 'number' && keyId > 0 ? [{kind: 'ssh-key', id: String(keyId)}] : []
   return {
     driver: new DigitalOceanDriver(settings, setup, token, {dropletId}),
     ...(token === undefined ? {} : {secrets: {[TOKEN_FLAG]: token}}),
-    resources: [{kind: 'droplet', id: String(dropletId), ...(text('DropletName') === undefined ? {} : {name: text('DropletName')})}, ...importedKey],
+    resources: [{kind: 'droplet', id: String(dropletId), ...(fields.text('DropletName') === undefined ? {} : {name: fields.text('DropletName')})}, ...importedKey],
   }
 }

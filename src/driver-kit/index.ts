@@ -38,6 +38,7 @@ export type {ChecksumSpec} from '../core/vm/image-cache.js'
 // command is data (prose`Run ${run('provision', name)}.`), so the CLI spells it.
 export {BerthError, TimeoutError, UsageError} from '../core/errors.js'
 export {HostUnreachableError} from './host-unreachable.js'
+export {DockerMachineFields} from './docker-machine-fields.js'
 export {joinProse, prose, run, type CommandFix, type CommandName, type Prose} from '../core/fix.js'
 
 // Waiting and retrying, bounded and abortable.
